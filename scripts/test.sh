@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Set-up command 2: installs what is missing, then runs every test: sim-core's unit, integration and doc tests,
+# the app's tests, and the browser tests in headless Chromium against a fresh release build.
+# Screenshots land in artifacts/screenshots/ (not tracked by git).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
+ensure_build_tools
+ensure_browser
+ensure_browser_test_deps
+cd "$ROOT"
+log "native tests (cargo test --workspace --all-features)"
+cargo test --workspace --all-features
+build_site
+log "browser tests (headless Chromium)"
+(cd tests/browser && npm test)

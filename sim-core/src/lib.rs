@@ -1,0 +1,9 @@
+//! # sim-core: the simulation behind scalesim
+//!
+//! A pure library: no I/O, no clock, no DOM. Every run is a function of a [`Scenario`] value and its seed, so the
+//! same scenario gives the same numbers in the browser, in the CLI and in tests.
+pub mod cache;
+pub mod queueing;
+pub mod traffic;
+
+pub use traffic::Traffic;

@@ -1,0 +1,2 @@
+//! The page's components, one file each.
+pub mod load_slider;

@@ -1,0 +1,104 @@
+// Shared harness for the browser tests: serves the built dist/ under a sub-path (as a static host would),
+// launches Debian's headless Chromium through playwright-core, and records every console error and page error
+// so a test fails when the page logs one.
+import { createServer } from 'node:http';
+import { readFile, mkdir } from 'node:fs/promises';
+import { extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+export const ROOT = resolve(here, '..', '..');
+export const DIST = join(ROOT, 'dist');
+export const SHOTS = join(ROOT, 'artifacts', 'screenshots');
+/** The sub-path the site is mounted under, so relative URLs are exercised. */
+export const BASE = '/lessons/scalesim/';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.txt': 'text/plain',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+};
+
+/** Starts a static server on a free loopback port. `extra` maps absolute paths to HTML served as-is. */
+export async function serveDist(extra = {}) {
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://localhost');
+    if (extra[url.pathname]) {
+      res.writeHead(200, { 'content-type': TYPES['.html'] });
+      res.end(extra[url.pathname]);
+      return;
+    }
+    if (!url.pathname.startsWith(BASE)) {
+      res.writeHead(404).end('not under the base path');
+      return;
+    }
+    let rel = decodeURIComponent(url.pathname.slice(BASE.length)) || 'index.html';
+    if (rel.endsWith('/')) rel += 'index.html';
+    const file = normalize(join(DIST, rel));
+    if (!file.startsWith(DIST)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  return { origin, url: origin + BASE, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+/** Launches headless Debian Chromium with the flags this closed network needs. */
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+}
+
+/** Opens a page that records console errors, page errors and failed requests into `page.problems`. */
+export async function openPage(browser, url, viewport = { width: 1440, height: 900 }) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') page.problems.push(`console: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => page.problems.push(`pageerror: ${err.message}`));
+  page.on('requestfailed', (req) => page.problems.push(`request failed: ${req.url()}`));
+  page.on('response', (resp) => {
+    if (resp.status() >= 400) page.problems.push(`HTTP ${resp.status()}: ${resp.url()}`);
+  });
+  await page.goto(url);
+  return page;
+}
+
+/** Saves a full-page screenshot under artifacts/screenshots/. */
+export async function screenshot(page, name) {
+  await mkdir(SHOTS, { recursive: true });
+  const path = join(SHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+export const PHONE = { width: 390, height: 844 };
+export const DESKTOP = { width: 1440, height: 900 };
