@@ -3,7 +3,13 @@
 //! A pure library: no I/O, no clock, no DOM. Every run is a function of a [`Scenario`] value and its seed, so the
 //! same scenario gives the same numbers in the browser, in the CLI and in tests.
 pub mod cache;
+pub mod error;
+pub mod instance;
+pub mod query;
 pub mod queueing;
+pub mod scenario;
 pub mod traffic;
 
+pub use error::ScenarioError;
+pub use scenario::Scenario;
 pub use traffic::Traffic;

@@ -1,0 +1,502 @@
+//! The scenario's one text form: a URL query string with short, readable keys and a format version (`v=1`).
+//!
+//! [`parse`] is forgiving, for links people share: it keeps every field it can read, clamps out-of-range numbers
+//! to the nearest accepted value, falls back to the stage default for a value it cannot read, ignores unknown
+//! keys, and reports each of these as a [`ScenarioError`] naming the field. [`parse_strict`] turns any such
+//! notice into an error (the CLI uses it). [`to_query`] writes every key, so a link keeps meaning the same
+//! scenario even if a stage's defaults change. Every key is listed in [`FIELDS`], with its range and meaning.
+//!
+//! ```
+//! use sim_core::query;
+//! let parsed = query::parse("v=1&stage=4&users=20000&ttl=300");
+//! assert!(parsed.notices.is_empty());
+//! assert_eq!(parsed.scenario.traffic.users, 20_000);
+//! assert_eq!(query::parse(&query::to_query(&parsed.scenario)).scenario, parsed.scenario);
+//! ```
+
+use std::fmt::Display;
+use std::str::FromStr;
+
+use crate::error::ScenarioError;
+use crate::instance;
+use crate::scenario::{Fault, FaultKind, LbAlgorithm, Scenario, Sessions, STAGES};
+
+/// The format version this build writes and reads.
+pub const VERSION: &str = "1";
+
+/// One key of the query string.
+pub struct Field {
+    /// The key.
+    pub key: &'static str,
+    /// Accepted values, for messages and the README.
+    pub accepts: &'static str,
+    /// What it sets.
+    pub doc: &'static str,
+    /// Writes the field's value.
+    pub get: fn(&Scenario) -> String,
+    /// Reads a value into the scenario; returns a notice when it clamped or could not read it.
+    pub set: fn(&mut Scenario, &str) -> Option<ScenarioError>,
+}
+
+/// Parses a number and clamps it into [min, max]; an unreadable value leaves the field untouched.
+fn num<T>(field: &'static str, raw: &str, min: T, max: T, slot: &mut T) -> Option<ScenarioError>
+where
+    T: FromStr + PartialOrd + Display + Copy,
+{
+    let Ok(v) = raw.trim().parse::<T>() else {
+        return Some(ScenarioError::Invalid {
+            field,
+            value: raw.to_owned(),
+            expected: format!("a number from {min} to {max}"),
+        });
+    };
+    // NaN is neither below nor above a bound; treat it as unreadable.
+    if v != v {
+        return Some(ScenarioError::Invalid { field, value: raw.to_owned(), expected: format!("a number from {min} to {max}") });
+    }
+    if v < min || v > max {
+        *slot = if v < min { min } else { max };
+        return Some(ScenarioError::OutOfRange {
+            field,
+            value: raw.to_owned(),
+            min: min.to_string(),
+            max: max.to_string(),
+        });
+    }
+    *slot = v;
+    None
+}
+
+/// Parses a switch: 1/0, true/false, on/off, yes/no.
+fn flag(field: &'static str, raw: &str, slot: &mut bool) -> Option<ScenarioError> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "on" | "yes" => *slot = true,
+        "0" | "false" | "off" | "no" => *slot = false,
+        _ => {
+            return Some(ScenarioError::Invalid { field, value: raw.to_owned(), expected: "1 or 0".to_owned() });
+        }
+    }
+    None
+}
+
+fn bit(b: bool) -> String {
+    if b { "1" } else { "0" }.to_owned()
+}
+
+/// Writes a float without trailing noise: integers without a decimal point.
+fn real(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+macro_rules! number {
+    ($key:literal, $accepts:literal, $doc:literal, $ty:ty, $min:expr, $max:expr, |$s:ident| $place:expr) => {
+        Field {
+            key: $key,
+            accepts: $accepts,
+            doc: $doc,
+            get: |$s| $place.to_string(),
+            set: |$s, raw| num::<$ty>($key, raw, $min, $max, &mut $place),
+        }
+    };
+}
+
+macro_rules! float {
+    ($key:literal, $accepts:literal, $doc:literal, $min:expr, $max:expr, |$s:ident| $place:expr) => {
+        Field {
+            key: $key,
+            accepts: $accepts,
+            doc: $doc,
+            get: |$s| real($place),
+            set: |$s, raw| num::<f64>($key, raw, $min, $max, &mut $place),
+        }
+    };
+}
+
+macro_rules! switch {
+    ($key:literal, $doc:literal, |$s:ident| $place:expr) => {
+        Field { key: $key, accepts: "1 or 0", doc: $doc, get: |$s| bit($place), set: |$s, raw| flag($key, raw, &mut $place) }
+    };
+}
+
+fn size_field(field: &'static str, raw: &str, slot: &mut instance::InstanceSize) -> Option<ScenarioError> {
+    match instance::by_name(raw.trim()) {
+        Some(size) => {
+            *slot = size;
+            None
+        }
+        None => Some(ScenarioError::Invalid { field, value: raw.to_owned(), expected: format!("one of {}", instance::names()) }),
+    }
+}
+
+fn parse_faults(raw: &str) -> Result<Vec<Fault>, ScenarioError> {
+    let bad = |what: &str| ScenarioError::Invalid {
+        field: "faults",
+        value: what.to_owned(),
+        expected: "a comma-separated list of KIND@SECOND, KIND one of kill_app".to_owned(),
+    };
+    let mut faults = Vec::new();
+    for item in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let (name, at) = item.split_once('@').ok_or_else(|| bad(item))?;
+        let kind = FaultKind::ALL.into_iter().find(|k| k.name() == name).ok_or_else(|| bad(item))?;
+        let at_s: f64 = at.parse().map_err(|_| bad(item))?;
+        if !(0.0..=31_536_000.0).contains(&at_s) {
+            return Err(bad(item));
+        }
+        faults.push(Fault { at_s, kind });
+    }
+    faults.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
+    Ok(faults)
+}
+
+/// Every key, in the order [`to_query`] writes them. `v` and `stage` are handled first, outside this table.
+pub const FIELDS: &[Field] = &[
+    number!("users", "1–10000000", "People active in the busiest hour", u64, 1, 10_000_000, |s| s.traffic.users),
+    number!("seed", "0–18446744073709551615", "Seed of every random choice", u64, 0, u64::MAX, |s| s.seed),
+    float!("dur", "1–604800", "Simulated seconds to run", 1.0, 604_800.0, |s| s.duration_s),
+    float!("rpu", "0.0001–10", "Requests per second per active user", 0.0001, 10.0, |s| s.traffic.requests_per_user),
+    float!("peak", "1–10", "Busiest minute over the busiest hour's average", 1.0, 10.0, |s| s.traffic.peak_factor),
+    float!("rw", "0.1–1000", "Reads per write", 0.1, 1_000.0, |s| s.traffic.read_write_ratio),
+    float!("static", "0–0.95", "Share of requests for static assets", 0.0, 0.95, |s| s.traffic.static_share),
+    float!("zipf", "0–2", "Zipf exponent of key popularity", 0.0, 2.0, |s| s.traffic.zipf_alpha),
+    number!("keys", "1–10000000", "Distinct keys read and written", u64, 1, 10_000_000, |s| s.traffic.keys),
+    switch!("curve", "Follow a daily load curve (trough at 04:00, peak at 10:00)", |s| s.traffic.daily_curve),
+    float!("trough", "0.01–1", "Load at 04:00 as a fraction of the peak (daily curve)", 0.01, 1.0, |s| s.traffic.trough_fraction),
+    switch!("db", "The database has its own server (0: app and DB share one box)", |s| s.arch.db_separate),
+    number!("app", "1–1000", "App servers", u32, 1, 1_000, |s| s.arch.app_servers),
+    Field {
+        key: "size",
+        accepts: "an instance name",
+        doc: "Size of each app server",
+        get: |s| s.arch.app_size.name.to_owned(),
+        set: |s, raw| size_field("size", raw, &mut s.arch.app_size),
+    },
+    Field {
+        key: "dbsize",
+        accepts: "an instance name",
+        doc: "Size of the database primary and each replica",
+        get: |s| s.arch.db_size.name.to_owned(),
+        set: |s, raw| size_field("dbsize", raw, &mut s.arch.db_size),
+    },
+    number!("redis", "0–64", "Redis nodes (query cache and session store)", u32, 0, 64, |s| s.arch.redis_nodes),
+    Field {
+        key: "redis_size",
+        accepts: "an instance name",
+        doc: "Size of each Redis node",
+        get: |s| s.arch.redis_size.name.to_owned(),
+        set: |s, raw| size_field("redis_size", raw, &mut s.arch.redis_size),
+    },
+    float!("ttl", "0–86400", "Cache-aside TTL in seconds (0: no query cache)", 0.0, 86_400.0, |s| s.arch.cache_ttl_s),
+    Field {
+        key: "sessions",
+        accepts: "redis or sticky",
+        doc: "Where sessions live: Redis (stateless servers) or server memory with sticky routing",
+        get: |s| match s.arch.sessions {
+            Sessions::Redis => "redis".to_owned(),
+            Sessions::Sticky => "sticky".to_owned(),
+        },
+        set: |s, raw| {
+            match raw.trim() {
+                "redis" => s.arch.sessions = Sessions::Redis,
+                "sticky" => s.arch.sessions = Sessions::Sticky,
+                _ => return Some(ScenarioError::Invalid { field: "sessions", value: raw.to_owned(), expected: "redis or sticky".to_owned() }),
+            }
+            None
+        },
+    },
+    Field {
+        key: "lb",
+        accepts: "rr or lc",
+        doc: "Load-balancing algorithm: round-robin or least-connections",
+        get: |s| match s.arch.lb_algorithm {
+            LbAlgorithm::RoundRobin => "rr".to_owned(),
+            LbAlgorithm::LeastConnections => "lc".to_owned(),
+        },
+        set: |s, raw| {
+            match raw.trim() {
+                "rr" => s.arch.lb_algorithm = LbAlgorithm::RoundRobin,
+                "lc" => s.arch.lb_algorithm = LbAlgorithm::LeastConnections,
+                _ => return Some(ScenarioError::Invalid { field: "lb", value: raw.to_owned(), expected: "rr or lc".to_owned() }),
+            }
+            None
+        },
+    },
+    float!("hc", "1–300", "Seconds between health checks (two failures take a server out)", 1.0, 300.0, |s| s.arch.health_check_s),
+    number!("replicas", "0–10", "Database read replicas", u32, 0, 10, |s| s.arch.replicas),
+    float!("ryw", "0–60000", "Read-your-writes window in ms (0: off)", 0.0, 60_000.0, |s| s.arch.read_your_writes_ms),
+    float!("maxlag", "100–600000", "Replica lag in ms past which a replica stops taking reads", 100.0, 600_000.0, |s| s.arch.replica_max_lag_ms),
+    switch!("cdn", "A CDN serves static assets", |s| s.arch.cdn),
+    float!("cdn_ttl", "1–31536000", "CDN cache lifetime of an asset in seconds", 1.0, 31_536_000.0, |s| s.arch.cdn_ttl_s),
+    switch!("idx", "The database has the indexes its queries need", |s| s.arch.db_indexes),
+    number!("maxconn", "1–10000", "Postgres max_connections", u32, 1, 10_000, |s| s.arch.db_max_connections),
+    float!("timeout", "10–120000", "Request timeout in ms", 10.0, 120_000.0, |s| s.arch.timeout_ms),
+    switch!("asg", "The app tier auto-scales", |s| s.arch.autoscaling.enabled),
+    number!("asg_min", "1–1000", "Auto-scaling: fewest instances", u32, 1, 1_000, |s| s.arch.autoscaling.min),
+    number!("asg_desired", "1–1000", "Auto-scaling: instances at the start", u32, 1, 1_000, |s| s.arch.autoscaling.desired),
+    number!("asg_max", "1–1000", "Auto-scaling: most instances", u32, 1, 1_000, |s| s.arch.autoscaling.max),
+    float!("out_cpu", "0.05–1", "Auto-scaling: scale out above this CPU fraction", 0.05, 1.0, |s| s.arch.autoscaling.out_cpu),
+    float!("out_for", "1–3600", "Auto-scaling: seconds above it before scaling out", 1.0, 3_600.0, |s| s.arch.autoscaling.out_for_s),
+    number!("out_add", "1–100", "Auto-scaling: instances added per scale-out", u32, 1, 100, |s| s.arch.autoscaling.out_add),
+    float!("in_cpu", "0–0.95", "Auto-scaling: scale in below this CPU fraction", 0.0, 0.95, |s| s.arch.autoscaling.in_cpu),
+    float!("in_for", "1–86400", "Auto-scaling: seconds below it before scaling in", 1.0, 86_400.0, |s| s.arch.autoscaling.in_for_s),
+    number!("in_remove", "1–100", "Auto-scaling: instances removed per scale-in", u32, 1, 100, |s| s.arch.autoscaling.in_remove),
+    float!("boot", "0–1800", "Auto-scaling: seconds from launch to serving", 0.0, 1_800.0, |s| s.arch.autoscaling.boot_s),
+    float!("app_ms", "0.01–10000", "App CPU ms per dynamic request", 0.01, 10_000.0, |s| s.arch.work.app_ms),
+    float!("db_read_ms", "0.01–10000", "Database CPU ms per read (with indexes)", 0.01, 10_000.0, |s| s.arch.work.db_read_ms),
+    float!("db_write_ms", "0.01–10000", "Database CPU ms per write", 0.01, 10_000.0, |s| s.arch.work.db_write_ms),
+    Field {
+        key: "faults",
+        accepts: "KIND@SECOND,…",
+        doc: "Scheduled faults, e.g. kill_app@120",
+        get: |s| s.faults.iter().map(|f| format!("{}@{}", f.kind.name(), real(f.at_s))).collect::<Vec<_>>().join(","),
+        set: |s, raw| match parse_faults(raw) {
+            Ok(faults) => {
+                s.faults = faults;
+                None
+            }
+            Err(e) => Some(e),
+        },
+    },
+];
+
+/// The outcome of a forgiving parse: the scenario, and a notice for each thing that was not taken as written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parsed {
+    /// The scenario, with every readable field applied.
+    pub scenario: Scenario,
+    /// What was clamped, replaced by its default, or ignored, each naming its field.
+    pub notices: Vec<ScenarioError>,
+}
+
+/// Decodes `%XX` escapes and `+` as a space.
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                match hex {
+                    Some(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The key/value pairs of a query string or a full share URL (anything before `?` and after `#` is dropped).
+fn pairs(input: &str) -> Vec<(String, String)> {
+    let query = match input.split_once('?') {
+        Some((_, q)) => q,
+        None => input,
+    };
+    let query = query.split('#').next().unwrap_or("");
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (decode(k), decode(v)),
+            None => (decode(p), String::new()),
+        })
+        .collect()
+}
+
+/// Reads a query string (or a whole URL) forgivingly; see the module docs.
+pub fn parse(input: &str) -> Parsed {
+    let pairs = pairs(input);
+    let mut notices = Vec::new();
+    if let Some((_, v)) = pairs.iter().find(|(k, _)| k == "v") {
+        if v.trim() != VERSION {
+            notices.push(ScenarioError::Version { found: v.clone() });
+        }
+    }
+    let mut stage = 1u32;
+    if let Some((_, raw)) = pairs.iter().find(|(k, _)| k == "stage") {
+        if let Some(n) = num::<u32>("stage", raw, 1, STAGES, &mut stage) {
+            notices.push(n);
+        }
+    }
+    let mut scenario = Scenario::stage(stage);
+    for (key, value) in &pairs {
+        if key == "v" || key == "stage" {
+            continue;
+        }
+        match FIELDS.iter().find(|f| f.key == key) {
+            Some(field) => notices.extend((field.set)(&mut scenario, value)),
+            None => notices.push(ScenarioError::UnknownKey { key: key.clone() }),
+        }
+    }
+    notices.extend(repair(&mut scenario));
+    Parsed { scenario, notices }
+}
+
+/// Reads a query string and fails on the first thing that is not exactly right.
+pub fn parse_strict(input: &str) -> Result<Scenario, ScenarioError> {
+    let parsed = parse(input);
+    match parsed.notices.into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(parsed.scenario),
+    }
+}
+
+/// Writes the scenario as a query string with every key.
+pub fn to_query(s: &Scenario) -> String {
+    let mut out = format!("v={VERSION}&stage={}", s.stage);
+    for field in FIELDS {
+        let value = (field.get)(s);
+        if field.key == "faults" && value.is_empty() {
+            continue;
+        }
+        out.push('&');
+        out.push_str(field.key);
+        out.push('=');
+        out.push_str(&value.replace('%', "%25").replace('&', "%26").replace('#', "%23").replace(' ', "%20"));
+    }
+    out
+}
+
+/// Fixes cross-field inconsistencies in place, with a notice naming the field it changed.
+pub fn repair(s: &mut Scenario) -> Vec<ScenarioError> {
+    let mut notices = Vec::new();
+    if s.arch.sessions == Sessions::Redis && s.arch.redis_nodes == 0 {
+        s.arch.redis_nodes = 1;
+        notices.push(ScenarioError::Inconsistent {
+            field: "redis",
+            reason: "sessions in Redis need a Redis node; set to 1".to_owned(),
+        });
+    }
+    if s.arch.cache_ttl_s > 0.0 && s.arch.redis_nodes == 0 {
+        s.arch.cache_ttl_s = 0.0;
+        notices.push(ScenarioError::Inconsistent { field: "ttl", reason: "a query cache needs a Redis node; caching turned off".to_owned() });
+    }
+    let a = &mut s.arch.autoscaling;
+    if a.min > a.max {
+        a.max = a.min;
+        notices.push(ScenarioError::Inconsistent { field: "asg_max", reason: format!("must be at least asg_min; set to {}", a.min) });
+    }
+    if a.desired < a.min || a.desired > a.max {
+        a.desired = a.desired.clamp(a.min, a.max);
+        notices.push(ScenarioError::Inconsistent {
+            field: "asg_desired",
+            reason: format!("must lie between asg_min and asg_max; set to {}", a.desired),
+        });
+    }
+    if a.in_cpu >= a.out_cpu {
+        a.in_cpu = (a.out_cpu / 2.0).min(a.in_cpu);
+        notices.push(ScenarioError::Inconsistent { field: "in_cpu", reason: format!("must be below out_cpu; set to {}", a.in_cpu) });
+    }
+    notices
+}
+
+/// Checks a scenario value (for example one imported as JSON) against every field's range and the cross-field
+/// rules, naming the first field at fault.
+pub fn validate(s: &Scenario) -> Result<(), ScenarioError> {
+    if !(1..=STAGES).contains(&s.stage) {
+        return Err(ScenarioError::OutOfRange { field: "stage", value: s.stage.to_string(), min: "1".into(), max: STAGES.to_string() });
+    }
+    let mut copy = s.clone();
+    for field in FIELDS {
+        let text = (field.get)(s);
+        if let Some(e) = (field.set)(&mut copy, &text) {
+            return Err(e);
+        }
+    }
+    match repair(&mut copy).into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_stage_round_trips() {
+        for n in 1..=STAGES {
+            let s = Scenario::stage(n);
+            let text = to_query(&s);
+            let parsed = parse(&text);
+            assert!(parsed.notices.is_empty(), "stage {n}: {:?}", parsed.notices);
+            assert_eq!(parsed.scenario, s, "stage {n}");
+            assert!(validate(&s).is_ok());
+        }
+    }
+
+    #[test]
+    fn required_keys_are_present() {
+        let text = to_query(&Scenario::stage(5));
+        for key in ["v", "stage", "users", "seed", "ttl", "replicas", "app", "asg_min", "asg_max"] {
+            assert!(text.split('&').any(|p| p.starts_with(&format!("{key}="))), "{key} missing from {text}");
+        }
+    }
+
+    #[test]
+    fn out_of_range_values_are_clamped_with_a_notice_naming_the_field() {
+        let parsed = parse("v=1&users=99999999999&replicas=3");
+        assert_eq!(parsed.scenario.traffic.users, 10_000_000);
+        assert_eq!(parsed.scenario.arch.replicas, 3);
+        assert_eq!(parsed.notices.len(), 1);
+        assert_eq!(parsed.notices[0].field(), "users");
+    }
+
+    #[test]
+    fn unreadable_values_fall_back_to_the_stage_default_only_for_that_field() {
+        let parsed = parse("stage=4&ttl=banana&users=5000");
+        assert_eq!(parsed.scenario.arch.cache_ttl_s, 60.0);
+        assert_eq!(parsed.scenario.traffic.users, 5_000);
+        assert_eq!(parsed.notices[0].field(), "ttl");
+    }
+
+    #[test]
+    fn unknown_keys_and_wrong_versions_are_reported() {
+        let parsed = parse("v=9&colour=blue&users=10");
+        let fields: Vec<_> = parsed.notices.iter().map(|n| n.field().to_owned()).collect();
+        assert_eq!(fields, ["v", "colour"]);
+        assert_eq!(parsed.scenario.traffic.users, 10);
+    }
+
+    #[test]
+    fn full_share_urls_are_accepted() {
+        let parsed = parse("https://example.org/lessons/scalesim/?v=1&stage=2&users=300#top");
+        assert!(parsed.notices.is_empty());
+        assert_eq!(parsed.scenario.stage, 2);
+        assert_eq!(parsed.scenario.traffic.users, 300);
+    }
+
+    #[test]
+    fn faults_round_trip() {
+        let parsed = parse("stage=5&faults=kill_app@120,kill_app@60");
+        assert!(parsed.notices.is_empty());
+        assert_eq!(parsed.scenario.faults.len(), 2);
+        assert_eq!(parsed.scenario.faults[0].at_s, 60.0);
+        assert_eq!(parse(&to_query(&parsed.scenario)).scenario, parsed.scenario);
+    }
+
+    #[test]
+    fn nan_and_infinity_are_refused() {
+        let parsed = parse("ttl=NaN&rw=inf");
+        assert_eq!(parsed.scenario.arch.cache_ttl_s, 0.0);
+        assert_eq!(parsed.scenario.traffic.read_write_ratio, 1_000.0);
+        assert_eq!(parsed.notices.len(), 2);
+    }
+
+    #[test]
+    fn strict_parsing_names_the_field() {
+        let err = parse_strict("users=0").unwrap_err();
+        assert_eq!(err.field(), "users");
+        assert!(err.to_string().contains("1 to 10000000"), "{err}");
+    }
+}

@@ -1,0 +1,290 @@
+//! The scenario: one value that says everything a run needs — traffic, architecture, knobs, faults, seed and
+//! duration. It is plain data (serde-serialisable); its text form is the URL query string in [`crate::query`].
+//!
+//! Stages of the built-in journey are scenario values too ([`Scenario::stage`]); their docs list their numbers.
+
+use serde::{Deserialize, Serialize};
+
+use crate::instance::{self, InstanceSize};
+use crate::traffic::Traffic;
+
+/// Where user sessions live.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sessions {
+    /// In Redis: any app server can serve any user (stateless servers).
+    Redis,
+    /// In each app server's memory, with the load balancer pinning every user to one server.
+    Sticky,
+}
+
+/// How the load balancer picks an app server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LbAlgorithm {
+    /// Each server in turn.
+    RoundRobin,
+    /// The server with the fewest requests in progress.
+    LeastConnections,
+}
+
+/// The app tier's auto-scaling group (seed 000's numbers are the defaults).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Autoscaling {
+    /// Whether the group scales at all; off, the app tier keeps `app_servers`.
+    pub enabled: bool,
+    /// Fewest instances (2).
+    pub min: u32,
+    /// Instances at the start (4).
+    pub desired: u32,
+    /// Most instances (12).
+    pub max: u32,
+    /// Scale out when average CPU is above this fraction (0.70) ...
+    pub out_cpu: f64,
+    /// ... for this many seconds (120) ...
+    pub out_for_s: f64,
+    /// ... by this many instances (2).
+    pub out_add: u32,
+    /// Scale in when average CPU is below this fraction (0.30) ...
+    pub in_cpu: f64,
+    /// ... for this many seconds (600) ...
+    pub in_for_s: f64,
+    /// ... by this many instances (1).
+    pub in_remove: u32,
+    /// Seconds from launch to serving: 180 for a plain image (seed 000: 2–4 min), 45 for a pre-baked one (30–60 s).
+    pub boot_s: f64,
+}
+
+impl Default for Autoscaling {
+    fn default() -> Self {
+        Autoscaling {
+            enabled: false,
+            min: 2,
+            desired: 4,
+            max: 12,
+            out_cpu: 0.70,
+            out_for_s: 120.0,
+            out_add: 2,
+            in_cpu: 0.30,
+            in_for_s: 600.0,
+            in_remove: 1,
+            boot_s: 180.0,
+        }
+    }
+}
+
+/// Work each request costs, in milliseconds of one vCPU (documented defaults from REFERENCE.md and the seeds).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Work {
+    /// App CPU per dynamic request (5 ms: REFERENCE's 4–10 ms, about 200 requests/s per vCPU).
+    pub app_ms: f64,
+    /// App CPU to serve one static file from the origin (0.5 ms).
+    pub static_ms: f64,
+    /// Database CPU per read query with indexes (8 ms; three times that without, seed 004).
+    pub db_read_ms: f64,
+    /// Database CPU per write on the primary (10 ms).
+    pub db_write_ms: f64,
+    /// Redis time per operation (0.01 ms: about 100,000 operations/s on its one thread).
+    pub redis_op_ms: f64,
+    /// Time a replica's single replay process spends applying one write (2 ms: about 500 writes/s).
+    pub replica_apply_ms: f64,
+}
+
+impl Default for Work {
+    fn default() -> Self {
+        Work { app_ms: 5.0, static_ms: 0.5, db_read_ms: 8.0, db_write_ms: 10.0, redis_op_ms: 0.01, replica_apply_ms: 2.0 }
+    }
+}
+
+/// What the system is built of.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Architecture {
+    /// The database runs on its own server; when false, app and database share each app server's vCPUs (stage 1).
+    pub db_separate: bool,
+    /// App servers (1 to 1,000). More than one puts a load balancer in front.
+    pub app_servers: u32,
+    /// Size of each app server.
+    #[serde(with = "instance::by_name_serde")]
+    pub app_size: InstanceSize,
+    /// Size of the database primary and of each replica.
+    #[serde(with = "instance::by_name_serde")]
+    pub db_size: InstanceSize,
+    /// Redis nodes (0 to 64): the query cache and, with stateless servers, the session store.
+    pub redis_nodes: u32,
+    /// Size of each Redis node.
+    #[serde(with = "instance::by_name_serde")]
+    pub redis_size: InstanceSize,
+    /// Cache-aside TTL in seconds (0 = no query caching). Seed 000 uses 60 s, seeds 003 and 004 300 s.
+    pub cache_ttl_s: f64,
+    /// Where sessions live.
+    pub sessions: Sessions,
+    /// Load-balancing algorithm.
+    pub lb_algorithm: LbAlgorithm,
+    /// Seconds between the load balancer's health checks; a server is taken out after two failed checks.
+    pub health_check_s: f64,
+    /// Read replicas of the database (0 to 10).
+    pub replicas: u32,
+    /// Read-your-writes window in milliseconds: a user's reads go to the primary this long after their write
+    /// (0 = off).
+    pub read_your_writes_ms: f64,
+    /// A replica lagging more than this many milliseconds stops receiving reads until it catches up.
+    pub replica_max_lag_ms: f64,
+    /// A CDN serves static assets.
+    pub cdn: bool,
+    /// How long the CDN keeps an asset, in seconds (versioned assets: a year; default one day).
+    pub cdn_ttl_s: f64,
+    /// The database has the indexes its queries need (seed 004: indexes made queries 3× faster).
+    pub db_indexes: bool,
+    /// Postgres `max_connections` (seed 003: 200): requests beyond it in the database are refused.
+    pub db_max_connections: u32,
+    /// Requests waiting longer than this, in milliseconds, time out.
+    pub timeout_ms: f64,
+    /// The app tier's auto-scaling group.
+    pub autoscaling: Autoscaling,
+    /// Per-request work.
+    pub work: Work,
+}
+
+impl Default for Architecture {
+    fn default() -> Self {
+        Scenario::stage(1).arch
+    }
+}
+
+/// A fault scheduled at a simulated time.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Fault {
+    /// Simulated second at which it happens.
+    pub at_s: f64,
+    /// What happens.
+    pub kind: FaultKind,
+}
+
+/// The kinds of fault.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    /// One app server dies. The load balancer keeps sending it traffic until two health checks fail.
+    KillAppServer,
+}
+
+impl FaultKind {
+    /// Name used in URLs and the CLI.
+    pub fn name(self) -> &'static str {
+        match self {
+            FaultKind::KillAppServer => "kill_app",
+        }
+    }
+    /// Every fault kind.
+    pub const ALL: [FaultKind; 1] = [FaultKind::KillAppServer];
+}
+
+/// A complete, runnable scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Scenario {
+    /// Stage of the built-in journey this scenario started from (1 = single server).
+    pub stage: u32,
+    /// The offered load.
+    pub traffic: Traffic,
+    /// The system.
+    pub arch: Architecture,
+    /// Scheduled faults.
+    pub faults: Vec<Fault>,
+    /// Seed of every random choice in a run.
+    pub seed: u64,
+    /// Simulated seconds to run.
+    pub duration_s: f64,
+}
+
+/// Number of stages in the built-in journey.
+pub const STAGES: u32 = 7;
+
+/// Short names of the built-in journey's stages.
+pub const STAGE_NAMES: [&str; STAGES as usize] = [
+    "Single server",
+    "Bigger server",
+    "Separate database",
+    "Cache",
+    "Load balancer",
+    "Read replicas",
+    "CDN",
+];
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario::stage(1)
+    }
+}
+
+impl Scenario {
+    /// Stage `n` (clamped to 1..=[`STAGES`]) of the built-in journey, each adding one thing to the one before:
+    ///
+    /// 1. Single server: one t3.medium (2 vCPU, 4 GiB, about $30/month) runs app and Postgres together.
+    /// 2. Bigger server: the same box made an m6i.2xlarge (8 vCPU) — vertical scaling, no code changes.
+    /// 3. Separate database: app on an m6i.xlarge, Postgres on an r6i.2xlarge (seed 000's memory-optimised DB).
+    /// 4. Cache: one cache.t3.medium Redis node, cache-aside with a 60 s TTL.
+    /// 5. Load balancer: three stateless app servers, sessions in Redis, round-robin, 10 s health checks.
+    /// 6. Read replicas: two replicas take the reads; writes stay on the primary.
+    /// 7. CDN: static assets (60 % of requests) served from the edge with a one-day lifetime.
+    ///
+    /// Every stage runs 1,000 users for 300 simulated seconds with seed 1.
+    pub fn stage(n: u32) -> Scenario {
+        let n = n.clamp(1, STAGES);
+        let mut arch = Architecture {
+            db_separate: false,
+            app_servers: 1,
+            app_size: instance::named("t3.medium"),
+            db_size: instance::named("t3.medium"),
+            redis_nodes: 0,
+            redis_size: instance::named("cache.t3.medium"),
+            cache_ttl_s: 0.0,
+            sessions: Sessions::Sticky,
+            lb_algorithm: LbAlgorithm::RoundRobin,
+            health_check_s: 10.0,
+            replicas: 0,
+            read_your_writes_ms: 0.0,
+            replica_max_lag_ms: 5_000.0,
+            cdn: false,
+            cdn_ttl_s: 86_400.0,
+            db_indexes: true,
+            db_max_connections: 200,
+            timeout_ms: 10_000.0,
+            autoscaling: Autoscaling::default(),
+            work: Work::default(),
+        };
+        if n >= 2 {
+            arch.app_size = instance::named("m6i.2xlarge");
+        }
+        if n >= 3 {
+            arch.db_separate = true;
+            arch.app_size = instance::named("m6i.xlarge");
+            arch.db_size = instance::named("r6i.2xlarge");
+        }
+        if n >= 4 {
+            arch.redis_nodes = 1;
+            arch.cache_ttl_s = 60.0;
+        }
+        if n >= 5 {
+            arch.app_servers = 3;
+            arch.sessions = Sessions::Redis;
+        }
+        if n >= 6 {
+            arch.replicas = 2;
+        }
+        if n >= 7 {
+            arch.cdn = true;
+        }
+        Scenario { stage: n, traffic: Traffic::default(), arch, faults: Vec::new(), seed: 1, duration_s: 300.0 }
+    }
+
+    /// The same scenario with `users` users.
+    pub fn with_users(mut self, users: u64) -> Scenario {
+        self.traffic.users = users;
+        self
+    }
+
+    /// Whether a load balancer sits in front of the app tier.
+    pub fn has_load_balancer(&self) -> bool {
+        self.arch.app_servers > 1 || self.arch.autoscaling.enabled
+    }
+}
