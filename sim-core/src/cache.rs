@@ -4,7 +4,9 @@
 //! Cache-aside with Redis sets a key with `EX ttl` on a miss and does not refresh it on a hit, so key i, read at
 //! rate λᵢ, hits with probability hᵢ = λᵢT / (1 + λᵢT) (Jung, Berger & Balakrishnan, INFOCOM 2003). The overall
 //! hit ratio is H = Σ pᵢhᵢ. Hits on an entry are spread evenly over its lifetime, so with writes to key i at rate
-//! ωᵢ a hit returns stale data with probability 1 − (1 − e^{−ωᵢT}) / (ωᵢT).
+//! ω a hit returns stale data with probability 1 − (1 − e^{−ωT}) / (ωT). Reads follow the Zipf popularity;
+//! writes (new rows, edits) land on keys uniformly, ω = W / N, so a hot key is read often but written no more
+//! than any other.
 //!
 //! Sums over up to 10⁷ keys are taken over [`Popularity`] groups: the 1,024 hottest keys one by one, the tail in
 //! geometric groups 1 % wide, so each evaluation costs about two thousand terms whatever the key count.
@@ -89,18 +91,12 @@ impl Popularity {
         self.weighted_sum(|p| p * x / (1.0 + p * x)).clamp(0.0, 1.0)
     }
 
-    /// Share of all reads that are stale hits, when writes arrive at `write_rate` per second over the same
-    /// popularity and do not invalidate the cache.
+    /// Share of all reads that are stale hits, when writes arrive at `write_rate` per second spread evenly over
+    /// the keys and do not invalidate the cache.
     pub fn ttl_stale_share(&self, read_rate: f64, write_rate: f64, ttl: f64) -> f64 {
-        let x = (read_rate * ttl).max(0.0);
-        let y = (write_rate * ttl).max(0.0);
-        self.weighted_sum(|p| {
-            let hit = p * x / (1.0 + p * x);
-            let wt = p * y;
-            let stale = if wt < 1e-6 { wt / 2.0 } else { 1.0 - (1.0 - (-wt).exp()) / wt };
-            hit * stale
-        })
-        .clamp(0.0, 1.0)
+        let wt = (write_rate / self.keys as f64 * ttl).max(0.0);
+        let stale = if wt < 1e-6 { wt / 2.0 } else { 1.0 - (1.0 - (-wt).exp()) / wt };
+        (self.ttl_hit_ratio(read_rate, ttl) * stale).clamp(0.0, 1.0)
     }
 
     /// Expected number of keys held in a no-refresh TTL cache (Σ hᵢ): what its memory must hold.
@@ -110,14 +106,12 @@ impl Popularity {
     }
 
     /// Share of reads served stale by a replica whose lag is `base` seconds plus an exponential delay with
-    /// rate `decay` (an M/M/1 apply queue), when writes arrive at `write_rate`: Σ pᵢ(1 − E[e^{−ωᵢL}]).
+    /// rate `decay` (an M/M/1 apply queue), when writes arrive at `write_rate` spread evenly over the keys:
+    /// 1 − E[e^{−ωL}] with ω = W / N.
     pub fn lagged_stale_share(&self, write_rate: f64, base: f64, decay: f64) -> f64 {
-        self.weighted_sum(|p| {
-            let w = p * write_rate;
-            let fresh = (-w * base).exp() * if decay.is_finite() { decay / (decay + w) } else { 1.0 };
-            1.0 - fresh
-        })
-        .clamp(0.0, 1.0)
+        let w = write_rate / self.keys as f64;
+        let fresh = (-w * base).exp() * if decay.is_finite() { decay / (decay + w) } else { 0.0 };
+        (1.0 - fresh).clamp(0.0, 1.0)
     }
 }
 

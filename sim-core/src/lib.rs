@@ -4,9 +4,13 @@
 //! same scenario gives the same numbers in the browser, in the CLI and in tests.
 pub mod cache;
 pub mod error;
+pub mod fluid;
 pub mod instance;
+pub mod latency;
+pub mod model;
 pub mod query;
 pub mod queueing;
+pub mod report;
 pub mod scenario;
 pub mod traffic;
 

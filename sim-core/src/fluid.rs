@@ -1,0 +1,828 @@
+//! The aggregate engine: time-stepped, with a cost per simulated second that does not depend on the request rate,
+//! so it runs the same from 1 to 100,000,000 requests per second.
+//!
+//! Each step it turns the offered load into arrival rates at every station (CDN and cache hit ratios from their
+//! TTL curves, reads split between primary and replicas, app traffic split by the load balancer), then for every
+//! station combines the M/M/c/K steady state at the current load with a fluid queue that grows at λ − cμ in
+//! overload and drains at cμ − λ after it. Waits longer than the request timeout become errors; arrivals at a
+//! full station are refused. Latency percentiles come from [`crate::latency`]: the exact inversion for a steady
+//! summary, the fast gamma fit for series points.
+//!
+//! Run loop: [`Fluid::new`] compiles the scenario; [`Fluid::step`] advances one step; [`Fluid::sample`] reads the
+//! current state; [`run`] does both over the scenario's duration.
+
+use std::collections::BTreeMap;
+
+use crate::latency::{Class, Mixture, Visit};
+use crate::model::{self, Topology, APP_BACKLOG, CLIENT_RTT_S, EDGE_RTT_S, LAN_RTT_S, REDIS_MAX_CLIENTS, REPLICATION_BASE_LAG_S, UNHEALTHY_CHECKS};
+use crate::queueing::mmck;
+use crate::report::{finite, Counts, LatencyMs, Report, Sample, Summary, TierStat};
+use crate::scenario::{FaultKind, LbAlgorithm, Scenario};
+
+/// M/M/c/K steady state tabulated over ρ for one (c, K), so a step costs O(1) per station.
+#[derive(Clone, Debug)]
+struct Table {
+    c: u32,
+    k: u32,
+    /// Rows at ρ = i·STEP: (blocking, P(wait) of admitted, μ·Wq, mean number in system / c).
+    rows: Vec<[f64; 4]>,
+}
+
+const RHO_STEP: f64 = 1.0 / 256.0;
+const RHO_MAX: f64 = 4.0;
+
+impl Table {
+    fn new(c: u32, k: u32) -> Table {
+        let n = (RHO_MAX / RHO_STEP) as usize + 1;
+        let rows = (0..n)
+            .map(|i| {
+                let rho = i as f64 * RHO_STEP;
+                Self::exact(c, k, rho)
+            })
+            .collect();
+        Table { c, k, rows }
+    }
+
+    /// The row at ρ computed directly (μ = 1).
+    fn exact(c: u32, k: u32, rho: f64) -> [f64; 4] {
+        let lambda = rho * c as f64;
+        let r = mmck(c, k, lambda, 1.0);
+        // P(wait | admitted) = P(n ≥ c | n < K): from Wq = P(wait)·E[wait | wait] with the
+        // conditional wait of an admitted request in M/M/c/K; use Little on the queue instead:
+        // P(wait) = 1 − P(n < c | admitted), computed from the product form.
+        let p_wait = p_wait_mmck(c, k, lambda);
+        [r.blocking, p_wait, r.mean_wait, r.mean_in_system / c as f64]
+    }
+
+    fn at(&self, rho: f64) -> [f64; 4] {
+        if rho >= RHO_MAX {
+            return Self::exact(self.c, self.k, rho.min(1e6));
+        }
+        let pos = rho.max(0.0) / RHO_STEP;
+        let i = (pos.floor() as usize).min(self.rows.len() - 2);
+        let f = pos - i as f64;
+        let (a, b) = (self.rows[i], self.rows[i + 1]);
+        [0, 1, 2, 3].map(|j| a[j] + f * (b[j] - a[j]))
+    }
+}
+
+/// P(an admitted arrival waits) in M/M/c/K with μ = 1.
+fn p_wait_mmck(c: u32, k: u32, lambda: f64) -> f64 {
+    let c = c.max(1);
+    let k = k.max(c);
+    let rho = lambda / c as f64;
+    let mut term = 1.0f64;
+    let mut below_c = 1.0; // Σ_{n<c} terms
+    let mut total = 1.0;
+    let mut last = 1.0;
+    for n in 1..=k {
+        term *= if n <= c { lambda / n as f64 } else { rho };
+        if term > 1e250 {
+            below_c *= 1e-250;
+            total *= 1e-250;
+            term *= 1e-250;
+        }
+        if n < c {
+            below_c += term;
+        }
+        total += term;
+        last = term;
+    }
+    let admitted = total - last;
+    if admitted <= 0.0 {
+        return 1.0;
+    }
+    (1.0 - below_c / admitted).clamp(0.0, 1.0)
+}
+
+/// One class of work arriving at a station.
+#[derive(Clone, Copy, Debug)]
+struct Load {
+    rate: f64,
+    service_s: f64,
+}
+
+/// A station's figures for one step.
+#[derive(Clone, Copy, Debug, Default)]
+struct StationOut {
+    utilization: f64,
+    in_system: f64,
+    blocking: f64,
+    p_wait: f64,
+    wait_mean: f64,
+    timeout: f64,
+}
+
+impl StationOut {
+    fn visit(&self, service_s: f64) -> Visit {
+        Visit { p_wait: self.p_wait, wait_mean: self.wait_mean, service_mean: service_s }
+    }
+    fn mean_sojourn(&self, service_s: f64) -> f64 {
+        self.p_wait * self.wait_mean + service_s
+    }
+    fn success(&self) -> f64 {
+        (1.0 - self.blocking) * (1.0 - self.timeout)
+    }
+}
+
+/// A station's fluid state between steps.
+#[derive(Clone, Debug)]
+struct Station {
+    table_index: usize,
+    q: f64,
+}
+
+/// Tables shared by stations with the same (c, K).
+#[derive(Clone, Debug, Default)]
+struct Tables(Vec<Table>);
+
+impl Tables {
+    fn index(&mut self, c: u32, k: u32) -> usize {
+        if let Some(i) = self.0.iter().position(|t| t.c == c && t.k == k) {
+            return i;
+        }
+        self.0.push(Table::new(c, k));
+        self.0.len() - 1
+    }
+}
+
+/// Advances a station by `dt` under `loads` and returns its figures. `ca2` is the squared coefficient of
+/// variation of arrivals (1 for Poisson, 1/n behind round-robin over n servers).
+fn advance(st: &mut Station, tables: &Tables, loads: &[Load], ca2: f64, timeout_s: f64, dt: f64) -> StationOut {
+    let table = &tables.0[st.table_index];
+    let c = table.c as f64;
+    let lambda: f64 = loads.iter().map(|l| l.rate).sum();
+    if lambda <= 0.0 {
+        st.q = (st.q - c / loads.iter().map(|l| l.service_s).fold(1e-6, f64::max) * dt).max(0.0);
+        return StationOut::default();
+    }
+    let work: f64 = loads.iter().map(|l| l.rate * l.service_s).sum();
+    let mean_s = work / lambda;
+    let second: f64 = loads.iter().map(|l| l.rate * 2.0 * l.service_s * l.service_s).sum::<f64>() / lambda;
+    let cs2 = (second / (mean_s * mean_s) - 1.0).max(0.0);
+    let mu = 1.0 / mean_s;
+    let cap = c * mu;
+    let rho = lambda / cap;
+    let [blocking, p_wait, wq_norm, l_norm] = table.at(rho);
+    let factor = (ca2 + cs2) / 2.0;
+    let wq_ss = wq_norm / mu * factor;
+    let l_ss = (l_norm * c - lambda * (1.0 - blocking) * wq_norm / mu * (1.0 - factor)).max(0.0);
+    // The fluid queue moves toward the steady state at the net rate of arrivals against service.
+    let speed = (lambda - cap).abs().max(0.05 * cap);
+    let target = l_ss;
+    st.q = if st.q < target { (st.q + speed * dt).min(target) } else { (st.q - speed * dt).max(target) };
+    let near = (st.q - l_ss).abs() <= 0.01 * l_ss.max(1.0);
+    let (p_wait, wq, blocking) = if near {
+        (p_wait, wq_ss, blocking)
+    } else {
+        let queued = (st.q - c).max(0.0);
+        let wq = (queued / cap).max(wq_ss.min(queued / cap + wq_ss));
+        let pw = if st.q > c { 1.0 } else { p_wait };
+        let b = if st.q < l_ss { blocking * (st.q / l_ss).powi(4) } else { blocking };
+        (pw, wq, b)
+    };
+    let wait_mean = if p_wait > 1e-12 { wq / p_wait } else { 0.0 };
+    let timeout = if wait_mean > 0.0 { p_wait * (-timeout_s / wait_mean).exp() } else { 0.0 };
+    StationOut {
+        utilization: (lambda * (1.0 - blocking) / cap).min(1.0),
+        in_system: st.q,
+        blocking,
+        p_wait,
+        wait_mean,
+        timeout,
+    }
+}
+
+/// One app server of the fleet.
+#[derive(Clone, Debug)]
+struct Server {
+    /// Simulated second from which it serves.
+    ready_at: f64,
+    /// Second it died, if it did.
+    died_at: Option<f64>,
+    /// Second the load balancer notices (two failed health checks after the death).
+    detected_at: f64,
+    /// Its fluid queue.
+    station: Station,
+}
+
+/// Rates and station figures of the current step, kept for [`Fluid::sample`].
+#[derive(Clone, Debug, Default)]
+struct Flows {
+    offered: f64,
+    edge: f64,
+    origin_static: f64,
+    reads: f64,
+    writes: f64,
+    failed: f64,
+    cdn_hit: f64,
+    cache_hit: f64,
+    cache_stale: f64,
+    to_primary_share: f64,
+    replica_reads: f64,
+    lag_s: f64,
+    apply_rho: f64,
+    /// (server index, routing share, dead, figures) per routed server.
+    app: Vec<(usize, f64, bool, StationOut)>,
+    box_index: Option<usize>,
+    redis: Vec<StationOut>,
+    primary: StationOut,
+    replica: StationOut,
+    error_rps: f64,
+}
+
+/// The aggregate engine's state.
+#[derive(Clone, Debug)]
+pub struct Fluid {
+    topo: Topology,
+    dt: f64,
+    t: f64,
+    tables: Tables,
+    app_table: usize,
+    servers: Vec<Server>,
+    redis: Vec<Station>,
+    primary: Station,
+    replica: Station,
+    /// Writes waiting to be replayed on each replica.
+    apply_backlog: f64,
+    replicas_serving: bool,
+    next_fault: usize,
+    above_since: Option<f64>,
+    below_since: Option<f64>,
+    sessions_lost: f64,
+    counts: Counts,
+    cost_integral: f64,
+    flows: Flows,
+}
+
+impl Fluid {
+    /// Compiles `scenario` for stepping `dt` seconds at a time.
+    pub fn new(scenario: &Scenario, dt: f64) -> Fluid {
+        let topo = Topology::new(scenario);
+        let a = &scenario.arch;
+        let initial = if a.autoscaling.enabled { a.autoscaling.desired } else { a.app_servers };
+        let mut tables = Tables::default();
+        let app_table = tables.index(topo.app_vcpus, topo.app_vcpus + APP_BACKLOG);
+        let redis_table = tables.index(1, REDIS_MAX_CLIENTS);
+        let db_table = tables.index(topo.db_vcpus, a.db_max_connections.max(topo.db_vcpus));
+        let server = |ready_at| Server { ready_at, died_at: None, detected_at: f64::MAX, station: Station { table_index: app_table, q: 0.0 } };
+        Fluid {
+            dt: dt.max(1e-3),
+            t: 0.0,
+            servers: (0..initial).map(|_| server(0.0)).collect(),
+            redis: (0..a.redis_nodes).map(|_| Station { table_index: redis_table, q: 0.0 }).collect(),
+            primary: Station { table_index: db_table, q: 0.0 },
+            replica: Station { table_index: db_table, q: 0.0 },
+            tables,
+            app_table,
+            apply_backlog: 0.0,
+            replicas_serving: true,
+            next_fault: 0,
+            above_since: None,
+            below_since: None,
+            sessions_lost: 0.0,
+            counts: Counts::default(),
+            cost_integral: 0.0,
+            flows: Flows::default(),
+            topo,
+        }
+    }
+
+    /// Current simulated second.
+    pub fn now(&self) -> f64 {
+        self.t
+    }
+
+    /// The topology being run.
+    pub fn topology(&self) -> &Topology {
+        &self.topo
+    }
+
+    /// Request accounting so far.
+    pub fn counts(&self) -> Counts {
+        self.counts
+    }
+
+    /// Servers the load balancer sends traffic to: booted, and alive or not yet detected dead.
+    fn routed(&self) -> Vec<usize> {
+        (0..self.servers.len())
+            .filter(|&i| {
+                let s = &self.servers[i];
+                s.ready_at <= self.t && self.t < s.detected_at
+            })
+            .collect()
+    }
+
+    fn alive_count(&self) -> u32 {
+        self.servers.iter().filter(|s| s.ready_at <= self.t && s.died_at.is_none()).count() as u32
+    }
+
+    /// Share of users pinned to routed server number `pos` of `n` (sticky), or an even share.
+    fn shares(&self, n: usize) -> Vec<f64> {
+        if n == 0 {
+            return Vec::new();
+        }
+        if self.topo.sticky() {
+            self.topo.sticky_shares(n as u32)
+        } else {
+            vec![1.0 / n as f64; n]
+        }
+    }
+
+    fn launch(&mut self, count: u32) {
+        let boot = self.topo.scenario.arch.autoscaling.boot_s;
+        for _ in 0..count {
+            self.servers.push(Server {
+                ready_at: self.t + boot,
+                died_at: None,
+                detected_at: f64::MAX,
+                station: Station { table_index: self.app_table, q: 0.0 },
+            });
+        }
+    }
+
+    /// Sessions held by routed server number `pos`, lost if it goes (sticky sessions only).
+    fn sessions_on(&self, pos: usize, n: usize) -> f64 {
+        if !self.topo.sticky() {
+            return 0.0;
+        }
+        self.shares(n).get(pos).copied().unwrap_or(0.0) * self.topo.scenario.traffic.users as f64
+    }
+
+    fn apply_faults(&mut self) {
+        while let Some(f) = self.topo.scenario.faults.get(self.next_fault).copied() {
+            if f.at_s > self.t {
+                break;
+            }
+            match f.kind {
+                FaultKind::KillAppServer => {
+                    let routed = self.routed();
+                    if let Some(pos) = routed.iter().position(|&i| self.servers[i].died_at.is_none()) {
+                        let h = self.topo.scenario.arch.health_check_s;
+                        self.sessions_lost += self.sessions_on(pos, routed.len());
+                        let s = &mut self.servers[routed[pos]];
+                        s.died_at = Some(f.at_s);
+                        s.detected_at = ((f.at_s / h).floor() + UNHEALTHY_CHECKS) * h;
+                    }
+                }
+            }
+            self.next_fault += 1;
+        }
+    }
+
+    /// Drops detected dead servers (replacing them under auto-scaling) and applies the scaling rules.
+    fn manage_fleet(&mut self) {
+        let t = self.t;
+        let before = self.servers.len();
+        self.servers.retain(|s| !(s.died_at.is_some() && t >= s.detected_at));
+        let replaced = (before - self.servers.len()) as u32;
+        let asg = self.topo.scenario.arch.autoscaling.clone();
+        if !asg.enabled {
+            return;
+        }
+        if replaced > 0 {
+            self.launch(replaced);
+        }
+        let booting = self.servers.iter().any(|s| s.ready_at > t);
+        let total = self.servers.len() as u32;
+        let cpu = self.app_cpu();
+        if cpu > asg.out_cpu {
+            self.below_since = None;
+            let since = *self.above_since.get_or_insert(t);
+            if t - since >= asg.out_for_s && !booting && total < asg.max {
+                self.launch(asg.out_add.min(asg.max - total));
+                self.above_since = None;
+            }
+        } else if cpu < asg.in_cpu {
+            self.above_since = None;
+            let since = *self.below_since.get_or_insert(t);
+            if t - since >= asg.in_for_s && total > asg.min {
+                let remove = asg.in_remove.min(total - asg.min);
+                for _ in 0..remove {
+                    let routed = self.routed();
+                    if let Some(&last) = routed.last() {
+                        self.sessions_lost += self.sessions_on(routed.len() - 1, routed.len());
+                        self.servers.remove(last);
+                    }
+                }
+                self.below_since = None;
+            }
+        } else {
+            self.above_since = None;
+            self.below_since = None;
+        }
+        if (self.servers.len() as u32) < asg.min {
+            self.launch(asg.min - self.servers.len() as u32);
+        }
+    }
+
+    /// Average CPU of the serving app servers at the last step.
+    fn app_cpu(&self) -> f64 {
+        let live: Vec<f64> = self.flows.app.iter().filter(|a| !a.2).map(|a| a.3.utilization).collect();
+        if live.is_empty() {
+            0.0
+        } else {
+            live.iter().sum::<f64>() / live.len() as f64
+        }
+    }
+
+    /// Advances the engine by one step.
+    pub fn step(&mut self) {
+        self.apply_faults();
+        self.manage_fleet();
+        self.flows = self.evaluate();
+        let f = &self.flows;
+        let dt = self.dt;
+        self.counts.offered += f.offered * dt;
+        self.counts.rejected += f.error_rps * dt;
+        let in_flight = self.in_flight();
+        self.counts.served = (self.counts.offered - self.counts.rejected - in_flight).max(0.0);
+        self.counts.in_flight = self.counts.offered - self.counts.rejected - self.counts.served;
+        let instances = self.alive_count() as f64;
+        let origin = f.offered - f.edge;
+        self.cost_integral += self.topo.cost_per_hour(instances, origin, f.edge) * dt;
+        self.t += dt;
+    }
+
+    /// Requests in the system now, by Little's law over the current mean latency.
+    fn in_flight(&self) -> f64 {
+        let f = &self.flows;
+        f.app.iter().map(|a| a.3.in_system).sum::<f64>()
+            + f.redis.iter().map(|r| r.in_system).sum::<f64>()
+            + f.primary.in_system
+            + f.replica.in_system * self.topo.scenario.arch.replicas as f64
+            + (f.offered - f.error_rps).max(0.0) * CLIENT_RTT_S
+    }
+
+    fn evaluate(&mut self) -> Flows {
+        let topo = &self.topo;
+        let s = &topo.scenario;
+        let a = &s.arch;
+        let dt = self.dt;
+        let timeout = a.timeout_ms / 1e3;
+        let mut f = Flows { offered: s.traffic.rps_at(self.t), ..Flows::default() };
+        let lam_static = f.offered * s.traffic.static_share;
+        f.cdn_hit = topo.cdn_hit(lam_static);
+        f.edge = lam_static * f.cdn_hit;
+        f.origin_static = lam_static - f.edge;
+        let dynamic = f.offered - lam_static;
+
+        let routed = self.routed();
+        let n = routed.len();
+        let shares = self.shares(n);
+        let dead_share: f64 = routed.iter().zip(&shares).filter(|(&i, _)| self.servers[i].died_at.is_some()).map(|(_, s)| s).sum();
+        let reach = if n == 0 { 0.0 } else { 1.0 - dead_share };
+        f.failed = (f.origin_static + dynamic) * (1.0 - reach);
+        let dyn_ok = dynamic * reach;
+        f.writes = dyn_ok * s.traffic.write_fraction();
+        f.reads = dyn_ok - f.writes;
+        let (hit, stale) = topo.cache_hit(f.reads);
+        f.cache_hit = hit;
+        f.cache_stale = stale;
+        let misses = f.reads * (1.0 - hit);
+
+        // Replication: each replica replays every write on one thread.
+        if a.replicas > 0 {
+            let mu = 1.0 / topo.apply_s;
+            f.apply_rho = f.writes / mu;
+            if f.writes > mu {
+                self.apply_backlog += (f.writes - mu) * dt;
+            } else {
+                self.apply_backlog = (self.apply_backlog - (mu - f.writes) * dt).max(0.0);
+            }
+            let sojourn = if f.apply_rho < 0.98 { 1.0 / (mu - f.writes) } else { 50.0 / mu };
+            f.lag_s = REPLICATION_BASE_LAG_S + sojourn + self.apply_backlog / mu;
+            let max_lag = a.replica_max_lag_ms / 1e3;
+            if f.lag_s > max_lag {
+                self.replicas_serving = false;
+            } else if f.lag_s < max_lag / 2.0 {
+                self.replicas_serving = true;
+            }
+        }
+        let ryw = topo.read_your_writes_share(f.writes);
+        f.to_primary_share = if a.replicas > 0 && self.replicas_serving { ryw } else { 1.0 };
+        let primary_reads = misses * f.to_primary_share;
+        f.replica_reads = if a.replicas > 0 { misses * (1.0 - f.to_primary_share) / a.replicas as f64 } else { 0.0 };
+
+        // App servers. Round-robin spreads arrivals evenly (Erlang-n gaps); sticky and least-connections do not
+        // smooth them here.
+        let ca2 = if n > 1 && !topo.sticky() && a.lb_algorithm == LbAlgorithm::RoundRobin { 1.0 / n as f64 } else { 1.0 };
+        f.box_index = if topo.db_on_app { routed.iter().position(|&i| self.servers[i].died_at.is_none()) } else { None };
+        // (share, figures, server index) of the last stateless server computed.
+        let mut shared: Option<(f64, StationOut, usize)> = None;
+        for (pos, &i) in routed.iter().enumerate() {
+            let share = shares[pos];
+            let dead = self.servers[i].died_at.is_some();
+            if dead {
+                self.servers[i].station.q = 0.0;
+                f.app.push((i, share, true, StationOut::default()));
+                continue;
+            }
+            let is_box = f.box_index == Some(pos);
+            // Identical stateless servers share one computation.
+            if let (Some((sh, out, rep)), false, false) = (shared, is_box, topo.sticky()) {
+                if (sh - share).abs() < 1e-12 {
+                    self.servers[i].station.q = self.servers[rep].station.q;
+                    f.app.push((i, share, false, out));
+                    continue;
+                }
+            }
+            let mut loads = vec![
+                Load { rate: f.origin_static * share, service_s: topo.static_s },
+                Load { rate: dynamic * share, service_s: topo.app_s },
+            ];
+            if is_box {
+                loads.push(Load { rate: primary_reads, service_s: topo.db_read_s });
+                loads.push(Load { rate: f.writes, service_s: topo.db_write_s });
+            }
+            let out = advance(&mut self.servers[i].station, &self.tables, &loads, ca2, timeout, dt);
+            if !is_box && !topo.sticky() {
+                shared = Some((share, out, i));
+            }
+            f.app.push((i, share, false, out));
+        }
+
+        // Redis: sessions and cache gets, spread over nodes by key.
+        let ops = if topo.session_in_redis() { dyn_ok } else { 0.0 } + if topo.cache_curve.is_some() { f.reads } else { 0.0 };
+        for (j, st) in self.redis.iter_mut().enumerate() {
+            let loads = [Load { rate: ops * topo.redis_shares[j], service_s: topo.redis_s }];
+            f.redis.push(advance(st, &self.tables, &loads, 1.0, timeout, dt));
+        }
+        if !topo.db_on_app {
+            let loads = [Load { rate: primary_reads, service_s: topo.db_read_s }, Load { rate: f.writes, service_s: topo.db_write_s }];
+            f.primary = advance(&mut self.primary, &self.tables, &loads, 1.0, timeout, dt);
+        }
+        if a.replicas > 0 {
+            let loads = [Load { rate: f.replica_reads, service_s: topo.db_read_s }];
+            f.replica = advance(&mut self.replica, &self.tables, &loads, 1.0, timeout, dt);
+        }
+        let mixture = self.mixture(&f);
+        let answered: f64 = mixture.1;
+        f.error_rps = (f.offered - answered).max(0.0);
+        f
+    }
+
+    /// The latency mixture of answered requests and their rate.
+    fn mixture(&self, f: &Flows) -> (Mixture, f64) {
+        let topo = &self.topo;
+        let a = &topo.scenario.arch;
+        let mut classes = Vec::new();
+        let mut answered = 0.0;
+        let mut push = |weight: f64, delay: f64, visits: Vec<(StationOut, f64)>| {
+            if weight <= 0.0 {
+                return;
+            }
+            let ok: f64 = visits.iter().map(|(o, _)| o.success()).product();
+            answered += weight * ok;
+            classes.push(Class { weight: weight * ok, delay, visits: visits.iter().map(|(o, s)| o.visit(*s)).collect() });
+        };
+        push(f.edge, EDGE_RTT_S, vec![]);
+        // Redis seen as one node: the share-weighted average of its nodes.
+        let redis = average(&f.redis, &topo.redis_shares);
+        let lb = if topo.has_lb() { LAN_RTT_S } else { 0.0 };
+        let dynamic = f.reads + f.writes;
+        for &(_, share, dead, app) in &f.app {
+            if dead {
+                continue;
+            }
+            let box_here = topo.db_on_app;
+            let db_hop = if box_here { 0.0 } else { LAN_RTT_S };
+            let primary = if box_here { app } else { f.primary };
+            push(f.origin_static * share, CLIENT_RTT_S + lb, vec![(app, topo.static_s)]);
+            let mut prefix = vec![(app, topo.app_s)];
+            let mut delay = CLIENT_RTT_S + lb;
+            if topo.session_in_redis() {
+                prefix.push((redis, topo.redis_s));
+                delay += LAN_RTT_S;
+            }
+            let reads = f.reads * share;
+            let writes = f.writes * share;
+            let _ = dynamic;
+            let mut read_prefix = prefix.clone();
+            let mut read_delay = delay;
+            if topo.cache_curve.is_some() {
+                read_prefix.push((redis, topo.redis_s));
+                read_delay += LAN_RTT_S;
+                push(reads * f.cache_hit, read_delay, read_prefix.clone());
+            }
+            let misses = reads * (1.0 - f.cache_hit);
+            let mut to_primary = read_prefix.clone();
+            to_primary.push((primary, topo.db_read_s));
+            push(misses * f.to_primary_share, read_delay + db_hop, to_primary);
+            if a.replicas > 0 {
+                let mut to_replica = read_prefix;
+                to_replica.push((f.replica, topo.db_read_s));
+                push(misses * (1.0 - f.to_primary_share), read_delay + LAN_RTT_S, to_replica);
+            }
+            let mut write = prefix;
+            write.push((primary, topo.db_write_s));
+            push(writes, delay + db_hop, write);
+        }
+        (Mixture { classes }, answered)
+    }
+
+    /// The current state as a series point. `exact` inverts the latency distribution exactly (slower).
+    pub fn sample(&self, exact: bool) -> Sample {
+        let topo = &self.topo;
+        let a = &topo.scenario.arch;
+        let f = &self.flows;
+        let (mixture, _) = self.mixture(f);
+        let q = |p: f64| if exact { mixture.quantile(p) } else { mixture.quantile_fast(p) };
+        let latency_ms = LatencyMs {
+            mean: finite(mixture.mean() * 1e3),
+            p50: finite(q(0.50) * 1e3),
+            p95: finite(q(0.95) * 1e3),
+            p99: finite(q(0.99) * 1e3),
+        };
+        let mut tiers = Vec::new();
+        let live: Vec<&(usize, f64, bool, StationOut)> = f.app.iter().filter(|x| !x.2).collect();
+        if let Some(hot) = live.iter().max_by(|x, y| x.3.utilization.total_cmp(&y.3.utilization)) {
+            tiers.push(TierStat {
+                name: "app".into(),
+                nodes: live.len() as u32,
+                utilization: finite(hot.3.utilization),
+                queue: finite(hot.3.in_system),
+                latency_ms: finite(hot.3.mean_sojourn(topo.app_s) * 1e3),
+            });
+        } else {
+            tiers.push(TierStat { name: "app".into(), nodes: 0, utilization: 0.0, queue: 0.0, latency_ms: 0.0 });
+        }
+        if let Some(hot) = f.redis.iter().max_by(|x, y| x.utilization.total_cmp(&y.utilization)) {
+            tiers.push(TierStat {
+                name: "redis".into(),
+                nodes: a.redis_nodes,
+                utilization: finite(hot.utilization),
+                queue: finite(hot.in_system),
+                latency_ms: finite((hot.mean_sojourn(topo.redis_s) + LAN_RTT_S) * 1e3),
+            });
+        }
+        if !topo.db_on_app {
+            tiers.push(TierStat {
+                name: "db_primary".into(),
+                nodes: 1,
+                utilization: finite(f.primary.utilization),
+                queue: finite(f.primary.in_system),
+                latency_ms: finite((f.primary.mean_sojourn(topo.db_read_s) + LAN_RTT_S) * 1e3),
+            });
+        }
+        if a.replicas > 0 {
+            tiers.push(TierStat {
+                name: "replica".into(),
+                nodes: a.replicas,
+                utilization: finite(f.replica.utilization),
+                queue: finite(f.replica.in_system),
+                latency_ms: finite((f.replica.mean_sojourn(topo.db_read_s) + LAN_RTT_S) * 1e3),
+            });
+            tiers.push(TierStat {
+                name: "replica_apply".into(),
+                nodes: a.replicas,
+                utilization: finite(f.apply_rho.min(1.0)),
+                queue: finite(self.apply_backlog),
+                latency_ms: finite(f.lag_s * 1e3),
+            });
+        }
+        // Stale reads: cache hits older than a write, plus replica reads behind a write.
+        let replica_stale = if a.replicas > 0 && f.replica_reads > 0.0 {
+            let mu = 1.0 / topo.apply_s;
+            let decay = if f.writes < mu { mu - f.writes } else { f64::INFINITY };
+            let base = REPLICATION_BASE_LAG_S + self.apply_backlog / mu;
+            topo.keys.lagged_stale_share(f.writes, base, decay) * f.replica_reads * a.replicas as f64
+        } else {
+            0.0
+        };
+        let stale_rate = if f.reads > 0.0 { (f.cache_stale * f.reads + replica_stale) / f.reads } else { 0.0 };
+        let instances = self.alive_count();
+        Sample {
+            t_s: self.t,
+            offered_rps: finite(f.offered),
+            served_rps: finite(f.offered - f.error_rps),
+            error_rps: finite(f.error_rps),
+            error_rate: if f.offered > 0.0 { finite(f.error_rps / f.offered) } else { 0.0 },
+            latency_ms,
+            tiers,
+            cache_hit_rate: finite(f.cache_hit),
+            cdn_hit_rate: finite(f.cdn_hit),
+            replication_lag_ms: if a.replicas > 0 { finite(f.lag_s * 1e3) } else { 0.0 },
+            stale_read_rate: finite(stale_rate.clamp(0.0, 1.0)),
+            sessions_lost: finite(self.sessions_lost),
+            instances,
+            cost_usd_per_hour: finite(topo.cost_per_hour(instances as f64, f.offered - f.edge, f.edge)),
+        }
+    }
+}
+
+/// Share-weighted average of station figures, for treating several Redis nodes as one visit.
+fn average(outs: &[StationOut], shares: &[f64]) -> StationOut {
+    let mut avg = StationOut::default();
+    let total: f64 = shares.iter().take(outs.len()).sum();
+    if outs.is_empty() || total <= 0.0 {
+        return avg;
+    }
+    for (o, &w) in outs.iter().zip(shares) {
+        let w = w / total;
+        avg.utilization = avg.utilization.max(o.utilization);
+        avg.in_system += w * o.in_system;
+        avg.blocking += w * o.blocking;
+        avg.p_wait += w * o.p_wait;
+        avg.wait_mean += w * o.p_wait * o.wait_mean;
+        avg.timeout += w * o.timeout;
+    }
+    if avg.p_wait > 0.0 {
+        avg.wait_mean /= avg.p_wait;
+    }
+    avg
+}
+
+/// Options of a fluid run.
+#[derive(Clone, Copy, Debug)]
+pub struct FluidOptions {
+    /// Step length in seconds.
+    pub dt: f64,
+    /// Seconds between series points.
+    pub sample_every: f64,
+}
+
+impl Default for FluidOptions {
+    fn default() -> Self {
+        FluidOptions { dt: 1.0, sample_every: 1.0 }
+    }
+}
+
+/// Whether a scenario holds one load all run, so its summary is the exact steady state.
+fn is_steady(s: &Scenario) -> bool {
+    !s.traffic.daily_curve && s.faults.is_empty() && !s.arch.autoscaling.enabled
+}
+
+/// Runs `scenario` for its duration and summarises it.
+pub fn run(scenario: &Scenario, opts: FluidOptions) -> Report {
+    let mut engine = Fluid::new(scenario, opts.dt);
+    let steps = (scenario.duration_s / engine.dt).ceil().max(1.0) as u64;
+    let every = (opts.sample_every / engine.dt).round().max(1.0) as u64;
+    let mut series = Vec::with_capacity((steps / every + 1) as usize);
+    let mut mixtures: Vec<Class> = Vec::new();
+    for k in 0..steps {
+        engine.step();
+        if (k + 1) % every == 0 || k + 1 == steps {
+            series.push(engine.sample(false));
+            if !is_steady(scenario) {
+                mixtures.extend(engine.mixture(&engine.flows).0.classes);
+            }
+        }
+    }
+    let last = series.last().cloned().unwrap_or_else(|| engine.sample(false));
+    let latency = if is_steady(scenario) {
+        engine.sample(true).latency_ms
+    } else {
+        let mix = Mixture { classes: mixtures };
+        LatencyMs {
+            mean: finite(mix.mean() * 1e3),
+            p50: finite(mix.quantile_fast(0.5) * 1e3),
+            p95: finite(mix.quantile_fast(0.95) * 1e3),
+            p99: finite(mix.quantile_fast(0.99) * 1e3),
+        }
+    };
+    let summary = summarize("fluid", scenario, &series, latency, engine.counts, engine.cost_integral / engine.t.max(1e-9), &last);
+    Report { summary, series }
+}
+
+/// Builds a summary from a series: rates and ratios averaged over the run, peaks of utilisation and queues.
+pub(crate) fn summarize(engine: &str, scenario: &Scenario, series: &[Sample], latency_ms: LatencyMs, counts: Counts, cost_per_hour: f64, last: &Sample) -> Summary {
+    let n = series.len().max(1) as f64;
+    let avg = |f: &dyn Fn(&Sample) -> f64| finite(series.iter().map(f).sum::<f64>() / n);
+    let mut utilization = BTreeMap::new();
+    let mut tier_latency_ms = BTreeMap::new();
+    let mut queue_depth = BTreeMap::new();
+    for sample in series {
+        for t in &sample.tiers {
+            let u = utilization.entry(t.name.clone()).or_insert(0.0f64);
+            *u += t.utilization / n;
+            let l = tier_latency_ms.entry(t.name.clone()).or_insert(0.0f64);
+            *l += t.latency_ms / n;
+            let q = queue_depth.entry(t.name.clone()).or_insert(0.0f64);
+            *q = q.max(t.queue);
+        }
+    }
+    let offered_rps = avg(&|s| s.offered_rps);
+    let duration_h = scenario.duration_s / 3_600.0;
+    let total_cost = cost_per_hour * duration_h;
+    Summary {
+        engine: engine.to_owned(),
+        offered_rps,
+        served_rps: avg(&|s| s.served_rps),
+        error_rate: if counts.offered > 0.0 { finite(counts.rejected / counts.offered) } else { 0.0 },
+        latency_ms,
+        utilization,
+        tier_latency_ms,
+        queue_depth,
+        cache_hit_rate: avg(&|s| s.cache_hit_rate),
+        cdn_hit_rate: avg(&|s| s.cdn_hit_rate),
+        replication_lag_ms: avg(&|s| s.replication_lag_ms),
+        stale_read_rate: avg(&|s| s.stale_read_rate),
+        sessions_lost: last.sessions_lost,
+        instances: last.instances,
+        cost_usd_per_hour: finite(cost_per_hour),
+        cost_usd_per_month: finite(model::monthly(cost_per_hour)),
+        cost_usd_per_million_requests: if counts.offered > 0.0 { finite(total_cost / counts.offered * 1e6) } else { 0.0 },
+        counts,
+    }
+}

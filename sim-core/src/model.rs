@@ -1,0 +1,266 @@
+//! The one model both engines run: a scenario compiled into stations, per-visit work, network delays and the
+//! routing rules, with every constant the seeds or REFERENCE.md give.
+//!
+//! ```text
+//!   users ──► [CDN edge] ──static hit──► done                      (5 ms edge round trip)
+//!     │ 30 ms round trip to the origin
+//!     ▼
+//!   load balancer ──► app server i ──► Redis node (session, cache get) ──hit──► done
+//!                         │                  │ miss / write
+//!                         ▼                  ▼
+//!                (single box: DB work   DB primary (writes, misses) ──WAL──► replica apply queue r
+//!                 on the same vCPUs)    replica r (reads)  ◄── stale while the apply queue lags
+//! ```
+//!
+//! A station has `c` servers (vCPUs, or one for Redis and a replica's replay process) and admits at most `K`
+//! requests (Postgres `max_connections`, an app server's accept backlog). Service times are exponential with the
+//! class's mean; each visit between machines adds a fixed LAN round trip.
+
+use crate::cache::{CdnModel, Popularity, TtlCurve};
+use crate::instance::{InstanceSize, HOURS_PER_MONTH};
+use crate::scenario::{LbAlgorithm, Scenario, Sessions};
+
+/// Round trip between a user and the origin (seconds).
+pub const CLIENT_RTT_S: f64 = 0.030;
+/// Round trip between a user and a CDN edge, "a few milliseconds" (seconds).
+pub const EDGE_RTT_S: f64 = 0.005;
+/// Round trip between two machines in one data centre; seed 001 puts a Redis call at about 0.5 ms (seconds).
+pub const LAN_RTT_S: f64 = 0.0005;
+/// Replication lag with an idle replica: WAL shipping and fsync (seeds: 10–100 ms typical) (seconds).
+pub const REPLICATION_BASE_LAG_S: f64 = 0.010;
+/// Replication lag that should page someone (seed 001) (milliseconds).
+pub const LAG_ALERT_MS: f64 = 500.0;
+/// Failed health checks before the load balancer takes a server out.
+pub const UNHEALTHY_CHECKS: f64 = 2.0;
+/// Requests an app server queues beyond its vCPUs before refusing connections (a listen backlog).
+pub const APP_BACKLOG: u32 = 512;
+/// Clients one Redis node admits.
+pub const REDIS_MAX_CLIENTS: u32 = 10_000;
+/// How much slower a query runs without the index it needs (seed 004: indexes made queries 3× faster).
+pub const NO_INDEX_FACTOR: f64 = 3.0;
+/// Zipf exponent of how unevenly users send requests (a few heavy users, many light ones).
+pub const USER_SKEW: f64 = 0.6;
+/// Memory each in-server session takes (seed 001: ~2 KB) (bytes).
+pub const SESSION_BYTES: f64 = 2_048.0;
+/// Managed load balancer: hourly charge and one capacity unit per 1,000 req/s (AWS ALB list prices).
+pub const LB_USD_PER_HOUR: f64 = 0.0225;
+/// Managed load balancer: price of one capacity unit-hour.
+pub const LB_USD_PER_LCU_HOUR: f64 = 0.008;
+/// CDN price per request served: 30 KB at $0.085/GB plus $0.0075 per 10,000 HTTPS requests.
+pub const CDN_USD_PER_REQUEST: f64 = 30.0 * 1024.0 / 1e9 * 0.085 + 0.0075 / 10_000.0;
+
+/// A deterministic 64-bit mix (SplitMix64's finaliser), used to pin users to servers and keys to Redis nodes
+/// the same way in both engines.
+pub fn mix64(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+/// Bucket of item `rank` (1-based) among `n` buckets.
+pub fn bucket_of(rank: u64, n: u32, salt: u64) -> u32 {
+    (mix64(rank ^ salt) % n.max(1) as u64) as u32
+}
+
+/// Salt for pinning users to app servers.
+pub const USER_SALT: u64 = 0x5e55_1075;
+/// Salt for placing keys on Redis nodes.
+pub const KEY_SALT: u64 = 0x4b45_5953;
+
+/// Share of traffic each of `n` buckets receives when items of popularity `pop` are hashed to buckets: the
+/// hottest items one by one, the long tail evenly.
+pub fn bucket_shares(pop: &Popularity, n: u32, salt: u64) -> Vec<f64> {
+    let n = n.max(1);
+    let mut shares = vec![0.0; n as usize];
+    let top = pop.keys.min(1_024);
+    let mut placed = 0.0;
+    let p_top = pop.top_share();
+    // Probabilities of the first `top` ranks: p_i = p_1 · i^−α.
+    for rank in 1..=top {
+        let p = p_top * (rank as f64).powf(-pop.alpha);
+        shares[bucket_of(rank, n, salt) as usize] += p;
+        placed += p;
+    }
+    let rest = (1.0 - placed).max(0.0) / n as f64;
+    for s in shares.iter_mut() {
+        *s += rest;
+    }
+    shares
+}
+
+/// Per-visit work in seconds and the scenario's derived structure, ready for either engine.
+#[derive(Clone, Debug)]
+pub struct Topology {
+    /// The scenario it was built from.
+    pub scenario: Scenario,
+    /// vCPUs of one app server.
+    pub app_vcpus: u32,
+    /// Whether database work runs on app server 0 (no separate database).
+    pub db_on_app: bool,
+    /// vCPUs of the primary and each replica.
+    pub db_vcpus: u32,
+    /// App CPU per dynamic request (s).
+    pub app_s: f64,
+    /// App CPU per static file (s).
+    pub static_s: f64,
+    /// Database CPU per read (s), indexes considered.
+    pub db_read_s: f64,
+    /// Database CPU per write (s).
+    pub db_write_s: f64,
+    /// Redis time per operation (s).
+    pub redis_s: f64,
+    /// Replica replay time per write (s).
+    pub apply_s: f64,
+    /// Popularity of keys.
+    pub keys: Popularity,
+    /// Popularity of users (how unevenly they send requests).
+    pub users: Popularity,
+    /// Query cache behaviour, when there is one.
+    pub cache_curve: Option<TtlCurve>,
+    /// CDN behaviour (per edge), when there is one.
+    pub cdn_curve: Option<TtlCurve>,
+    /// CDN parameters.
+    pub cdn: CdnModel,
+    /// Share of cache and session traffic on each Redis node.
+    pub redis_shares: Vec<f64>,
+}
+
+impl Topology {
+    /// Compiles a scenario.
+    pub fn new(scenario: &Scenario) -> Topology {
+        let a = &scenario.arch;
+        let t = &scenario.traffic;
+        let keys = Popularity::new(t.zipf_alpha, t.keys);
+        let users = Popularity::new(USER_SKEW, t.users);
+        let w = t.write_fraction();
+        let cache_curve = (a.cache_ttl_s > 0.0 && a.redis_nodes > 0).then(|| TtlCurve::new(&keys, w / (1.0 - w)));
+        let cdn = CdnModel::default();
+        let cdn_curve = a.cdn.then(|| TtlCurve::new(&Popularity::new(cdn.alpha, cdn.assets), 0.0));
+        let index = if a.db_indexes { 1.0 } else { NO_INDEX_FACTOR };
+        Topology {
+            app_vcpus: a.app_size.vcpus,
+            db_on_app: !a.db_separate,
+            db_vcpus: a.db_size.vcpus,
+            app_s: a.work.app_ms / 1e3,
+            static_s: a.work.static_ms / 1e3,
+            db_read_s: a.work.db_read_ms / 1e3 * index,
+            db_write_s: a.work.db_write_ms / 1e3 * index.sqrt(),
+            redis_s: a.work.redis_op_ms / 1e3,
+            apply_s: a.work.replica_apply_ms / 1e3,
+            redis_shares: bucket_shares(&keys, a.redis_nodes.max(1), KEY_SALT),
+            keys,
+            users,
+            cache_curve,
+            cdn_curve,
+            cdn,
+            scenario: scenario.clone(),
+        }
+    }
+
+    /// Whether requests go through a load balancer.
+    pub fn has_lb(&self) -> bool {
+        self.scenario.has_load_balancer()
+    }
+
+    /// Whether sessions are pinned to servers.
+    pub fn sticky(&self) -> bool {
+        self.scenario.arch.sessions == Sessions::Sticky
+    }
+
+    /// Whether each dynamic request reads its session from Redis.
+    pub fn session_in_redis(&self) -> bool {
+        self.scenario.arch.sessions == Sessions::Redis && self.scenario.arch.redis_nodes > 0
+    }
+
+    /// The load-balancing algorithm.
+    pub fn lb(&self) -> LbAlgorithm {
+        self.scenario.arch.lb_algorithm
+    }
+
+    /// Share of all users' requests each of `n` servers receives under sticky routing.
+    pub fn sticky_shares(&self, n: u32) -> Vec<f64> {
+        bucket_shares(&self.users, n, USER_SALT)
+    }
+
+    /// CDN hit ratio at `static_rps` requests per second of static assets.
+    pub fn cdn_hit(&self, static_rps: f64) -> f64 {
+        match &self.cdn_curve {
+            Some(curve) => curve.at(static_rps / self.cdn.edges.max(1) as f64, self.scenario.arch.cdn_ttl_s).0,
+            None => 0.0,
+        }
+    }
+
+    /// (hit ratio, stale share of reads) of the query cache at `read_rps` reads per second.
+    pub fn cache_hit(&self, read_rps: f64) -> (f64, f64) {
+        match &self.cache_curve {
+            Some(curve) => curve.at(read_rps, self.scenario.arch.cache_ttl_s),
+            None => (0.0, 0.0),
+        }
+    }
+
+    /// Share of reads sent to the primary by read-your-writes: the chance the reader wrote within the window.
+    pub fn read_your_writes_share(&self, write_rps: f64) -> f64 {
+        let a = &self.scenario.arch;
+        if a.replicas == 0 || a.read_your_writes_ms <= 0.0 {
+            return 0.0;
+        }
+        let per_user = write_rps / self.scenario.traffic.users.max(1) as f64;
+        1.0 - (-per_user * a.read_your_writes_ms / 1e3).exp()
+    }
+
+    /// Hourly price of the machines: `app_instances` app servers, the database, replicas, Redis, load balancer
+    /// and CDN at the given request rates.
+    pub fn cost_per_hour(&self, app_instances: f64, origin_rps: f64, cdn_rps: f64) -> f64 {
+        let a = &self.scenario.arch;
+        let price = |s: &InstanceSize| s.usd_per_hour;
+        let mut usd = app_instances * price(&a.app_size);
+        if a.db_separate {
+            usd += price(&a.db_size) * (1 + a.replicas) as f64;
+        } else {
+            usd += price(&a.db_size) * a.replicas as f64;
+        }
+        usd += a.redis_nodes as f64 * price(&a.redis_size);
+        if self.has_lb() {
+            usd += LB_USD_PER_HOUR + LB_USD_PER_LCU_HOUR * (origin_rps / 1_000.0).max(1.0);
+        }
+        if a.cdn {
+            usd += cdn_rps * 3_600.0 * CDN_USD_PER_REQUEST;
+        }
+        usd
+    }
+}
+
+/// Monthly cost from an hourly one.
+pub fn monthly(usd_per_hour: f64) -> f64 {
+    usd_per_hour * HOURS_PER_MONTH
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_shares_sum_to_one() {
+        let pop = Popularity::new(0.9, 50_000);
+        for n in [1, 2, 3, 7, 64] {
+            let s: f64 = bucket_shares(&pop, n, KEY_SALT).iter().sum();
+            assert!((s - 1.0).abs() < 1e-9, "n={n}: {s}");
+        }
+    }
+
+    #[test]
+    fn sticky_routing_of_few_users_is_uneven() {
+        let topo = Topology::new(&Scenario::stage(5).with_users(20));
+        let shares = topo.sticky_shares(3);
+        let max = shares.iter().cloned().fold(0.0, f64::max);
+        assert!(max > 0.4, "20 users on 3 sticky servers: hottest takes {max:.2}");
+    }
+
+    #[test]
+    fn single_server_costs_about_thirty_dollars_a_month() {
+        let topo = Topology::new(&Scenario::stage(1));
+        let usd = monthly(topo.cost_per_hour(1.0, 100.0, 0.0));
+        assert!((25.0..35.0).contains(&usd), "{usd}");
+    }
+}

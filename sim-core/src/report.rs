@@ -1,0 +1,134 @@
+//! What a run produces: a per-second (or per-sample) series and a steady-state summary. The field names are the
+//! CLI's JSON keys. Every number is finite: a constructor never stores NaN or infinity.
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// Latency figures in milliseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct LatencyMs {
+    /// Mean.
+    pub mean: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+}
+
+/// One component tier at one moment: the hottest node of the tier speaks for it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TierStat {
+    /// Tier name: app, redis, db_primary, replica, replica_apply.
+    pub name: String,
+    /// Nodes in the tier.
+    pub nodes: u32,
+    /// Busy fraction of the hottest node (0 to 1).
+    pub utilization: f64,
+    /// Requests waiting or in service at the hottest node.
+    pub queue: f64,
+    /// Mean time a request spends at the tier, in milliseconds.
+    pub latency_ms: f64,
+}
+
+/// The system at one simulated moment.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Sample {
+    /// Simulated second.
+    pub t_s: f64,
+    /// Requests per second offered.
+    pub offered_rps: f64,
+    /// Requests per second answered successfully.
+    pub served_rps: f64,
+    /// Requests per second refused, dropped, timed out or sent to a dead server.
+    pub error_rps: f64,
+    /// error_rps / offered_rps.
+    pub error_rate: f64,
+    /// End-to-end latency of answered requests.
+    pub latency_ms: LatencyMs,
+    /// Per-tier figures.
+    pub tiers: Vec<TierStat>,
+    /// Query-cache hit ratio.
+    pub cache_hit_rate: f64,
+    /// CDN hit ratio.
+    pub cdn_hit_rate: f64,
+    /// Replication lag in milliseconds (0 without replicas).
+    pub replication_lag_ms: f64,
+    /// Share of reads that returned stale data (from the cache or a lagging replica).
+    pub stale_read_rate: f64,
+    /// Sessions lost so far.
+    pub sessions_lost: f64,
+    /// App servers serving.
+    pub instances: u32,
+    /// Price of the running system per hour.
+    pub cost_usd_per_hour: f64,
+}
+
+/// Request counts over a run: offered = served + rejected + in flight.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Counts {
+    /// Requests that arrived.
+    pub offered: f64,
+    /// Requests answered successfully.
+    pub served: f64,
+    /// Requests refused, dropped, timed out or lost with a dead server.
+    pub rejected: f64,
+    /// Requests still in the system at the end.
+    pub in_flight: f64,
+}
+
+/// The steady-state (or whole-run) summary.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Summary {
+    /// Engine that produced it: "des" or "fluid".
+    pub engine: String,
+    /// Requests per second offered.
+    pub offered_rps: f64,
+    /// Requests per second answered successfully.
+    pub served_rps: f64,
+    /// Share of requests that failed.
+    pub error_rate: f64,
+    /// End-to-end latency.
+    pub latency_ms: LatencyMs,
+    /// Busy fraction of the hottest node of each tier.
+    pub utilization: BTreeMap<String, f64>,
+    /// Mean time at each tier, in milliseconds.
+    pub tier_latency_ms: BTreeMap<String, f64>,
+    /// Requests at the hottest node of each tier.
+    pub queue_depth: BTreeMap<String, f64>,
+    /// Query-cache hit ratio.
+    pub cache_hit_rate: f64,
+    /// CDN hit ratio.
+    pub cdn_hit_rate: f64,
+    /// Replication lag in milliseconds.
+    pub replication_lag_ms: f64,
+    /// Share of reads that returned stale data.
+    pub stale_read_rate: f64,
+    /// Sessions lost over the run.
+    pub sessions_lost: f64,
+    /// App servers serving at the end.
+    pub instances: u32,
+    /// Price per hour (average over the run).
+    pub cost_usd_per_hour: f64,
+    /// Price per month at that rate.
+    pub cost_usd_per_month: f64,
+    /// Price per million requests offered.
+    pub cost_usd_per_million_requests: f64,
+    /// Request accounting.
+    pub counts: Counts,
+}
+
+/// A run's output.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    /// Summary.
+    pub summary: Summary,
+    /// Series, oldest first.
+    pub series: Vec<Sample>,
+}
+
+/// Replaces NaN and infinities with 0 (a guard for outputs; the engines are tested not to need it).
+pub fn finite(x: f64) -> f64 {
+    if x.is_finite() { x } else { 0.0 }
+}
