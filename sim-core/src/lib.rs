@@ -3,6 +3,8 @@
 //! A pure library: no I/O, no clock, no DOM. Every run is a function of a [`Scenario`] value and its seed, so the
 //! same scenario gives the same numbers in the browser, in the CLI and in tests.
 pub mod cache;
+pub mod des;
+pub mod dist;
 pub mod error;
 pub mod fluid;
 pub mod instance;
@@ -12,6 +14,7 @@ pub mod query;
 pub mod queueing;
 pub mod report;
 pub mod scenario;
+pub mod time;
 pub mod traffic;
 
 pub use error::ScenarioError;

@@ -1,0 +1,768 @@
+//! A whole scenario on the request-level engine: every request is routed by the same rules the aggregate engine
+//! models in bulk, with real state — per-key TTL expiry in the cache and at each CDN edge, per-key write times
+//! for stale reads, each replica's replay queue and what it has applied, the load balancer's choice per request,
+//! and dead servers that keep receiving traffic until two health checks fail.
+//!
+//! Caches start warm, as in a system that has been running: the first time a run touches a key (or an asset at
+//! an edge), the key is present with its stationary probability λᵢT / (1 + λᵢT) and a uniformly random age,
+//! which is the no-reset TTL model's steady state.
+//!
+//! Differences from the aggregate engine, by design: the fleet is fixed (auto-scaling runs only in the aggregate
+//! engine), and read-your-writes sends the same share of reads to the primary that the aggregate engine computes.
+
+use std::collections::{HashMap, VecDeque};
+
+use rand::Rng;
+use rand_distr::{Distribution, Zipf};
+use serde::Serialize;
+
+use super::{Core, Next, Refusal, Router, SimTime, Station};
+use crate::dist::Sampler;
+use crate::model::{
+    bucket_of, Topology, APP_BACKLOG, CLIENT_RTT_S, EDGE_RTT_S, KEY_SALT, LAN_RTT_S, REDIS_MAX_CLIENTS,
+    REPLICATION_BASE_LAG_S, UNHEALTHY_CHECKS, USER_SALT, USER_SKEW,
+};
+use crate::report::{finite, Counts, LatencyMs, Report, Sample, TierStat};
+use crate::scenario::{FaultKind, LbAlgorithm, Scenario};
+
+const STATIC: u8 = 0;
+const READ: u8 = 1;
+const WRITE: u8 = 2;
+const APPLY: u8 = 3;
+
+const H_APP: u8 = 0;
+const H_SESSION: u8 = 1;
+const H_CACHE: u8 = 2;
+const H_DB: u8 = 3;
+const H_APPLY: u8 = 4;
+
+/// Tier bits recorded in a request's `aux` for traces.
+const T_EDGE: u32 = 1;
+const T_APP: u32 = 2;
+const T_REDIS: u32 = 4;
+const T_PRIMARY: u32 = 8;
+const T_REPLICA: u32 = 16;
+/// Set on requests that arrived after the warm-up.
+const MEASURED: u32 = 1 << 31;
+
+/// One request's journey, for the page's animation.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Trace {
+    /// Simulated second it arrived.
+    pub start_s: f64,
+    /// End-to-end latency in milliseconds.
+    pub latency_ms: f64,
+    /// static, read or write.
+    pub class: &'static str,
+    /// Tiers visited, in order: edge, app, redis, db_primary, replica.
+    pub tiers: Vec<&'static str>,
+    /// Whether it was answered.
+    pub ok: bool,
+}
+
+/// Options of a request-level run.
+#[derive(Clone, Copy, Debug)]
+pub struct DesOptions {
+    /// Seconds between series points.
+    pub sample_every: f64,
+    /// Share of the run before measurements start.
+    pub warmup_fraction: f64,
+    /// How many requests to trace.
+    pub trace_limit: usize,
+}
+
+impl Default for DesOptions {
+    fn default() -> Self {
+        DesOptions { sample_every: 1.0, warmup_fraction: 0.1, trace_limit: 0 }
+    }
+}
+
+/// Output of a request-level run: the report and the traces.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DesReport {
+    /// Summary and series.
+    pub report: Report,
+    /// The first traced requests.
+    pub traces: Vec<Trace>,
+    /// Events processed.
+    pub events: u64,
+}
+
+/// Counters over one sample interval (or the measured window).
+#[derive(Clone, Debug, Default)]
+struct Window {
+    offered: u64,
+    served: u64,
+    rejected: u64,
+    latencies: Vec<f64>,
+    reads: u64,
+    stale: u64,
+    cache_gets: u64,
+    cache_hits: u64,
+    cdn_gets: u64,
+    cdn_hits: u64,
+    lag_sum: f64,
+    lag_n: u64,
+    /// Time spent at each tier (app, redis, db_primary, replica), and visits.
+    tier_time: [f64; 4],
+    tier_visits: [u64; 4],
+}
+
+impl Window {
+    fn latency(&mut self) -> LatencyMs {
+        let v = &mut self.latencies;
+        if v.is_empty() {
+            return LatencyMs::default();
+        }
+        v.sort_by(|a, b| a.total_cmp(b));
+        let q = |p: f64| v[(((v.len() - 1) as f64) * p).round() as usize] * 1e3;
+        LatencyMs { mean: v.iter().sum::<f64>() / v.len() as f64 * 1e3, p50: q(0.5), p95: q(0.95), p99: q(0.99) }
+    }
+    fn tier_ms(&self, i: usize) -> f64 {
+        if self.tier_visits[i] == 0 { 0.0 } else { self.tier_time[i] / self.tier_visits[i] as f64 * 1e3 }
+    }
+    fn ratio(a: u64, b: u64) -> f64 {
+        if b == 0 { 0.0 } else { a as f64 / b as f64 }
+    }
+}
+
+struct System {
+    topo: Topology,
+    interarrival: Sampler,
+    // Stations.
+    app: Vec<u32>,
+    redis: Vec<u32>,
+    primary: u32,
+    replicas: Vec<u32>,
+    applies: Vec<u32>,
+    /// Servers the load balancer routes to (station ids), with whether each is dead.
+    routed: Vec<(u32, bool)>,
+    rr: usize,
+    // Samplers.
+    keys: Zipf<f64>,
+    users: Zipf<f64>,
+    assets: Zipf<f64>,
+    /// Probability of the most popular asset.
+    asset_top: f64,
+    app_s: Sampler,
+    static_s: Sampler,
+    read_s: Sampler,
+    write_s: Sampler,
+    redis_s: Sampler,
+    apply_s: Sampler,
+    // State.
+    cache: HashMap<u32, (u64, u64)>,
+    last_write: HashMap<u32, u64>,
+    cdn: Vec<u64>,
+    pending: Vec<VecDeque<u64>>,
+    visible: Vec<VecDeque<(u64, u64)>>,
+    watermark: Vec<u64>,
+    serving: Vec<bool>,
+    ryw_share: f64,
+    spawn: Vec<(u32, Next)>,
+    timers: Vec<(u64, Timer)>,
+    sessions_lost: f64,
+    // Measurement.
+    warmup_ns: u64,
+    window: Window,
+    measured: Window,
+    counts: Counts,
+    traces: Vec<Trace>,
+    trace_limit: usize,
+    traced: HashMap<u32, Vec<&'static str>>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Timer {
+    Fault(FaultKind),
+    Detect(u32),
+}
+
+fn ns(s: f64) -> u64 {
+    SimTime::from_secs(s).0
+}
+
+impl System {
+    fn new(topo: Topology, opts: &DesOptions) -> (System, Vec<Station>) {
+        let s = &topo.scenario;
+        let a = &s.arch;
+        let mut stations = Vec::new();
+        let mut add = |st: Station| {
+            stations.push(st);
+            (stations.len() - 1) as u32
+        };
+        let n_app = if a.autoscaling.enabled { a.autoscaling.desired } else { a.app_servers };
+        let app: Vec<u32> = (0..n_app).map(|_| add(Station::new(topo.app_vcpus, topo.app_vcpus + APP_BACKLOG))).collect();
+        let redis: Vec<u32> = (0..a.redis_nodes).map(|_| add(Station::new(1, REDIS_MAX_CLIENTS))).collect();
+        let db_k = a.db_max_connections.max(topo.db_vcpus);
+        let primary = if topo.db_on_app { app[0] } else { add(Station::new(topo.db_vcpus, db_k)) };
+        let replicas: Vec<u32> = (0..a.replicas).map(|_| add(Station::new(topo.db_vcpus, db_k))).collect();
+        let applies: Vec<u32> = (0..a.replicas).map(|_| add(Station::new(1, u32::MAX))).collect();
+        let t = &s.traffic;
+        let peak = t.peak_rps().max(1e-9);
+        let writes = t.peak_rps() * (1.0 - t.static_share) * t.write_fraction();
+        let zipf = |n: u64, a: f64| Zipf::new(n.max(1) as f64, a).unwrap_or_else(|_| Zipf::new(1.0, 1.0).expect("a valid Zipf"));
+        let exp = |secs: f64| Sampler::Exp(secs);
+        let sys = System {
+            interarrival: Sampler::Exp(1.0 / peak),
+            routed: app.iter().map(|&id| (id, false)).collect(),
+            rr: 0,
+            keys: zipf(t.keys, t.zipf_alpha),
+            users: zipf(t.users, USER_SKEW),
+            assets: zipf(topo.cdn.assets, topo.cdn.alpha),
+            asset_top: crate::cache::Popularity::new(topo.cdn.alpha, topo.cdn.assets).top_share(),
+            app_s: exp(topo.app_s),
+            static_s: exp(topo.static_s),
+            read_s: exp(topo.db_read_s),
+            write_s: exp(topo.db_write_s),
+            redis_s: exp(topo.redis_s),
+            apply_s: exp(topo.apply_s),
+            cache: HashMap::new(),
+            last_write: HashMap::new(),
+            cdn: vec![u64::MAX; (topo.cdn.assets * topo.cdn.edges as u64) as usize],
+            pending: vec![VecDeque::new(); a.replicas as usize],
+            visible: vec![VecDeque::new(); a.replicas as usize],
+            watermark: vec![0; a.replicas as usize],
+            serving: vec![true; a.replicas as usize],
+            ryw_share: topo.read_your_writes_share(writes),
+            spawn: Vec::new(),
+            timers: Vec::new(),
+            sessions_lost: 0.0,
+            warmup_ns: ns(s.duration_s * opts.warmup_fraction),
+            window: Window::default(),
+            measured: Window::default(),
+            counts: Counts::default(),
+            traces: Vec::new(),
+            trace_limit: opts.trace_limit,
+            traced: HashMap::new(),
+            app,
+            redis,
+            primary,
+            replicas,
+            applies,
+            topo,
+        };
+        (sys, stations)
+    }
+
+    fn schedule(&mut self, core: &mut Core, at: u64, timer: Timer) {
+        self.timers.push((at, timer));
+        core.set_timer(at);
+    }
+
+    /// Picks an app server for a request from `user`; None when there is none.
+    fn pick_server(&mut self, core: &Core, user: u64) -> Option<(u32, bool)> {
+        let n = self.routed.len();
+        if n == 0 {
+            return None;
+        }
+        let i = if self.topo.sticky() {
+            bucket_of(user, n as u32, USER_SALT) as usize
+        } else {
+            match self.topo.lb() {
+                LbAlgorithm::RoundRobin => {
+                    self.rr = (self.rr + 1) % n;
+                    self.rr
+                }
+                LbAlgorithm::LeastConnections => (0..n)
+                    .min_by_key(|&i| core.stations[self.routed[i].0 as usize].in_system())
+                    .unwrap_or(0),
+            }
+        };
+        Some(self.routed[i])
+    }
+
+    /// Popularity of the asset of this rank (1-based).
+    fn asset_share(&self, rank: u64) -> f64 {
+        self.asset_top * (rank as f64).powf(-self.topo.cdn.alpha)
+    }
+
+    fn redis_node(&self, rank: u64) -> u32 {
+        self.redis[bucket_of(rank, self.redis.len() as u32, KEY_SALT) as usize]
+    }
+
+    fn visit(&mut self, core: &mut Core, id: u32, station: u32, service: u64, hop: u8, tier: u32, lan: bool) -> Next {
+        let r = &mut core.requests[id as usize];
+        r.hop = hop;
+        r.aux |= tier;
+        if lan {
+            r.delay += ns(LAN_RTT_S);
+        }
+        if let Some(path) = self.traced.get_mut(&id) {
+            path.push(tier_name(tier));
+        }
+        Next::Visit { station, service }
+    }
+
+    /// After the app (and session) step: the read or write's data step.
+    fn data_step(&mut self, core: &mut Core, id: u32) -> Next {
+        let req = core.requests[id as usize];
+        if req.class == READ && self.topo.cache_curve.is_some() && !self.redis.is_empty() {
+            let node = self.redis_node(req.key as u64);
+            let service = self.redis_s.draw_ns(&mut core.rng);
+            return self.visit(core, id, node, service, H_CACHE, T_REDIS, true);
+        }
+        self.db_step(core, id)
+    }
+
+    fn db_step(&mut self, core: &mut Core, id: u32) -> Next {
+        let req = core.requests[id as usize];
+        let remote = !self.topo.db_on_app;
+        if req.class == WRITE {
+            let service = self.write_s.draw_ns(&mut core.rng);
+            return self.visit(core, id, self.primary, service, H_DB, T_PRIMARY, remote);
+        }
+        let service = self.read_s.draw_ns(&mut core.rng);
+        if !self.replicas.is_empty() && core.rng.random::<f64>() >= self.ryw_share {
+            let r = core.rng.random_range(0..self.replicas.len());
+            self.update_serving(r, core.now);
+            if self.serving[r] {
+                core.requests[id as usize].tag = r as u64;
+                return self.visit(core, id, self.replicas[r], service, H_DB, T_REPLICA, true);
+            }
+        }
+        self.visit(core, id, self.primary, service, H_DB, T_PRIMARY, remote)
+    }
+
+    /// Current lag of replica `r` and whether it may take reads (stop above the limit, resume below half).
+    fn update_serving(&mut self, r: usize, now: u64) {
+        let lag = self.pending[r].front().map_or(0, |&c| now.saturating_sub(c)) + ns(REPLICATION_BASE_LAG_S);
+        let max = ns(self.topo.scenario.arch.replica_max_lag_ms / 1e3);
+        if lag > max {
+            self.serving[r] = false;
+        } else if lag < max / 2 {
+            self.serving[r] = true;
+        }
+    }
+
+    fn advance_watermark(&mut self, r: usize, now: u64) {
+        while let Some(&(at, commit)) = self.visible[r].front() {
+            if at > now {
+                break;
+            }
+            self.watermark[r] = commit;
+            self.visible[r].pop_front();
+        }
+    }
+
+    /// Closes the current sample window into a series point.
+    fn sample(&mut self, core: &mut Core, t_s: f64, span_s: f64, prev: &mut Vec<(f64, f64)>) -> Sample {
+        let w = std::mem::take(&mut self.window);
+        let mut w = w;
+        let latency_ms = w.latency();
+        let mut areas = Vec::with_capacity(core.stations.len());
+        for s in 0..core.stations.len() as u32 {
+            areas.push(core.areas(s));
+        }
+        let span_ns = span_s * 1e9;
+        let util = |s: u32, prev: &Vec<(f64, f64)>| {
+            let i = s as usize;
+            let (b0, q0) = prev.get(i).copied().unwrap_or((0.0, 0.0));
+            let st = &core.stations[i];
+            (((areas[i].0 - b0) / span_ns / st.servers as f64).clamp(0.0, 1.0), ((areas[i].1 - q0) / span_ns).max(0.0))
+        };
+        let tier = |name: &str, ids: &[u32], prev: &Vec<(f64, f64)>| -> Option<TierStat> {
+            let live: Vec<u32> = ids.iter().copied().filter(|&s| !core.stations[s as usize].dead).collect();
+            if ids.is_empty() {
+                return None;
+            }
+            let hot = live.iter().map(|&s| util(s, prev)).max_by(|a, b| a.0.total_cmp(&b.0)).unwrap_or((0.0, 0.0));
+            let latency_ms = match name {
+                "app" => w.tier_ms(0),
+                "redis" => w.tier_ms(1),
+                "db_primary" => w.tier_ms(2),
+                "replica" => w.tier_ms(3),
+                _ => 0.0,
+            };
+            Some(TierStat { name: name.to_owned(), nodes: live.len() as u32, utilization: finite(hot.0), queue: finite(hot.1), latency_ms })
+        };
+        let mut tiers: Vec<TierStat> = Vec::new();
+        tiers.extend(tier("app", &self.app, prev));
+        tiers.extend(tier("redis", &self.redis, prev));
+        if !self.topo.db_on_app {
+            tiers.extend(tier("db_primary", &[self.primary], prev));
+        }
+        tiers.extend(tier("replica", &self.replicas, prev));
+        tiers.extend(tier("replica_apply", &self.applies, prev));
+        *prev = areas;
+        let offered = w.offered as f64 / span_s;
+        let errors = w.rejected as f64 / span_s;
+        let alive = self.routed.iter().filter(|r| !r.1).count() as u32;
+        let edge_rps = w.cdn_hits as f64 / span_s;
+        Sample {
+            t_s,
+            offered_rps: offered,
+            served_rps: w.served as f64 / span_s,
+            error_rps: errors,
+            error_rate: Window::ratio(w.rejected, w.offered),
+            latency_ms,
+            tiers,
+            cache_hit_rate: Window::ratio(w.cache_hits, w.cache_gets),
+            cdn_hit_rate: Window::ratio(w.cdn_hits, w.cdn_gets),
+            replication_lag_ms: if w.lag_n > 0 { w.lag_sum / w.lag_n as f64 * 1e3 } else if self.replicas.is_empty() { 0.0 } else { REPLICATION_BASE_LAG_S * 1e3 },
+            stale_read_rate: Window::ratio(w.stale, w.reads),
+            sessions_lost: self.sessions_lost,
+            instances: alive,
+            cost_usd_per_hour: finite(self.topo.cost_per_hour(alive as f64, offered - edge_rps, edge_rps)),
+        }
+    }
+
+    fn record<F: FnMut(&mut Window)>(&mut self, measured: bool, mut f: F) {
+        f(&mut self.window);
+        if measured {
+            f(&mut self.measured);
+        }
+    }
+}
+
+/// Expiry of a key first seen at `now` in the TTL cache's steady state: present with probability λT / (1 + λT),
+/// then with a remaining lifetime uniform over the TTL; absent (already expired) otherwise.
+fn warm_expiry(rng: &mut impl Rng, rate: f64, ttl: f64, now: u64) -> u64 {
+    let x = rate * ttl;
+    if rng.random::<f64>() < x / (1.0 + x) {
+        now + ns(ttl * rng.random::<f64>())
+    } else {
+        0
+    }
+}
+
+fn tier_name(bit: u32) -> &'static str {
+    match bit {
+        T_EDGE => "edge",
+        T_APP => "app",
+        T_REDIS => "redis",
+        T_PRIMARY => "db_primary",
+        _ => "replica",
+    }
+}
+
+impl Router for System {
+    fn next_arrival(&mut self, core: &mut Core, now: u64) -> Option<u64> {
+        // Thinning: candidates at the peak rate, kept with probability curve(t).
+        let mut t = now;
+        loop {
+            t += self.interarrival.draw_ns(&mut core.rng);
+            let keep = self.topo.scenario.traffic.curve_at(t as f64 / 1e9);
+            if keep >= 1.0 || core.rng.random::<f64>() < keep {
+                return Some(t);
+            }
+        }
+    }
+
+    fn admit(&mut self, core: &mut Core, now: u64) -> Option<(u32, Next)> {
+        let measured = now >= self.warmup_ns;
+        self.counts.offered += 1.0;
+        self.record(measured, |w| w.offered += 1);
+        let id = core.alloc(now);
+        let tr = &self.topo.scenario.traffic;
+        let static_req = core.rng.random::<f64>() < tr.static_share;
+        let user = self.users.sample(&mut core.rng) as u64;
+        {
+            let r = &mut core.requests[id as usize];
+            r.aux = if measured { MEASURED } else { 0 };
+        }
+        if self.traces.len() + self.traced.len() < self.trace_limit {
+            self.traced.insert(id, Vec::new());
+        }
+        if static_req {
+            core.requests[id as usize].class = STATIC;
+            if self.topo.scenario.arch.cdn {
+                let edge = core.rng.random_range(0..self.topo.cdn.edges as u64);
+                let asset = self.assets.sample(&mut core.rng) as u64 - 1;
+                let slot = (edge * self.topo.cdn.assets + asset) as usize;
+                if self.cdn[slot] == u64::MAX {
+                    let static_rps = self.topo.scenario.traffic.rps_at(now as f64 / 1e9) * tr.static_share;
+                    let rate = static_rps / self.topo.cdn.edges as f64 * self.asset_share(asset + 1);
+                    self.cdn[slot] = warm_expiry(&mut core.rng, rate, self.topo.scenario.arch.cdn_ttl_s, now);
+                }
+                let hit = now < self.cdn[slot];
+                self.record(measured, |w| {
+                    w.cdn_gets += 1;
+                    w.cdn_hits += hit as u64;
+                });
+                if !hit {
+                    self.cdn[slot] = now + ns(self.topo.scenario.arch.cdn_ttl_s);
+                }
+                if hit {
+                    let r = &mut core.requests[id as usize];
+                    r.delay = ns(EDGE_RTT_S);
+                    r.aux |= T_EDGE;
+                    if let Some(p) = self.traced.get_mut(&id) {
+                        p.push("edge");
+                    }
+                    return Some((id, Next::Done));
+                }
+            }
+        } else {
+            let write = core.rng.random::<f64>() < tr.write_fraction();
+            let key = if write { core.rng.random_range(1..=tr.keys.max(1)) } else { self.keys.sample(&mut core.rng) as u64 };
+            let r = &mut core.requests[id as usize];
+            r.class = if write { WRITE } else { READ };
+            r.key = key as u32;
+        }
+        let lb = if self.topo.has_lb() { ns(LAN_RTT_S) } else { 0 };
+        core.requests[id as usize].delay = ns(CLIENT_RTT_S) + lb;
+        core.requests[id as usize].tag = user;
+        let Some((server, dead)) = self.pick_server(core, user) else {
+            return Some((id, Next::Reject));
+        };
+        if dead {
+            return Some((id, Next::Reject));
+        }
+        let service = if core.requests[id as usize].class == STATIC {
+            self.static_s.draw_ns(&mut core.rng)
+        } else {
+            self.app_s.draw_ns(&mut core.rng)
+        };
+        Some((id, self.visit(core, id, server, service, H_APP, T_APP, false)))
+    }
+
+    fn after(&mut self, core: &mut Core, id: u32, _station: u32, now: u64) -> Next {
+        let req = core.requests[id as usize];
+        let measured = req.aux & MEASURED != 0;
+        let tier = match req.hop {
+            H_APP => 0,
+            H_SESSION | H_CACHE => 1,
+            _ if req.aux & T_REPLICA != 0 && req.station != self.primary => 3,
+            _ => 2,
+        };
+        let sojourn = (now - req.enqueued) as f64 / 1e9 + if tier == 0 { 0.0 } else { LAN_RTT_S };
+        self.record(measured, |w| {
+            w.tier_time[tier] += sojourn;
+            w.tier_visits[tier] += 1;
+        });
+        match (req.class, req.hop) {
+            (STATIC, _) => Next::Done,
+            (READ | WRITE, H_APP) => {
+                if self.topo.session_in_redis() {
+                    let node = self.redis_node(req.tag);
+                    let service = self.redis_s.draw_ns(&mut core.rng);
+                    self.visit(core, id, node, service, H_SESSION, T_REDIS, true)
+                } else {
+                    self.data_step(core, id)
+                }
+            }
+            (READ | WRITE, H_SESSION) => self.data_step(core, id),
+            (READ, H_CACHE) => {
+                if !self.cache.contains_key(&req.key) {
+                    let t = &self.topo.scenario.traffic;
+                    let reads = t.rps_at(now as f64 / 1e9) * (1.0 - t.static_share) * (1.0 - t.write_fraction());
+                    let rate = reads * self.topo.keys.top_share() * (req.key as f64).powf(-t.zipf_alpha);
+                    let ttl = self.topo.scenario.arch.cache_ttl_s;
+                    let expiry = warm_expiry(&mut core.rng, rate, ttl, now);
+                    self.cache.insert(req.key, (expiry, expiry.saturating_sub(ns(ttl))));
+                }
+                let hit = self.cache.get(&req.key).filter(|e| now < e.0).copied();
+                self.record(measured, |w| {
+                    w.cache_gets += 1;
+                    w.cache_hits += hit.is_some() as u64;
+                });
+                match hit {
+                    Some((_, filled)) => {
+                        let stale = self.last_write.get(&req.key).is_some_and(|&w| w > filled);
+                        self.record(measured, |w| {
+                            w.reads += 1;
+                            w.stale += stale as u64;
+                        });
+                        Next::Done
+                    }
+                    None => self.db_step(core, id),
+                }
+            }
+            (READ, H_DB) => {
+                let mut stale = false;
+                if req.aux & T_REPLICA != 0 && core.requests[id as usize].station != self.primary {
+                    let r = req.tag as usize;
+                    if r < self.replicas.len() {
+                        self.advance_watermark(r, now);
+                        stale = self.last_write.get(&req.key).is_some_and(|&w| w > self.watermark[r]);
+                    }
+                }
+                if self.topo.cache_curve.is_some() {
+                    let ttl = ns(self.topo.scenario.arch.cache_ttl_s);
+                    self.cache.insert(req.key, (now + ttl, now));
+                }
+                self.record(measured, |w| {
+                    w.reads += 1;
+                    w.stale += stale as u64;
+                });
+                Next::Done
+            }
+            (WRITE, H_DB) => {
+                self.last_write.insert(req.key, now);
+                for r in 0..self.applies.len() {
+                    let job = core.alloc(now);
+                    let service = self.apply_s.draw_ns(&mut core.rng);
+                    let j = &mut core.requests[job as usize];
+                    j.class = APPLY;
+                    j.hop = H_APPLY;
+                    j.tag = now;
+                    j.key = r as u32;
+                    j.aux = req.aux & MEASURED;
+                    self.pending[r].push_back(now);
+                    self.spawn.push((job, Next::Visit { station: self.applies[r], service }));
+                }
+                Next::Done
+            }
+            _ => Next::Done,
+        }
+    }
+
+    fn spawned(&mut self) -> Option<(u32, Next)> {
+        self.spawn.pop()
+    }
+
+    fn finish(&mut self, core: &mut Core, id: u32, ok: bool, _refusal: Option<Refusal>, now: u64) {
+        let req = core.requests[id as usize];
+        let measured = req.aux & MEASURED != 0;
+        if req.class == APPLY {
+            let r = req.key as usize;
+            self.pending[r].pop_front();
+            let visible = now + ns(REPLICATION_BASE_LAG_S);
+            self.visible[r].push_back((visible, req.tag));
+            let lag = (visible - req.tag) as f64 / 1e9;
+            self.record(measured, |w| {
+                w.lag_sum += lag;
+                w.lag_n += 1;
+            });
+            return;
+        }
+        let latency = (now - req.start + req.delay) as f64 / 1e9;
+        if ok {
+            self.counts.served += 1.0;
+            self.record(measured, |w| {
+                w.served += 1;
+                w.latencies.push(latency);
+            });
+        } else {
+            self.counts.rejected += 1.0;
+            self.record(measured, |w| w.rejected += 1);
+        }
+        if let Some(tiers) = self.traced.remove(&id) {
+            let class = match req.class {
+                STATIC => "static",
+                READ => "read",
+                _ => "write",
+            };
+            self.traces.push(Trace { start_s: req.start as f64 / 1e9, latency_ms: latency * 1e3, class, tiers, ok });
+        }
+    }
+
+    fn timer(&mut self, core: &mut Core, now: u64) {
+        let due: Vec<(u64, Timer)> = self.timers.iter().copied().filter(|t| t.0 <= now).collect();
+        self.timers.retain(|t| t.0 > now);
+        for (_, timer) in due {
+            match timer {
+                Timer::Fault(FaultKind::KillAppServer) => {
+                    if let Some(pos) = self.routed.iter().position(|r| !r.1) {
+                        let n = self.routed.len() as u32;
+                        if self.topo.sticky() {
+                            let share = self.topo.sticky_shares(n)[pos];
+                            self.sessions_lost += share * self.topo.scenario.traffic.users as f64;
+                        }
+                        let station = self.routed[pos].0;
+                        self.routed[pos].1 = true;
+                        core.kill(self, station);
+                        let h = self.topo.scenario.arch.health_check_s;
+                        let t = now as f64 / 1e9;
+                        let detect = ((t / h).floor() + UNHEALTHY_CHECKS) * h;
+                        self.schedule(core, ns(detect), Timer::Detect(station));
+                    }
+                }
+                Timer::Detect(station) => self.routed.retain(|r| r.0 != station),
+            }
+        }
+    }
+}
+
+/// Runs `scenario` request by request and summarises it.
+pub fn run(scenario: &Scenario, opts: DesOptions) -> DesReport {
+    let topo = Topology::new(scenario);
+    let (mut sys, stations) = System::new(topo, &opts);
+    let timeout = SimTime::from_secs(scenario.arch.timeout_ms / 1e3);
+    let mut core = Core::new(stations, scenario.seed, timeout);
+    for f in &scenario.faults {
+        sys.schedule(&mut core, ns(f.at_s), Timer::Fault(f.kind));
+    }
+    let every = opts.sample_every.max(1e-3);
+    let mut series = Vec::new();
+    let mut prev = Vec::new();
+    let mut t = 0.0;
+    let warmup = sys.warmup_ns;
+    let mut reset_done = warmup == 0;
+    if reset_done {
+        core.reset_stats();
+    }
+    while t < scenario.duration_s - 1e-9 {
+        let next = (t + every).min(scenario.duration_s);
+        if !reset_done && ns(next) >= warmup {
+            core.run_until(&mut sys, warmup);
+            core.reset_stats();
+            prev.clear();
+            for s in 0..core.stations.len() as u32 {
+                prev.push(core.areas(s));
+            }
+            reset_done = true;
+        }
+        // Utilisation in this point covers the time since the last point or since the warm-up reset.
+        let from = if ns(t) < warmup && ns(next) >= warmup { warmup as f64 / 1e9 } else { t };
+        core.run_until(&mut sys, ns(next));
+        core.now = ns(next);
+        let sample = sys.sample(&mut core, next, (next - from).max(1e-9), &mut prev);
+        series.push(sample);
+        t = next;
+    }
+    let now = core.now;
+    let since = core.reset_at;
+    let mut utilization = std::collections::BTreeMap::new();
+    let mut queue_depth = std::collections::BTreeMap::new();
+    let mut hot = |name: &str, ids: &[u32]| {
+        if ids.is_empty() {
+            return;
+        }
+        let u = ids.iter().map(|&s| core.stations[s as usize].utilization(since, now)).fold(0.0, f64::max);
+        let q = ids.iter().map(|&s| core.stations[s as usize].mean_in_system(since, now)).fold(0.0, f64::max);
+        utilization.insert(name.to_owned(), finite(u));
+        queue_depth.insert(name.to_owned(), finite(q));
+    };
+    hot("app", &sys.app);
+    hot("redis", &sys.redis);
+    if !sys.topo.db_on_app {
+        hot("db_primary", &[sys.primary]);
+    }
+    hot("replica", &sys.replicas);
+    hot("replica_apply", &sys.applies);
+    let m = &mut sys.measured;
+    let span = (now - since) as f64 / 1e9;
+    let offered_rps = m.offered as f64 / span.max(1e-9);
+    let edge_rps = m.cdn_hits as f64 / span.max(1e-9);
+    let alive = sys.routed.iter().filter(|r| !r.1).count() as u32;
+    let cost = sys.topo.cost_per_hour(alive as f64, offered_rps - edge_rps, edge_rps);
+    let mut counts = sys.counts;
+    counts.in_flight = counts.offered - counts.served - counts.rejected;
+    let summary = crate::report::Summary {
+        engine: "des".into(),
+        offered_rps: finite(offered_rps),
+        served_rps: finite(m.served as f64 / span.max(1e-9)),
+        error_rate: Window::ratio(m.rejected, m.offered),
+        latency_ms: m.latency(),
+        utilization,
+        tier_latency_ms: [("app", 0), ("redis", 1), ("db_primary", 2), ("replica", 3)]
+            .into_iter()
+            .filter(|&(_, i)| m.tier_visits[i] > 0)
+            .map(|(name, i)| (name.to_owned(), m.tier_ms(i)))
+            .collect(),
+        queue_depth,
+        cache_hit_rate: Window::ratio(m.cache_hits, m.cache_gets),
+        cdn_hit_rate: Window::ratio(m.cdn_hits, m.cdn_gets),
+        replication_lag_ms: if m.lag_n > 0 { m.lag_sum / m.lag_n as f64 * 1e3 } else { 0.0 },
+        stale_read_rate: Window::ratio(m.stale, m.reads),
+        sessions_lost: sys.sessions_lost,
+        instances: alive,
+        cost_usd_per_hour: finite(cost),
+        cost_usd_per_month: finite(crate::model::monthly(cost)),
+        cost_usd_per_million_requests: if offered_rps > 0.0 { finite(cost / 3_600.0 / offered_rps * 1e6) } else { 0.0 },
+        counts,
+    };
+    DesReport { report: Report { summary, series }, traces: sys.traces, events: core.events }
+}

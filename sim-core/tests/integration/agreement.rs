@@ -1,0 +1,82 @@
+//! The two engines agree where both run: for every stage of the journey at loads the request-level engine can
+//! simulate, steady-state mean latency and utilisation within 5 %, p99 within 10 %, and the cache, CDN and
+//! error figures close.
+use sim_core::des::system::{run as des, DesOptions};
+use sim_core::fluid::{run as fluid, FluidOptions};
+use sim_core::report::Summary;
+use sim_core::scenario::{Scenario, STAGES};
+
+fn both(s: &Scenario) -> (Summary, Summary) {
+    let f = fluid(s, FluidOptions { dt: 1.0, sample_every: 10.0 }).summary;
+    let d = des(s, DesOptions { sample_every: 10.0, warmup_fraction: 0.2, trace_limit: 0 }).report.summary;
+    (f, d)
+}
+
+fn close(what: &str, fluid: f64, des: f64, rel: f64, abs: f64) -> Result<(), String> {
+    let diff = (fluid - des).abs();
+    if diff <= abs || diff <= rel * des.abs() {
+        Ok(())
+    } else {
+        Err(format!("{what}: fluid {fluid:.4} vs des {des:.4} ({:.1} % apart)", diff / des.abs().max(1e-12) * 100.0))
+    }
+}
+
+/// Runs a stage at `users` long enough for the caches to warm and compares.
+fn compare(stage: u32, users: u64, duration_s: f64) -> Vec<String> {
+    let mut s = Scenario::stage(stage).with_users(users);
+    s.duration_s = duration_s;
+    s.seed = 7 + stage as u64;
+    let (f, d) = both(&s);
+    let mut errors = Vec::new();
+    let tag = format!("stage {stage} at {users} users");
+    errors.extend(close(&format!("{tag} mean latency"), f.latency_ms.mean, d.latency_ms.mean, 0.05, 0.3).err());
+    errors.extend(close(&format!("{tag} p99"), f.latency_ms.p99, d.latency_ms.p99, 0.10, 0.5).err());
+    for (tier, u) in &d.utilization {
+        let fu = f.utilization.get(tier).copied().unwrap_or(0.0);
+        errors.extend(close(&format!("{tag} {tier} utilisation"), fu, *u, 0.05, 0.01).err());
+    }
+    errors.extend(close(&format!("{tag} cache hit"), f.cache_hit_rate, d.cache_hit_rate, 0.05, 0.02).err());
+    errors.extend(close(&format!("{tag} CDN hit"), f.cdn_hit_rate, d.cdn_hit_rate, 0.05, 0.02).err());
+    errors.extend(close(&format!("{tag} error rate"), f.error_rate, d.error_rate, 0.10, 0.002).err());
+    errors
+}
+
+#[test]
+fn engines_agree_on_every_stage_at_moderate_load() {
+    let mut errors = Vec::new();
+    for stage in 1..=STAGES {
+        // Loads that put the stage's busiest tier at roughly 30–80 % utilisation.
+        let users = match stage {
+            1 => 2_500,
+            2 => 8_000,
+            3 => 12_000,
+            4 => 15_000,
+            _ => 20_000,
+        };
+        errors.extend(compare(stage, users, 600.0));
+    }
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+#[test]
+fn engines_agree_at_light_load() {
+    let mut errors = Vec::new();
+    // Light load warms the caches slowly: run longer so hit ratios settle.
+    for stage in 1..=STAGES {
+        errors.extend(compare(stage, 1_000, 1_800.0));
+    }
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+#[test]
+fn request_level_cache_matches_the_ttl_formula() {
+    // Stage 4: cache-aside with a 60 s TTL over 100,000 Zipf(0.9) keys; 36 reads/s. Formula: H = Σ pᵢ·λᵢT/(1+λᵢT).
+    let mut s = Scenario::stage(4).with_users(1_000);
+    s.duration_s = 20_000.0;
+    let (f, d) = both(&s);
+    let pop = sim_core::cache::Popularity::new(0.9, 100_000);
+    let reads = s.traffic.peak_rps() * (1.0 - s.traffic.static_share) * (1.0 - s.traffic.write_fraction());
+    let formula = pop.ttl_hit_ratio(reads, 60.0);
+    assert!((d.cache_hit_rate - formula).abs() < 0.005, "request-level hit ratio {:.4} vs TTL formula {formula:.4}", d.cache_hit_rate);
+    assert!((f.cache_hit_rate - formula).abs() < 0.003, "aggregate hit ratio {:.4} vs TTL formula {formula:.4}", f.cache_hit_rate);
+}
