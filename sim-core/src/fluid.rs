@@ -56,7 +56,10 @@ impl Table {
 
     fn at(&self, rho: f64) -> [f64; 4] {
         if rho >= RHO_MAX {
-            return Self::exact(self.c, self.k, rho.min(1e6));
+            // Deep overload: the queue is full, servers always busy, and all but 1/ρ of arrivals are turned
+            // away — the M/M/c/K limits, so the cost stays O(1) at any rate.
+            let (c, k) = (self.c as f64, self.k as f64);
+            return [1.0 - 1.0 / rho, 1.0, (k - c) / c, k / c];
         }
         let pos = rho.max(0.0) / RHO_STEP;
         let i = (pos.floor() as usize).min(self.rows.len() - 2);
@@ -253,6 +256,9 @@ pub struct Fluid {
     counts: Counts,
     cost_integral: f64,
     flows: Flows,
+    /// Scratch buffers reused every step.
+    share_cache: (usize, Vec<f64>),
+    routed_buf: Vec<usize>,
 }
 
 impl Fluid {
@@ -284,6 +290,8 @@ impl Fluid {
             counts: Counts::default(),
             cost_integral: 0.0,
             flows: Flows::default(),
+            share_cache: (usize::MAX, Vec::new()),
+            routed_buf: Vec::new(),
             topo,
         }
     }
@@ -305,12 +313,17 @@ impl Fluid {
 
     /// Servers the load balancer sends traffic to: booted, and alive or not yet detected dead.
     fn routed(&self) -> Vec<usize> {
-        (0..self.servers.len())
-            .filter(|&i| {
-                let s = &self.servers[i];
-                s.ready_at <= self.t && self.t < s.detected_at
-            })
-            .collect()
+        let mut out = Vec::with_capacity(self.servers.len());
+        self.routed_into(&mut out);
+        out
+    }
+
+    fn routed_into(&self, out: &mut Vec<usize>) {
+        out.clear();
+        out.extend((0..self.servers.len()).filter(|&i| {
+            let s = &self.servers[i];
+            s.ready_at <= self.t && self.t < s.detected_at
+        }));
     }
 
     fn alive_count(&self) -> u32 {
@@ -327,6 +340,14 @@ impl Fluid {
         } else {
             vec![1.0 / n as f64; n]
         }
+    }
+
+    /// [`Self::shares`], recomputed only when the number of routed servers changes.
+    fn shares_cached(&mut self, n: usize) -> Vec<f64> {
+        if self.share_cache.0 != n || self.share_cache.1.len() != n {
+            self.share_cache = (n, self.shares(n));
+        }
+        std::mem::take(&mut self.share_cache.1)
     }
 
     fn launch(&mut self, count: u32) {
@@ -455,21 +476,26 @@ impl Fluid {
     }
 
     fn evaluate(&mut self) -> Flows {
+        let mut routed = std::mem::take(&mut self.routed_buf);
+        self.routed_into(&mut routed);
+        let n = routed.len();
+        let shares = self.shares_cached(n);
         let topo = &self.topo;
         let s = &topo.scenario;
         let a = &s.arch;
         let dt = self.dt;
         let timeout = a.timeout_ms / 1e3;
-        let mut f = Flows { offered: s.traffic.rps_at(self.t), ..Flows::default() };
+        let mut app_buf = std::mem::take(&mut self.flows.app);
+        let mut redis_buf = std::mem::take(&mut self.flows.redis);
+        app_buf.clear();
+        redis_buf.clear();
+        let mut f = Flows { offered: s.traffic.rps_at(self.t), app: app_buf, redis: redis_buf, ..Flows::default() };
         let lam_static = f.offered * s.traffic.static_share;
         f.cdn_hit = topo.cdn_hit(lam_static);
         f.edge = lam_static * f.cdn_hit;
         f.origin_static = lam_static - f.edge;
         let dynamic = f.offered - lam_static;
 
-        let routed = self.routed();
-        let n = routed.len();
-        let shares = self.shares(n);
         let dead_share: f64 = routed.iter().zip(&shares).filter(|(&i, _)| self.servers[i].died_at.is_some()).map(|(_, s)| s).sum();
         let reach = if n == 0 { 0.0 } else { 1.0 - dead_share };
         f.failed = (f.origin_static + dynamic) * (1.0 - reach);
@@ -527,15 +553,14 @@ impl Fluid {
                     continue;
                 }
             }
-            let mut loads = vec![
+            let loads = [
                 Load { rate: f.origin_static * share, service_s: topo.static_s },
                 Load { rate: dynamic * share, service_s: topo.app_s },
+                Load { rate: primary_reads, service_s: topo.db_read_s },
+                Load { rate: f.writes, service_s: topo.db_write_s },
             ];
-            if is_box {
-                loads.push(Load { rate: primary_reads, service_s: topo.db_read_s });
-                loads.push(Load { rate: f.writes, service_s: topo.db_write_s });
-            }
-            let out = advance(&mut self.servers[i].station, &self.tables, &loads, ca2, timeout, dt);
+            let used = if is_box { 4 } else { 2 };
+            let out = advance(&mut self.servers[i].station, &self.tables, &loads[..used], ca2, timeout, dt);
             if !is_box && !topo.sticky() {
                 shared = Some((share, out, i));
             }
@@ -556,69 +581,74 @@ impl Fluid {
             let loads = [Load { rate: f.replica_reads, service_s: topo.db_read_s }];
             f.replica = advance(&mut self.replica, &self.tables, &loads, 1.0, timeout, dt);
         }
-        let mixture = self.mixture(&f);
-        let answered: f64 = mixture.1;
+        let answered = self.answered(&f);
         f.error_rps = (f.offered - answered).max(0.0);
+        self.share_cache.1 = shares;
+        self.routed_buf = routed;
         f
+    }
+
+    /// Requests per second answered: each class's rate times its chance of passing every station it visits.
+    fn answered(&self, f: &Flows) -> f64 {
+        let mut total = 0.0;
+        self.walk_classes(f, &mut |weight, _delay, path| total += weight * path.success());
+        total
     }
 
     /// The latency mixture of answered requests and their rate.
     fn mixture(&self, f: &Flows) -> (Mixture, f64) {
-        let topo = &self.topo;
-        let a = &topo.scenario.arch;
         let mut classes = Vec::new();
         let mut answered = 0.0;
-        let mut push = |weight: f64, delay: f64, visits: Vec<(StationOut, f64)>| {
-            if weight <= 0.0 {
-                return;
-            }
-            let ok: f64 = visits.iter().map(|(o, _)| o.success()).product();
+        self.walk_classes(f, &mut |weight, delay, path| {
+            let ok = path.success();
             answered += weight * ok;
-            classes.push(Class { weight: weight * ok, delay, visits: visits.iter().map(|(o, s)| o.visit(*s)).collect() });
+            classes.push(Class { weight: weight * ok, delay, visits: path.visits() });
+        });
+        (Mixture { classes }, answered)
+    }
+
+    /// Calls `visit(rate, fixed delay, path)` for every request class with a positive rate.
+    fn walk_classes(&self, f: &Flows, visit: &mut dyn FnMut(f64, f64, &Path)) {
+        let topo = &self.topo;
+        let a = &topo.scenario.arch;
+        let mut emit = |weight: f64, delay: f64, path: &Path| {
+            if weight > 0.0 {
+                visit(weight, delay, path);
+            }
         };
-        push(f.edge, EDGE_RTT_S, vec![]);
+        emit(f.edge, EDGE_RTT_S, &Path::default());
         // Redis seen as one node: the share-weighted average of its nodes.
         let redis = average(&f.redis, &topo.redis_shares);
         let lb = if topo.has_lb() { LAN_RTT_S } else { 0.0 };
-        let dynamic = f.reads + f.writes;
+        let cached = topo.cache_curve.is_some();
         for &(_, share, dead, app) in &f.app {
             if dead {
                 continue;
             }
-            let box_here = topo.db_on_app;
-            let db_hop = if box_here { 0.0 } else { LAN_RTT_S };
-            let primary = if box_here { app } else { f.primary };
-            push(f.origin_static * share, CLIENT_RTT_S + lb, vec![(app, topo.static_s)]);
-            let mut prefix = vec![(app, topo.app_s)];
+            let db_hop = if topo.db_on_app { 0.0 } else { LAN_RTT_S };
+            let primary = if topo.db_on_app { app } else { f.primary };
+            emit(f.origin_static * share, CLIENT_RTT_S + lb, &Path::default().then(app, topo.static_s));
+            let mut prefix = Path::default().then(app, topo.app_s);
             let mut delay = CLIENT_RTT_S + lb;
             if topo.session_in_redis() {
-                prefix.push((redis, topo.redis_s));
+                prefix = prefix.then(redis, topo.redis_s);
                 delay += LAN_RTT_S;
             }
             let reads = f.reads * share;
-            let writes = f.writes * share;
-            let _ = dynamic;
-            let mut read_prefix = prefix.clone();
+            let mut read_prefix = prefix;
             let mut read_delay = delay;
-            if topo.cache_curve.is_some() {
-                read_prefix.push((redis, topo.redis_s));
+            if cached {
+                read_prefix = read_prefix.then(redis, topo.redis_s);
                 read_delay += LAN_RTT_S;
-                push(reads * f.cache_hit, read_delay, read_prefix.clone());
+                emit(reads * f.cache_hit, read_delay, &read_prefix);
             }
             let misses = reads * (1.0 - f.cache_hit);
-            let mut to_primary = read_prefix.clone();
-            to_primary.push((primary, topo.db_read_s));
-            push(misses * f.to_primary_share, read_delay + db_hop, to_primary);
+            emit(misses * f.to_primary_share, read_delay + db_hop, &read_prefix.then(primary, topo.db_read_s));
             if a.replicas > 0 {
-                let mut to_replica = read_prefix;
-                to_replica.push((f.replica, topo.db_read_s));
-                push(misses * (1.0 - f.to_primary_share), read_delay + LAN_RTT_S, to_replica);
+                emit(misses * (1.0 - f.to_primary_share), read_delay + LAN_RTT_S, &read_prefix.then(f.replica, topo.db_read_s));
             }
-            let mut write = prefix;
-            write.push((primary, topo.db_write_s));
-            push(writes, delay + db_hop, write);
+            emit(f.writes * share, delay + db_hop, &prefix.then(primary, topo.db_write_s));
         }
-        (Mixture { classes }, answered)
     }
 
     /// The current state as a series point. `exact` inverts the latency distribution exactly (slower).
@@ -711,6 +741,29 @@ impl Fluid {
     }
 }
 
+/// The stations one request class visits (at most four: app, session, cache, database), without allocating.
+#[derive(Clone, Copy, Debug, Default)]
+struct Path {
+    items: [(StationOut, f64); 4],
+    len: usize,
+}
+
+impl Path {
+    fn then(mut self, out: StationOut, service_s: f64) -> Path {
+        if self.len < self.items.len() {
+            self.items[self.len] = (out, service_s);
+            self.len += 1;
+        }
+        self
+    }
+    fn success(&self) -> f64 {
+        self.items[..self.len].iter().map(|(o, _)| o.success()).product()
+    }
+    fn visits(&self) -> Vec<Visit> {
+        self.items[..self.len].iter().map(|(o, s)| o.visit(*s)).collect()
+    }
+}
+
 /// Share-weighted average of station figures, for treating several Redis nodes as one visit.
 fn average(outs: &[StationOut], shares: &[f64]) -> StationOut {
     let mut avg = StationOut::default();
@@ -764,7 +817,8 @@ pub fn run(scenario: &Scenario, opts: FluidOptions) -> Report {
         engine.step();
         if (k + 1) % every == 0 || k + 1 == steps {
             series.push(engine.sample(false));
-            if !is_steady(scenario) {
+            // The whole-run latency mixes at most about 240 evenly spaced points.
+            if !is_steady(scenario) && (k + 1) % (every * (steps / every / 240).max(1)) == 0 {
                 mixtures.extend(engine.mixture(&engine.flows).0.classes);
             }
         }

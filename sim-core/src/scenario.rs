@@ -288,3 +288,28 @@ impl Scenario {
         self.arch.app_servers > 1 || self.arch.autoscaling.enabled
     }
 }
+
+/// A named preset: a stage of the built-in journey.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Preset {
+    /// Name used by the CLI.
+    pub name: &'static str,
+    /// Stage number.
+    pub stage: u32,
+}
+
+/// Every preset, in journey order. Their numbers are documented on [`Scenario::stage`].
+pub const PRESETS: [Preset; STAGES as usize] = [
+    Preset { name: "single-server", stage: 1 },
+    Preset { name: "bigger-server", stage: 2 },
+    Preset { name: "separate-db", stage: 3 },
+    Preset { name: "cache", stage: 4 },
+    Preset { name: "load-balancer", stage: 5 },
+    Preset { name: "read-replicas", stage: 6 },
+    Preset { name: "cdn", stage: 7 },
+];
+
+/// Finds a preset by name or stage number.
+pub fn preset(name: &str) -> Option<Preset> {
+    PRESETS.iter().copied().find(|p| p.name == name || p.stage.to_string() == name)
+}

@@ -193,6 +193,8 @@ pub struct Core {
     pub in_flight: u64,
     /// When statistics were last reset (ns).
     pub reset_at: u64,
+    /// Whether the first arrival has been scheduled.
+    started: bool,
 }
 
 impl Core {
@@ -210,6 +212,7 @@ impl Core {
             events: 0,
             in_flight: 0,
             reset_at: 0,
+            started: false,
         }
     }
 
@@ -311,7 +314,8 @@ impl Core {
 
     /// Runs events until simulated time `until` (ns) or until none are left.
     pub fn run_until<R: Router>(&mut self, router: &mut R, until: u64) {
-        if self.events == 0 && self.heap.is_empty() {
+        if !self.started {
+            self.started = true;
             if let Some(t) = router.next_arrival(self, 0) {
                 self.schedule(t, ARRIVAL);
             }

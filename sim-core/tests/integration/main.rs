@@ -1,6 +1,10 @@
 //! sim-core's integration tests: one binary, one module per behaviour.
 //!
+//! - `cli`: the `scalesim` binary (with the `cli` feature).
 //! - `agreement`: the request-level and aggregate engines give the same steady state.
+//! - `robustness`: finite outputs, balanced books and forgiving parsing for any input.
 //! - `theory`: the request-level engine against M/M/1, M/M/c, M/M/c/K, M/D/1 and Little's law.
 mod agreement;
+mod cli;
+mod robustness;
 mod theory;

@@ -1,0 +1,66 @@
+//! Speed of both engines (figures go in the README):
+//! - aggregate engine: a 24-hour day at 1-second steps for the largest preset, at 1 request/s and at
+//!   100,000,000 requests/s (the cost must not depend on the rate);
+//! - request-level engine: events per second on one M/M/4 station and on the whole largest preset.
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use sim_core::des::station::{self, StationSpec};
+use sim_core::des::system::{self, DesOptions};
+use sim_core::dist::ServiceDist;
+use sim_core::fluid::{Fluid, FluidOptions};
+use sim_core::scenario::{Scenario, STAGES};
+
+/// The largest preset over a day with the daily curve, at the given peak request rate.
+fn day_at(peak_rps: f64) -> Scenario {
+    let mut s = Scenario::stage(STAGES);
+    s.traffic.daily_curve = true;
+    s.traffic.users = 10_000_000;
+    s.traffic.requests_per_user = peak_rps / (s.traffic.users as f64 * s.traffic.peak_factor);
+    s.duration_s = 86_400.0;
+    s
+}
+
+fn fluid_day(c: &mut Criterion) {
+    let mut group = c.benchmark_group("fluid_24h_1s_steps");
+    group.sample_size(20);
+    for (name, rps) in [("1_rps", 1.0), ("100M_rps", 1e8)] {
+        let s = day_at(rps);
+        // Stepping only: the engine's per-second cost.
+        group.bench_function(format!("{name}_steps"), |b| {
+            b.iter_batched(
+                || Fluid::new(&s, 1.0),
+                |mut engine| {
+                    for _ in 0..86_400 {
+                        engine.step();
+                    }
+                    engine.now()
+                },
+                BatchSize::LargeInput,
+            )
+        });
+        // A whole run with a series point every minute (1,440 points) and the summary.
+        group.bench_function(format!("{name}_run_1440_points"), |b| {
+            b.iter(|| sim_core::fluid::run(&s, FluidOptions { dt: 1.0, sample_every: 60.0 }).summary.offered_rps)
+        });
+    }
+    group.finish();
+}
+
+fn des_events(c: &mut Criterion) {
+    let mut group = c.benchmark_group("des");
+    group.sample_size(10);
+    let spec = StationSpec { servers: 4, arrival_rate: 3.2, service: ServiceDist::Exponential { mean: 1.0 }, capacity: None, requests: 1_000_000, seed: 1 };
+    let events = station::run(&spec).events;
+    group.throughput(Throughput::Elements(events));
+    group.bench_function("mm4_station_1M_requests", |b| b.iter(|| station::run(&spec).events));
+
+    let mut s = Scenario::stage(STAGES).with_users(20_000);
+    s.duration_s = 300.0;
+    let opts = DesOptions { sample_every: 10.0, warmup_fraction: 0.1, trace_limit: 0 };
+    let events = system::run(&s, opts).events;
+    group.throughput(Throughput::Elements(events));
+    group.bench_function("cdn_preset_20k_users_300s", |b| b.iter(|| system::run(&s, opts).events));
+    group.finish();
+}
+
+criterion_group!(benches, fluid_day, des_events);
+criterion_main!(benches);

@@ -1,0 +1,217 @@
+//! `scalesim`: run scalesim's engines from the command line.
+//!
+//! ```text
+//! scalesim run --scenario 'v=1&stage=4&users=20000' [--engine fluid|des] [--duration S] [--json]
+//! scalesim run --preset cache --users 20000 --json
+//! scalesim presets
+//! scalesim station --servers 4 --arrival-rate 3.2 --service-mean 1 --service-dist exp --json
+//! ```
+//!
+//! Bad input exits with status 2 and one line naming the field and what it accepts.
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use sim_core::des::station::{self, StationSpec};
+use sim_core::des::system::{self, DesOptions};
+use sim_core::dist::ServiceDist;
+use sim_core::fluid::{self, FluidOptions};
+use sim_core::query;
+use sim_core::report::Summary;
+use sim_core::scenario::{self, Scenario, PRESETS, STAGE_NAMES};
+use sim_core::ScenarioError;
+
+#[derive(Parser)]
+#[command(name = "scalesim", version, about = "Simulate a web system scaling from one server to millions of users")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Engine {
+    /// The aggregate (time-stepped) engine: any load.
+    Fluid,
+    /// The request-level discrete-event engine: exact, for loads up to about a million requests per run.
+    Des,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario and print its summary.
+    Run {
+        /// A scenario query string or a full share URL.
+        #[arg(long, conflicts_with = "preset")]
+        scenario: Option<String>,
+        /// A preset name or stage number (see `scalesim presets`).
+        #[arg(long)]
+        preset: Option<String>,
+        /// Override the number of users.
+        #[arg(long)]
+        users: Option<String>,
+        /// Engine to run.
+        #[arg(long, value_enum, default_value = "fluid")]
+        engine: Engine,
+        /// Simulated seconds (overrides the scenario's `dur`).
+        #[arg(long)]
+        duration: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the presets.
+    Presets,
+    /// Run one multi-server station on the request-level engine.
+    Station {
+        /// Servers (c).
+        #[arg(long)]
+        servers: String,
+        /// Arrivals per second (λ).
+        #[arg(long = "arrival-rate")]
+        arrival_rate: String,
+        /// Mean service time in seconds.
+        #[arg(long = "service-mean")]
+        service_mean: String,
+        /// exp, det or lognormal:CV.
+        #[arg(long = "service-dist", default_value = "exp")]
+        service_dist: String,
+        /// Most requests in the system (K); unbounded if absent.
+        #[arg(long)]
+        capacity: Option<String>,
+        /// Requests to measure.
+        #[arg(long, default_value = "1000000")]
+        requests: String,
+        /// Seed.
+        #[arg(long, default_value = "1")]
+        seed: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Parses a number for `field`, within [min, max].
+fn number<T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy>(field: &'static str, raw: &str, min: T, max: T) -> Result<T, ScenarioError> {
+    let v: T = raw.trim().parse().map_err(|_| ScenarioError::Invalid { field, value: raw.into(), expected: format!("a number from {min} to {max}") })?;
+    if !(v >= min && v <= max) {
+        return Err(ScenarioError::OutOfRange { field, value: raw.into(), min: min.to_string(), max: max.to_string() });
+    }
+    Ok(v)
+}
+
+fn print_summary(s: &Summary) {
+    println!("engine            {}", s.engine);
+    println!("offered           {:.1} req/s", s.offered_rps);
+    println!("served            {:.1} req/s", s.served_rps);
+    println!("errors            {:.2} %", s.error_rate * 100.0);
+    println!(
+        "latency (ms)      mean {:.1}  p50 {:.1}  p95 {:.1}  p99 {:.1}",
+        s.latency_ms.mean, s.latency_ms.p50, s.latency_ms.p95, s.latency_ms.p99
+    );
+    for (tier, u) in &s.utilization {
+        println!("utilisation       {tier:<14} {:>5.1} %", u * 100.0);
+    }
+    println!("cache hit         {:.1} %", s.cache_hit_rate * 100.0);
+    println!("CDN hit           {:.1} %", s.cdn_hit_rate * 100.0);
+    println!("replication lag   {:.1} ms", s.replication_lag_ms);
+    println!("stale reads       {:.3} %", s.stale_read_rate * 100.0);
+    println!("sessions lost     {:.0}", s.sessions_lost);
+    println!("app instances     {}", s.instances);
+    println!("cost              ${:.2}/hour, ${:.0}/month, ${:.4} per million requests", s.cost_usd_per_hour, s.cost_usd_per_month, s.cost_usd_per_million_requests);
+}
+
+fn run(cli: Cli) -> Result<(), ScenarioError> {
+    match cli.command {
+        Command::Presets => {
+            for p in PRESETS {
+                let s = Scenario::stage(p.stage);
+                println!("{:<14} stage {}  {:<18} {}", p.name, p.stage, STAGE_NAMES[p.stage as usize - 1], query::to_query(&s));
+            }
+        }
+        Command::Run { scenario, preset, users, engine, duration, json } => {
+            let mut s = match (scenario, preset) {
+                (Some(text), _) => query::parse_strict(&text)?,
+                (None, Some(name)) => {
+                    let p = scenario::preset(&name).ok_or_else(|| ScenarioError::Invalid {
+                        field: "preset",
+                        value: name.clone(),
+                        expected: format!("one of {}", PRESETS.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")),
+                    })?;
+                    Scenario::stage(p.stage)
+                }
+                (None, None) => Scenario::default(),
+            };
+            if let Some(u) = users {
+                s.traffic.users = number("users", &u, 1, 10_000_000)?;
+            }
+            if let Some(d) = duration {
+                s.duration_s = number("duration", &d, 1.0, 604_800.0)?;
+            }
+            let summary = match engine {
+                Engine::Fluid => fluid::run(&s, FluidOptions { dt: 1.0, sample_every: 10.0 }).summary,
+                Engine::Des => {
+                    let expected = s.traffic.peak_rps() * s.duration_s;
+                    if expected > 50_000_000.0 {
+                        return Err(ScenarioError::Inconsistent {
+                            field: "engine",
+                            reason: format!("des would simulate about {expected:.0} requests; keep users × rate × duration under 50,000,000 or use --engine fluid"),
+                        });
+                    }
+                    system::run(&s, DesOptions { sample_every: 10.0, warmup_fraction: 0.1, trace_limit: 0 }).report.summary
+                }
+            };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
+            } else {
+                print_summary(&summary);
+            }
+        }
+        Command::Station { servers, arrival_rate, service_mean, service_dist, capacity, requests, seed, json } => {
+            let servers = number("servers", &servers, 1u32, 100_000)?;
+            let arrival_rate = number("arrival-rate", &arrival_rate, 1e-9, 1e9)?;
+            let mean = number("service-mean", &service_mean, 1e-9, 1e6)?;
+            let service = ServiceDist::parse(&service_dist, mean)?;
+            let capacity = match capacity {
+                Some(k) => Some(number("capacity", &k, servers, 10_000_000)?),
+                None => None,
+            };
+            let requests = number("requests", &requests, 1u64, 1_000_000_000)?;
+            let seed = number("seed", &seed, 0u64, u64::MAX)?;
+            if capacity.is_none() && arrival_rate * mean >= servers as f64 {
+                return Err(ScenarioError::Inconsistent {
+                    field: "arrival-rate",
+                    reason: format!("an unbounded queue needs arrival-rate × service-mean below servers ({servers}); add --capacity or lower the rate"),
+                });
+            }
+            let r = station::run(&StationSpec { servers, arrival_rate, service, capacity, requests, seed });
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+            } else {
+                println!("mean_wait {:.6}  mean_response {:.6}  p50 {:.6}  p95 {:.6}  p99 {:.6}  blocking {:.6}  utilization {:.4}", r.mean_wait, r.mean_response, r.p50, r.p95, r.p99, r.blocking_probability, r.utilization);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            let text = e.to_string();
+            eprintln!("{}", text.lines().next().unwrap_or("invalid arguments"));
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! The `scalesim` binary: real figures for every preset, JSON with the documented keys, and one-line errors
+//! with exit status 2.
+#![cfg(feature = "cli")]
+use std::process::Command;
+
+use sim_core::scenario::PRESETS;
+
+fn scalesim(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_scalesim")).args(args).output().expect("the binary runs");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn every_preset_prints_a_json_summary_with_real_figures() {
+    for p in PRESETS {
+        let (code, out, err) = scalesim(&["run", "--preset", p.name, "--json"]);
+        assert_eq!(code, 0, "{}: {err}", p.name);
+        let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+        for key in ["offered_rps", "served_rps", "error_rate", "cache_hit_rate", "replication_lag_ms", "stale_read_rate", "sessions_lost", "instances", "cost_usd_per_month"] {
+            assert!(v[key].is_number(), "{}: {key} missing in {out}", p.name);
+        }
+        for q in ["mean", "p50", "p95", "p99"] {
+            let ms = v["latency_ms"][q].as_f64().expect("latency");
+            assert!(ms > 1.0 && ms < 10_000.0, "{}: latency {q} = {ms}", p.name);
+        }
+        assert!(v["utilization"]["app"].as_f64().expect("app utilisation") > 0.0);
+        assert!((v["offered_rps"].as_f64().unwrap() - 100.0).abs() < 1e-6, "1,000 users offer 100 req/s");
+    }
+}
+
+#[test]
+fn the_same_query_string_gives_the_same_numbers_on_both_engines_runs() {
+    let q = "v=1&stage=5&users=5000&seed=3&dur=120";
+    let (_, a, _) = scalesim(&["run", "--scenario", q, "--json"]);
+    let (_, b, _) = scalesim(&["run", "--scenario", &format!("https://example.org/s/?{q}"), "--json"]);
+    assert_eq!(a, b);
+    let (code, des, err) = scalesim(&["run", "--scenario", q, "--engine", "des", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&des).expect("JSON");
+    assert_eq!(v["engine"], "des");
+}
+
+#[test]
+fn station_matches_erlang_c() {
+    let (code, out, _) = scalesim(&["station", "--servers", "4", "--arrival-rate", "3.2", "--service-mean", "1", "--requests", "2000000", "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let want = sim_core::queueing::Mmc::new(4, 3.2, 1.0).mean_wait();
+    let got = v["mean_wait"].as_f64().unwrap();
+    assert!((got - want).abs() < 0.03 * want, "mean wait {got} vs Erlang C {want}");
+    for key in ["mean_response", "p50", "p95", "p99", "blocking_probability", "utilization"] {
+        assert!(v[key].is_number(), "{key}");
+    }
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line_naming_the_field() {
+    let cases: [(&[&str], &str); 6] = [
+        (&["run", "--scenario", "users=abc"], "users"),
+        (&["run", "--scenario", "replicas=99"], "replicas"),
+        (&["run", "--preset", "nope"], "preset"),
+        (&["station", "--servers", "0", "--arrival-rate", "1", "--service-mean", "1"], "servers"),
+        (&["station", "--servers", "1", "--arrival-rate", "2", "--service-mean", "1"], "arrival-rate"),
+        (&["station", "--servers", "1", "--arrival-rate", "0.5", "--service-mean", "1", "--service-dist", "weibull"], "service-dist"),
+    ];
+    for (args, field) in cases {
+        let (code, out, err) = scalesim(args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(out.is_empty());
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(field), "{args:?}: {err}");
+    }
+}

@@ -1,0 +1,127 @@
+//! Whatever the scenario, both engines keep their books and their numbers: offered = served + rejected +
+//! in flight, and no output is NaN or infinite. Scenarios come from proptest, including overloads, faults and
+//! daily curves; query strings come mangled.
+use proptest::prelude::*;
+use sim_core::des::system::{run as des, DesOptions};
+use sim_core::fluid::{run as fluid, FluidOptions};
+use sim_core::query;
+use sim_core::report::{Report, Sample, Summary};
+use sim_core::scenario::{Fault, FaultKind, Scenario, STAGES};
+
+fn all_finite_summary(s: &Summary) -> Result<(), String> {
+    let v = serde_json::to_value(s).map_err(|e| e.to_string())?;
+    check_value("summary", &v)
+}
+
+fn all_finite_sample(s: &Sample) -> Result<(), String> {
+    let v = serde_json::to_value(s).map_err(|e| e.to_string())?;
+    check_value("sample", &v)
+}
+
+/// serde_json writes NaN and infinities as null: any null number is a failure.
+fn check_value(path: &str, v: &serde_json::Value) -> Result<(), String> {
+    match v {
+        serde_json::Value::Null => Err(format!("{path} is not a finite number")),
+        serde_json::Value::Object(m) => m.iter().try_for_each(|(k, v)| check_value(&format!("{path}.{k}"), v)),
+        serde_json::Value::Array(a) => a.iter().enumerate().try_for_each(|(i, v)| check_value(&format!("{path}[{i}]"), v)),
+        _ => Ok(()),
+    }
+}
+
+fn check_report(r: &Report) -> Result<(), String> {
+    all_finite_summary(&r.summary)?;
+    r.series.iter().try_for_each(all_finite_sample)?;
+    let c = r.summary.counts;
+    let gap = (c.offered - c.served - c.rejected - c.in_flight).abs();
+    if gap > 1e-6 * c.offered.max(1.0) {
+        return Err(format!("books do not balance: {c:?}"));
+    }
+    if c.served < 0.0 || c.rejected < 0.0 || c.in_flight < -1e-6 {
+        return Err(format!("negative count: {c:?}"));
+    }
+    Ok(())
+}
+
+prop_compose! {
+    fn scenario()(
+        stage in 1..=STAGES,
+        users in prop_oneof![1u64..100, 100u64..20_000, 20_000u64..10_000_000],
+        ttl in prop_oneof![Just(0.0), 1.0f64..3_600.0],
+        replicas in 0u32..=10,
+        app in 1u32..=12,
+        sticky in any::<bool>(),
+        curve in any::<bool>(),
+        asg in any::<bool>(),
+        kill_at in prop::option::of(0.0f64..120.0),
+        seed in any::<u64>(),
+        rw in 0.1f64..100.0,
+        zipf in 0.0f64..1.5,
+    ) -> Scenario {
+        let mut s = Scenario::stage(stage).with_users(users);
+        s.arch.replicas = replicas;
+        s.arch.app_servers = app;
+        s.arch.autoscaling.enabled = asg;
+        if stage >= 4 { s.arch.cache_ttl_s = ttl; }
+        if sticky { s.arch.sessions = sim_core::scenario::Sessions::Sticky; }
+        s.traffic.daily_curve = curve;
+        s.traffic.read_write_ratio = rw;
+        s.traffic.zipf_alpha = zipf;
+        s.faults = kill_at.map(|at_s| vec![Fault { at_s, kind: FaultKind::KillAppServer }]).unwrap_or_default();
+        s.seed = seed;
+        s.duration_s = 120.0;
+        s
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    #[test]
+    fn fluid_outputs_are_finite_and_balanced(s in scenario()) {
+        let r = fluid(&s, FluidOptions { dt: 1.0, sample_every: 5.0 });
+        prop_assert!(check_report(&r).is_ok(), "{:?}", check_report(&r));
+    }
+
+    #[test]
+    fn des_outputs_are_finite_and_balanced(mut s in scenario()) {
+        // Keep the request count small enough for a quick test.
+        s.traffic.users = s.traffic.users.min(3_000);
+        s.duration_s = 60.0;
+        let r = des(&s, DesOptions { sample_every: 5.0, warmup_fraction: 0.1, trace_limit: 20 });
+        prop_assert!(check_report(&r.report).is_ok(), "{:?}", check_report(&r.report));
+        prop_assert!(r.traces.iter().all(|t| t.latency_ms.is_finite()));
+    }
+
+    #[test]
+    fn mangled_query_strings_never_panic_and_keep_what_they_can(raw in ".{0,300}", users in 1u64..10_000_000) {
+        let parsed = query::parse(&raw);
+        prop_assert!(query::validate(&parsed.scenario).is_ok(), "{:?}", query::validate(&parsed.scenario));
+        // A good field survives next to garbage ('?' and '#' would make the garbage a path or a fragment).
+        let mixed = format!("{}&users={users}", raw.replace(['?', '#'], "_"));
+        let p = query::parse(&mixed);
+        prop_assert_eq!(p.scenario.traffic.users, users);
+    }
+
+    #[test]
+    fn written_scenarios_read_back_identically(s in scenario()) {
+        let mut s = s;
+        sim_core::query::repair(&mut s);
+        let text = query::to_query(&s);
+        let back = query::parse(&text);
+        prop_assert!(back.notices.is_empty(), "{:?}", back.notices);
+        prop_assert_eq!(back.scenario, s);
+    }
+}
+
+#[test]
+fn a_dead_single_server_fails_every_request_and_still_balances() {
+    let mut s = Scenario::stage(1);
+    s.faults = vec![Fault { at_s: 10.0, kind: FaultKind::KillAppServer }];
+    s.duration_s = 60.0;
+    let r = fluid(&s, FluidOptions::default());
+    check_report(&r).unwrap();
+    assert!(r.series.last().unwrap().error_rate > 0.99, "after the only server dies nothing is answered");
+    let d = des(&s, DesOptions::default());
+    check_report(&d.report).unwrap();
+    assert!(d.report.series.last().unwrap().error_rate > 0.99);
+}
