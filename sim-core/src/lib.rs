@@ -4,6 +4,7 @@
 //! same scenario gives the same numbers in the browser, in the CLI and in tests.
 pub mod cache;
 pub mod des;
+pub mod diagnose;
 pub mod dist;
 pub mod error;
 pub mod fluid;
