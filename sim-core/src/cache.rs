@@ -130,12 +130,15 @@ pub struct TtlCurve {
 impl TtlCurve {
     /// Tabulates `pop` with writes arriving at `writes_per_read` writes for each read.
     pub fn new(pop: &Popularity, writes_per_read: f64) -> Self {
-        let (lo, hi, n) = (-3.0, 13.0, 641);
+        let (lo, hi, n) = (-3.0, 13.0, 321);
         let step = (hi - lo) / (n - 1) as f64;
         let table = (0..n)
             .map(|k| {
                 let x = 10f64.powf(lo + step * k as f64);
-                (pop.ttl_hit_ratio(x, 1.0), pop.ttl_stale_share(x, x * writes_per_read, 1.0))
+                let hit = pop.ttl_hit_ratio(x, 1.0);
+                let wt = x * writes_per_read / pop.keys as f64;
+                let stale = if wt < 1e-6 { wt / 2.0 } else { 1.0 - (1.0 - (-wt).exp()) / wt };
+                (hit, hit * stale)
             })
             .collect();
         TtlCurve { lo, step, table }

@@ -51,11 +51,7 @@ impl Table {
     fn exact(c: u32, k: u32, rho: f64) -> [f64; 4] {
         let lambda = rho * c as f64;
         let r = mmck(c, k, lambda, 1.0);
-        // P(wait | admitted) = P(n ≥ c | n < K): from Wq = P(wait)·E[wait | wait] with the
-        // conditional wait of an admitted request in M/M/c/K; use Little on the queue instead:
-        // P(wait) = 1 − P(n < c | admitted), computed from the product form.
-        let p_wait = p_wait_mmck(c, k, lambda);
-        [r.blocking, p_wait, r.mean_wait, r.mean_in_system / c as f64]
+        [r.blocking, r.p_wait, r.mean_wait, r.mean_in_system / c as f64]
     }
 
     fn at(&self, rho: f64) -> [f64; 4] {
@@ -71,35 +67,6 @@ impl Table {
         let (a, b) = (self.rows[i], self.rows[i + 1]);
         [0, 1, 2, 3].map(|j| a[j] + f * (b[j] - a[j]))
     }
-}
-
-/// P(an admitted arrival waits) in M/M/c/K with μ = 1.
-fn p_wait_mmck(c: u32, k: u32, lambda: f64) -> f64 {
-    let c = c.max(1);
-    let k = k.max(c);
-    let rho = lambda / c as f64;
-    let mut term = 1.0f64;
-    let mut below_c = 1.0; // Σ_{n<c} terms
-    let mut total = 1.0;
-    let mut last = 1.0;
-    for n in 1..=k {
-        term *= if n <= c { lambda / n as f64 } else { rho };
-        if term > 1e250 {
-            below_c *= 1e-250;
-            total *= 1e-250;
-            term *= 1e-250;
-        }
-        if n < c {
-            below_c += term;
-        }
-        total += term;
-        last = term;
-    }
-    let admitted = total - last;
-    if admitted <= 0.0 {
-        return 1.0;
-    }
-    (1.0 - below_c / admitted).clamp(0.0, 1.0)
 }
 
 /// One class of work arriving at a station.
@@ -945,5 +912,64 @@ pub(crate) fn summarize(engine: &str, scenario: &Scenario, series: &[Sample], la
         cost_usd_per_month: finite(model::monthly(cost_per_hour)),
         cost_usd_per_million_requests: if counts.offered > 0.0 { finite(total_cost / counts.offered * 1e6) } else { 0.0 },
         counts,
+    }
+}
+
+/// The steady state of `scenario` at its peak load with its starting fleet (no curve, faults or scaling), with
+/// exact latency percentiles: what the page shows for the current knobs, and what the bottleneck table reads.
+pub fn steady_state(scenario: &Scenario) -> Report {
+    let mut s = scenario.clone();
+    s.traffic.daily_curve = false;
+    s.faults.clear();
+    if s.arch.autoscaling.enabled {
+        s.arch.app_servers = s.arch.autoscaling.desired;
+        s.arch.autoscaling.enabled = false;
+    }
+    let mut engine = Fluid::new(&s, 1.0);
+    for _ in 0..600 {
+        engine.step();
+        if engine.settled && engine.t >= 3.0 {
+            break;
+        }
+    }
+    let sample = engine.sample(true);
+    let mut summary = summarize("fluid", &s, std::slice::from_ref(&sample), sample.latency_ms, engine.counts, sample.cost_usd_per_hour, &sample);
+    summary.offered_rps = sample.offered_rps;
+    Report { summary, series: vec![sample] }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steady_state_equals_a_long_constant_run() {
+        let mut s = Scenario::stage(6).with_users(30_000);
+        s.duration_s = 300.0;
+        let steady = steady_state(&s).summary;
+        let long = run(&s, FluidOptions::default()).summary;
+        assert!((steady.latency_ms.p99 - long.latency_ms.p99).abs() < 1e-6 * long.latency_ms.p99);
+        assert!((steady.utilization["app"] - long.utilization["app"]).abs() < 1e-3);
+    }
+
+    #[test]
+    fn n_stateless_servers_give_about_n_times_the_throughput_of_one() {
+        // Seed 000: three app servers handle roughly three times the throughput. Find the load at which app CPU
+        // reaches 80 % with one server and with three.
+        let knee = |servers: u32| {
+            let (mut lo, mut hi) = (100u64, 10_000_000u64);
+            while hi - lo > lo / 200 {
+                let mid = (lo + hi) / 2;
+                let mut s = Scenario::stage(5).with_users(mid);
+                s.arch.app_servers = servers;
+                s.arch.replicas = 10;
+                s.arch.db_size = crate::instance::largest();
+                let u = steady_state(&s).summary.utilization["app"];
+                if u < 0.8 { lo = mid } else { hi = mid }
+            }
+            lo as f64
+        };
+        let ratio = knee(3) / knee(1);
+        assert!((2.8..=3.2).contains(&ratio), "3 servers carry {ratio:.2}× the load of one");
     }
 }

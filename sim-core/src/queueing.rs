@@ -125,6 +125,8 @@ impl Mmc {
 pub struct MmcK {
     /// Probability an arrival finds the system full and is turned away.
     pub blocking: f64,
+    /// Probability an admitted arrival has to wait.
+    pub p_wait: f64,
     /// Mean number in the system.
     pub mean_in_system: f64,
     /// Mean response time of admitted requests, W = L / (λ(1 − p_K)).
@@ -135,40 +137,78 @@ pub struct MmcK {
     pub utilization: f64,
 }
 
-/// M/M/c/K by the product form p_n ∝ aⁿ/n! (n ≤ c), (a^c/c!)·ρ^{n−c} (c < n ≤ K), computed in log-safe
-/// ratios so large c and K stay finite. Cost is O(K).
+/// M/M/c/K from the product form p_n ∝ aⁿ/n! (n ≤ c), (a^c/c!)·ρ^{n−c} (c < n ≤ K), with the queue part summed
+/// in closed form (geometric series) and every term scaled in logs, so the cost is O(c) and large c, large K
+/// and ρ > 1 stay finite.
 pub fn mmck(c: u32, k: u32, lambda: f64, mu: f64) -> MmcK {
     let c = c.max(1);
     let k = k.max(c);
-    let a = lambda / mu;
-    let rho = a / c as f64;
-    // Unnormalised terms relative to the running maximum, to avoid overflow.
-    let mut terms = Vec::with_capacity(k as usize + 1);
-    let mut term = 1.0f64;
-    terms.push(term);
-    for n in 1..=k {
-        term *= if n <= c { a / n as f64 } else { rho };
-        terms.push(term);
-        if term > 1e250 {
-            for t in terms.iter_mut() {
-                *t *= 1e-250;
-            }
-            term *= 1e-250;
-        }
+    let a = (lambda / mu).max(0.0);
+    if a <= 0.0 {
+        return MmcK { blocking: 0.0, p_wait: 0.0, mean_in_system: 0.0, mean_response: 1.0 / mu, mean_wait: 0.0, utilization: 0.0 };
     }
-    let total: f64 = terms.iter().sum();
-    let blocking = terms[k as usize] / total;
-    let mean_in_system: f64 = terms.iter().enumerate().map(|(n, t)| n as f64 * t).sum::<f64>() / total;
-    let busy: f64 = terms.iter().enumerate().map(|(n, t)| (n as f64).min(c as f64) * t).sum::<f64>() / total;
+    let cf = c as f64;
+    let rho = a / cf;
+    let m = (k - c) as f64; // queue places
+    // ln tₙ = n·ln a − ln n!, for n = 0..=c.
+    let ln_a = a.ln();
+    let mut ln_t = Vec::with_capacity(c as usize + 1);
+    let mut acc = 0.0;
+    ln_t.push(0.0);
+    for n in 1..=c {
+        acc += ln_a - (n as f64).ln();
+        ln_t.push(acc);
+    }
+    let ln_tc = ln_t[c as usize];
+    // Queue part: terms t_c·ρ^j for j = 0..=m. Scale by the largest of them.
+    let (scale, s0, s1, top) = if rho <= 1.0 {
+        // Σ ρ^j, Σ j ρ^j, and ρ^m relative to t_c.
+        let (s0, s1) = geometric(rho, m);
+        (ln_tc, s0, s1, rho.powf(m))
+    } else {
+        // Relative to t_c·ρ^m: Σ_{i} r^i with r = 1/ρ, and Σ (m − i) r^i.
+        let r = 1.0 / rho;
+        let (g0, g1) = geometric(r, m);
+        (ln_tc + m * rho.ln(), g0, m * g0 - g1, 1.0)
+    };
+    // Below c: n = 0..c−1.
+    let mut below = 0.0;
+    let mut below_n = 0.0;
+    for n in 0..c as usize {
+        let t = (ln_t[n] - scale).exp();
+        below += t;
+        below_n += n as f64 * t;
+    }
+    // With ρ ≤ 1, queue terms relative to t_c are ρ^j; with ρ > 1 they are r^(m−j) relative to the top.
+    let queue_mass = s0;
+    let queue_n = if rho <= 1.0 { cf * s0 + s1 } else { (cf + m) * s0 - (m * s0 - s1) };
+    let total = below + queue_mass;
+    let blocking = top / total;
+    let mean_in_system = (below_n + queue_n) / total;
+    let p_queue = queue_mass / total; // P(n ≥ c)
+    let busy = (below_n + cf * queue_mass) / total;
     let admitted = lambda * (1.0 - blocking);
     let mean_response = if admitted > 0.0 { mean_in_system / admitted } else { 1.0 / mu };
+    let p_wait = if blocking < 1.0 { ((p_queue - blocking) / (1.0 - blocking)).clamp(0.0, 1.0) } else { 1.0 };
     MmcK {
         blocking,
+        p_wait,
         mean_in_system,
         mean_response,
         mean_wait: (mean_response - 1.0 / mu).max(0.0),
-        utilization: busy / c as f64,
+        utilization: (busy / cf).clamp(0.0, 1.0),
     }
+}
+
+/// (Σ_{j=0}^{m} x^j, Σ_{j=0}^{m} j·x^j) for 0 ≤ x ≤ 1.
+fn geometric(x: f64, m: f64) -> (f64, f64) {
+    if (1.0 - x).abs() < 1e-9 {
+        return (m + 1.0, m * (m + 1.0) / 2.0);
+    }
+    let xm = x.powf(m);
+    let s0 = (1.0 - xm * x) / (1.0 - x);
+    let s1 = x * (1.0 - (m + 1.0) * xm + m * xm * x) / ((1.0 - x) * (1.0 - x));
+    (s0, s1)
 }
 
 /// Pollaczek–Khinchine mean wait of M/G/1: Wq = ρ/(1−ρ) · (1 + cs²)/2 · E[S].
@@ -244,6 +284,29 @@ mod tests {
         let r = mmck(4, 2_000, 3.0, 1.0);
         assert!(close(r.mean_response, Mmc::new(4, 3.0, 1.0).mean_response(), 1e-9));
         assert!(r.blocking < 1e-12);
+    }
+
+    /// The product form summed term by term, for checking the closed form.
+    fn mmck_by_terms(c: u32, k: u32, a: f64) -> (f64, f64) {
+        let rho = a / c as f64;
+        let mut terms = vec![1.0f64];
+        for n in 1..=k {
+            let prev = terms[n as usize - 1];
+            terms.push(prev * if n <= c { a / n as f64 } else { rho });
+        }
+        let total: f64 = terms.iter().sum();
+        let l: f64 = terms.iter().enumerate().map(|(n, t)| n as f64 * t).sum::<f64>() / total;
+        (terms[k as usize] / total, l)
+    }
+
+    #[test]
+    fn mmck_closed_form_matches_the_term_by_term_sum() {
+        for &(c, k, a) in &[(1u32, 1u32, 0.5f64), (1, 10, 0.9), (2, 5, 1.8), (4, 8, 4.8), (3, 30, 3.0), (8, 200, 12.0), (16, 40, 4.0)] {
+            let (b, l) = mmck_by_terms(c, k, a);
+            let r = mmck(c, k, a, 1.0);
+            assert!(close(r.blocking, b, 1e-9), "c={c} K={k} a={a}: {} vs {b}", r.blocking);
+            assert!(close(r.mean_in_system, l, 1e-9), "c={c} K={k} a={a}: L {} vs {l}", r.mean_in_system);
+        }
     }
 
     #[test]
