@@ -12,6 +12,51 @@ pub fn rps(value: f64) -> String {
     }
 }
 
+/// A fraction as a percentage, e.g. `63 %` (one decimal under 10 %).
+pub fn pct(fraction: f64) -> String {
+    if !fraction.is_finite() {
+        return "—".to_owned();
+    }
+    let p = fraction * 100.0;
+    if p.abs() < 10.0 && p != 0.0 {
+        format!("{p:.1} %")
+    } else {
+        format!("{p:.0} %")
+    }
+}
+
+/// Milliseconds, e.g. `36 ms`, `1.2 s`.
+pub fn ms(value: f64) -> String {
+    if !value.is_finite() {
+        "—".to_owned()
+    } else if value >= 1_000.0 {
+        format!("{:.1} s", value / 1_000.0)
+    } else if value >= 10.0 {
+        format!("{value:.0} ms")
+    } else {
+        format!("{value:.1} ms")
+    }
+}
+
+/// US dollars, e.g. `$30`, `$1,234`.
+pub fn usd(value: f64) -> String {
+    if !value.is_finite() {
+        "—".to_owned()
+    } else if value < 10.0 {
+        format!("${value:.2}")
+    } else {
+        format!("${}", thousands(value.round() as u64))
+    }
+}
+
+/// A count that may be fractional in the model, shown whole.
+pub fn count(value: f64) -> String {
+    if !value.is_finite() || value < 0.0 {
+        return "—".to_owned();
+    }
+    thousands(value.round() as u64)
+}
+
 /// An integer with comma thousands separators.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -35,6 +80,17 @@ mod tests {
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1_000), "1,000");
         assert_eq!(thousands(10_000_000), "10,000,000");
+    }
+
+    #[test]
+    fn units_read_naturally() {
+        assert_eq!(pct(0.634), "63 %");
+        assert_eq!(pct(0.0123), "1.2 %");
+        assert_eq!(ms(36.4), "36 ms");
+        assert_eq!(ms(2_600.0), "2.6 s");
+        assert_eq!(usd(30.37), "$30");
+        assert_eq!(usd(0.5), "$0.50");
+        assert_eq!(count(f64::NAN), "—");
     }
 
     #[test]

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use crate::latency::{Class, Mixture, Visit};
 use crate::model::{self, Topology, APP_BACKLOG, CLIENT_RTT_S, EDGE_RTT_S, LAN_RTT_S, REDIS_MAX_CLIENTS, REPLICATION_BASE_LAG_S, UNHEALTHY_CHECKS};
 use crate::queueing::mmck;
-use crate::report::{finite, Counts, LatencyMs, Report, Sample, Summary, TierStat};
+use crate::report::{finite, Counts, EdgeRates, LatencyMs, Report, Sample, Summary, TierStat};
 use crate::scenario::{FaultKind, LbAlgorithm, Scenario};
 
 /// M/M/c/K steady state tabulated over ρ for one (c, K), so a step costs O(1) per station.
@@ -756,7 +756,17 @@ impl Fluid {
         };
         let stale_rate = if f.reads > 0.0 { (f.cache_stale * f.reads + replica_stale) / f.reads } else { 0.0 };
         let instances = self.alive_count();
+        let dyn_ok = f.reads + f.writes;
+        let misses = f.reads * (1.0 - f.cache_hit);
+        let edges = EdgeRates {
+            edge: finite(f.edge),
+            origin: finite(f.offered - f.edge),
+            redis: finite(if topo.session_in_redis() { dyn_ok } else { 0.0 } + if topo.cache_curve.is_some() { f.reads } else { 0.0 }),
+            primary: finite(misses * f.to_primary_share + f.writes),
+            replicas: finite(misses * (1.0 - f.to_primary_share) * (a.replicas > 0) as u8 as f64),
+        };
         Sample {
+            edges,
             t_s: self.t,
             offered_rps: finite(f.offered),
             served_rps: finite(f.offered - f.error_rps),
@@ -871,6 +881,15 @@ pub fn run(scenario: &Scenario, opts: FluidOptions) -> Report {
     };
     let summary = summarize("fluid", scenario, &series, latency, engine.counts, engine.cost_integral / engine.t.max(1e-9), &last);
     Report { summary, series }
+}
+
+/// A summary of one moment, for judging the system at that moment (the bottleneck table reads it).
+pub fn summary_of(scenario: &Scenario, sample: &Sample) -> Summary {
+    let offered = sample.offered_rps.max(0.0);
+    let counts = Counts { offered, served: sample.served_rps, rejected: sample.error_rps, in_flight: (offered - sample.served_rps - sample.error_rps).max(0.0) };
+    let mut s = summarize("fluid", scenario, std::slice::from_ref(sample), sample.latency_ms, counts, sample.cost_usd_per_hour, sample);
+    s.error_rate = sample.error_rate;
+    s
 }
 
 /// Builds a summary from a series: rates and ratios averaged over the run, peaks of utilisation and queues.

@@ -32,6 +32,21 @@ pub struct TierStat {
     pub latency_ms: f64,
 }
 
+/// Request rates along the edges of the stage diagram, per second.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct EdgeRates {
+    /// Static requests answered by the CDN edge.
+    pub edge: f64,
+    /// Requests reaching the origin (load balancer or the single server).
+    pub origin: f64,
+    /// Redis operations (session reads and cache lookups).
+    pub redis: f64,
+    /// Queries on the database primary (misses and writes).
+    pub primary: f64,
+    /// Queries on all replicas together.
+    pub replicas: f64,
+}
+
 /// The system at one simulated moment.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Sample {
@@ -63,6 +78,8 @@ pub struct Sample {
     pub instances: u32,
     /// Price of the running system per hour.
     pub cost_usd_per_hour: f64,
+    /// Rates along the diagram's edges.
+    pub edges: EdgeRates,
 }
 
 /// Request counts over a run: offered = served + rejected + in flight.

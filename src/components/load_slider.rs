@@ -1,5 +1,7 @@
-//! The load slider: users from 1 to 10,000,000 on a logarithmic scale.
+//! The load slider: users from 1 to 10,000,000 on a logarithmic scale, with the request rate they make.
 use leptos::prelude::*;
+
+use crate::state::Sim;
 
 /// Slider steps per factor of ten.
 const STEPS_PER_DECADE: f64 = 100.0;
@@ -21,17 +23,15 @@ pub fn users_at(position: f64) -> u64 {
     ((raw / magnitude).round() * magnitude).min(MAX_USERS as f64) as u64
 }
 
-/// A labelled range input whose accessible name is "Users".
+/// A labelled range input whose accessible name is "Users", and the peak request rate it makes.
 #[component]
-pub fn LoadSlider(
-    /// Current user count.
-    users: ReadSignal<u64>,
-    /// Where a new user count goes.
-    set_users: WriteSignal<u64>,
-) -> impl IntoView {
+pub fn LoadSlider() -> impl IntoView {
+    let sim = expect_context::<Sim>();
+    let users = Memo::new(move |_| sim.scenario.with(|s| s.traffic.users));
     view! {
-        <div class="control">
+        <div class="control load">
             <label for="users">"Users"</label>
+            <span class="value">{move || crate::format::thousands(users.get())}</span>
             <input
                 id="users"
                 type="range"
@@ -42,12 +42,16 @@ pub fn LoadSlider(
                 aria-valuetext=move || format!("{} users", crate::format::thousands(users.get()))
                 on:input=move |ev| {
                     if let Ok(p) = event_target_value(&ev).parse::<f64>() {
-                        set_users.set(users_at(p));
+                        let u = users_at(p);
+                        sim.scenario.update(|s| s.traffic.users = u);
                     }
                 }
             />
-            <span class="value">{move || crate::format::thousands(users.get())}</span>
         </div>
+        <p class="figure">
+            "Peak load: "
+            <output id="peak-rps">{move || crate::format::rps(sim.scenario.with(|s| s.traffic.peak_rps()))}</output>
+        </p>
     }
 }
 

@@ -1,2 +1,12 @@
 //! The page's components, one file each.
+pub mod bottlenecks;
+pub mod chart;
+pub mod diagram;
+pub mod faults;
+pub mod knob;
+pub mod knobs;
 pub mod load_slider;
+pub mod metrics;
+pub mod notices;
+pub mod playback;
+pub mod stage_picker;

@@ -26,7 +26,7 @@ after(async () => {
 
 test('the Users slider drives the peak-load figure computed by sim-core', async () => {
   const page = await openPage(browser, site.url, DESKTOP);
-  const slider = page.getByLabel('Users');
+  const slider = page.getByLabel('Users', { exact: true });
   const figure = page.locator('#peak-rps');
   await figure.waitFor();
   assert.equal((await figure.textContent()).trim(), fmt(expectedPeak(1_000)));
@@ -50,7 +50,7 @@ test('the page works inside an iframe on another path', async () => {
   const frame = page.frameLocator('iframe[title="scalesim"]');
   const figure = frame.locator('#peak-rps');
   await figure.waitFor();
-  await frame.getByLabel('Users').fill('500');
+  await frame.getByLabel('Users', { exact: true }).fill('500');
   assert.equal((await figure.textContent()).trim(), fmt(expectedPeak(100_000)));
   assert.deepEqual(page.problems, []);
   await page.context().close();

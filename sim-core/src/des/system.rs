@@ -22,7 +22,7 @@ use crate::model::{
     bucket_of, Topology, APP_BACKLOG, CLIENT_RTT_S, EDGE_RTT_S, KEY_SALT, LAN_RTT_S, REDIS_MAX_CLIENTS,
     REPLICATION_BASE_LAG_S, UNHEALTHY_CHECKS, USER_SALT, USER_SKEW,
 };
-use crate::report::{finite, Counts, LatencyMs, Report, Sample, TierStat};
+use crate::report::{finite, Counts, EdgeRates, LatencyMs, Report, Sample, TierStat};
 use crate::scenario::{FaultKind, LbAlgorithm, Scenario};
 
 const STATIC: u8 = 0;
@@ -389,7 +389,16 @@ impl System {
         let errors = w.rejected as f64 / span_s;
         let alive = self.routed.iter().filter(|r| !r.1).count() as u32;
         let edge_rps = w.cdn_hits as f64 / span_s;
+        let per_s = |n: u64| n as f64 / span_s;
+        let edges = EdgeRates {
+            edge: edge_rps,
+            origin: per_s(w.offered - w.cdn_hits),
+            redis: per_s(w.tier_visits[1]),
+            primary: per_s(w.tier_visits[2]),
+            replicas: per_s(w.tier_visits[3]),
+        };
         Sample {
+            edges,
             t_s,
             offered_rps: offered,
             served_rps: w.served as f64 / span_s,

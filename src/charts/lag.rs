@@ -1,0 +1,15 @@
+//! Replication-lag chart: lag over time against the 500 ms alert.
+use sim_core::model::LAG_ALERT_MS;
+use sim_core::report::Sample;
+
+use super::{level, line, ChartSpec, Unit, PURPLE};
+
+/// The chart for `series` at `width` pixels.
+pub fn spec(series: &[Sample], width: usize) -> ChartSpec {
+    ChartSpec {
+        title: "Replication lag",
+        unit: Unit::Ms,
+        y_max: None,
+        lines: vec![line(series, "lag", PURPLE, width, |s| s.replication_lag_ms), level(series, "alert (500 ms)", LAG_ALERT_MS)],
+    }
+}

@@ -1,0 +1,216 @@
+//! Charts: each file turns run data into a [`ChartSpec`] with a pure function; [`draw`] paints any spec on a
+//! canvas with plotters. Specs keep about one point per horizontal pixel (plotters-canvas makes one canvas call
+//! per point).
+pub mod cache;
+pub mod cost;
+pub mod instances;
+pub mod lag;
+pub mod latency;
+pub mod throughput;
+pub mod utilization;
+
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use sim_core::report::Sample;
+use web_sys::HtmlCanvasElement;
+
+/// How a chart's values are written on its axis and in its table.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Unit {
+    /// Milliseconds.
+    Ms,
+    /// Requests per second.
+    Rps,
+    /// A fraction shown as a percentage.
+    Fraction,
+    /// A plain count.
+    Count,
+    /// US dollars per hour.
+    UsdPerHour,
+}
+
+impl Unit {
+    /// Formats a value.
+    pub fn fmt(self, v: f64) -> String {
+        match self {
+            Unit::Ms => crate::format::ms(v),
+            Unit::Rps => crate::format::rps(v),
+            Unit::Fraction => crate::format::pct(v),
+            Unit::Count => crate::format::count(v),
+            Unit::UsdPerHour => format!("{}/h", crate::format::usd(v)),
+        }
+    }
+}
+
+/// One line of a chart.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    /// Legend label.
+    pub label: String,
+    /// Colour as RGB.
+    pub color: (u8, u8, u8),
+    /// Dashed lines are expectations from theory or thresholds.
+    pub dashed: bool,
+    /// (simulated second, value) points.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// Everything needed to draw a chart and its text alternative.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChartSpec {
+    /// Title.
+    pub title: &'static str,
+    /// Unit of the y axis.
+    pub unit: Unit,
+    /// Fixed top of the y axis (fractions: 1).
+    pub y_max: Option<f64>,
+    /// Lines.
+    pub lines: Vec<Line>,
+}
+
+/// Colours used across charts (readable on light and dark backgrounds).
+pub const BLUE: (u8, u8, u8) = (47, 129, 247);
+/// Orange.
+pub const ORANGE: (u8, u8, u8) = (230, 126, 34);
+/// Red.
+pub const RED: (u8, u8, u8) = (218, 54, 51);
+/// Green.
+pub const GREEN: (u8, u8, u8) = (46, 160, 67);
+/// Purple.
+pub const PURPLE: (u8, u8, u8) = (163, 113, 247);
+/// Grey, for theory and thresholds.
+pub const GREY: (u8, u8, u8) = (139, 148, 158);
+
+/// Keeps at most `width` points, taking the largest value in each bucket so peaks stay visible.
+pub fn decimate(points: &[(f64, f64)], width: usize) -> Vec<(f64, f64)> {
+    let width = width.max(2);
+    if points.len() <= width {
+        return points.to_vec();
+    }
+    let per = points.len() as f64 / width as f64;
+    (0..width)
+        .filter_map(|b| {
+            let lo = (b as f64 * per) as usize;
+            let hi = (((b + 1) as f64 * per) as usize).min(points.len());
+            points[lo..hi].iter().copied().max_by(|a, b| a.1.total_cmp(&b.1))
+        })
+        .collect()
+}
+
+/// A line of one sample field over the series.
+pub fn line(series: &[Sample], label: &str, color: (u8, u8, u8), width: usize, f: impl Fn(&Sample) -> f64) -> Line {
+    let points: Vec<(f64, f64)> = series.iter().map(|s| (s.t_s, f(s))).filter(|p| p.1.is_finite()).collect();
+    Line { label: label.to_owned(), color, dashed: false, points: decimate(&points, width) }
+}
+
+/// A flat dashed line at `value` across the series' time span.
+pub fn level(series: &[Sample], label: &str, value: f64) -> Line {
+    let end = series.last().map_or(1.0, |s| s.t_s);
+    let start = series.first().map_or(0.0, |s| s.t_s);
+    Line { label: label.to_owned(), color: GREY, dashed: true, points: vec![(start, value), (end, value)] }
+}
+
+/// Up to `rows` evenly spaced rows of (time, value per line) for the chart's table alternative.
+pub fn table(spec: &ChartSpec, rows: usize) -> Vec<(f64, Vec<String>)> {
+    let Some(first) = spec.lines.iter().find(|l| !l.dashed && !l.points.is_empty()) else {
+        return Vec::new();
+    };
+    let n = first.points.len();
+    let step = (n as f64 / rows.max(1) as f64).max(1.0);
+    let mut out = Vec::new();
+    let mut i = 0.0;
+    while (i as usize) < n {
+        let t = first.points[i as usize].0;
+        let values = spec
+            .lines
+            .iter()
+            .map(|l| {
+                let j = l.points.partition_point(|p| p.0 < t).min(l.points.len().saturating_sub(1));
+                l.points.get(j).map_or("—".to_owned(), |p| spec.unit.fmt(p.1))
+            })
+            .collect();
+        out.push((t, values));
+        i += step;
+    }
+    out
+}
+
+/// Formats simulated seconds for an axis: `90 s`, `15 min`, `6 h`.
+pub fn fmt_time(t: f64) -> String {
+    if t >= 3_600.0 {
+        format!("{:.0} h", t / 3_600.0)
+    } else if t >= 120.0 {
+        format!("{:.0} min", t / 60.0)
+    } else {
+        format!("{t:.0} s")
+    }
+}
+
+/// Paints `spec` on `canvas` in the page's theme.
+pub fn draw(canvas: HtmlCanvasElement, spec: &ChartSpec, dark: bool) -> Result<(), String> {
+    let width = canvas.client_width().max(200) as u32;
+    let height = canvas.client_height().max(120) as u32;
+    if canvas.width() != width || canvas.height() != height {
+        canvas.set_width(width);
+        canvas.set_height(height);
+    }
+    let backend = CanvasBackend::with_canvas_object(canvas).ok_or("canvas has no 2d context")?;
+    let root = backend.into_drawing_area();
+    let (bg, fg, grid) = if dark { (RGBColor(22, 27, 34), RGBColor(201, 209, 217), RGBColor(48, 54, 61)) } else { (WHITE, RGBColor(36, 41, 47), RGBColor(216, 222, 228)) };
+    root.fill(&bg).map_err(|e| e.to_string())?;
+    let x_min = spec.lines.iter().filter_map(|l| l.points.first()).map(|p| p.0).fold(f64::INFINITY, f64::min);
+    let x_max = spec.lines.iter().filter_map(|l| l.points.last()).map(|p| p.0).fold(0.0, f64::max);
+    let (x_min, x_max) = if x_min.is_finite() && x_max > x_min { (x_min, x_max) } else { (0.0, 1.0) };
+    let data_max = spec.lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)).fold(0.0, f64::max);
+    let y_max = spec.y_max.unwrap_or((data_max * 1.15).max(1e-6));
+    let unit = spec.unit;
+    let mut chart = ChartBuilder::on(&root)
+        .margin(8)
+        .x_label_area_size(24)
+        .y_label_area_size(58)
+        .build_cartesian_2d(x_min..x_max, 0.0..y_max)
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .light_line_style(grid.mix(0.4))
+        .bold_line_style(grid)
+        .axis_style(fg)
+        .label_style(("sans-serif", 12).into_font().color(&fg))
+        .x_labels(6)
+        .y_labels(5)
+        .x_label_formatter(&|x| fmt_time(*x))
+        .y_label_formatter(&|y| unit.fmt(*y))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    for l in &spec.lines {
+        let style = ShapeStyle { color: RGBColor(l.color.0, l.color.1, l.color.2).to_rgba(), filled: false, stroke_width: 2 };
+        let points = l.points.iter().map(|&(x, y)| (x, y.min(y_max)));
+        if l.dashed {
+            chart.draw_series(DashedLineSeries::new(points, 6, 4, style)).map_err(|e| e.to_string())?;
+        } else {
+            chart.draw_series(LineSeries::new(points, style)).map_err(|e| e.to_string())?;
+        }
+    }
+    root.present().map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimation_keeps_peaks_and_width() {
+        let points: Vec<(f64, f64)> = (0..10_000).map(|i| (i as f64, if i == 5_123 { 99.0 } else { 1.0 })).collect();
+        let d = decimate(&points, 500);
+        assert_eq!(d.len(), 500);
+        assert!(d.iter().any(|p| p.1 == 99.0), "the spike survives");
+        assert_eq!(decimate(&points[..10], 500).len(), 10);
+    }
+
+    #[test]
+    fn time_axis_reads_in_natural_units() {
+        assert_eq!(fmt_time(30.0), "30 s");
+        assert_eq!(fmt_time(900.0), "15 min");
+        assert_eq!(fmt_time(21_600.0), "6 h");
+    }
+}

@@ -1,0 +1,384 @@
+//! The stage diagram: the scenario's components laid out left to right (users, CDN, load balancer, app servers,
+//! Redis, database primary, replicas), each node showing its utilisation and health in colour and in words, edges
+//! labelled with their request rates, the bottleneck marked, and dots flowing at a rate that follows the load
+//! (hidden when the user prefers reduced motion).
+use leptos::prelude::*;
+use sim_core::report::Sample;
+use sim_core::scenario::Scenario;
+
+use crate::format;
+use crate::state::Sim;
+
+/// How a node is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Health {
+    /// Below 60 % busy.
+    Ok,
+    /// 60–80 % busy.
+    Busy,
+    /// 80 % or more.
+    Saturated,
+    /// Dead.
+    Down,
+    /// Not a capacity-limited node (users, CDN, load balancer).
+    Neutral,
+}
+
+impl Health {
+    fn of(util: f64) -> Health {
+        if util >= 0.8 {
+            Health::Saturated
+        } else if util >= 0.6 {
+            Health::Busy
+        } else {
+            Health::Ok
+        }
+    }
+    /// CSS class and the word that says the same as the colour.
+    pub fn word(self) -> (&'static str, &'static str) {
+        match self {
+            Health::Ok => ("ok", "healthy"),
+            Health::Busy => ("busy", "busy"),
+            Health::Saturated => ("saturated", "saturated"),
+            Health::Down => ("down", "down"),
+            Health::Neutral => ("neutral", ""),
+        }
+    }
+}
+
+/// A box in the diagram.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// Tier it belongs to (matches sim-core's tier names).
+    pub tier: &'static str,
+    /// Title.
+    pub label: String,
+    /// Second line: utilisation and size.
+    pub detail: String,
+    /// Position and size.
+    pub x: f64,
+    /// Top.
+    pub y: f64,
+    /// Width.
+    pub w: f64,
+    /// Height.
+    pub h: f64,
+    /// Health.
+    pub health: Health,
+    /// Whether this node is where the first live row points.
+    pub bottleneck: bool,
+}
+
+/// An arrow between nodes, carrying a request rate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Edge {
+    /// Start point.
+    pub from: (f64, f64),
+    /// End point.
+    pub to: (f64, f64),
+    /// Requests per second along it.
+    pub rps: f64,
+}
+
+/// The diagram's nodes and edges.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Layout {
+    /// Boxes.
+    pub nodes: Vec<Node>,
+    /// Arrows.
+    pub edges: Vec<Edge>,
+}
+
+/// Width and height of the SVG's coordinate space.
+pub const VIEW: (f64, f64) = (900.0, 380.0);
+const SHOWN_SERVERS: usize = 4;
+
+fn util_of(sample: &Sample, tier: &str) -> f64 {
+    sample.tiers.iter().find(|t| t.name == tier).map_or(0.0, |t| t.utilization)
+}
+
+fn right(n: &Node) -> (f64, f64) {
+    (n.x + n.w, n.y + n.h / 2.0)
+}
+
+fn left(n: &Node) -> (f64, f64) {
+    (n.x, n.y + n.h / 2.0)
+}
+
+/// Lays out `scenario` with the figures of `sample`; `bottleneck` is the tier the table blames, if any.
+pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) -> Layout {
+    let a = &scenario.arch;
+    let mut nodes = Vec::new();
+    let mut edges = Vec::new();
+    let mark = |tier: &str| bottleneck == Some(tier);
+    let users = Node {
+        tier: "users",
+        label: "Users".into(),
+        detail: format!("{} · {}", format::thousands(scenario.traffic.users), format::rps(sample.offered_rps)),
+        x: 10.0,
+        y: 160.0,
+        w: 120.0,
+        h: 60.0,
+        health: Health::Neutral,
+        bottleneck: false,
+    };
+    let mut entry = right(&users);
+    nodes.push(users);
+    if a.cdn {
+        let cdn = Node {
+            tier: "cdn",
+            label: "CDN edge".into(),
+            detail: format!("hit {}", format::pct(sample.cdn_hit_rate)),
+            x: 160.0,
+            y: 30.0,
+            w: 110.0,
+            h: 56.0,
+            health: Health::Neutral,
+            bottleneck: false,
+        };
+        edges.push(Edge { from: entry, to: left(&cdn), rps: sample.edges.edge });
+        nodes.push(cdn);
+    }
+    if scenario.has_load_balancer() {
+        let lb = Node { tier: "lb", label: "Load balancer".into(), detail: format!("{:?}", a.lb_algorithm).replace("RoundRobin", "round-robin").replace("LeastConnections", "least connections"), x: 160.0, y: 160.0, w: 120.0, h: 60.0, health: Health::Neutral, bottleneck: false };
+        edges.push(Edge { from: entry, to: left(&lb), rps: sample.edges.origin });
+        entry = right(&lb);
+        nodes.push(lb);
+    }
+    // App servers: up to four boxes, the last standing for the rest.
+    let configured = if a.autoscaling.enabled { sample.instances.max(1) } else { a.app_servers };
+    let up = sample.instances.min(configured) as usize;
+    let total = (configured as usize).max(up);
+    let shown = total.min(SHOWN_SERVERS);
+    let app_util = util_of(sample, "app");
+    let box_h = if shown > 2 { 52.0 } else { 64.0 };
+    let top = 190.0 - (shown as f64 * (box_h + 12.0) - 12.0) / 2.0;
+    let single = !a.db_separate;
+    let per_server = sample.edges.origin / up.max(1) as f64;
+    let mut app_anchor = (0.0, 0.0);
+    for i in 0..shown {
+        let rest = total - (shown - 1);
+        let (label, down) = if i == shown - 1 && total > shown {
+            (format!("App servers {}–{}", i + 1, total), false)
+        } else if single && i == 0 {
+            (if total > 1 { "Server 1: app + Postgres".to_owned() } else { "Server: app + Postgres".to_owned() }, i >= up)
+        } else {
+            (format!("App server {}", i + 1), i >= up)
+        };
+        let _ = rest;
+        let health = if down { Health::Down } else { Health::of(app_util) };
+        let node = Node {
+            tier: "app",
+            label,
+            detail: if down { "down".into() } else { format!("CPU {} · {}", format::pct(app_util), a.app_size.name) },
+            x: 330.0,
+            y: top + i as f64 * (box_h + 12.0),
+            w: 190.0,
+            h: box_h,
+            health,
+            bottleneck: mark("app") && !down,
+        };
+        edges.push(Edge { from: entry, to: left(&node), rps: if down { 0.0 } else { per_server } });
+        if i == 0 {
+            app_anchor = right(&node);
+        }
+        nodes.push(node);
+    }
+    if a.redis_nodes > 0 {
+        let u = util_of(sample, "redis");
+        let redis = Node {
+            tier: "redis",
+            label: if a.redis_nodes > 1 { format!("Redis ×{}", a.redis_nodes) } else { "Redis".into() },
+            detail: format!("CPU {} · hit {}", format::pct(u), format::pct(sample.cache_hit_rate)),
+            x: 580.0,
+            y: 40.0,
+            w: 140.0,
+            h: 56.0,
+            health: Health::of(u),
+            bottleneck: mark("redis"),
+        };
+        edges.push(Edge { from: app_anchor, to: left(&redis), rps: sample.edges.redis });
+        nodes.push(redis);
+    }
+    let mut primary_anchor = app_anchor;
+    if a.db_separate {
+        let u = util_of(sample, "db_primary");
+        let db = Node {
+            tier: "db_primary",
+            label: "Postgres primary".into(),
+            detail: format!("CPU {} · {}", format::pct(u), a.db_size.name),
+            x: 580.0,
+            y: 165.0,
+            w: 150.0,
+            h: 60.0,
+            health: Health::of(u),
+            bottleneck: mark("db_primary"),
+        };
+        edges.push(Edge { from: app_anchor, to: left(&db), rps: sample.edges.primary });
+        primary_anchor = right(&db);
+        nodes.push(db);
+    }
+    if a.replicas > 0 {
+        let u = util_of(sample, "replica");
+        let shown = (a.replicas as usize).min(3);
+        let per = sample.edges.replicas / a.replicas as f64;
+        for i in 0..shown {
+            let label = if i == shown - 1 && a.replicas as usize > shown { format!("Replicas {}–{}", i + 1, a.replicas) } else { format!("Replica {}", i + 1) };
+            let node = Node {
+                tier: "replica",
+                label,
+                detail: format!("CPU {} · lag {}", format::pct(u), format::ms(sample.replication_lag_ms)),
+                x: 760.0,
+                y: 120.0 + i as f64 * 70.0,
+                w: 130.0,
+                h: 56.0,
+                health: if sample.replication_lag_ms > sim_core::model::LAG_ALERT_MS { Health::Saturated } else { Health::of(u) },
+                bottleneck: mark("replica"),
+            };
+            edges.push(Edge { from: primary_anchor, to: left(&node), rps: per });
+            nodes.push(node);
+        }
+    }
+    Layout { nodes, edges }
+}
+
+/// The tier a table row points at.
+pub fn tier_of_row(id: &str) -> Option<&'static str> {
+    match id {
+        "app-cpu" | "static" | "periodic" | "asg-max" | "sessions" => Some("app"),
+        "db-reads" | "db-writes" => Some("db_primary"),
+        "redis" => Some("redis"),
+        "replication-lag" | "cache-miss" => Some("replica"),
+        _ => None,
+    }
+}
+
+/// The diagram.
+#[component]
+pub fn Diagram() -> impl IntoView {
+    let sim = expect_context::<Sim>();
+    let layout = Memo::new(move |_| {
+        let tier = sim.rows.with(|rows| sim_core::diagnose::first_fix(rows).and_then(|r| tier_of_row(r.id)));
+        let s = sim.scenario.get();
+        sim.now.with(|sample| layout(&s, sample, tier))
+    });
+    view! {
+        <figure class="panel diagram">
+            <figcaption>"Architecture"</figcaption>
+            <div class="svg-scroll" tabindex="0" role="group" aria-label="Architecture diagram (scrolls sideways on small screens)">
+            <svg viewBox=format!("0 0 {} {}", VIEW.0, VIEW.1) role="img" aria-label=move || describe(&layout.get())>
+                <defs>
+                    <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
+                        <path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead"></path>
+                    </marker>
+                </defs>
+                {move || layout.get().edges.into_iter().map(edge_view).collect_view()}
+                {move || layout.get().nodes.into_iter().map(node_view).collect_view()}
+            </svg>
+            </div>
+        </figure>
+    }
+}
+
+/// A sentence describing the diagram for screen readers.
+pub fn describe(layout: &Layout) -> String {
+    let parts: Vec<String> = layout
+        .nodes
+        .iter()
+        .map(|n| {
+            let (_, word) = n.health.word();
+            let mut s = format!("{} ({})", n.label, n.detail);
+            if !word.is_empty() {
+                s.push_str(&format!(", {word}"));
+            }
+            if n.bottleneck {
+                s.push_str(", the bottleneck");
+            }
+            s
+        })
+        .collect();
+    format!("Architecture: {}.", parts.join("; "))
+}
+
+fn edge_view(e: Edge) -> impl IntoView {
+    let path = format!("M {:.1} {:.1} L {:.1} {:.1}", e.from.0, e.from.1, e.to.0 - 2.0, e.to.1);
+    let mid = ((e.from.0 + e.to.0) / 2.0, (e.from.1 + e.to.1) / 2.0 - 6.0);
+    let dots = if e.rps > 0.0 { (1.0 + e.rps.log10().max(0.0)).min(5.0) as usize } else { 0 };
+    let dur = 1.6;
+    view! {
+        <g class="edge">
+            <path d=path.clone() marker-end="url(#arrow)"></path>
+            <text x=mid.0 y=mid.1 text-anchor="middle" class="rate">{if e.rps > 0.0 { format::rps(e.rps) } else { String::new() }}</text>
+            {(0..dots)
+                .map(|i| {
+                    let begin = format!("{:.2}s", i as f64 * dur / dots as f64);
+                    view! {
+                        <circle r="3.5" class="dot">
+                            <animateMotion dur=format!("{dur}s") begin=begin repeatCount="indefinite" path=path.clone()></animateMotion>
+                        </circle>
+                    }
+                })
+                .collect_view()}
+        </g>
+    }
+}
+
+fn node_view(n: Node) -> impl IntoView {
+    let (class, word) = n.health.word();
+    let class = format!("node {class}{}", if n.bottleneck { " bottleneck" } else { "" });
+    let cx = n.x + n.w / 2.0;
+    view! {
+        <g class=class data-tier=n.tier>
+            <rect x=n.x y=n.y width=n.w height=n.h rx="8"></rect>
+            <text x=cx y=n.y + 20.0 text-anchor="middle" class="label">{n.label.clone()}</text>
+            <text x=cx y=n.y + 37.0 text-anchor="middle" class="detail">{n.detail.clone()}</text>
+            {(!word.is_empty() || n.bottleneck)
+                .then(|| {
+                    let status = if n.bottleneck { format!("{word} · bottleneck") } else { word.to_owned() };
+                    view! { <text x=cx y=n.y + n.h - 6.0 text-anchor="middle" class="status">{status}</text> }
+                })}
+        </g>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sim_core::fluid::steady_state;
+    use sim_core::scenario::STAGES;
+
+    #[test]
+    fn every_stage_lays_out_inside_the_view_without_overlap() {
+        for n in 1..=STAGES {
+            let s = Scenario::stage(n).with_users(20_000);
+            let sample = steady_state(&s).series[0].clone();
+            let l = layout(&s, &sample, Some("app"));
+            for a in &l.nodes {
+                assert!(a.x >= 0.0 && a.y >= 0.0 && a.x + a.w <= VIEW.0 && a.y + a.h <= VIEW.1, "stage {n}: {a:?} outside");
+                for b in &l.nodes {
+                    if a != b {
+                        let apart = a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y;
+                        assert!(apart, "stage {n}: {} overlaps {}", a.label, b.label);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn health_is_said_in_words_as_well_as_colour() {
+        let s = Scenario::stage(1).with_users(10_000);
+        let sample = steady_state(&s).series[0].clone();
+        let text = describe(&layout(&s, &sample, Some("app")));
+        assert!(text.contains("saturated") && text.contains("the bottleneck"), "{text}");
+    }
+
+    #[test]
+    fn a_killed_server_is_drawn_down() {
+        let s = Scenario::stage(5).with_users(5_000);
+        let mut sample = steady_state(&s).series[0].clone();
+        sample.instances = 2;
+        let l = layout(&s, &sample, None);
+        assert_eq!(l.nodes.iter().filter(|n| n.health == Health::Down).count(), 1);
+    }
+}

@@ -1,0 +1,38 @@
+//! Fault buttons: each schedules a fault at the playback cursor, and the run is simulated again with it.
+use leptos::prelude::*;
+use sim_core::scenario::{Fault, FaultKind};
+
+use crate::state::Sim;
+
+/// The fault buttons the model supports, and a way to clear them.
+#[component]
+pub fn Faults() -> impl IntoView {
+    let sim = expect_context::<Sim>();
+    let inject = move |kind: FaultKind| {
+        let at_s = sim.cursor.get_untracked().floor();
+        sim.scenario.update(|s| {
+            s.faults.push(Fault { at_s, kind });
+            s.faults.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
+        });
+    };
+    let count = Memo::new(move |_| sim.scenario.with(|s| s.faults.len()));
+    view! {
+        <section class="panel faults" aria-labelledby="faults-heading">
+            <h2 id="faults-heading">"Faults"</h2>
+            <p class="hint">"Faults happen at the playback cursor."</p>
+            <div class="buttons">
+                <button type="button" on:click=move |_| inject(FaultKind::KillAppServer)>"Kill an app server"</button>
+                <button type="button" on:click=move |_| sim.scenario.update(|s| s.faults.clear()) disabled=move || count.get() == 0>
+                    "Clear faults"
+                </button>
+            </div>
+            <p class="hint" aria-live="polite">
+                {move || match count.get() {
+                    0 => "No faults scheduled.".to_owned(),
+                    1 => "1 fault scheduled.".to_owned(),
+                    n => format!("{n} faults scheduled."),
+                }}
+            </p>
+        </section>
+    }
+}

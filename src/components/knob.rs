@@ -1,0 +1,103 @@
+//! Small labelled inputs shared by the knobs: a range, a select and a checkbox. Each has a visible label tied
+//! to its input, so its accessible name is the label.
+use leptos::prelude::*;
+
+/// A labelled range input showing its current value.
+#[component]
+pub fn RangeKnob(
+    /// Element id (also ties the label).
+    id: &'static str,
+    /// Visible label and accessible name.
+    label: &'static str,
+    /// Smallest value.
+    min: f64,
+    /// Largest value.
+    max: f64,
+    /// Step.
+    step: f64,
+    /// Current value.
+    #[prop(into)]
+    value: Signal<f64>,
+    /// The value as shown next to the label.
+    #[prop(into)]
+    shown: Signal<String>,
+    /// Called with a new value.
+    on_change: Callback<f64>,
+    /// Whether the knob is locked.
+    #[prop(into, optional)]
+    disabled: Signal<bool>,
+) -> impl IntoView {
+    view! {
+        <div class="control">
+            <label for=id>{label}</label>
+            <span class="value">{move || shown.get()}</span>
+            <input
+                id=id
+                type="range"
+                min=min.to_string()
+                max=max.to_string()
+                step=step.to_string()
+                prop:value=move || value.get().to_string()
+                aria-valuetext=move || shown.get()
+                disabled=move || disabled.get()
+                on:input=move |ev| {
+                    if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                        on_change.run(v);
+                    }
+                }
+            />
+        </div>
+    }
+}
+
+/// A labelled select over (value, text) options.
+#[component]
+pub fn SelectKnob(
+    /// Element id.
+    id: &'static str,
+    /// Visible label and accessible name.
+    label: &'static str,
+    /// (value, text) pairs.
+    options: Vec<(String, String)>,
+    /// Selected value.
+    #[prop(into)]
+    value: Signal<String>,
+    /// Called with the chosen value.
+    on_change: Callback<String>,
+) -> impl IntoView {
+    view! {
+        <div class="control">
+            <label for=id>{label}</label>
+            <select id=id prop:value=move || value.get() on:change=move |ev| on_change.run(event_target_value(&ev))>
+                {options
+                    .into_iter()
+                    .map(|(v, text)| {
+                        let v2 = v.clone();
+                        view! { <option value=v selected=move || value.get() == v2>{text}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// A labelled checkbox.
+#[component]
+pub fn CheckKnob(
+    /// Element id.
+    id: &'static str,
+    /// Visible label and accessible name.
+    label: &'static str,
+    /// Whether it is ticked.
+    #[prop(into)]
+    checked: Signal<bool>,
+    /// Called with the new state.
+    on_change: Callback<bool>,
+) -> impl IntoView {
+    view! {
+        <div class="control check">
+            <input id=id type="checkbox" prop:checked=move || checked.get() on:change=move |ev| on_change.run(event_target_checked(&ev))/>
+            <label for=id>{label}</label>
+        </div>
+    }
+}

@@ -1,0 +1,194 @@
+//! The architecture knobs: cache, replicas, app tier, sizes, read:write ratio, load balancing, sessions, CDN,
+//! auto-scaling and the run's length. Every change goes through sim-core's repair, so combinations stay valid.
+use leptos::prelude::*;
+use sim_core::instance::SIZES;
+use sim_core::scenario::{LbAlgorithm, Scenario, Sessions};
+
+use super::knob::{CheckKnob, RangeKnob, SelectKnob};
+use crate::state::Sim;
+
+/// Applies `f` to the scenario and repairs cross-field rules.
+fn edit(sim: Sim, f: impl FnOnce(&mut Scenario)) {
+    sim.scenario.update(|s| {
+        f(s);
+        sim_core::query::repair(s);
+    });
+}
+
+fn sizes() -> Vec<(String, String)> {
+    SIZES.iter().map(|s| (s.name.to_owned(), format!("{} ({} vCPU, ${:.3}/h)", s.name, s.vcpus, s.usd_per_hour))).collect()
+}
+
+fn opts(items: &[(&str, &str)]) -> Vec<(String, String)> {
+    items.iter().map(|(v, t)| (v.to_string(), t.to_string())).collect()
+}
+
+/// All knobs, grouped.
+#[component]
+pub fn Knobs() -> impl IntoView {
+    let sim = expect_context::<Sim>();
+    let read = move |f: fn(&Scenario) -> f64| Signal::derive(move || sim.scenario.with(f));
+    view! {
+        <section class="panel knobs" aria-labelledby="knobs-heading">
+            <h2 id="knobs-heading">"Knobs"</h2>
+            <fieldset>
+                <legend>"Cache"</legend>
+                <SelectKnob
+                    id="ttl"
+                    label="Cache TTL"
+                    options=opts(&[("0", "off"), ("10", "10 s"), ("30", "30 s"), ("60", "60 s"), ("300", "5 min"), ("900", "15 min"), ("3600", "1 h")])
+                    value=Signal::derive(move || format!("{}", sim.scenario.with(|s| s.arch.cache_ttl_s) as u64))
+                    on_change=Callback::new(move |v: String| edit(sim, |s| {
+                        s.arch.cache_ttl_s = v.parse().unwrap_or(0.0);
+                        if s.arch.cache_ttl_s > 0.0 { s.arch.redis_nodes = s.arch.redis_nodes.max(1); }
+                    }))
+                />
+                <RangeKnob
+                    id="redis"
+                    label="Redis nodes"
+                    min=0.0 max=8.0 step=1.0
+                    value=read(|s| s.arch.redis_nodes as f64)
+                    shown=Signal::derive(move || sim.scenario.with(|s| s.arch.redis_nodes.to_string()))
+                    on_change=Callback::new(move |v: f64| edit(sim, |s| s.arch.redis_nodes = v as u32))
+                />
+            </fieldset>
+            <fieldset>
+                <legend>"App tier"</legend>
+                <RangeKnob
+                    id="app"
+                    label="App servers"
+                    min=1.0 max=50.0 step=1.0
+                    value=read(|s| s.arch.app_servers as f64)
+                    shown=Signal::derive(move || sim.scenario.with(|s| s.arch.app_servers.to_string()))
+                    on_change=Callback::new(move |v: f64| edit(sim, |s| s.arch.app_servers = v as u32))
+                />
+                <SelectKnob
+                    id="size"
+                    label="App server size"
+                    options=sizes()
+                    value=Signal::derive(move || sim.scenario.with(|s| s.arch.app_size.name.to_owned()))
+                    on_change=Callback::new(move |v: String| edit(sim, |s| if let Some(z) = sim_core::instance::by_name(&v) { s.arch.app_size = z }))
+                />
+                <SelectKnob
+                    id="lb"
+                    label="Load-balancing algorithm"
+                    options=opts(&[("rr", "Round-robin"), ("lc", "Least connections")])
+                    value=Signal::derive(move || sim.scenario.with(|s| if s.arch.lb_algorithm == LbAlgorithm::RoundRobin { "rr" } else { "lc" }.to_owned()))
+                    on_change=Callback::new(move |v: String| edit(sim, |s| s.arch.lb_algorithm = if v == "lc" { LbAlgorithm::LeastConnections } else { LbAlgorithm::RoundRobin }))
+                />
+                <SelectKnob
+                    id="sessions"
+                    label="Sessions"
+                    options=opts(&[("redis", "In Redis (stateless servers)"), ("sticky", "In server memory (sticky)")])
+                    value=Signal::derive(move || sim.scenario.with(|s| if s.arch.sessions == Sessions::Redis { "redis" } else { "sticky" }.to_owned()))
+                    on_change=Callback::new(move |v: String| edit(sim, |s| s.arch.sessions = if v == "redis" { Sessions::Redis } else { Sessions::Sticky }))
+                />
+            </fieldset>
+            <fieldset>
+                <legend>"Database"</legend>
+                <CheckKnob
+                    id="db"
+                    label="Database on its own server"
+                    checked=Signal::derive(move || sim.scenario.with(|s| s.arch.db_separate))
+                    on_change=Callback::new(move |v: bool| edit(sim, |s| s.arch.db_separate = v))
+                />
+                <SelectKnob
+                    id="dbsize"
+                    label="Database size"
+                    options=sizes()
+                    value=Signal::derive(move || sim.scenario.with(|s| s.arch.db_size.name.to_owned()))
+                    on_change=Callback::new(move |v: String| edit(sim, |s| if let Some(z) = sim_core::instance::by_name(&v) { s.arch.db_size = z }))
+                />
+                <RangeKnob
+                    id="replicas"
+                    label="Read replicas"
+                    min=0.0 max=10.0 step=1.0
+                    value=read(|s| s.arch.replicas as f64)
+                    shown=Signal::derive(move || sim.scenario.with(|s| s.arch.replicas.to_string()))
+                    on_change=Callback::new(move |v: f64| edit(sim, |s| s.arch.replicas = v as u32))
+                />
+                <RangeKnob
+                    id="rw"
+                    label="Reads per write"
+                    min=1.0 max=100.0 step=1.0
+                    value=read(|s| s.traffic.read_write_ratio)
+                    shown=Signal::derive(move || sim.scenario.with(|s| format!("{:.0} : 1", s.traffic.read_write_ratio)))
+                    on_change=Callback::new(move |v: f64| edit(sim, |s| s.traffic.read_write_ratio = v))
+                />
+            </fieldset>
+            <fieldset>
+                <legend>"Edge and elasticity"</legend>
+                <CheckKnob
+                    id="cdn"
+                    label="CDN for static assets"
+                    checked=Signal::derive(move || sim.scenario.with(|s| s.arch.cdn))
+                    on_change=Callback::new(move |v: bool| edit(sim, |s| s.arch.cdn = v))
+                />
+                <CheckKnob
+                    id="asg"
+                    label="Auto-scaling group"
+                    checked=Signal::derive(move || sim.scenario.with(|s| s.arch.autoscaling.enabled))
+                    on_change=Callback::new(move |v: bool| edit(sim, |s| {
+                        s.arch.autoscaling.enabled = v;
+                        if v { s.arch.sessions = Sessions::Redis; }
+                    }))
+                />
+                <RangeKnob
+                    id="asg_min"
+                    label="Auto-scaling minimum"
+                    min=1.0 max=50.0 step=1.0
+                    value=read(|s| s.arch.autoscaling.min as f64)
+                    shown=Signal::derive(move || sim.scenario.with(|s| s.arch.autoscaling.min.to_string()))
+                    on_change=Callback::new(move |v: f64| edit(sim, |s| s.arch.autoscaling.min = v as u32))
+                    disabled=Signal::derive(move || sim.scenario.with(|s| !s.arch.autoscaling.enabled))
+                />
+                <RangeKnob
+                    id="asg_desired"
+                    label="Auto-scaling desired"
+                    min=1.0 max=50.0 step=1.0
+                    value=read(|s| s.arch.autoscaling.desired as f64)
+                    shown=Signal::derive(move || sim.scenario.with(|s| s.arch.autoscaling.desired.to_string()))
+                    on_change=Callback::new(move |v: f64| edit(sim, |s| s.arch.autoscaling.desired = v as u32))
+                    disabled=Signal::derive(move || sim.scenario.with(|s| !s.arch.autoscaling.enabled))
+                />
+                <RangeKnob
+                    id="asg_max"
+                    label="Auto-scaling maximum"
+                    min=1.0 max=100.0 step=1.0
+                    value=read(|s| s.arch.autoscaling.max as f64)
+                    shown=Signal::derive(move || sim.scenario.with(|s| s.arch.autoscaling.max.to_string()))
+                    on_change=Callback::new(move |v: f64| edit(sim, |s| s.arch.autoscaling.max = v as u32))
+                    disabled=Signal::derive(move || sim.scenario.with(|s| !s.arch.autoscaling.enabled))
+                />
+                <RangeKnob
+                    id="out_cpu"
+                    label="Scale out above CPU"
+                    min=0.3 max=0.95 step=0.05
+                    value=read(|s| s.arch.autoscaling.out_cpu)
+                    shown=Signal::derive(move || crate::format::pct(sim.scenario.with(|s| s.arch.autoscaling.out_cpu)))
+                    on_change=Callback::new(move |v: f64| edit(sim, |s| s.arch.autoscaling.out_cpu = v))
+                    disabled=Signal::derive(move || sim.scenario.with(|s| !s.arch.autoscaling.enabled))
+                />
+            </fieldset>
+            <fieldset>
+                <legend>"Run"</legend>
+                <CheckKnob
+                    id="curve"
+                    label="Daily load curve"
+                    checked=Signal::derive(move || sim.scenario.with(|s| s.traffic.daily_curve))
+                    on_change=Callback::new(move |v: bool| edit(sim, |s| {
+                        s.traffic.daily_curve = v;
+                        if v && s.duration_s < 86_400.0 { s.duration_s = 86_400.0; }
+                    }))
+                />
+                <SelectKnob
+                    id="dur"
+                    label="Run length"
+                    options=opts(&[("300", "5 minutes"), ("3600", "1 hour"), ("86400", "1 day")])
+                    value=Signal::derive(move || format!("{}", sim.scenario.with(|s| s.duration_s) as u64))
+                    on_change=Callback::new(move |v: String| edit(sim, |s| s.duration_s = v.parse().unwrap_or(300.0)))
+                />
+            </fieldset>
+        </section>
+    }
+}

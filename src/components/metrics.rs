@@ -1,0 +1,38 @@
+//! The headline figures at the playback cursor, as a description list (readable by screen readers as is).
+use leptos::prelude::*;
+
+use crate::format;
+use crate::state::Sim;
+
+/// Headline figures.
+#[component]
+pub fn Metrics() -> impl IntoView {
+    let sim = expect_context::<Sim>();
+    let now = sim.now;
+    let figure = move |id: &'static str, label: &'static str, value: Signal<String>| {
+        view! {
+            <div class="metric">
+                <dt>{label}</dt>
+                <dd data-metric=id>{move || value.get()}</dd>
+            </div>
+        }
+    };
+    view! {
+        <section class="panel metrics" aria-labelledby="metrics-heading">
+            <h2 id="metrics-heading">{move || format!("At {}", crate::components::playback::clock(sim.cursor.get()))}</h2>
+            <dl>
+                {figure("offered", "Offered", Signal::derive(move || format::rps(now.with(|s| s.offered_rps))))}
+                {figure("served", "Answered", Signal::derive(move || format::rps(now.with(|s| s.served_rps))))}
+                {figure("errors", "Errors", Signal::derive(move || format::pct(now.with(|s| s.error_rate))))}
+                {figure("p50", "p50 latency", Signal::derive(move || format::ms(now.with(|s| s.latency_ms.p50))))}
+                {figure("p99", "p99 latency", Signal::derive(move || format::ms(now.with(|s| s.latency_ms.p99))))}
+                {figure("cache-hit", "Cache hit ratio", Signal::derive(move || format::pct(now.with(|s| s.cache_hit_rate))))}
+                {figure("lag", "Replication lag", Signal::derive(move || format::ms(now.with(|s| s.replication_lag_ms))))}
+                {figure("stale", "Stale reads", Signal::derive(move || format::pct(now.with(|s| s.stale_read_rate))))}
+                {figure("sessions-lost", "Sessions lost", Signal::derive(move || format::count(now.with(|s| s.sessions_lost))))}
+                {figure("instances", "App servers up", Signal::derive(move || now.with(|s| s.instances.to_string())))}
+                {figure("cost", "Cost per month", Signal::derive(move || format::usd(now.with(|s| sim_core::model::monthly(s.cost_usd_per_hour)))))}
+            </dl>
+        </section>
+    }
+}

@@ -1,0 +1,143 @@
+//! The page's state: the scenario (the single source of truth, mirrored in the URL), what sim-core computes from
+//! it, and playback. Components read it from context; the model lives in sim-core, never here.
+use leptos::prelude::*;
+use sim_core::diagnose::{diagnose, Row};
+use sim_core::fluid::{self, Fluid};
+use sim_core::report::{Report, Sample};
+use sim_core::Scenario;
+
+/// Series points per run, about one per horizontal pixel of a chart.
+pub const POINTS: f64 = 600.0;
+
+/// Engine steps simulated as soon as the scenario changes: a whole 5-minute run.
+pub const FIRST_SLICE: u32 = 300;
+
+/// Shared handles to the page's state.
+#[derive(Clone, Copy)]
+pub struct Sim {
+    /// The scenario being shown.
+    pub scenario: RwSignal<Scenario>,
+    /// Notices from reading the URL (fields clamped, ignored or defaulted).
+    pub notices: RwSignal<Vec<String>>,
+    /// Steady state at the current knobs (exact percentiles).
+    pub steady: Memo<Report>,
+    /// The live run's series so far.
+    pub series: RwSignal<Vec<Sample>>,
+    /// Simulated second the playback cursor is at.
+    pub cursor: RwSignal<f64>,
+    /// Whether playback is running.
+    pub playing: RwSignal<bool>,
+    /// Simulated seconds per real second.
+    pub speed: RwSignal<f64>,
+    /// The sample at the cursor (the live run's, or the steady state before the run reaches the cursor).
+    pub now: Memo<Sample>,
+    /// The symptom → bottleneck → fix table at the cursor.
+    pub rows: Memo<Vec<Row>>,
+    engine: StoredValue<Option<Fluid>>,
+}
+
+impl Sim {
+    /// Creates the state for `scenario` and starts its run.
+    pub fn new(scenario: Scenario, notices: Vec<String>) -> Sim {
+        let scenario = RwSignal::new(scenario);
+        let steady = Memo::new(move |_| fluid::steady_state(&scenario.get()));
+        let series = RwSignal::new(Vec::<Sample>::new());
+        let cursor = RwSignal::new(0.0);
+        let now = Memo::new(move |_| {
+            let c = cursor.get();
+            series.with(|s| at_cursor(s, c)).unwrap_or_else(|| steady.with(|r| r.series[0].clone()))
+        });
+        let rows = Memo::new(move |_| {
+            let s = scenario.get();
+            now.with(|sample| diagnose(&s, &fluid::summary_of(&s, sample)))
+        });
+        let sim = Sim {
+            scenario,
+            notices: RwSignal::new(notices),
+            steady,
+            series,
+            cursor,
+            playing: RwSignal::new(false),
+            speed: RwSignal::new(10.0),
+            now,
+            rows,
+            engine: StoredValue::new(None),
+        };
+        // A new scenario restarts the run from zero (the cursor stays where it is) and simulates its first
+        // stretch at once, so the charts follow the change in the same update.
+        Effect::new(move |_| {
+            let s = scenario.get();
+            sim.engine.set_value(Some(Fluid::new(&s, 1.0)));
+            series.set(Vec::new());
+            sim.pump(FIRST_SLICE);
+        });
+        sim
+    }
+
+    /// Seconds between series points for the current run.
+    pub fn sample_every(&self) -> f64 {
+        (self.scenario.with_untracked(|s| s.duration_s) / POINTS).max(1.0).round()
+    }
+
+    /// Advances the live run until it reaches `until` simulated seconds or has spent about `budget_ms` of work
+    /// (counted in engine steps, since sim-core has no clock). Returns whether the run is complete.
+    pub fn pump(&self, steps_budget: u32) -> bool {
+        let duration = self.scenario.with_untracked(|s| s.duration_s);
+        let every = self.sample_every() as u64;
+        let mut fresh = Vec::new();
+        let mut done = false;
+        self.engine.update_value(|engine| {
+            let Some(engine) = engine else {
+                done = true;
+                return;
+            };
+            for _ in 0..steps_budget {
+                if engine.now() >= duration {
+                    done = true;
+                    break;
+                }
+                engine.step();
+                if (engine.now().round() as u64) % every == 0 {
+                    fresh.push(engine.sample(false));
+                }
+            }
+        });
+        if !fresh.is_empty() {
+            self.series.update(|s| s.extend(fresh));
+        }
+        done
+    }
+}
+
+/// The first sample at or after `cursor`, or the last one before it when the run has not reached it yet.
+fn at_cursor(series: &[Sample], cursor: f64) -> Option<Sample> {
+    if series.is_empty() {
+        return None;
+    }
+    let i = series.partition_point(|s| s.t_s < cursor);
+    if i >= series.len() {
+        // The run has not reached the cursor.
+        return None;
+    }
+    Some(series[i].clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(t: f64) -> Sample {
+        let mut s = fluid::steady_state(&Scenario::stage(1)).series[0].clone();
+        s.t_s = t;
+        s
+    }
+
+    #[test]
+    fn cursor_picks_the_first_sample_at_or_after_it() {
+        let series: Vec<Sample> = [1.0, 2.0, 3.0].into_iter().map(sample).collect();
+        assert_eq!(at_cursor(&series, 0.0).unwrap().t_s, 1.0);
+        assert_eq!(at_cursor(&series, 1.5).unwrap().t_s, 2.0);
+        assert!(at_cursor(&series, 3.5).is_none());
+        assert!(at_cursor(&[], 0.0).is_none());
+    }
+}

@@ -1,0 +1,112 @@
+// The visualizer in a real browser, driven through accessible names: the bottleneck moves as the seeds say when
+// the load rises, a fix clears its row, sessions are lost under sticky routing but not with Redis, no axe-core
+// violations, and phone and desktop screenshots.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { serveDist, launch, openPage, screenshot, PHONE, DESKTOP } from './harness.js';
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve('axe-core/axe.min.js');
+
+let site;
+let browser;
+before(async () => {
+  site = await serveDist();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+const status = (page) => page.locator('#bottleneck-status');
+const metric = (page, id) => page.locator(`[data-metric="${id}"]`);
+/** Slider position for a user count (100 steps per decade). */
+const position = (users) => String(Math.round(Math.log10(users) * 100));
+
+async function open(query, viewport = DESKTOP) {
+  const page = await openPage(browser, site.url + query, viewport);
+  await status(page).waitFor();
+  return page;
+}
+
+test('raising the load on the first stage moves the bottleneck as the seeds describe', async () => {
+  const page = await open('?v=1&stage=1&users=1000');
+  await assert.doesNotReject(page.getByText('No bottleneck at this load.').waitFor());
+  // One box: its CPU saturates first (seed 000, stage 1; seed 001, shift 1).
+  await page.getByLabel('Users', { exact: true }).fill(position(5000));
+  await page.waitForFunction(() => document.querySelector('#bottleneck-status').textContent.includes('App server compute'));
+  assert.match(await metric(page, 'offered').textContent(), /500 req\/s/);
+  // With the database on its own server and a big enough app server, the database is next (shift 2).
+  await page.getByLabel('Stage', { exact: true }).selectOption('3');
+  await page.getByLabel('App server size').selectOption('m6i.2xlarge');
+  await page.getByLabel('Users', { exact: true }).fill(position(25000));
+  await page.waitForFunction(() => document.querySelector('#bottleneck-status').textContent.includes('Database'));
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('applying a fix clears its row', async () => {
+  const page = await open('?v=1&stage=1&users=5000');
+  const row = page.locator('tr[data-row="app-cpu"]');
+  await page.waitForFunction(() => document.querySelector('tr[data-row="app-cpu"]').classList.contains('live'));
+  await row.getByRole('button').click();
+  await page.waitForFunction(() => !document.querySelector('tr[data-row="app-cpu"]').classList.contains('live'));
+  // The fix went into the scenario, and so into the URL.
+  assert.match(page.url(), /size=m6i\.xlarge/);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('killing a server loses sessions under sticky routing and none with sessions in Redis', async () => {
+  for (const [sessions, lost] of [['sticky', true], ['redis', false]]) {
+    const page = await open(`?v=1&stage=5&users=5000&sessions=${sessions}`);
+    assert.equal(await page.getByLabel('Sessions').inputValue(), sessions);
+    await page.getByRole('button', { name: 'Kill an app server' }).click();
+    await page.getByText('1 fault scheduled.').waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-metric="instances"]').textContent === '2');
+    const value = Number((await metric(page, 'sessions-lost').textContent()).replace(/,/g, ''));
+    if (lost) {
+      assert.ok(value > 500, `sticky sessions: ${value} lost`);
+      assert.equal(await page.locator('tr[data-row="sessions"]').getAttribute('class'), 'live');
+    } else {
+      assert.equal(value, 0);
+    }
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  }
+});
+
+test('playback runs the clock and the timeline scrubs', async () => {
+  const page = await open('?v=1&stage=5&users=5000');
+  await page.getByLabel('Speed').selectOption('600');
+  await page.getByRole('button', { name: 'Play' }).click();
+  await page.waitForFunction(() => document.querySelector('#clock').textContent !== '0 s');
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.getByLabel('Timeline').fill('120');
+  assert.equal(await page.locator('#clock').textContent(), '2 min 00 s');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('axe-core finds no accessibility violations', async () => {
+  for (const viewport of [DESKTOP, PHONE]) {
+    const page = await open('?v=1&stage=6&users=50000', viewport);
+    await page.addScriptTag({ path: AXE });
+    const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
+    const summary = result.violations.map((v) => `${v.id}: ${v.nodes.length} × ${v.nodes[0]?.target}`);
+    assert.deepEqual(summary, []);
+    await page.context().close();
+  }
+});
+
+test('screenshots of the visualizer at phone and desktop sizes', async () => {
+  for (const [name, viewport] of [['phone', PHONE], ['desktop', DESKTOP]]) {
+    const page = await open('?v=1&stage=6&users=50000', viewport);
+    await page.waitForTimeout(300);
+    await screenshot(page, `visualizer-${name}`);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  }
+});
