@@ -27,6 +27,8 @@ use state::Sim;
 /// Engine steps per tick of the run pump (ticks every 50 ms): a 5-minute run completes in one tick, a day in
 /// about a second, and input never waits behind it.
 const STEPS_PER_TICK: u32 = 2_000;
+/// Real milliseconds the scenario must stay unchanged before the address bar is rewritten.
+const URL_DELAY_MS: u64 = 150;
 /// Real milliseconds between ticks.
 const TICK_MS: u64 = 50;
 
@@ -44,12 +46,20 @@ pub fn App() -> impl IntoView {
     let sim = Sim::new(scenario, notices);
     provide_context(sim);
 
-    // The address bar follows the scenario (replacing the entry, not adding one per change).
+    // The address bar follows the scenario, replacing the entry (not one entry per slider tick), once the
+    // scenario has been still for a moment.
+    let pending = StoredValue::new(None::<TimeoutHandle>);
     Effect::new(move |_| {
         let q = sim.scenario.with(query::to_query);
-        if let Ok(history) = window().history() {
-            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{q}")));
+        if let Some(h) = pending.get_value() {
+            h.clear();
         }
+        let write = move || {
+            if let Ok(history) = window().history() {
+                let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{q}")));
+            }
+        };
+        pending.set_value(set_timeout_with_handle(write, Duration::from_millis(URL_DELAY_MS)).ok());
     });
 
     // The run pump and playback clock.

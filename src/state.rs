@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use sim_core::diagnose::{diagnose, Row};
 use sim_core::fluid::{self, Fluid};
+use sim_core::model::Topology;
 use sim_core::report::{Report, Sample};
 use sim_core::Scenario;
 
@@ -40,7 +41,14 @@ impl Sim {
     /// Creates the state for `scenario` and starts its run.
     pub fn new(scenario: Scenario, notices: Vec<String>) -> Sim {
         let scenario = RwSignal::new(scenario);
-        let steady = Memo::new(move |_| fluid::steady_state(&scenario.get()));
+        // Compiling a scenario is the costly part of a change: do it once for the steady state and the run.
+        let compiled: StoredValue<Option<Topology>> = StoredValue::new(None);
+        let steady = Memo::new(move |_| {
+            let topo = compiled.with_value(|prev| Topology::new_reusing(&scenario.get(), prev.as_ref()));
+            let report = fluid::steady_state_of(&topo);
+            compiled.set_value(Some(topo));
+            report
+        });
         let series = RwSignal::new(Vec::<Sample>::new());
         let cursor = RwSignal::new(0.0);
         let now = Memo::new(move |_| {
@@ -67,7 +75,9 @@ impl Sim {
         // stretch at once, so the charts follow the change in the same update.
         Effect::new(move |_| {
             let s = scenario.get();
-            sim.engine.set_value(Some(Fluid::new(&s, 1.0)));
+            steady.track();
+            let topo = compiled.get_value().filter(|t| t.scenario == s).unwrap_or_else(|| Topology::new(&s));
+            sim.engine.set_value(Some(Fluid::with_topology(topo, 1.0)));
             series.set(Vec::new());
             sim.pump(FIRST_SLICE);
         });

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::instance::{self, InstanceSize, SIZES};
-use crate::model::{Topology, LAG_ALERT_MS};
+use crate::model::LAG_ALERT_MS;
 use crate::report::Summary;
 use crate::scenario::{Scenario, Sessions};
 
@@ -163,18 +163,20 @@ fn servers_for(n: u32, u: f64) -> u32 {
 
 /// All rows for `scenario` as run into `summary`.
 pub fn diagnose(scenario: &Scenario, summary: &Summary) -> Vec<Row> {
-    let topo = Topology::new(scenario);
     let a = &scenario.arch;
+    let db_on_app = !a.db_separate;
+    let index = if a.db_indexes { 1.0 } else { crate::model::NO_INDEX_FACTOR };
+    let (db_read_s, db_write_s) = (a.work.db_read_ms / 1e3 * index, a.work.db_write_ms / 1e3 * index.sqrt());
     let t = &scenario.traffic;
     let util = |tier: &str| summary.utilization.get(tier).copied().unwrap_or(0.0);
     let app = util("app");
-    let db = if topo.db_on_app { app } else { util("db_primary") };
+    let db = if db_on_app { app } else { util("db_primary") };
     // Share of the primary's work that is writes.
     let dynamic = t.peak_rps() * (1.0 - t.static_share);
     let writes = dynamic * t.write_fraction();
     let reads_to_db = (dynamic - writes) * (1.0 - summary.cache_hit_rate) * if a.replicas > 0 { 0.0 } else { 1.0 };
-    let write_work = writes * topo.db_write_s;
-    let write_share = write_work / (write_work + reads_to_db * topo.db_read_s).max(1e-12);
+    let write_work = writes * db_write_s;
+    let write_share = write_work / (write_work + reads_to_db * db_read_s).max(1e-12);
     let at_ceiling = |s: InstanceSize| next_size(s) == s;
     let mut rows = Vec::new();
     let mut row = |id, symptom, component, metric, value: f64, threshold: f64, above: bool, remedy, fix: Option<Fix>| {
@@ -183,7 +185,7 @@ pub fn diagnose(scenario: &Scenario, summary: &Summary) -> Vec<Row> {
     };
 
     // Seed 001's table, in its order of checks.
-    let app_fix = if topo.db_on_app {
+    let app_fix = if db_on_app {
         if a.app_size.vcpus < 8 { Fix::BiggerAppServer } else { Fix::SeparateDatabase }
     } else if a.sessions == Sessions::Sticky && a.app_servers > 1 {
         Fix::SessionsToRedis
@@ -217,7 +219,7 @@ pub fn diagnose(scenario: &Scenario, summary: &Summary) -> Vec<Row> {
         "Raise the TTL, warm the cache on deploy, pre-compute hot keys", ttl_fix);
     let swing = if t.daily_curve { app * (1.0 - t.trough_fraction) } else { 0.0 };
     row("periodic", "Latency spikes at predictable times", "Fleet sized for the average, not the peak", "App CPU swing over the day",
-        swing, 0.5, true, "Auto-scale, or scale on a schedule before the known peak", (!a.autoscaling.enabled && !topo.db_on_app).then_some(Fix::EnableAutoscaling));
+        swing, 0.5, true, "Auto-scale, or scale on a schedule before the known peak", (!a.autoscaling.enabled && !db_on_app).then_some(Fix::EnableAutoscaling));
     // Distance alone: the round trip to the origin, not time spent queueing (which the rows above judge).
     row("distance", "Response times over 200 ms for distant users", "Network round trips", "Round trip to the origin (ms)",
         crate::model::CLIENT_RTT_S * 1e3, 200.0, true, "Serve static assets from a CDN; cache at the edge; go multi-region", (!a.cdn).then_some(Fix::AddCdn));

@@ -108,11 +108,30 @@ struct Station {
     q: f64,
 }
 
-/// Tables shared by stations with the same (c, K).
+/// Tables shared by stations with the same (c, K); built when a topology is compiled.
 #[derive(Clone, Debug, Default)]
-struct Tables(Vec<Table>);
+pub struct Tables(Vec<Table>);
 
 impl Tables {
+    /// Tables for the app servers, Redis and database stations of `topo`, reusing those of `prev` that match.
+    pub(crate) fn for_topology(topo: &Topology, prev: Option<&Tables>) -> Tables {
+        let mut t = Tables::default();
+        for (c, k) in station_sizes(topo) {
+            match prev.and_then(|p| p.0.iter().find(|x| x.c == c && x.k == k)) {
+                Some(table) => t.0.push(table.clone()),
+                None => {
+                    t.index(c, k);
+                }
+            }
+        }
+        t
+    }
+
+    /// Position of the (c, K) table, which [`Tables::for_topology`] built.
+    fn find(&self, c: u32, k: u32) -> usize {
+        self.0.iter().position(|t| t.c == c && t.k == k).unwrap_or(0)
+    }
+
     fn index(&mut self, c: u32, k: u32) -> usize {
         if let Some(i) = self.0.iter().position(|t| t.c == c && t.k == k) {
             return i;
@@ -120,6 +139,12 @@ impl Tables {
         self.0.push(Table::new(c, k));
         self.0.len() - 1
     }
+}
+
+/// (c, K) of the app, Redis and database stations.
+fn station_sizes(topo: &Topology) -> [(u32, u32); 3] {
+    let a = &topo.scenario.arch;
+    [(topo.app_vcpus, topo.app_vcpus + APP_BACKLOG), (1, REDIS_MAX_CLIENTS), (topo.db_vcpus, a.db_max_connections.max(topo.db_vcpus))]
 }
 
 /// Advances a station by `dt` under `loads` and returns its figures. `ca2` is the squared coefficient of
@@ -214,7 +239,7 @@ pub struct Fluid {
     topo: Topology,
     dt: f64,
     t: f64,
-    tables: Tables,
+    tables: std::sync::Arc<Tables>,
     app_table: usize,
     servers: Vec<Server>,
     redis: Vec<Station>,
@@ -235,6 +260,10 @@ pub struct Fluid {
     settled: bool,
     /// Set when faults or scaling changed the fleet this step.
     dirty: bool,
+    /// Counts full evaluations; a sample taken at the same generation has the same latency distribution.
+    generation: u64,
+    /// (generation, fast latency, exact latency) of the last sample.
+    latency_cache: (u64, Option<LatencyMs>, Option<LatencyMs>),
     /// Scratch buffers reused every step.
     share_cache: (usize, Vec<f64>),
     routed_buf: Vec<usize>,
@@ -243,13 +272,17 @@ pub struct Fluid {
 impl Fluid {
     /// Compiles `scenario` for stepping `dt` seconds at a time.
     pub fn new(scenario: &Scenario, dt: f64) -> Fluid {
-        let topo = Topology::new(scenario);
+        Fluid::with_topology(Topology::new(scenario), dt)
+    }
+
+    /// An engine over an already compiled topology (compiling is the costly part; share it between runs).
+    pub fn with_topology(topo: Topology, dt: f64) -> Fluid {
+        let scenario = &topo.scenario.clone();
         let a = &scenario.arch;
         let initial = if a.autoscaling.enabled { a.autoscaling.desired } else { a.app_servers };
-        let mut tables = Tables::default();
-        let app_table = tables.index(topo.app_vcpus, topo.app_vcpus + APP_BACKLOG);
-        let redis_table = tables.index(1, REDIS_MAX_CLIENTS);
-        let db_table = tables.index(topo.db_vcpus, a.db_max_connections.max(topo.db_vcpus));
+        let tables = topo.tables.clone();
+        let [app, redis, db] = station_sizes(&topo);
+        let (app_table, redis_table, db_table) = (tables.find(app.0, app.1), tables.find(redis.0, redis.1), tables.find(db.0, db.1));
         let server = |ready_at| Server { ready_at, died_at: None, detected_at: f64::MAX, station: Station { table_index: app_table, q: 0.0 } };
         Fluid {
             dt: dt.max(1e-3),
@@ -270,6 +303,8 @@ impl Fluid {
             cost_integral: 0.0,
             flows: Flows::default(),
             evaluated_at: f64::NAN,
+            generation: 0,
+            latency_cache: (u64::MAX, None, None),
             settled: false,
             dirty: true,
             share_cache: (usize::MAX, Vec::new()),
@@ -449,6 +484,7 @@ impl Fluid {
         let moved = (load - self.evaluated_at).abs() > 5e-4 * self.evaluated_at.abs();
         if self.dirty || !self.settled || moved {
             self.flows = self.evaluate();
+            self.generation += 1;
             self.evaluated_at = load;
             self.settled = self.flows.app.iter().all(|a| a.3.settled)
                 && self.flows.redis.iter().all(|r| r.settled)
@@ -655,10 +691,19 @@ impl Fluid {
         let redis = average(&f.redis, &topo.redis_shares);
         let lb = if topo.has_lb() { LAN_RTT_S } else { 0.0 };
         let cached = topo.cache_curve.is_some();
+        // Identical servers (stateless, same figures) make identical classes: walk each kind once with their
+        // combined share.
+        let mut groups: Vec<(f64, StationOut)> = Vec::with_capacity(f.app.len());
         for &(_, share, dead, app) in &f.app {
             if dead {
                 continue;
             }
+            match groups.last_mut() {
+                Some((total, out)) if same(out, &app) => *total += share,
+                _ => groups.push((share, app)),
+            }
+        }
+        for (share, app) in groups {
             let db_hop = if topo.db_on_app { 0.0 } else { LAN_RTT_S };
             let primary = if topo.db_on_app { app } else { f.primary };
             emit(f.origin_static * share, CLIENT_RTT_S + lb, &Path::default().then(app, topo.static_s));
@@ -685,19 +730,38 @@ impl Fluid {
         }
     }
 
+    /// Latency of the current state; reused while no step has re-evaluated the stations.
+    fn latency(&mut self, exact: bool) -> LatencyMs {
+        let (gen, fast, precise) = self.latency_cache;
+        if gen == self.generation {
+            if let Some(l) = if exact { precise } else { fast } {
+                return l;
+            }
+        } else {
+            self.latency_cache = (self.generation, None, None);
+        }
+        let (mixture, _) = self.mixture(&self.flows);
+        let (p50, p95, p99) = if exact {
+            (mixture.quantile(0.50), mixture.quantile(0.95), mixture.quantile(0.99))
+        } else {
+            let q = mixture.quantiles_fast(&[0.50, 0.95, 0.99]);
+            (q[0], q[1], q[2])
+        };
+        let l = LatencyMs { mean: finite(mixture.mean() * 1e3), p50: finite(p50 * 1e3), p95: finite(p95 * 1e3), p99: finite(p99 * 1e3) };
+        if exact {
+            self.latency_cache.2 = Some(l);
+        } else {
+            self.latency_cache.1 = Some(l);
+        }
+        l
+    }
+
     /// The current state as a series point. `exact` inverts the latency distribution exactly (slower).
-    pub fn sample(&self, exact: bool) -> Sample {
+    pub fn sample(&mut self, exact: bool) -> Sample {
+        let latency_ms = self.latency(exact);
         let topo = &self.topo;
         let a = &topo.scenario.arch;
         let f = &self.flows;
-        let (mixture, _) = self.mixture(f);
-        let q = |p: f64| if exact { mixture.quantile(p) } else { mixture.quantile_fast(p) };
-        let latency_ms = LatencyMs {
-            mean: finite(mixture.mean() * 1e3),
-            p50: finite(q(0.50) * 1e3),
-            p95: finite(q(0.95) * 1e3),
-            p99: finite(q(0.99) * 1e3),
-        };
         let mut tiers = Vec::new();
         let live: Vec<&(usize, f64, bool, StationOut)> = f.app.iter().filter(|x| !x.2).collect();
         if let Some(hot) = live.iter().max_by(|x, y| x.3.utilization.total_cmp(&y.3.utilization)) {
@@ -783,6 +847,11 @@ impl Fluid {
             cost_usd_per_hour: finite(topo.cost_per_hour(instances as f64, f.offered - f.edge, f.edge)),
         }
     }
+}
+
+/// Whether two stations' figures are the same (so their request classes can be merged).
+fn same(a: &StationOut, b: &StationOut) -> bool {
+    a.utilization == b.utilization && a.p_wait == b.p_wait && a.wait_mean == b.wait_mean && a.blocking == b.blocking && a.timeout == b.timeout
 }
 
 /// The stations one request class visits (at most four: app, session, cache, database), without allocating.
@@ -872,12 +941,8 @@ pub fn run(scenario: &Scenario, opts: FluidOptions) -> Report {
         engine.sample(true).latency_ms
     } else {
         let mix = Mixture { classes: mixtures };
-        LatencyMs {
-            mean: finite(mix.mean() * 1e3),
-            p50: finite(mix.quantile_fast(0.5) * 1e3),
-            p95: finite(mix.quantile_fast(0.95) * 1e3),
-            p99: finite(mix.quantile_fast(0.99) * 1e3),
-        }
+        let q = mix.quantiles_fast(&[0.5, 0.95, 0.99]);
+        LatencyMs { mean: finite(mix.mean() * 1e3), p50: finite(q[0] * 1e3), p95: finite(q[1] * 1e3), p99: finite(q[2] * 1e3) }
     };
     let summary = summarize("fluid", scenario, &series, latency, engine.counts, engine.cost_integral / engine.t.max(1e-9), &last);
     Report { summary, series }
@@ -937,14 +1002,21 @@ pub(crate) fn summarize(engine: &str, scenario: &Scenario, series: &[Sample], la
 /// The steady state of `scenario` at its peak load with its starting fleet (no curve, faults or scaling), with
 /// exact latency percentiles: what the page shows for the current knobs, and what the bottleneck table reads.
 pub fn steady_state(scenario: &Scenario) -> Report {
-    let mut s = scenario.clone();
+    steady_state_of(&Topology::new(scenario))
+}
+
+/// [`steady_state`] of an already compiled topology.
+pub fn steady_state_of(topo: &Topology) -> Report {
+    let mut s = topo.scenario.clone();
     s.traffic.daily_curve = false;
     s.faults.clear();
     if s.arch.autoscaling.enabled {
         s.arch.app_servers = s.arch.autoscaling.desired;
         s.arch.autoscaling.enabled = false;
     }
-    let mut engine = Fluid::new(&s, 1.0);
+    let mut topo = topo.clone();
+    topo.scenario = s.clone();
+    let mut engine = Fluid::with_topology(topo, 1.0);
     for _ in 0..600 {
         engine.step();
         if engine.settled && engine.t >= 3.0 {

@@ -147,7 +147,41 @@ impl Mixture {
     }
     /// Approximate p-quantile (seconds), to about 0.01 %.
     pub fn quantile_fast(&self, p: f64) -> f64 {
-        self.invert(p, |t| self.cdf_fast(t), 24)
+        self.quantiles_fast(&[p])[0]
+    }
+
+    /// Approximate quantiles for several p at once: each class's gamma fit is computed once, and each search is
+    /// bracketed by the classes' own closed-form quantiles (a mixture's quantile lies between them).
+    pub fn quantiles_fast(&self, ps: &[f64]) -> Vec<f64> {
+        let total = self.total_weight();
+        let fits: Vec<Fit> = self.classes.iter().filter(|c| c.weight > 0.0).map(|c| Fit::of(c, total)).collect();
+        ps.iter()
+            .map(|&p| {
+                if fits.is_empty() {
+                    return 0.0;
+                }
+                let z = normal_quantile(p);
+                let (mut lo, mut hi) = fits.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), f| {
+                    let q = f.quantile(z);
+                    (lo.min(q), hi.max(q))
+                });
+                let cdf = |t: f64| fits.iter().map(|f| f.weight * f.cdf(t)).sum::<f64>();
+                lo = (lo * 0.999).max(0.0);
+                hi = hi * 1.001 + 1e-12;
+                for _ in 0..40 {
+                    if hi - lo <= 1e-4 * hi {
+                        break;
+                    }
+                    let mid = 0.5 * (lo + hi);
+                    if cdf(mid) < p {
+                        lo = mid;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                0.5 * (lo + hi)
+            })
+            .collect()
     }
     fn invert(&self, p: f64, cdf: impl Fn(f64) -> f64, iterations: usize) -> f64 {
         if self.total_weight() <= 0.0 {
@@ -172,6 +206,63 @@ impl Mixture {
             }
         }
         0.5 * (lo + hi)
+    }
+}
+
+/// A class's shifted-gamma fit, ready for repeated evaluation.
+struct Fit {
+    weight: f64,
+    delay: f64,
+    /// k·θ, the gamma's mean, and v = 1/(9k); `pure` classes are a fixed delay.
+    scale: f64,
+    v: f64,
+    pure: bool,
+}
+
+impl Fit {
+    fn of(c: &Class, total: f64) -> Fit {
+        let mean = c.mean() - c.delay;
+        let var = c.variance();
+        let pure = mean <= 0.0 || var <= 0.0;
+        let k = if pure { 1.0 } else { mean * mean / var };
+        Fit { weight: c.weight / total, delay: c.delay, scale: mean.max(0.0), v: 1.0 / (9.0 * k), pure }
+    }
+    fn cdf(&self, t: f64) -> f64 {
+        let x = t - self.delay;
+        if x <= 0.0 {
+            return 0.0;
+        }
+        if self.pure {
+            return 1.0;
+        }
+        normal_cdf(((x / self.scale).cbrt() - (1.0 - self.v)) / self.v.sqrt())
+    }
+    /// Wilson–Hilferty quantile for standard-normal quantile `z`.
+    fn quantile(&self, z: f64) -> f64 {
+        if self.pure {
+            return self.delay;
+        }
+        let r = (1.0 - self.v + z * self.v.sqrt()).max(0.0);
+        self.delay + self.scale * r * r * r
+    }
+}
+
+/// Standard normal quantile (Acklam's rational approximation, relative error < 1.2e−9).
+fn normal_quantile(p: f64) -> f64 {
+    let p = p.clamp(1e-12, 1.0 - 1e-12);
+    const A: [f64; 6] = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.383577518672690e2, -3.066479806614716e1, 2.506628277459239];
+    const B: [f64; 5] = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+    const C: [f64; 6] = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+    const D: [f64; 4] = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+    let tail = |q: f64| (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0);
+    if p < 0.02425 {
+        tail((-2.0 * p.ln()).sqrt())
+    } else if p > 1.0 - 0.02425 {
+        -tail((-2.0 * (1.0 - p).ln()).sqrt())
+    } else {
+        let q = p - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
     }
 }
 
@@ -280,6 +371,19 @@ mod tests {
             let (exact, fast) = (mix.quantile(p), mix.quantile_fast(p));
             assert!((fast - exact).abs() < 0.1 * exact, "p{p}: fast {fast} vs exact {exact}");
         }
+    }
+
+    #[test]
+    fn batched_fast_quantiles_match_single_ones() {
+        let a = mmc_class(&Mmc::new(2, 1.6, 1.0));
+        let mix = Mixture { classes: vec![a.clone(), Class { weight: 3.0, delay: 0.01, visits: a.visits.clone() }] };
+        let batch = mix.quantiles_fast(&[0.5, 0.99]);
+        for (p, q) in [(0.5, batch[0]), (0.99, batch[1])] {
+            let exact = mix.quantile(p);
+            assert!((q - exact).abs() < 0.1 * exact, "p{p}: {q} vs {exact}");
+            assert!((mix.cdf_fast(q) - p).abs() < 1e-3);
+        }
+        assert!((normal_quantile(0.99) - 2.326_347_874).abs() < 1e-8);
     }
 
     #[test]

@@ -124,21 +124,48 @@ pub struct Topology {
     pub cdn: CdnModel,
     /// Share of cache and session traffic on each Redis node.
     pub redis_shares: Vec<f64>,
+    /// The aggregate engine's M/M/c/K tables for this topology's stations (shared between clones).
+    pub tables: std::sync::Arc<crate::fluid::Tables>,
 }
 
 impl Topology {
     /// Compiles a scenario.
     pub fn new(scenario: &Scenario) -> Topology {
+        Topology::new_reusing(scenario, None)
+    }
+
+    /// Compiles a scenario, reusing every piece of `prev` whose inputs are unchanged (popularities, TTL curves,
+    /// queueing tables): moving the load slider recompiles almost nothing.
+    pub fn new_reusing(scenario: &Scenario, prev: Option<&Topology>) -> Topology {
         let a = &scenario.arch;
         let t = &scenario.traffic;
-        let keys = Popularity::new(t.zipf_alpha, t.keys);
-        let users = Popularity::new(USER_SKEW, t.users);
+        let was = prev.map(|p| &p.scenario);
+        let same_keys = was.is_some_and(|w| w.traffic.zipf_alpha == t.zipf_alpha && w.traffic.keys == t.keys);
+        let keys = match prev {
+            Some(p) if same_keys => p.keys.clone(),
+            _ => Popularity::new(t.zipf_alpha, t.keys),
+        };
+        let users = match prev {
+            Some(p) if p.scenario.traffic.users == t.users => p.users.clone(),
+            _ => Popularity::new(USER_SKEW, t.users),
+        };
         let w = t.write_fraction();
-        let cache_curve = (a.cache_ttl_s > 0.0 && a.redis_nodes > 0).then(|| TtlCurve::new(&keys, w / (1.0 - w)));
+        let wants_cache = a.cache_ttl_s > 0.0 && a.redis_nodes > 0;
+        let cache_curve = match prev.and_then(|p| p.cache_curve.as_ref()) {
+            Some(c) if wants_cache && same_keys && was.is_some_and(|w| w.traffic.read_write_ratio == t.read_write_ratio) => Some(c.clone()),
+            _ => wants_cache.then(|| TtlCurve::new(&keys, w / (1.0 - w))),
+        };
         let cdn = CdnModel::default();
-        let cdn_curve = a.cdn.then(|| TtlCurve::new(&Popularity::new(cdn.alpha, cdn.assets), 0.0));
+        let cdn_curve = match prev.and_then(|p| p.cdn_curve.as_ref()) {
+            Some(c) if a.cdn => Some(c.clone()),
+            _ => a.cdn.then(|| TtlCurve::new(&Popularity::new(cdn.alpha, cdn.assets), 0.0)),
+        };
+        let redis_shares = match prev {
+            Some(p) if same_keys && p.scenario.arch.redis_nodes == a.redis_nodes => p.redis_shares.clone(),
+            _ => bucket_shares(&keys, a.redis_nodes.max(1), KEY_SALT),
+        };
         let index = if a.db_indexes { 1.0 } else { NO_INDEX_FACTOR };
-        Topology {
+        let mut topo = Topology {
             app_vcpus: a.app_size.vcpus,
             db_on_app: !a.db_separate,
             db_vcpus: a.db_size.vcpus,
@@ -148,14 +175,17 @@ impl Topology {
             db_write_s: a.work.db_write_ms / 1e3 * index.sqrt(),
             redis_s: a.work.redis_op_ms / 1e3,
             apply_s: a.work.replica_apply_ms / 1e3,
-            redis_shares: bucket_shares(&keys, a.redis_nodes.max(1), KEY_SALT),
+            redis_shares,
+            tables: Default::default(),
             keys,
             users,
             cache_curve,
             cdn_curve,
             cdn,
             scenario: scenario.clone(),
-        }
+        };
+        topo.tables = std::sync::Arc::new(crate::fluid::Tables::for_topology(&topo, prev.map(|p| p.tables.as_ref())));
+        topo
     }
 
     /// Whether requests go through a load balancer.
@@ -239,6 +269,17 @@ pub fn monthly(usd_per_hour: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recompiling_with_a_previous_topology_gives_the_same_model() {
+        let base = Scenario::stage(7).with_users(20_000);
+        let prev = Topology::new(&base);
+        for changed in [base.clone().with_users(50_000), { let mut s = base.clone(); s.arch.cache_ttl_s = 300.0; s }, { let mut s = base.clone(); s.traffic.zipf_alpha = 1.1; s }] {
+            let fresh = crate::fluid::steady_state_of(&Topology::new(&changed)).summary;
+            let reused = crate::fluid::steady_state_of(&Topology::new_reusing(&changed, Some(&prev))).summary;
+            assert_eq!(fresh, reused);
+        }
+    }
 
     #[test]
     fn bucket_shares_sum_to_one() {

@@ -146,10 +146,10 @@ pub fn fmt_time(t: f64) -> String {
     }
 }
 
-/// Paints `spec` on `canvas` in the page's theme.
-pub fn draw(canvas: HtmlCanvasElement, spec: &ChartSpec, dark: bool) -> Result<(), String> {
-    let width = canvas.client_width().max(200) as u32;
-    let height = canvas.client_height().max(120) as u32;
+/// Paints `spec` on `canvas`, sized `width` × `height` pixels, in the page's theme. The caller measures the
+/// canvas (reading its size after DOM changes would force a layout on every draw).
+pub fn draw(canvas: HtmlCanvasElement, spec: &ChartSpec, dark: bool, width: u32, height: u32) -> Result<(), String> {
+    let (width, height) = (width.max(200), height.max(120));
     if canvas.width() != width || canvas.height() != height {
         canvas.set_width(width);
         canvas.set_height(height);
@@ -172,7 +172,7 @@ pub fn draw(canvas: HtmlCanvasElement, spec: &ChartSpec, dark: bool) -> Result<(
         .map_err(|e| e.to_string())?;
     chart
         .configure_mesh()
-        .light_line_style(grid.mix(0.4))
+        .max_light_lines(0)
         .bold_line_style(grid)
         .axis_style(fg)
         .label_style(("sans-serif", 12).into_font().color(&fg))

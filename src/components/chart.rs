@@ -10,6 +10,26 @@ pub fn prefers_dark() -> bool {
     window().match_media("(prefers-color-scheme: dark)").ok().flatten().is_some_and(|m| m.matches())
 }
 
+/// Keeps `visible` true while `el` is at least partly on screen.
+fn watch_visibility(el: &web_sys::HtmlCanvasElement, visible: RwSignal<bool>) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+        if let Some(entry) = entries.iter().last().and_then(|e| e.dyn_into::<web_sys::IntersectionObserverEntry>().ok()) {
+            visible.set(entry.is_intersecting());
+        }
+    });
+    match web_sys::IntersectionObserver::new(callback.as_ref().unchecked_ref()) {
+        Ok(observer) => {
+            // The observer lives as long as the chart's element (the page's lifetime).
+            observer.observe(el);
+            callback.forget();
+        }
+        // Without the observer, draw always.
+        Err(_) => visible.set(true),
+    }
+}
+
 /// A chart panel.
 #[component]
 pub fn Chart(
@@ -19,10 +39,31 @@ pub fn Chart(
     spec: Memo<ChartSpec>,
 ) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
+    // Canvas size in CSS pixels: measured when the canvas mounts and when the window is resized.
+    let size = RwSignal::new((0u32, 0u32));
+    let measure = move || {
+        if let Some(c) = canvas.get_untracked() {
+            size.set((c.client_width().max(0) as u32, c.client_height().max(0) as u32));
+        }
+    };
+    // Charts off screen are not redrawn; they catch up when they scroll into view.
+    let visible = RwSignal::new(false);
+    canvas.on_load(move |c| {
+        measure();
+        watch_visibility(&c, visible);
+    });
+    let resize = window_event_listener(leptos::ev::resize, move |_| measure());
+    on_cleanup(move || resize.remove());
+    // The data table is built only while it is open.
+    let open = RwSignal::new(false);
     Effect::new(move |_| {
+        if !visible.get() {
+            return;
+        }
         let s = spec.get();
-        if let Some(c) = canvas.get() {
-            if let Err(e) = charts::draw(c, &s, prefers_dark()) {
+        let (w, h) = size.get();
+        if let (Some(c), true) = (canvas.get(), w > 0) {
+            if let Err(e) = charts::draw(c, &s, prefers_dark(), w, h) {
                 leptos::logging::warn!("chart {id}: {e}");
             }
         }
@@ -55,8 +96,14 @@ pub fn Chart(
                     })
                 }}
             </ul>
-            <details>
+            <details on:toggle=move |ev| {
+                use wasm_bindgen::JsCast;
+                if let Some(d) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok()) {
+                    open.set(d.open());
+                }
+            }>
                 <summary>"Data table"</summary>
+                <Show when=move || open.get()>
                 <table>
                     <thead>
                         <tr>
@@ -82,6 +129,7 @@ pub fn Chart(
                         }}
                     </tbody>
                 </table>
+                </Show>
             </details>
         </figure>
     }

@@ -78,6 +78,8 @@ pub struct Edge {
     pub to: (f64, f64),
     /// Requests per second along it.
     pub rps: f64,
+    /// Whether to print the rate (one edge of a fan carries the label for all).
+    pub labelled: bool,
 }
 
 /// The diagram's nodes and edges.
@@ -129,19 +131,19 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
             tier: "cdn",
             label: "CDN edge".into(),
             detail: format!("hit {}", format::pct(sample.cdn_hit_rate)),
-            x: 160.0,
+            x: 180.0,
             y: 30.0,
             w: 110.0,
             h: 56.0,
             health: Health::Neutral,
             bottleneck: false,
         };
-        edges.push(Edge { from: entry, to: left(&cdn), rps: sample.edges.edge });
+        edges.push(Edge { from: entry, to: left(&cdn), rps: sample.edges.edge, labelled: true });
         nodes.push(cdn);
     }
     if scenario.has_load_balancer() {
-        let lb = Node { tier: "lb", label: "Load balancer".into(), detail: format!("{:?}", a.lb_algorithm).replace("RoundRobin", "round-robin").replace("LeastConnections", "least connections"), x: 160.0, y: 160.0, w: 120.0, h: 60.0, health: Health::Neutral, bottleneck: false };
-        edges.push(Edge { from: entry, to: left(&lb), rps: sample.edges.origin });
+        let lb = Node { tier: "lb", label: "Load balancer".into(), detail: format!("{:?}", a.lb_algorithm).replace("RoundRobin", "round-robin").replace("LeastConnections", "least connections"), x: 180.0, y: 160.0, w: 120.0, h: 60.0, health: Health::Neutral, bottleneck: false };
+        edges.push(Edge { from: entry, to: left(&lb), rps: sample.edges.origin, labelled: true });
         entry = right(&lb);
         nodes.push(lb);
     }
@@ -171,14 +173,14 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
             tier: "app",
             label,
             detail: if down { "down".into() } else { format!("CPU {} · {}", format::pct(app_util), a.app_size.name) },
-            x: 330.0,
+            x: 350.0,
             y: top + i as f64 * (box_h + 12.0),
-            w: 190.0,
+            w: 180.0,
             h: box_h,
             health,
             bottleneck: mark("app") && !down,
         };
-        edges.push(Edge { from: entry, to: left(&node), rps: if down { 0.0 } else { per_server } });
+        edges.push(Edge { from: entry, to: left(&node), rps: if down { 0.0 } else { per_server }, labelled: i == 0 });
         if i == 0 {
             app_anchor = right(&node);
         }
@@ -197,7 +199,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
             health: Health::of(u),
             bottleneck: mark("redis"),
         };
-        edges.push(Edge { from: app_anchor, to: left(&redis), rps: sample.edges.redis });
+        edges.push(Edge { from: app_anchor, to: left(&redis), rps: sample.edges.redis, labelled: true });
         nodes.push(redis);
     }
     let mut primary_anchor = app_anchor;
@@ -214,7 +216,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
             health: Health::of(u),
             bottleneck: mark("db_primary"),
         };
-        edges.push(Edge { from: app_anchor, to: left(&db), rps: sample.edges.primary });
+        edges.push(Edge { from: app_anchor, to: left(&db), rps: sample.edges.primary, labelled: true });
         primary_anchor = right(&db);
         nodes.push(db);
     }
@@ -235,7 +237,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
                 health: if sample.replication_lag_ms > sim_core::model::LAG_ALERT_MS { Health::Saturated } else { Health::of(u) },
                 bottleneck: mark("replica"),
             };
-            edges.push(Edge { from: primary_anchor, to: left(&node), rps: per });
+            edges.push(Edge { from: primary_anchor, to: left(&node), rps: per, labelled: i == 0 });
             nodes.push(node);
         }
     }
@@ -262,6 +264,9 @@ pub fn Diagram() -> impl IntoView {
         let s = sim.scenario.get();
         sim.now.with(|sample| layout(&s, sample, tier))
     });
+    // The moving dots change only when an edge moves or its dot count does, so their animations are not
+    // restarted (nor their elements rebuilt) on every small change of load.
+    let dots = Memo::new(move |_| layout.with(|l| l.edges.iter().map(|e| (path_of(e), dot_count(e.rps))).collect::<Vec<_>>()));
     view! {
         <figure class="panel diagram">
             <figcaption>"Architecture"</figcaption>
@@ -273,6 +278,7 @@ pub fn Diagram() -> impl IntoView {
                     </marker>
                 </defs>
                 {move || layout.get().edges.into_iter().map(edge_view).collect_view()}
+                {move || dots.get().into_iter().map(dots_view).collect_view()}
                 {move || layout.get().nodes.into_iter().map(node_view).collect_view()}
             </svg>
             </div>
@@ -300,25 +306,39 @@ pub fn describe(layout: &Layout) -> String {
     format!("Architecture: {}.", parts.join("; "))
 }
 
-fn edge_view(e: Edge) -> impl IntoView {
-    let path = format!("M {:.1} {:.1} L {:.1} {:.1}", e.from.0, e.from.1, e.to.0 - 2.0, e.to.1);
-    let mid = ((e.from.0 + e.to.0) / 2.0, (e.from.1 + e.to.1) / 2.0 - 6.0);
-    let dots = if e.rps > 0.0 { (1.0 + e.rps.log10().max(0.0)).min(5.0) as usize } else { 0 };
+/// The SVG path of an edge.
+fn path_of(e: &Edge) -> String {
+    format!("M {:.1} {:.1} L {:.1} {:.1}", e.from.0, e.from.1, e.to.0 - 2.0, e.to.1)
+}
+
+/// Dots on an edge: one more per factor of ten in its rate, up to five; none when idle.
+pub fn dot_count(rps: f64) -> usize {
+    if rps > 0.0 { (1.0 + rps.log10().max(0.0)).min(5.0) as usize } else { 0 }
+}
+
+fn dots_view((path, dots): (String, usize)) -> impl IntoView {
     let dur = 1.6;
+    (0..dots)
+        .map(|i| {
+            // Negative offsets: every dot is already under way, none waits at the origin.
+            let begin = format!("-{:.2}s", i as f64 * dur / dots as f64);
+            view! {
+                <circle r="3.5" class="dot">
+                    <animateMotion dur=format!("{dur}s") begin=begin repeatCount="indefinite" path=path.clone()></animateMotion>
+                </circle>
+            }
+        })
+        .collect_view()
+}
+
+fn edge_view(e: Edge) -> impl IntoView {
+    let path = path_of(&e);
+    // The label sits a little past the middle, above the line.
+    let mid = (e.from.0 + (e.to.0 - e.from.0) * 0.55, e.from.1 + (e.to.1 - e.from.1) * 0.55 - 6.0);
     view! {
         <g class="edge">
-            <path d=path.clone() marker-end="url(#arrow)"></path>
-            <text x=mid.0 y=mid.1 text-anchor="middle" class="rate">{if e.rps > 0.0 { format::rps(e.rps) } else { String::new() }}</text>
-            {(0..dots)
-                .map(|i| {
-                    let begin = format!("{:.2}s", i as f64 * dur / dots as f64);
-                    view! {
-                        <circle r="3.5" class="dot">
-                            <animateMotion dur=format!("{dur}s") begin=begin repeatCount="indefinite" path=path.clone()></animateMotion>
-                        </circle>
-                    }
-                })
-                .collect_view()}
+            <path d=path marker-end="url(#arrow)"></path>
+            <text x=mid.0 y=mid.1 text-anchor="middle" class="rate">{if e.rps > 0.0 && e.labelled { format::rps(e.rps) } else { String::new() }}</text>
         </g>
     }
 }

@@ -9,7 +9,7 @@ import { chromium } from 'playwright-core';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 export const ROOT = resolve(here, '..', '..');
-export const DIST = join(ROOT, 'dist');
+export const DIST = process.env.DIST_DIR || join(ROOT, 'dist');
 export const SHOTS = join(ROOT, 'artifacts', 'screenshots');
 /** The sub-path the site is mounted under, so relative URLs are exercised. */
 export const BASE = '/lessons/scalesim/';

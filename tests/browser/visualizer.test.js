@@ -53,8 +53,8 @@ test('applying a fix clears its row', async () => {
   await page.waitForFunction(() => document.querySelector('tr[data-row="app-cpu"]').classList.contains('live'));
   await row.getByRole('button').click();
   await page.waitForFunction(() => !document.querySelector('tr[data-row="app-cpu"]').classList.contains('live'));
-  // The fix went into the scenario, and so into the URL.
-  assert.match(page.url(), /size=m6i\.xlarge/);
+  // The fix went into the scenario, and so (after a short debounce) into the URL.
+  await page.waitForURL(/size=m6i\.xlarge/);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
