@@ -4,8 +4,10 @@
 //! `charts/` turns series into chart specs with pure functions and paints them with plotters.
 pub mod charts;
 pub mod components;
+pub mod embed;
 pub mod format;
 pub mod state;
+pub mod view;
 
 use std::time::Duration;
 
@@ -21,8 +23,10 @@ use components::load_slider::LoadSlider;
 use components::metrics::Metrics;
 use components::notices::Notices;
 use components::playback::Playback;
+use components::share::Share;
 use components::stage_picker::StagePicker;
 use state::Sim;
+use view::View;
 
 /// Engine steps per tick of the run pump (ticks every 50 ms): a 5-minute run completes in one tick, a day in
 /// about a second, and input never waits behind it.
@@ -32,25 +36,37 @@ const URL_DELAY_MS: u64 = 150;
 /// Real milliseconds between ticks.
 const TICK_MS: u64 = 50;
 
-/// The scenario the page was opened with, and notices about its link.
-fn from_location() -> (sim_core::Scenario, Vec<String>) {
+/// The scenario and view the page was opened with, and notices about its link.
+fn from_location() -> (sim_core::Scenario, View, Vec<String>) {
     let search = window().location().search().unwrap_or_default();
     let parsed = query::parse(&search);
-    (parsed.scenario, parsed.notices.into_iter().map(|n| n.to_string()).collect())
+    let (view, view_notices) = View::parse(&parsed.view, &parsed.scenario);
+    let mut notices: Vec<String> = parsed.notices.into_iter().map(|n| n.to_string()).collect();
+    notices.extend(view_notices);
+    (parsed.scenario, view, notices)
 }
 
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
-    let (scenario, notices) = from_location();
+    let (scenario, view, notices) = from_location();
     let sim = Sim::new(scenario, notices);
+    sim.cursor.set(view.t);
     provide_context(sim);
+    provide_context(view.clone());
+    if view.embed {
+        if let Some(body) = document().body() {
+            let _ = body.class_list().add_1("embed");
+        }
+    }
+    embed::connect(sim);
 
     // The address bar follows the scenario, replacing the entry (not one entry per slider tick), once the
     // scenario has been still for a moment.
     let pending = StoredValue::new(None::<TimeoutHandle>);
+    let view_for_url = view.clone();
     Effect::new(move |_| {
-        let q = sim.scenario.with(query::to_query);
+        let q = sim.scenario.with(query::to_query) + &view_for_url.to_query(sim.cursor.get());
         if let Some(h) = pending.get_value() {
             h.clear();
         }
@@ -62,10 +78,12 @@ pub fn App() -> impl IntoView {
         pending.set_value(set_timeout_with_handle(write, Duration::from_millis(URL_DELAY_MS)).ok());
     });
 
-    // The run pump and playback clock.
+    // The run pump, the playback clock, and the embed height report.
+    let height = StoredValue::new(0);
     if let Ok(handle) = set_interval_with_handle(
         move || {
             sim.pump(STEPS_PER_TICK);
+            height.set_value(embed::report_height(height.get_value()));
             if sim.playing.get_untracked() {
                 let duration = sim.scenario.with_untracked(|s| s.duration_s);
                 let next = sim.cursor.get_untracked() + sim.speed.get_untracked() * TICK_MS as f64 / 1e3;
@@ -97,35 +115,45 @@ pub fn App() -> impl IntoView {
     let instances = Memo::new(move |_| sim.series.with(|s| charts::instances::spec(s, width)));
     let cost = Memo::new(move |_| sim.series.with(|s| charts::cost::spec(s, width)));
 
+    let embedded = view.embed;
+    let view_embed = move || embedded;
+    let show = move |panel: &str| view.shows(panel);
     view! {
-        <header class="masthead">
-            <h1>"scalesim"</h1>
-            <p class="tagline">"How a web system grows from one server to a million users, simulated live."</p>
-        </header>
+        <Show when=move || !view_embed()>
+            <header class="masthead">
+                <h1>"scalesim"</h1>
+                <p class="tagline">"How a web system grows from one server to a million users, simulated live."</p>
+            </header>
+        </Show>
         <main class="workspace">
             <div class="side">
                 <Notices/>
-                <StagePicker/>
-                <section class="panel controls" aria-label="Load">
-                    <LoadSlider/>
-                </section>
-                <Knobs/>
+                {show("controls").then(|| view! {
+                    <StagePicker/>
+                    <section class="panel controls" aria-label="Load">
+                        <LoadSlider/>
+                    </section>
+                })}
+                {show("knobs").then(|| view! { <Knobs/> })}
             </div>
             <div class="stage-view">
-                <Diagram/>
-                <Playback/>
-                <Faults/>
-                <Metrics/>
-                <Bottlenecks/>
-                <div class="charts">
-                    <Chart id="chart-latency" spec=latency/>
-                    <Chart id="chart-throughput" spec=throughput/>
-                    <Chart id="chart-utilization" spec=utilization/>
-                    <Chart id="chart-cache" spec=cache/>
-                    <Chart id="chart-lag" spec=lag/>
-                    <Chart id="chart-instances" spec=instances/>
-                    <Chart id="chart-cost" spec=cost/>
-                </div>
+                {show("diagram").then(|| view! { <Diagram/> })}
+                {show("playback").then(|| view! { <Playback/> })}
+                {show("faults").then(|| view! { <Faults/> })}
+                {show("metrics").then(|| view! { <Metrics/> })}
+                {show("table").then(|| view! { <Bottlenecks/> })}
+                {show("charts").then(|| view! {
+                    <div class="charts">
+                        <Chart id="chart-latency" spec=latency/>
+                        <Chart id="chart-throughput" spec=throughput/>
+                        <Chart id="chart-utilization" spec=utilization/>
+                        <Chart id="chart-cache" spec=cache/>
+                        <Chart id="chart-lag" spec=lag/>
+                        <Chart id="chart-instances" spec=instances/>
+                        <Chart id="chart-cost" spec=cost/>
+                    </div>
+                })}
+                {(!embedded).then(|| view! { <Share/> })}
             </div>
         </main>
     }

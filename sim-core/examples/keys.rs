@@ -11,4 +11,7 @@ fn main() {
     for f in sim_core::query::FIELDS {
         println!("| `{}` | {} | {} |", f.key, f.accepts, f.doc);
     }
+    for (key, doc) in sim_core::query::VIEW_KEYS {
+        println!("| `{key}` | (view) | {doc} |");
+    }
 }

@@ -262,6 +262,15 @@ pub const FIELDS: &[Field] = &[
     },
 ];
 
+/// Keys that describe the view rather than the scenario (embedding, locked knobs, visible panels, the playback
+/// position). The parser hands them back untouched in [`Parsed::view`]; the page interprets them.
+pub const VIEW_KEYS: &[(&str, &str)] = &[
+    ("embed", "1: the compact layout for an iframe in a lesson page"),
+    ("lock", "comma-separated knob ids shown but disabled, e.g. users,ttl,stage"),
+    ("panels", "comma-separated panels to show: diagram,controls,knobs,playback,faults,metrics,table,charts"),
+    ("t", "playback position in simulated seconds"),
+];
+
 /// The outcome of a forgiving parse: the scenario, and a notice for each thing that was not taken as written.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Parsed {
@@ -269,6 +278,8 @@ pub struct Parsed {
     pub scenario: Scenario,
     /// What was clamped, replaced by its default, or ignored, each naming its field.
     pub notices: Vec<ScenarioError>,
+    /// View keys and their raw values, in the order given.
+    pub view: Vec<(String, String)>,
 }
 
 /// Decodes `%XX` escapes and `+` as a space.
@@ -329,8 +340,13 @@ pub fn parse(input: &str) -> Parsed {
         }
     }
     let mut scenario = Scenario::stage(stage);
+    let mut view = Vec::new();
     for (key, value) in &pairs {
         if key == "v" || key == "stage" {
+            continue;
+        }
+        if VIEW_KEYS.iter().any(|(k, _)| k == key) {
+            view.push((key.clone(), value.clone()));
             continue;
         }
         match FIELDS.iter().find(|f| f.key == key) {
@@ -339,7 +355,7 @@ pub fn parse(input: &str) -> Parsed {
         }
     }
     notices.extend(repair(&mut scenario));
-    Parsed { scenario, notices }
+    Parsed { scenario, notices, view }
 }
 
 /// Reads a query string and fails on the first thing that is not exactly right.
@@ -491,6 +507,13 @@ mod tests {
         assert_eq!(parsed.scenario.arch.cache_ttl_s, 0.0);
         assert_eq!(parsed.scenario.traffic.read_write_ratio, 1_000.0);
         assert_eq!(parsed.notices.len(), 2);
+    }
+
+    #[test]
+    fn view_keys_are_handed_back_not_reported() {
+        let parsed = parse("stage=2&embed=1&lock=users,ttl&t=30");
+        assert!(parsed.notices.is_empty());
+        assert_eq!(parsed.view, vec![("embed".into(), "1".into()), ("lock".into(), "users,ttl".into()), ("t".into(), "30".into())]);
     }
 
     #[test]

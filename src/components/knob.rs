@@ -64,11 +64,14 @@ pub fn SelectKnob(
     value: Signal<String>,
     /// Called with the chosen value.
     on_change: Callback<String>,
+    /// Whether the knob is locked.
+    #[prop(into, optional)]
+    disabled: Signal<bool>,
 ) -> impl IntoView {
     view! {
         <div class="control">
             <label for=id>{label}</label>
-            <select id=id prop:value=move || value.get() on:change=move |ev| on_change.run(event_target_value(&ev))>
+            <select id=id prop:value=move || value.get() disabled=move || disabled.get() on:change=move |ev| on_change.run(event_target_value(&ev))>
                 {options
                     .into_iter()
                     .map(|(v, text)| {
@@ -93,10 +96,13 @@ pub fn CheckKnob(
     checked: Signal<bool>,
     /// Called with the new state.
     on_change: Callback<bool>,
+    /// Whether the knob is locked.
+    #[prop(into, optional)]
+    disabled: Signal<bool>,
 ) -> impl IntoView {
     view! {
         <div class="control check">
-            <input id=id type="checkbox" prop:checked=move || checked.get() on:change=move |ev| on_change.run(event_target_checked(&ev))/>
+            <input id=id type="checkbox" prop:checked=move || checked.get() disabled=move || disabled.get() on:change=move |ev| on_change.run(event_target_checked(&ev))/>
             <label for=id>{label}</label>
         </div>
     }

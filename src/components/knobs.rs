@@ -27,6 +27,13 @@ fn opts(items: &[(&str, &str)]) -> Vec<(String, String)> {
 #[component]
 pub fn Knobs() -> impl IntoView {
     let sim = expect_context::<Sim>();
+    let view = expect_context::<crate::view::View>();
+    let locked = move |id: &'static str| {
+        let is = view.locks(id);
+        Signal::derive(move || is)
+    };
+    let lock_list = StoredValue::new(expect_context::<crate::view::View>());
+    let view_locks = move |id: &str| lock_list.with_value(|v| v.locks(id));
     let read = move |f: fn(&Scenario) -> f64| Signal::derive(move || sim.scenario.with(f));
     view! {
         <section class="panel knobs" aria-labelledby="knobs-heading">
@@ -42,6 +49,7 @@ pub fn Knobs() -> impl IntoView {
                         s.arch.cache_ttl_s = v.parse().unwrap_or(0.0);
                         if s.arch.cache_ttl_s > 0.0 { s.arch.redis_nodes = s.arch.redis_nodes.max(1); }
                     }))
+                    disabled=locked("ttl")
                 />
                 <RangeKnob
                     id="redis"
@@ -50,6 +58,7 @@ pub fn Knobs() -> impl IntoView {
                     value=read(|s| s.arch.redis_nodes as f64)
                     shown=Signal::derive(move || sim.scenario.with(|s| s.arch.redis_nodes.to_string()))
                     on_change=Callback::new(move |v: f64| edit(sim, |s| s.arch.redis_nodes = v as u32))
+                    disabled=locked("redis")
                 />
             </fieldset>
             <fieldset>
@@ -61,6 +70,7 @@ pub fn Knobs() -> impl IntoView {
                     value=read(|s| s.arch.app_servers as f64)
                     shown=Signal::derive(move || sim.scenario.with(|s| s.arch.app_servers.to_string()))
                     on_change=Callback::new(move |v: f64| edit(sim, |s| s.arch.app_servers = v as u32))
+                    disabled=locked("app")
                 />
                 <SelectKnob
                     id="size"
@@ -68,6 +78,7 @@ pub fn Knobs() -> impl IntoView {
                     options=sizes()
                     value=Signal::derive(move || sim.scenario.with(|s| s.arch.app_size.name.to_owned()))
                     on_change=Callback::new(move |v: String| edit(sim, |s| if let Some(z) = sim_core::instance::by_name(&v) { s.arch.app_size = z }))
+                    disabled=locked("size")
                 />
                 <SelectKnob
                     id="lb"
@@ -75,6 +86,7 @@ pub fn Knobs() -> impl IntoView {
                     options=opts(&[("rr", "Round-robin"), ("lc", "Least connections")])
                     value=Signal::derive(move || sim.scenario.with(|s| if s.arch.lb_algorithm == LbAlgorithm::RoundRobin { "rr" } else { "lc" }.to_owned()))
                     on_change=Callback::new(move |v: String| edit(sim, |s| s.arch.lb_algorithm = if v == "lc" { LbAlgorithm::LeastConnections } else { LbAlgorithm::RoundRobin }))
+                    disabled=locked("lb")
                 />
                 <SelectKnob
                     id="sessions"
@@ -82,6 +94,7 @@ pub fn Knobs() -> impl IntoView {
                     options=opts(&[("redis", "In Redis (stateless servers)"), ("sticky", "In server memory (sticky)")])
                     value=Signal::derive(move || sim.scenario.with(|s| if s.arch.sessions == Sessions::Redis { "redis" } else { "sticky" }.to_owned()))
                     on_change=Callback::new(move |v: String| edit(sim, |s| s.arch.sessions = if v == "redis" { Sessions::Redis } else { Sessions::Sticky }))
+                    disabled=locked("sessions")
                 />
             </fieldset>
             <fieldset>
@@ -91,6 +104,7 @@ pub fn Knobs() -> impl IntoView {
                     label="Database on its own server"
                     checked=Signal::derive(move || sim.scenario.with(|s| s.arch.db_separate))
                     on_change=Callback::new(move |v: bool| edit(sim, |s| s.arch.db_separate = v))
+                    disabled=locked("db")
                 />
                 <SelectKnob
                     id="dbsize"
@@ -98,6 +112,7 @@ pub fn Knobs() -> impl IntoView {
                     options=sizes()
                     value=Signal::derive(move || sim.scenario.with(|s| s.arch.db_size.name.to_owned()))
                     on_change=Callback::new(move |v: String| edit(sim, |s| if let Some(z) = sim_core::instance::by_name(&v) { s.arch.db_size = z }))
+                    disabled=locked("dbsize")
                 />
                 <RangeKnob
                     id="replicas"
@@ -106,6 +121,7 @@ pub fn Knobs() -> impl IntoView {
                     value=read(|s| s.arch.replicas as f64)
                     shown=Signal::derive(move || sim.scenario.with(|s| s.arch.replicas.to_string()))
                     on_change=Callback::new(move |v: f64| edit(sim, |s| s.arch.replicas = v as u32))
+                    disabled=locked("replicas")
                 />
                 <RangeKnob
                     id="rw"
@@ -114,6 +130,7 @@ pub fn Knobs() -> impl IntoView {
                     value=read(|s| s.traffic.read_write_ratio)
                     shown=Signal::derive(move || sim.scenario.with(|s| format!("{:.0} : 1", s.traffic.read_write_ratio)))
                     on_change=Callback::new(move |v: f64| edit(sim, |s| s.traffic.read_write_ratio = v))
+                    disabled=locked("rw")
                 />
             </fieldset>
             <fieldset>
@@ -123,6 +140,7 @@ pub fn Knobs() -> impl IntoView {
                     label="CDN for static assets"
                     checked=Signal::derive(move || sim.scenario.with(|s| s.arch.cdn))
                     on_change=Callback::new(move |v: bool| edit(sim, |s| s.arch.cdn = v))
+                    disabled=locked("cdn")
                 />
                 <CheckKnob
                     id="asg"
@@ -132,6 +150,7 @@ pub fn Knobs() -> impl IntoView {
                         s.arch.autoscaling.enabled = v;
                         if v { s.arch.sessions = Sessions::Redis; }
                     }))
+                    disabled=locked("asg")
                 />
                 <RangeKnob
                     id="asg_min"
@@ -140,7 +159,7 @@ pub fn Knobs() -> impl IntoView {
                     value=read(|s| s.arch.autoscaling.min as f64)
                     shown=Signal::derive(move || sim.scenario.with(|s| s.arch.autoscaling.min.to_string()))
                     on_change=Callback::new(move |v: f64| edit(sim, |s| s.arch.autoscaling.min = v as u32))
-                    disabled=Signal::derive(move || sim.scenario.with(|s| !s.arch.autoscaling.enabled))
+                    disabled=Signal::derive(move || sim.scenario.with(|s| !s.arch.autoscaling.enabled) || view_locks("asg_min"))
                 />
                 <RangeKnob
                     id="asg_desired"
@@ -149,7 +168,7 @@ pub fn Knobs() -> impl IntoView {
                     value=read(|s| s.arch.autoscaling.desired as f64)
                     shown=Signal::derive(move || sim.scenario.with(|s| s.arch.autoscaling.desired.to_string()))
                     on_change=Callback::new(move |v: f64| edit(sim, |s| s.arch.autoscaling.desired = v as u32))
-                    disabled=Signal::derive(move || sim.scenario.with(|s| !s.arch.autoscaling.enabled))
+                    disabled=Signal::derive(move || sim.scenario.with(|s| !s.arch.autoscaling.enabled) || view_locks("asg_desired"))
                 />
                 <RangeKnob
                     id="asg_max"
@@ -158,7 +177,7 @@ pub fn Knobs() -> impl IntoView {
                     value=read(|s| s.arch.autoscaling.max as f64)
                     shown=Signal::derive(move || sim.scenario.with(|s| s.arch.autoscaling.max.to_string()))
                     on_change=Callback::new(move |v: f64| edit(sim, |s| s.arch.autoscaling.max = v as u32))
-                    disabled=Signal::derive(move || sim.scenario.with(|s| !s.arch.autoscaling.enabled))
+                    disabled=Signal::derive(move || sim.scenario.with(|s| !s.arch.autoscaling.enabled) || view_locks("asg_max"))
                 />
                 <RangeKnob
                     id="out_cpu"
@@ -167,7 +186,7 @@ pub fn Knobs() -> impl IntoView {
                     value=read(|s| s.arch.autoscaling.out_cpu)
                     shown=Signal::derive(move || crate::format::pct(sim.scenario.with(|s| s.arch.autoscaling.out_cpu)))
                     on_change=Callback::new(move |v: f64| edit(sim, |s| s.arch.autoscaling.out_cpu = v))
-                    disabled=Signal::derive(move || sim.scenario.with(|s| !s.arch.autoscaling.enabled))
+                    disabled=Signal::derive(move || sim.scenario.with(|s| !s.arch.autoscaling.enabled) || view_locks("out_cpu"))
                 />
             </fieldset>
             <fieldset>
@@ -180,6 +199,7 @@ pub fn Knobs() -> impl IntoView {
                         s.traffic.daily_curve = v;
                         if v && s.duration_s < 86_400.0 { s.duration_s = 86_400.0; }
                     }))
+                    disabled=locked("curve")
                 />
                 <SelectKnob
                     id="dur"
@@ -187,6 +207,7 @@ pub fn Knobs() -> impl IntoView {
                     options=opts(&[("300", "5 minutes"), ("3600", "1 hour"), ("86400", "1 day")])
                     value=Signal::derive(move || format!("{}", sim.scenario.with(|s| s.duration_s) as u64))
                     on_change=Callback::new(move |v: String| edit(sim, |s| s.duration_s = v.parse().unwrap_or(300.0)))
+                    disabled=locked("dur")
                 />
             </fieldset>
         </section>

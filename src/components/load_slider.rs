@@ -28,6 +28,7 @@ pub fn users_at(position: f64) -> u64 {
 pub fn LoadSlider() -> impl IntoView {
     let sim = expect_context::<Sim>();
     let users = Memo::new(move |_| sim.scenario.with(|s| s.traffic.users));
+    let locked = expect_context::<crate::view::View>().locks("users");
     view! {
         <div class="control load">
             <label for="users">"Users"</label>
@@ -38,6 +39,7 @@ pub fn LoadSlider() -> impl IntoView {
                 min="0"
                 max=(7.0 * STEPS_PER_DECADE).to_string()
                 step="1"
+                disabled=locked
                 prop:value=move || position_for(users.get()).to_string()
                 aria-valuetext=move || format!("{} users", crate::format::thousands(users.get()))
                 on:input=move |ev| {

@@ -9,4 +9,5 @@ pub mod load_slider;
 pub mod metrics;
 pub mod notices;
 pub mod playback;
+pub mod share;
 pub mod stage_picker;

@@ -21,6 +21,7 @@ pub const EXPLANATIONS: [&str; STAGES as usize] = [
 pub fn StagePicker() -> impl IntoView {
     let sim = expect_context::<Sim>();
     let stage = Memo::new(move |_| sim.scenario.with(|s| s.stage));
+    let locked = expect_context::<crate::view::View>().locks("stage");
     let go = move |n: u32| {
         let n = n.clamp(1, STAGES);
         sim.scenario.update(|s| {
@@ -35,18 +36,18 @@ pub fn StagePicker() -> impl IntoView {
         <section class="panel stage" aria-labelledby="stage-heading">
             <h2 id="stage-heading">"Journey"</h2>
             <div class="stage-nav">
-                <button type="button" on:click=move |_| go(stage.get() - 1) disabled=move || { stage.get() <= 1 } aria-label="Previous stage">
+                <button type="button" on:click=move |_| go(stage.get() - 1) disabled=move || { locked || stage.get() <= 1 } aria-label="Previous stage">
                     "◀"
                 </button>
                 <label class="visually-hidden" for="stage">"Stage"</label>
-                <select id="stage" prop:value=move || stage.get().to_string() on:change=move |ev| go(event_target_value(&ev).parse().unwrap_or(1))>
+                <select id="stage" disabled=locked prop:value=move || stage.get().to_string() on:change=move |ev| go(event_target_value(&ev).parse().unwrap_or(1))>
                     {(1..=STAGES)
                         .map(|n| {
                             view! { <option value=n.to_string() selected=move || stage.get() == n>{format!("{n}. {}", STAGE_NAMES[n as usize - 1])}</option> }
                         })
                         .collect_view()}
                 </select>
-                <button type="button" on:click=move |_| go(stage.get() + 1) disabled=move || { stage.get() >= STAGES } aria-label="Next stage">
+                <button type="button" on:click=move |_| go(stage.get() + 1) disabled=move || { locked || stage.get() >= STAGES } aria-label="Next stage">
                     "▶"
                 </button>
             </div>

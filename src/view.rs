@@ -1,0 +1,129 @@
+//! How the page is shown, from the URL's view keys: the compact embed layout, locked knobs, visible panels and
+//! the playback position. Pure parsing with notices that name the key, so it is tested natively.
+use sim_core::scenario::Scenario;
+
+/// Panels that `panels=` can pick.
+pub const PANELS: [&str; 8] = ["diagram", "controls", "knobs", "playback", "faults", "metrics", "table", "charts"];
+/// Knob ids that `lock=` can fix (the ids of their inputs).
+pub const LOCKABLE: [&str; 20] = [
+    "stage", "users", "ttl", "redis", "app", "size", "lb", "sessions", "db", "dbsize", "replicas", "rw", "cdn", "asg",
+    "asg_min", "asg_desired", "asg_max", "out_cpu", "curve", "dur",
+];
+
+/// The view.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct View {
+    /// Compact layout for an iframe in a lesson page.
+    pub embed: bool,
+    /// Knobs shown but disabled.
+    pub locked: Vec<String>,
+    /// Panels shown (all when `None`).
+    pub panels: Option<Vec<String>>,
+    /// Playback position in simulated seconds.
+    pub t: f64,
+}
+
+impl View {
+    /// Reads the view keys the scenario parser handed back, with a notice for each value it could not use.
+    pub fn parse(keys: &[(String, String)], scenario: &Scenario) -> (View, Vec<String>) {
+        let mut view = View::default();
+        let mut notices = Vec::new();
+        let list = |raw: &str| raw.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect::<Vec<_>>();
+        for (key, raw) in keys {
+            match key.as_str() {
+                "embed" => match raw.as_str() {
+                    "1" | "true" => view.embed = true,
+                    "0" | "false" | "" => view.embed = false,
+                    _ => notices.push(format!("embed = {raw:?} is not valid; expected 1 or 0")),
+                },
+                "lock" => {
+                    for id in list(raw) {
+                        if LOCKABLE.contains(&id.as_str()) {
+                            view.locked.push(id);
+                        } else {
+                            notices.push(format!("lock: {id:?} is not a knob; known: {}", LOCKABLE.join(", ")));
+                        }
+                    }
+                }
+                "panels" => {
+                    let mut shown = Vec::new();
+                    for p in list(raw) {
+                        if PANELS.contains(&p.as_str()) {
+                            shown.push(p);
+                        } else {
+                            notices.push(format!("panels: {p:?} is not a panel; known: {}", PANELS.join(", ")));
+                        }
+                    }
+                    view.panels = Some(shown).filter(|s| !s.is_empty());
+                }
+                "t" => match raw.parse::<f64>() {
+                    Ok(t) if t.is_finite() && (0.0..=scenario.duration_s).contains(&t) => view.t = t,
+                    Ok(t) if t.is_finite() => {
+                        view.t = t.clamp(0.0, scenario.duration_s);
+                        notices.push(format!("t = {raw} is out of range; accepted: 0 to {}", scenario.duration_s));
+                    }
+                    _ => notices.push(format!("t = {raw:?} is not valid; expected seconds from 0 to {}", scenario.duration_s)),
+                },
+                _ => {}
+            }
+        }
+        (view, notices)
+    }
+
+    /// Whether a panel is shown.
+    pub fn shows(&self, panel: &str) -> bool {
+        self.panels.as_ref().is_none_or(|p| p.iter().any(|x| x == panel))
+    }
+
+    /// Whether a knob is locked.
+    pub fn locks(&self, id: &str) -> bool {
+        self.locked.iter().any(|x| x == id)
+    }
+
+    /// The view keys to write after the scenario's, so a shared link keeps the view (`t` at the cursor).
+    pub fn to_query(&self, cursor: f64) -> String {
+        let mut out = String::new();
+        if self.embed {
+            out.push_str("&embed=1");
+        }
+        if !self.locked.is_empty() {
+            out.push_str(&format!("&lock={}", self.locked.join(",")));
+        }
+        if let Some(p) = &self.panels {
+            out.push_str(&format!("&panels={}", p.join(",")));
+        }
+        if cursor > 0.0 {
+            out.push_str(&format!("&t={}", cursor.round()));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn view_keys_round_trip() {
+        let s = Scenario::stage(3);
+        let (v, notices) = View::parse(&keys(&[("embed", "1"), ("lock", "users,ttl"), ("panels", "diagram,table"), ("t", "42")]), &s);
+        assert!(notices.is_empty(), "{notices:?}");
+        assert!(v.embed && v.locks("users") && !v.locks("app") && v.shows("table") && !v.shows("charts"));
+        assert_eq!(v.to_query(42.0), "&embed=1&lock=users,ttl&panels=diagram,table&t=42");
+    }
+
+    #[test]
+    fn bad_view_values_are_named_and_the_rest_kept() {
+        let s = Scenario::stage(1);
+        let (v, notices) = View::parse(&keys(&[("lock", "users,wings"), ("panels", "sofa"), ("t", "9999"), ("embed", "maybe")]), &s);
+        assert!(v.locks("users"));
+        assert!(v.panels.is_none(), "no valid panel means all panels");
+        assert_eq!(v.t, 300.0);
+        assert_eq!(notices.len(), 4);
+        assert!(notices[0].contains("wings") && notices[3].starts_with("embed"));
+    }
+}

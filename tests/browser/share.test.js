@@ -1,0 +1,112 @@
+// Sharing and embedding in a real browser: the URL is the scenario, mangled links keep what they can and say
+// what they could not, the example lesson page hears from both embedded frames and drives one, locked knobs
+// cannot be changed, and a JSON export imports back to the same scenario.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, launch, openPage, DESKTOP } from './harness.js';
+
+let site;
+let browser;
+before(async () => {
+  site = await serveDist();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+async function open(query) {
+  const page = await openPage(browser, site.url + query, DESKTOP);
+  await page.locator('#bottleneck-status').waitFor();
+  return page;
+}
+
+test('the URL round-trips the scenario and follows the knobs', async () => {
+  const page = await open('?v=1&stage=6&users=50000&ttl=300&replicas=3&seed=9');
+  await page.waitForURL(/users=50000/);
+  const url = new URL(page.url());
+  for (const [k, v] of [['stage', '6'], ['users', '50000'], ['ttl', '300'], ['replicas', '3'], ['seed', '9']]) {
+    assert.equal(url.searchParams.get(k), v, k);
+  }
+  assert.equal(await page.getByLabel('Read replicas').inputValue(), '3');
+  // Reopening the written URL gives the same figures.
+  const p99 = await page.locator('[data-metric="p99"]').textContent();
+  await page.getByLabel('Read replicas').fill('5');
+  await page.waitForURL(/replicas=5/);
+  const again = await open(new URL(page.url()).search);
+  assert.equal(await again.getByLabel('Read replicas').inputValue(), '5');
+  await again.getByLabel('Read replicas').fill('3');
+  await again.waitForFunction((want) => document.querySelector('[data-metric="p99"]').textContent === want, p99);
+  assert.deepEqual([...page.problems, ...again.problems], []);
+  await page.context().close();
+  await again.context().close();
+});
+
+test('a mangled link keeps what it can and names every field it could not use', async () => {
+  const page = await open('?v=1&stage=4&users=abc&replicas=99&colour=blue&ttl=300&lock=wings&t=-5');
+  const notices = await page.locator('.notices li').allTextContents();
+  const text = notices.join('\n');
+  for (const field of ['users', 'replicas', 'colour', 'wings', 't = -5']) assert.ok(text.includes(field), `${field} in ${text}`);
+  // The good fields survived; the bad ones fell back or were clamped.
+  assert.equal(await page.getByLabel('Cache TTL').inputValue(), '300');
+  assert.equal(await page.getByLabel('Read replicas').inputValue(), '10');
+  assert.equal(await page.getByLabel('Stage', { exact: true }).inputValue(), '4');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('the lesson page hears from both frames, drives one, and the locks hold', async () => {
+  const page = await openPage(browser, `${site.url}public/lesson.html`, DESKTOP);
+  for (const name of ['first', 'second']) {
+    await page.waitForFunction((n) => {
+      const types = window.lessonMessages[n].map((m) => m.type);
+      return types.includes('ready') && types.includes('bottleneck') && types.includes('height');
+    }, name);
+  }
+  const first = page.frameLocator('#first');
+  const second = page.frameLocator('#second');
+  // Locked knobs are shown but cannot be changed.
+  assert.equal(await first.getByLabel('Users', { exact: true }).isDisabled(), true);
+  assert.equal(await second.getByLabel('Stage', { exact: true }).isDisabled(), true);
+  assert.equal(await second.getByLabel('Users', { exact: true }).isDisabled(), false);
+  // Panels: the first frame shows no charts, the second no bottleneck table.
+  assert.equal(await first.locator('.charts').count(), 0);
+  assert.equal(await second.locator('.bottlenecks').count(), 0);
+  // The host drives the first frame.
+  await page.getByRole('button', { name: 'Separate database' }).click();
+  await page.waitForFunction(() => window.lessonMessages.first.some((m) => m.type === 'stage' && m.stage === 3));
+  assert.equal(await first.getByLabel('Stage', { exact: true }).inputValue(), '3');
+  await page.getByRole('button', { name: '5,000 users' }).click();
+  await first.locator('#peak-rps').getByText('500 req/s').waitFor();
+  // The frame grew to its content.
+  const height = await page.locator('#first').evaluate((el) => el.getBoundingClientRect().height);
+  assert.ok(height > 480, `iframe height ${height}`);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('a scenario exported as JSON imports back to the same scenario', async () => {
+  const page = await open('?v=1&stage=5&users=12000&ttl=900&sessions=sticky');
+  const href = await page.getByRole('link', { name: 'Scenario (JSON)' }).getAttribute('href');
+  const json = decodeURIComponent(href.slice(href.indexOf(',') + 1));
+  assert.equal(JSON.parse(json).traffic.users, 12000);
+  await page.waitForURL(/seed=1&/); // the page has written the full scenario
+  const before = new URL(page.url()).search;
+  // Change things, then import the export.
+  await page.getByLabel('Cache TTL').selectOption('10');
+  await page.getByLabel('App servers', { exact: true }).fill('7');
+  await page.waitForURL(/app=7/);
+  await page.getByText('Import a scenario').click();
+  await page.getByLabel('Scenario JSON').fill('{"broken": true}');
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await page.locator('#import-status').getByText('the current scenario is kept').waitFor();
+  assert.equal(await page.getByLabel('App servers', { exact: true }).inputValue(), '7');
+  await page.getByLabel('Scenario JSON').fill(json);
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await page.locator('#import-status').getByText('Scenario imported.').waitFor();
+  await page.waitForTimeout(400);
+  assert.equal(new URL(page.url()).search, before);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
