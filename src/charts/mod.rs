@@ -167,7 +167,7 @@ pub fn draw(canvas: HtmlCanvasElement, spec: &ChartSpec, dark: bool, width: u32,
     let mut chart = ChartBuilder::on(&root)
         .margin(8)
         .x_label_area_size(24)
-        .y_label_area_size(58)
+        .y_label_area_size(78)
         .build_cartesian_2d(x_min..x_max, 0.0..y_max)
         .map_err(|e| e.to_string())?;
     chart

@@ -244,6 +244,17 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
     Layout { nodes, edges }
 }
 
+/// The viewBox that fits the layout's nodes with a margin: full width, only the height in use.
+pub fn view_box(layout: &Layout) -> String {
+    let top = layout.nodes.iter().map(|n| n.y).fold(f64::INFINITY, f64::min);
+    let bottom = layout.nodes.iter().map(|n| n.y + n.h).fold(0.0, f64::max);
+    if !top.is_finite() || bottom <= top {
+        return format!("0 0 {} {}", VIEW.0, VIEW.1);
+    }
+    let (y, h) = ((top - 16.0).max(0.0), (bottom - top + 32.0).min(VIEW.1));
+    format!("0 {y:.0} {} {h:.0}", VIEW.0)
+}
+
 /// The tier a table row points at.
 pub fn tier_of_row(id: &str) -> Option<&'static str> {
     match id {
@@ -271,7 +282,7 @@ pub fn Diagram() -> impl IntoView {
         <figure class="panel diagram">
             <figcaption>"Architecture"</figcaption>
             <div class="svg-scroll" tabindex="0" role="group" aria-label="Architecture diagram (scrolls sideways on small screens)">
-            <svg viewBox=format!("0 0 {} {}", VIEW.0, VIEW.1) role="img" aria-label=move || describe(&layout.get())>
+            <svg viewBox=move || layout.with(view_box) role="img" aria-label=move || describe(&layout.get())>
                 <defs>
                     <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
                         <path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead"></path>

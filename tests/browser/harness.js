@@ -92,9 +92,18 @@ export async function openPage(browser, url, viewport = { width: 1440, height: 9
   return page;
 }
 
-/** Saves a full-page screenshot under artifacts/screenshots/. */
+/** Saves a full-page screenshot under artifacts/screenshots/, after scrolling through the page once so that
+ *  everything drawn on first sight (the charts) has been drawn, as for a person scrolling. */
 export async function screenshot(page, name) {
   await mkdir(SHOTS, { recursive: true });
+  await page.evaluate(async () => {
+    for (let y = 0; y < document.documentElement.scrollHeight; y += window.innerHeight / 2) {
+      window.scrollTo(0, y);
+      await new Promise((r) => setTimeout(r, 60));
+    }
+    window.scrollTo(0, 0);
+  });
+  await page.waitForTimeout(200);
   const path = join(SHOTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
