@@ -13,30 +13,41 @@
 //!
 //! Unknown messages are ignored. Messages are plain JSON-compatible objects.
 use leptos::prelude::*;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use wasm_bindgen::JsValue;
 
 use crate::state::Sim;
 
 /// A message from the host page.
-#[derive(Debug, Deserialize, PartialEq)]
-#[serde(tag = "type")]
+#[derive(Debug, PartialEq)]
 pub enum FromHost {
     /// Go to a stage.
-    #[serde(rename = "setStage")]
     SetStage { stage: u32 },
     /// Set the load.
-    #[serde(rename = "setLoad")]
     SetLoad { users: u64 },
 }
 
-/// Reads a host message from its JSON text; None unless it is addressed to scalesim and well-formed.
-pub fn parse_host_message(text: &str) -> Option<FromHost> {
-    let v: Value = serde_json::from_str(text).ok()?;
-    if v.get("target")?.as_str()? != "scalesim" {
+/// A field of a message to the host.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Field {
+    /// A number.
+    Num(f64),
+    /// A string.
+    Text(String),
+    /// `null`.
+    Null,
+}
+
+/// Reads a host message from its fields; None unless it is addressed to scalesim and well-formed.
+pub fn host_message(target: Option<String>, kind: Option<String>, stage: Option<f64>, users: Option<f64>) -> Option<FromHost> {
+    if target.as_deref() != Some("scalesim") {
         return None;
     }
-    serde_json::from_value(v).ok()
+    let whole = |v: f64| (v.is_finite() && v >= 0.0).then_some(v.round());
+    match kind.as_deref()? {
+        "setStage" => Some(FromHost::SetStage { stage: whole(stage?)? as u32 }),
+        "setLoad" => Some(FromHost::SetLoad { users: whole(users?)? as u64 }),
+        _ => None,
+    }
 }
 
 /// Whether the page runs inside a frame.
@@ -48,16 +59,34 @@ pub fn in_frame() -> bool {
     }
 }
 
-/// Posts `message` (with `source: "scalesim"`) to the parent window.
-pub fn post(mut message: Value) {
+/// Posts a message of `kind` with `fields` (and `source: "scalesim"`) to the parent window.
+pub fn post(kind: &str, fields: &[(&str, Field)]) {
     if !in_frame() {
         return;
     }
-    message["source"] = json!("scalesim");
     let Ok(Some(parent)) = window().parent() else { return };
-    if let Ok(value) = js_sys::JSON::parse(&message.to_string()) {
-        let _ = parent.post_message(&value, "*");
+    let message = js_sys::Object::new();
+    let set = |k: &str, v: JsValue| {
+        let _ = js_sys::Reflect::set(&message, &JsValue::from_str(k), &v);
+    };
+    set("source", JsValue::from_str("scalesim"));
+    set("type", JsValue::from_str(kind));
+    for (k, v) in fields {
+        set(
+            k,
+            match v {
+                Field::Num(n) => JsValue::from_f64(*n),
+                Field::Text(t) => JsValue::from_str(t),
+                Field::Null => JsValue::NULL,
+            },
+        );
     }
+    let _ = parent.post_message(&message, "*");
+}
+
+/// Reads a field of a JS object as a string or a number.
+fn get(data: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(data, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// Wires the bridge: answers host messages and announces stage, bottleneck and height changes.
@@ -66,8 +95,12 @@ pub fn connect(sim: Sim) {
         return;
     }
     let listener = window_event_listener(leptos::ev::message, move |ev| {
-        let text = js_sys::JSON::stringify(&ev.data()).ok().and_then(|s| s.as_string()).unwrap_or_default();
-        match parse_host_message(&text) {
+        let data = ev.data();
+        if !data.is_object() {
+            return;
+        }
+        let message = host_message(get(&data, "target").as_string(), get(&data, "type").as_string(), get(&data, "stage").as_f64(), get(&data, "users").as_f64());
+        match message {
             Some(FromHost::SetStage { stage }) => {
                 let stage = stage.clamp(1, sim_core::scenario::STAGES);
                 sim.scenario.update(|s| {
@@ -84,27 +117,25 @@ pub fn connect(sim: Sim) {
     });
     on_cleanup(move || listener.remove());
     let (stage, users) = sim.scenario.with_untracked(|s| (s.stage, s.traffic.users));
-    post(json!({"type": "ready", "stage": stage, "users": users}));
+    post("ready", &[("stage", Field::Num(stage as f64)), ("users", Field::Num(users as f64))]);
     let stage = Memo::new(move |_| sim.scenario.with(|s| s.stage));
     Effect::new(move |prev: Option<u32>| {
         let n = stage.get();
         if prev.is_some_and(|p| p != n) {
-            post(json!({"type": "stage", "stage": n, "name": sim_core::scenario::STAGE_NAMES[n as usize - 1]}));
+            post("stage", &[("stage", Field::Num(n as f64)), ("name", Field::Text(sim_core::scenario::STAGE_NAMES[n as usize - 1].to_owned()))]);
         }
         n
     });
     let first = Memo::new(move |_| sim.rows.with(|rows| sim_core::diagnose::first_fix(rows).map(|r| (r.component, r.metric))));
-    Effect::new(move |_| {
-        let message = match first.get() {
-            Some((component, metric)) => {
-                let (value, threshold) = sim.rows.with_untracked(|rows| {
-                    sim_core::diagnose::first_fix(rows).map_or((0.0, 0.0), |r| (r.value, r.threshold))
-                });
-                json!({"type": "bottleneck", "component": component, "metric": metric, "value": value, "threshold": threshold})
-            }
-            None => json!({"type": "bottleneck", "component": null}),
-        };
-        post(message);
+    Effect::new(move |_| match first.get() {
+        Some((component, metric)) => {
+            let (value, threshold) = sim.rows.with_untracked(|rows| sim_core::diagnose::first_fix(rows).map_or((0.0, 0.0), |r| (r.value, r.threshold)));
+            post(
+                "bottleneck",
+                &[("component", Field::Text(component.to_owned())), ("metric", Field::Text(metric.to_owned())), ("value", Field::Num(value)), ("threshold", Field::Num(threshold))],
+            );
+        }
+        None => post("bottleneck", &[("component", Field::Null)]),
     });
 }
 
@@ -112,7 +143,7 @@ pub fn connect(sim: Sim) {
 pub fn report_height(last: i32) -> i32 {
     let height = document().document_element().map_or(0, |e| e.scroll_height());
     if height != last {
-        post(json!({"type": "height", "height": height}));
+        post("height", &[("height", Field::Num(height as f64))]);
     }
     height
 }
@@ -123,10 +154,12 @@ mod tests {
 
     #[test]
     fn host_messages_are_read_only_when_addressed_to_scalesim() {
-        assert_eq!(parse_host_message(r#"{"target":"scalesim","type":"setStage","stage":3}"#), Some(FromHost::SetStage { stage: 3 }));
-        assert_eq!(parse_host_message(r#"{"target":"scalesim","type":"setLoad","users":5000}"#), Some(FromHost::SetLoad { users: 5_000 }));
-        assert_eq!(parse_host_message(r#"{"type":"setLoad","users":5000}"#), None);
-        assert_eq!(parse_host_message(r#"{"target":"scalesim","type":"explode"}"#), None);
-        assert_eq!(parse_host_message("not json"), None);
+        let s = |v: &str| Some(v.to_owned());
+        assert_eq!(host_message(s("scalesim"), s("setStage"), Some(3.0), None), Some(FromHost::SetStage { stage: 3 }));
+        assert_eq!(host_message(s("scalesim"), s("setLoad"), None, Some(5_000.0)), Some(FromHost::SetLoad { users: 5_000 }));
+        assert_eq!(host_message(None, s("setLoad"), None, Some(5_000.0)), None);
+        assert_eq!(host_message(s("scalesim"), s("explode"), None, None), None);
+        assert_eq!(host_message(s("scalesim"), s("setLoad"), None, Some(f64::NAN)), None);
+        assert_eq!(host_message(s("scalesim"), s("setStage"), None, None), None);
     }
 }

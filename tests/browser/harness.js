@@ -25,8 +25,9 @@ const TYPES = {
   '.svg': 'image/svg+xml',
 };
 
-/** Starts a static server on a free loopback port. `extra` maps absolute paths to HTML served as-is. */
-export async function serveDist(extra = {}) {
+/** Starts a static server on a free loopback port. `extra` maps absolute paths to HTML served as-is; `headers`
+ *  are added to every response from dist/ (for example a Content-Security-Policy). */
+export async function serveDist(extra = {}, headers = {}) {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://localhost');
     if (extra[url.pathname]) {
@@ -47,7 +48,7 @@ export async function serveDist(extra = {}) {
     }
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', ...headers });
       res.end(body);
     } catch {
       res.writeHead(404).end('not found');

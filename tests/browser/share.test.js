@@ -110,3 +110,17 @@ test('a scenario exported as JSON imports back to the same scenario', async () =
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('the page runs under a Content-Security-Policy without inline scripts', async () => {
+  const csp = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'self'";
+  const strict = await serveDist({}, { 'content-security-policy': csp });
+  try {
+    const page = await openPage(browser, strict.url + '?v=1&stage=4&users=20000', DESKTOP);
+    await page.locator('#bottleneck-status').getByText('Bottleneck').waitFor();
+    assert.ok(!(await page.content()).match(/<script(?![^>]*\bsrc=)[^>]*>/), 'no inline script in the page');
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  } finally {
+    await strict.close();
+  }
+});
