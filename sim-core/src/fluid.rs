@@ -8,7 +8,7 @@
 //! full station are refused. Latency percentiles come from [`crate::latency`]: the exact inversion for a steady
 //! summary, the fast gamma fit for series points.
 //!
-//! A step whose offered load is within 0.05 % of the load the stations were last evaluated at, with every queue
+//! A step whose offered load is within 0.1 % of the load the stations were last evaluated at, with every queue
 //! at its steady state, no replica backlog and no change to the fleet, reuses that evaluation (the station
 //! figures depend only on the load then); every step still advances the counts, the cost and the scaling timers.
 //!
@@ -481,7 +481,7 @@ impl Fluid {
         self.apply_faults();
         self.manage_fleet();
         let load = self.topo.scenario.traffic.rps_at(self.t);
-        let moved = (load - self.evaluated_at).abs() > 5e-4 * self.evaluated_at.abs();
+        let moved = (load - self.evaluated_at).abs() > 1e-3 * self.evaluated_at.abs();
         if self.dirty || !self.settled || moved {
             self.flows = self.evaluate();
             self.generation += 1;
