@@ -96,6 +96,22 @@ pub fn Chart(
                     })
                 }}
             </ul>
+            <a
+                class="button png"
+                href="#"
+                download=move || format!("scalesim-{id}.png")
+                aria-label=move || format!("Download the {} chart as PNG", spec.with(|s| s.title))
+                on:click=move |ev| {
+                    // Fill the link with the canvas's current picture just before the download starts.
+                    if let (Some(c), Some(a)) = (canvas.get_untracked(), ev.current_target()) {
+                        if let (Ok(url), Ok(a)) = (c.to_data_url(), wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(a)) {
+                            let _ = a.set_attribute("href", &url);
+                        }
+                    }
+                }
+            >
+                "PNG"
+            </a>
             <details on:toggle=move |ev| {
                 use wasm_bindgen::JsCast;
                 if let Some(d) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok()) {

@@ -124,3 +124,26 @@ test('the page runs under a Content-Security-Policy without inline scripts', asy
     await strict.close();
   }
 });
+
+test('the same URL gives the same numbers on the page and in the CLI', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { existsSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { ROOT } = await import('./harness.js');
+  const cli = join(ROOT, 'target', 'debug', 'scalesim');
+  assert.ok(existsSync(cli), 'the CLI is built by `cargo test --workspace --all-features` before the browser tests');
+  const query = '?v=1&stage=6&users=20000&ttl=300&seed=4';
+  const page = await open(`${query}&t=120`);
+  await page.waitForURL(/seed=4&/);
+  const shared = new URL(page.url()).search;
+  const out = JSON.parse(execFileSync(cli, ['run', '--scenario', shared, '--json']).toString());
+  const text = async (id) => (await page.locator(`[data-metric="${id}"]`).textContent()).trim();
+  const num = (s) => Number(s.replace(/[^0-9.]/g, ''));
+  assert.equal(num(await text('offered')), Math.round(out.offered_rps));
+  assert.equal(await text('cache-hit'), `${Math.round(out.cache_hit_rate * 100)} %`);
+  assert.equal(num(await text('cost')), Math.round(out.cost_usd_per_month));
+  const p99 = num(await text('p99'));
+  assert.ok(Math.abs(p99 - out.latency_ms.p99) <= 0.02 * out.latency_ms.p99 + 1, `p99 page ${p99} ms vs CLI ${out.latency_ms.p99} ms`);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

@@ -92,6 +92,12 @@ proptest! {
         prop_assert!(r.traces.iter().all(|t| t.latency_ms.is_finite()));
     }
 
+}
+
+proptest! {
+    // Parsing is cheap: thousands of mangled links.
+    #![proptest_config(ProptestConfig { cases: 4_000, .. ProptestConfig::default() })]
+
     #[test]
     fn mangled_query_strings_never_panic_and_keep_what_they_can(raw in ".{0,300}", users in 1u64..10_000_000) {
         let parsed = query::parse(&raw);
@@ -101,6 +107,22 @@ proptest! {
         let p = query::parse(&mixed);
         prop_assert_eq!(p.scenario.traffic.users, users);
     }
+
+    #[test]
+    fn links_with_every_key_mangled_never_panic(
+        pairs in prop::collection::vec((prop::sample::select(sim_core::query::FIELDS.iter().map(|f| f.key).chain(["v", "stage", "embed", "lock"]).collect::<Vec<_>>()), ".{0,12}"), 0..30)
+    ) {
+        let text: String = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
+        let parsed = query::parse(&text);
+        prop_assert!(query::validate(&parsed.scenario).is_ok());
+        let again = query::parse(&query::to_query(&parsed.scenario));
+        prop_assert!(again.notices.is_empty());
+        prop_assert_eq!(again.scenario, parsed.scenario);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
 
     #[test]
     fn written_scenarios_read_back_identically(s in scenario()) {
