@@ -91,6 +91,15 @@ impl Popularity {
         self.weighted_sum(|p| p * x / (1.0 + p * x)).clamp(0.0, 1.0)
     }
 
+    /// Hit ratio `age` seconds after the cache was emptied: key i misses until its first read after the flush
+    /// (probability e^{−λᵢ·age} that none came yet), then hits at its steady-state rate — an approximation that
+    /// reaches the steady state as every key is read again.
+    pub fn ttl_hit_ratio_warming(&self, read_rate: f64, ttl: f64, age: f64) -> f64 {
+        let x = (read_rate * ttl).max(0.0);
+        let r = (read_rate * age.max(0.0)).max(0.0);
+        self.weighted_sum(|p| p * x / (1.0 + p * x) * (1.0 - (-p * r).exp())).clamp(0.0, 1.0)
+    }
+
     /// Share of all reads that are stale hits, when writes arrive at `write_rate` per second spread evenly over
     /// the keys and do not invalidate the cache.
     pub fn ttl_stale_share(&self, read_rate: f64, write_rate: f64, ttl: f64) -> f64 {

@@ -21,7 +21,7 @@ use crate::latency::{Class, Mixture, Visit};
 use crate::model::{self, Topology, APP_BACKLOG, CLIENT_RTT_S, EDGE_RTT_S, LAN_RTT_S, REDIS_MAX_CLIENTS, REPLICATION_BASE_LAG_S, UNHEALTHY_CHECKS};
 use crate::queueing::mmck;
 use crate::report::{finite, Counts, EdgeRates, LatencyMs, Report, Sample, Summary, TierStat};
-use crate::scenario::{FaultKind, LbAlgorithm, Scenario};
+use crate::scenario::{FaultKind, LbAlgorithm, Scenario, DEPLOY_RESTART_S, FAILOVER_S, RESTORE_S, SPIKE_FACTOR, SPIKE_S};
 
 /// M/M/c/K steady state tabulated over ρ for one (c, K), so a step costs O(1) per station.
 #[derive(Clone, Debug)]
@@ -231,6 +231,12 @@ struct Flows {
     primary: StationOut,
     replica: StationOut,
     error_rps: f64,
+    /// Whether the database primary is down this step.
+    primary_down: bool,
+    /// Replicas in service (configured less those promoted after a primary failure).
+    replicas: u32,
+    /// App servers restarting for a deploy this step.
+    restarting: u32,
 }
 
 /// The aggregate engine's state.
@@ -260,6 +266,13 @@ pub struct Fluid {
     settled: bool,
     /// Set when faults or scaling changed the fleet this step.
     dirty: bool,
+    /// Fault state: the spike lasts until, the cache was flushed at, a rolling deploy started at (and how many
+    /// servers it has restarted), the primary is down until, replicas promoted to primary so far.
+    spike_until: f64,
+    flushed_at: Option<f64>,
+    deploy: Option<(f64, usize)>,
+    db_down_until: f64,
+    replicas_lost: u32,
     /// Counts full evaluations; a sample taken at the same generation has the same latency distribution.
     generation: u64,
     /// (generation, fast latency, exact latency) of the last sample.
@@ -303,6 +316,11 @@ impl Fluid {
             cost_integral: 0.0,
             flows: Flows::default(),
             evaluated_at: f64::NAN,
+            spike_until: f64::NEG_INFINITY,
+            flushed_at: None,
+            deploy: None,
+            db_down_until: f64::NEG_INFINITY,
+            replicas_lost: 0,
             generation: 0,
             latency_cache: (u64::MAX, None, None),
             settled: false,
@@ -404,9 +422,54 @@ impl Fluid {
                         s.detected_at = ((f.at_s / h).floor() + UNHEALTHY_CHECKS) * h;
                     }
                 }
+                FaultKind::TrafficSpike => self.spike_until = f.at_s + SPIKE_S,
+                FaultKind::FlushCache => self.flushed_at = Some(f.at_s),
+                FaultKind::Deploy => self.deploy = Some((f.at_s, 0)),
+                FaultKind::KillDbPrimary => {
+                    let replicas = self.replicas();
+                    if replicas > 0 {
+                        self.db_down_until = f.at_s + FAILOVER_S;
+                        self.replicas_lost += 1;
+                        self.apply_backlog = 0.0;
+                    } else {
+                        self.db_down_until = f.at_s + RESTORE_S;
+                    }
+                }
             }
+            self.dirty = true;
             self.next_fault += 1;
         }
+    }
+
+    /// Requests per second offered now: the traffic curve, times the spike while one lasts.
+    fn offered_now(&self) -> f64 {
+        let spike = if self.t < self.spike_until { SPIKE_FACTOR } else { 1.0 };
+        self.topo.scenario.traffic.rps_at(self.t) * spike
+    }
+
+    /// Replicas in service.
+    fn replicas(&self) -> u32 {
+        self.topo.scenario.arch.replicas.saturating_sub(self.replicas_lost)
+    }
+
+    /// The routed position taken out by a rolling deploy now (behind a load balancer), counting sessions lost as
+    /// each server restarts; `Some(usize::MAX)` when a single server is restarting (everything fails).
+    fn deploying(&mut self, n: usize) -> Option<usize> {
+        let (start, restarted) = self.deploy?;
+        let k = ((self.t - start) / DEPLOY_RESTART_S).floor() as usize;
+        let servers = if self.topo.has_lb() { n } else { 1 };
+        if k >= servers {
+            self.deploy = None;
+            self.dirty = true;
+            return None;
+        }
+        if k >= restarted {
+            // A new server goes down for its restart: the sessions it held are gone.
+            self.sessions_lost += self.sessions_on(k, n);
+            self.deploy = Some((start, k + 1));
+            self.dirty = true;
+        }
+        Some(if self.topo.has_lb() { k } else { usize::MAX })
     }
 
     /// Drops detected dead servers (replacing them under auto-scaling) and applies the scaling rules.
@@ -480,16 +543,18 @@ impl Fluid {
     pub fn step(&mut self) {
         self.apply_faults();
         self.manage_fleet();
-        let load = self.topo.scenario.traffic.rps_at(self.t);
+        let load = self.offered_now();
         let moved = (load - self.evaluated_at).abs() > 1e-3 * self.evaluated_at.abs();
-        if self.dirty || !self.settled || moved {
+        // A fault in progress (rolling deploy, refilling cache, primary down) changes the state every step.
+        let in_progress = self.deploy.is_some() || self.flushed_at.is_some() || self.t <= self.db_down_until + self.dt;
+        if self.dirty || !self.settled || moved || in_progress {
             self.flows = self.evaluate();
             self.generation += 1;
             self.evaluated_at = load;
             self.settled = self.flows.app.iter().all(|a| a.3.settled)
                 && self.flows.redis.iter().all(|r| r.settled)
                 && (self.topo.db_on_app || self.flows.primary.settled)
-                && (self.topo.scenario.arch.replicas == 0 || self.flows.replica.settled);
+                && (self.flows.replicas == 0 || self.flows.replica.settled);
             self.dirty = false;
         } else {
             // Same station figures; rates scale with the (almost identical) load.
@@ -524,13 +589,19 @@ impl Fluid {
         f.app.iter().map(|a| a.3.in_system).sum::<f64>()
             + f.redis.iter().map(|r| r.in_system).sum::<f64>()
             + f.primary.in_system
-            + f.replica.in_system * self.topo.scenario.arch.replicas as f64
+            + f.replica.in_system * f.replicas as f64
             + (f.offered - f.error_rps).max(0.0) * CLIENT_RTT_S
     }
 
     fn evaluate(&mut self) -> Flows {
         let mut routed = std::mem::take(&mut self.routed_buf);
         self.routed_into(&mut routed);
+        let deploying = self.deploying(routed.len());
+        let single_restart = deploying == Some(usize::MAX);
+        if let Some(k) = deploying.filter(|&k| k < routed.len()) {
+            // Drained by the load balancer before the restart: no request fails, capacity drops.
+            routed.remove(k);
+        }
         let n = routed.len();
         let shares = self.shares_cached(n);
         let topo = &self.topo;
@@ -542,7 +613,7 @@ impl Fluid {
         let mut redis_buf = std::mem::take(&mut self.flows.redis);
         app_buf.clear();
         redis_buf.clear();
-        let mut f = Flows { offered: s.traffic.rps_at(self.t), app: app_buf, redis: redis_buf, ..Flows::default() };
+        let mut f = Flows { offered: self.offered_now(), app: app_buf, redis: redis_buf, restarting: deploying.is_some() as u32, ..Flows::default() };
         let lam_static = f.offered * s.traffic.static_share;
         f.cdn_hit = topo.cdn_hit(lam_static);
         f.edge = lam_static * f.cdn_hit;
@@ -550,15 +621,31 @@ impl Fluid {
         let dynamic = f.offered - lam_static;
 
         let dead_share: f64 = routed.iter().zip(&shares).filter(|(&i, _)| self.servers[i].died_at.is_some()).map(|(_, s)| s).sum();
-        let reach = if n == 0 { 0.0 } else { 1.0 - dead_share };
+        let reach = if n == 0 || single_restart { 0.0 } else { 1.0 - dead_share };
         f.failed = (f.origin_static + dynamic) * (1.0 - reach);
         let dyn_ok = dynamic * reach;
         f.writes = dyn_ok * s.traffic.write_fraction();
         f.reads = dyn_ok - f.writes;
-        let (hit, stale) = topo.cache_hit(f.reads);
+        let (mut hit, stale) = topo.cache_hit(f.reads);
+        if let (Some(at), Some(_)) = (self.flushed_at, topo.cache_curve.as_ref()) {
+            // Refilling after a flush: each key misses until it is read again (see Popularity::ttl_hit_ratio_warming).
+            let warming = topo.keys.ttl_hit_ratio_warming(f.reads, s.arch.cache_ttl_s, self.t - at);
+            if warming >= hit * 0.999 {
+                self.flushed_at = None;
+            } else {
+                hit = warming;
+            }
+        }
         f.cache_hit = hit;
         f.cache_stale = stale;
         let misses = f.reads * (1.0 - hit);
+        f.replicas = self.replicas();
+        f.primary_down = self.t < self.db_down_until;
+        if f.primary_down {
+            // Writes fail until a replica is promoted (or the primary is restored); so do reads that need the primary.
+            f.failed += f.writes;
+            f.writes = 0.0;
+        }
 
         let (apply_rho, lag_s) = self.replicate(f.writes);
         f.apply_rho = apply_rho;
@@ -566,9 +653,13 @@ impl Fluid {
         let topo = &self.topo;
         let a = &topo.scenario.arch;
         let ryw = topo.read_your_writes_share(f.writes);
-        f.to_primary_share = if a.replicas > 0 && self.replicas_serving { ryw } else { 1.0 };
-        let primary_reads = misses * f.to_primary_share;
-        f.replica_reads = if a.replicas > 0 { misses * (1.0 - f.to_primary_share) / a.replicas as f64 } else { 0.0 };
+        let replicas = f.replicas;
+        f.to_primary_share = if replicas > 0 && (self.replicas_serving || f.primary_down) { if f.primary_down { 0.0 } else { ryw } } else { 1.0 };
+        let primary_reads = if f.primary_down { 0.0 } else { misses * f.to_primary_share };
+        if f.primary_down && replicas == 0 {
+            f.failed += misses;
+        }
+        f.replica_reads = if replicas > 0 { misses * (1.0 - f.to_primary_share) / replicas as f64 } else { 0.0 };
 
         // App servers. Round-robin spreads arrivals evenly (Erlang-n gaps); sticky and least-connections do not
         // smooth them here.
@@ -578,7 +669,7 @@ impl Fluid {
         let mut shared: Option<(f64, StationOut, usize)> = None;
         for (pos, &i) in routed.iter().enumerate() {
             let share = shares[pos];
-            let dead = self.servers[i].died_at.is_some();
+            let dead = self.servers[i].died_at.is_some() || single_restart;
             if dead {
                 self.servers[i].station.q = 0.0;
                 f.app.push((i, share, true, StationOut::default()));
@@ -617,7 +708,7 @@ impl Fluid {
             let loads = [Load { rate: primary_reads, service_s: topo.db_read_s }, Load { rate: f.writes, service_s: topo.db_write_s }];
             f.primary = advance(&mut self.primary, &self.tables, &loads, 1.0, timeout, dt);
         }
-        if a.replicas > 0 {
+        if replicas > 0 {
             let loads = [Load { rate: f.replica_reads, service_s: topo.db_read_s }];
             f.replica = advance(&mut self.replica, &self.tables, &loads, 1.0, timeout, dt);
         }
@@ -632,7 +723,7 @@ impl Fluid {
     /// utilisation and the lag, and marks the fleet dirty when replicas stop or resume taking reads.
     fn replicate(&mut self, writes: f64) -> (f64, f64) {
         let a = &self.topo.scenario.arch;
-        if a.replicas == 0 {
+        if a.replicas.saturating_sub(self.replicas_lost) == 0 {
             return (0.0, 0.0);
         }
         let dt = self.dt;
@@ -680,7 +771,6 @@ impl Fluid {
     /// Calls `visit(rate, fixed delay, path)` for every request class with a positive rate.
     fn walk_classes(&self, f: &Flows, visit: &mut dyn FnMut(f64, f64, &Path)) {
         let topo = &self.topo;
-        let a = &topo.scenario.arch;
         let mut emit = |weight: f64, delay: f64, path: &Path| {
             if weight > 0.0 {
                 visit(weight, delay, path);
@@ -722,8 +812,10 @@ impl Fluid {
                 emit(reads * f.cache_hit, read_delay, &read_prefix);
             }
             let misses = reads * (1.0 - f.cache_hit);
-            emit(misses * f.to_primary_share, read_delay + db_hop, &read_prefix.then(primary, topo.db_read_s));
-            if a.replicas > 0 {
+            if !f.primary_down {
+                emit(misses * f.to_primary_share, read_delay + db_hop, &read_prefix.then(primary, topo.db_read_s));
+            }
+            if f.replicas > 0 {
                 emit(misses * (1.0 - f.to_primary_share), read_delay + LAN_RTT_S, &read_prefix.then(f.replica, topo.db_read_s));
             }
             emit(f.writes * share, delay + db_hop, &prefix.then(primary, topo.db_write_s));
@@ -793,33 +885,33 @@ impl Fluid {
                 latency_ms: finite((f.primary.mean_sojourn(topo.db_read_s) + LAN_RTT_S) * 1e3),
             });
         }
-        if a.replicas > 0 {
+        if f.replicas > 0 {
             tiers.push(TierStat {
                 name: "replica".into(),
-                nodes: a.replicas,
+                nodes: f.replicas,
                 utilization: finite(f.replica.utilization),
                 queue: finite(f.replica.in_system),
                 latency_ms: finite((f.replica.mean_sojourn(topo.db_read_s) + LAN_RTT_S) * 1e3),
             });
             tiers.push(TierStat {
                 name: "replica_apply".into(),
-                nodes: a.replicas,
+                nodes: f.replicas,
                 utilization: finite(f.apply_rho.min(1.0)),
                 queue: finite(self.apply_backlog),
                 latency_ms: finite(f.lag_s * 1e3),
             });
         }
         // Stale reads: cache hits older than a write, plus replica reads behind a write.
-        let replica_stale = if a.replicas > 0 && f.replica_reads > 0.0 {
+        let replica_stale = if f.replicas > 0 && f.replica_reads > 0.0 {
             let mu = 1.0 / topo.apply_s;
             let decay = if f.writes < mu { mu - f.writes } else { f64::INFINITY };
             let base = REPLICATION_BASE_LAG_S + self.apply_backlog / mu;
-            topo.keys.lagged_stale_share(f.writes, base, decay) * f.replica_reads * a.replicas as f64
+            topo.keys.lagged_stale_share(f.writes, base, decay) * f.replica_reads * f.replicas as f64
         } else {
             0.0
         };
         let stale_rate = if f.reads > 0.0 { (f.cache_stale * f.reads + replica_stale) / f.reads } else { 0.0 };
-        let instances = self.alive_count();
+        let instances = self.alive_count().saturating_sub(f.restarting);
         let dyn_ok = f.reads + f.writes;
         let misses = f.reads * (1.0 - f.cache_hit);
         let edges = EdgeRates {
@@ -827,7 +919,7 @@ impl Fluid {
             origin: finite(f.offered - f.edge),
             redis: finite(if topo.session_in_redis() { dyn_ok } else { 0.0 } + if topo.cache_curve.is_some() { f.reads } else { 0.0 }),
             primary: finite(misses * f.to_primary_share + f.writes),
-            replicas: finite(misses * (1.0 - f.to_primary_share) * (a.replicas > 0) as u8 as f64),
+            replicas: finite(misses * (1.0 - f.to_primary_share) * (f.replicas > 0) as u8 as f64),
         };
         Sample {
             edges,
@@ -840,7 +932,7 @@ impl Fluid {
             tiers,
             cache_hit_rate: finite(f.cache_hit),
             cdn_hit_rate: finite(f.cdn_hit),
-            replication_lag_ms: if a.replicas > 0 { finite(f.lag_s * 1e3) } else { 0.0 },
+            replication_lag_ms: if f.replicas > 0 { finite(f.lag_s * 1e3) } else { 0.0 },
             stale_read_rate: finite(stale_rate.clamp(0.0, 1.0)),
             sessions_lost: finite(self.sessions_lost),
             instances,

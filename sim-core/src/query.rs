@@ -136,7 +136,7 @@ fn parse_faults(raw: &str) -> Result<Vec<Fault>, ScenarioError> {
     let bad = |what: &str| ScenarioError::Invalid {
         field: "faults",
         value: what.to_owned(),
-        expected: "a comma-separated list of KIND@SECOND, KIND one of kill_app".to_owned(),
+        expected: "a comma-separated list of KIND@SECOND, KIND one of kill_app, spike, flush_cache, deploy, kill_db".to_owned(),
     };
     let mut faults = Vec::new();
     for item in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -250,7 +250,7 @@ pub const FIELDS: &[Field] = &[
     Field {
         key: "faults",
         accepts: "KIND@SECOND,…",
-        doc: "Scheduled faults, e.g. kill_app@120",
+        doc: "Scheduled faults: kill_app, spike, flush_cache, deploy, kill_db, e.g. kill_app@120,spike@300",
         get: |s| s.faults.iter().map(|f| format!("{}@{}", f.kind.name(), real(f.at_s))).collect::<Vec<_>>().join(","),
         set: |s, raw| match parse_faults(raw) {
             Ok(faults) => {

@@ -166,17 +166,42 @@ pub struct Fault {
 pub enum FaultKind {
     /// One app server dies. The load balancer keeps sending it traffic until two health checks fail.
     KillAppServer,
+    /// A viral post: load triples for five minutes.
+    TrafficSpike,
+    /// Redis is flushed (or restarted): the cache starts cold and refills as keys are read again.
+    FlushCache,
+    /// A deploy restarts every app server for 30 s: a single server is down meanwhile; behind a load balancer
+    /// they restart one at a time (rolling) and nothing fails, but sessions kept in server memory are lost.
+    Deploy,
+    /// The database primary dies. With replicas, one is promoted after 30 s and writes fail until then; without,
+    /// the database is down until the primary is restored after 5 minutes.
+    KillDbPrimary,
 }
+
+/// How much a traffic spike multiplies the load.
+pub const SPIKE_FACTOR: f64 = 3.0;
+/// How long a traffic spike lasts (seconds).
+pub const SPIKE_S: f64 = 300.0;
+/// How long one app server is out during a deploy (seconds).
+pub const DEPLOY_RESTART_S: f64 = 30.0;
+/// Time to promote a replica when the primary dies (seconds).
+pub const FAILOVER_S: f64 = 30.0;
+/// Time to restore a primary that has no replica (seconds).
+pub const RESTORE_S: f64 = 300.0;
 
 impl FaultKind {
     /// Name used in URLs and the CLI.
     pub fn name(self) -> &'static str {
         match self {
             FaultKind::KillAppServer => "kill_app",
+            FaultKind::TrafficSpike => "spike",
+            FaultKind::FlushCache => "flush_cache",
+            FaultKind::Deploy => "deploy",
+            FaultKind::KillDbPrimary => "kill_db",
         }
     }
     /// Every fault kind.
-    pub const ALL: [FaultKind; 1] = [FaultKind::KillAppServer];
+    pub const ALL: [FaultKind; 5] = [FaultKind::KillAppServer, FaultKind::TrafficSpike, FaultKind::FlushCache, FaultKind::Deploy, FaultKind::KillDbPrimary];
 }
 
 /// A complete, runnable scenario.

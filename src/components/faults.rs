@@ -1,4 +1,5 @@
-//! Fault buttons: each schedules a fault at the playback cursor, and the run is simulated again with it.
+//! Fault buttons: each schedules a fault at the playback cursor, and the run is simulated again with it. Region
+//! outages wait for the multi-region model.
 use leptos::prelude::*;
 use sim_core::scenario::{Fault, FaultKind};
 
@@ -22,6 +23,10 @@ pub fn Faults() -> impl IntoView {
             <p class="hint">"Faults happen at the playback cursor."</p>
             <div class="buttons">
                 <button type="button" on:click=move |_| inject(FaultKind::KillAppServer)>"Kill an app server"</button>
+                <button type="button" on:click=move |_| inject(FaultKind::KillDbPrimary)>"Kill the database primary"</button>
+                <button type="button" on:click=move |_| inject(FaultKind::FlushCache)>"Flush the cache"</button>
+                <button type="button" on:click=move |_| inject(FaultKind::Deploy)>"Deploy"</button>
+                <button type="button" on:click=move |_| inject(FaultKind::TrafficSpike)>"Traffic spike (×3, 5 min)"</button>
                 <button type="button" on:click=move |_| sim.scenario.update(|s| s.faults.clear()) disabled=move || count.get() == 0>
                     "Clear faults"
                 </button>

@@ -110,3 +110,23 @@ test('screenshots of the visualizer at phone and desktop sizes', async () => {
     await page.context().close();
   }
 });
+
+test('the other fault buttons act at the cursor: deploy, spike, cache flush, database primary', async () => {
+  const page = await open('?v=1&stage=1&users=1000');
+  await page.getByRole('button', { name: 'Deploy' }).click();
+  await page.waitForFunction(() => document.querySelector('[data-metric="errors"]').textContent === '100 %');
+  await page.getByRole('button', { name: 'Clear faults' }).click();
+  await page.getByRole('button', { name: /Traffic spike/ }).click();
+  await page.waitForFunction(() => document.querySelector('[data-metric="offered"]').textContent === '300 req/s');
+  await page.context().close();
+
+  const cached = await open('?v=1&stage=4&users=10000');
+  const hit = await cached.locator('[data-metric="cache-hit"]').textContent();
+  await cached.getByRole('button', { name: 'Flush the cache' }).click();
+  await cached.waitForFunction((before) => document.querySelector('[data-metric="cache-hit"]').textContent !== before, hit);
+  assert.ok(parseFloat(await cached.locator('[data-metric="cache-hit"]').textContent()) < parseFloat(hit) / 2);
+  await cached.getByRole('button', { name: 'Kill the database primary' }).click();
+  await cached.waitForFunction(() => parseFloat(document.querySelector('[data-metric="errors"]').textContent) > 30);
+  assert.deepEqual(cached.problems, []);
+  await cached.context().close();
+});

@@ -7,6 +7,10 @@
 //! an edge), the key is present with its stationary probability λᵢT / (1 + λᵢT) and a uniformly random age,
 //! which is the no-reset TTL model's steady state.
 //!
+//! Faults: a killed app server, a traffic spike and a cache flush (after which keys are cold until read again)
+//! run here request by request; a deploy and a failed database primary are modelled by the aggregate engine only
+//! so far.
+//!
 //! Differences from the aggregate engine, by design: the fleet is fixed (auto-scaling runs only in the aggregate
 //! engine), and read-your-writes sends the same share of reads to the primary that the aggregate engine computes.
 
@@ -161,6 +165,11 @@ struct System {
     ryw_share: f64,
     spawn: Vec<(u32, Next)>,
     timers: Vec<(u64, Timer)>,
+    /// Traffic-spike windows (ns) and the largest load multiplier any of them reaches.
+    spikes: Vec<(u64, u64)>,
+    max_multiplier: f64,
+    /// Set by a cache flush: keys not in the cache are cold, not warm-started.
+    cold: bool,
     sessions_lost: f64,
     // Measurement.
     warmup_ns: u64,
@@ -204,7 +213,7 @@ impl System {
         let zipf = |n: u64, a: f64| Zipf::new(n.max(1) as f64, a).unwrap_or_else(|_| Zipf::new(1.0, 1.0).expect("a valid Zipf"));
         let exp = |secs: f64| Sampler::Exp(secs);
         let sys = System {
-            interarrival: Sampler::Exp(1.0 / peak),
+            interarrival: Sampler::Exp(1.0 / (peak * if s.faults.iter().any(|f| f.kind == FaultKind::TrafficSpike) { crate::scenario::SPIKE_FACTOR } else { 1.0 })),
             routed: app.iter().map(|&id| (id, false)).collect(),
             rr: 0,
             keys: zipf(t.keys, t.zipf_alpha),
@@ -227,6 +236,14 @@ impl System {
             ryw_share: topo.read_your_writes_share(writes),
             spawn: Vec::new(),
             timers: Vec::new(),
+            spikes: s
+                .faults
+                .iter()
+                .filter(|f| f.kind == FaultKind::TrafficSpike)
+                .map(|f| (ns(f.at_s), ns(f.at_s + crate::scenario::SPIKE_S)))
+                .collect(),
+            max_multiplier: if s.faults.iter().any(|f| f.kind == FaultKind::TrafficSpike) { crate::scenario::SPIKE_FACTOR } else { 1.0 },
+            cold: false,
             sessions_lost: 0.0,
             warmup_ns: ns(s.duration_s * opts.warmup_fraction),
             window: Window::default(),
@@ -451,7 +468,9 @@ impl Router for System {
         let mut t = now;
         loop {
             t += self.interarrival.draw_ns(&mut core.rng);
-            let keep = self.topo.scenario.traffic.curve_at(t as f64 / 1e9);
+            let spiking = self.spikes.iter().any(|&(a, b)| a <= t && t < b);
+            let multiplier = if spiking { crate::scenario::SPIKE_FACTOR } else { 1.0 };
+            let keep = self.topo.scenario.traffic.curve_at(t as f64 / 1e9) * multiplier / self.max_multiplier;
             if keep >= 1.0 || core.rng.random::<f64>() < keep {
                 return Some(t);
             }
@@ -553,7 +572,7 @@ impl Router for System {
             }
             (READ | WRITE, H_SESSION) => self.data_step(core, id),
             (READ, H_CACHE) => {
-                if !self.cache.contains_key(&req.key) {
+                if !self.cold && !self.cache.contains_key(&req.key) {
                     let t = &self.topo.scenario.traffic;
                     let reads = t.rps_at(now as f64 / 1e9) * (1.0 - t.static_share) * (1.0 - t.write_fraction());
                     let rate = reads * self.topo.keys.top_share() * (req.key as f64).powf(-t.zipf_alpha);
@@ -679,6 +698,12 @@ impl Router for System {
                     }
                 }
                 Timer::Detect(station) => self.routed.retain(|r| r.0 != station),
+                Timer::Fault(FaultKind::FlushCache) => {
+                    self.cache.clear();
+                    self.cold = true;
+                }
+                // Spikes are in the arrival process; deploys and primary failures are aggregate-engine only.
+                Timer::Fault(FaultKind::TrafficSpike | FaultKind::Deploy | FaultKind::KillDbPrimary) => {}
             }
         }
     }

@@ -52,7 +52,7 @@ prop_compose! {
         sticky in any::<bool>(),
         curve in any::<bool>(),
         asg in any::<bool>(),
-        kill_at in prop::option::of(0.0f64..120.0),
+        fault in prop::option::of((0.0f64..120.0, prop::sample::select(FaultKind::ALL.to_vec()))),
         seed in any::<u64>(),
         rw in 0.1f64..100.0,
         zipf in 0.0f64..1.5,
@@ -66,7 +66,7 @@ prop_compose! {
         s.traffic.daily_curve = curve;
         s.traffic.read_write_ratio = rw;
         s.traffic.zipf_alpha = zipf;
-        s.faults = kill_at.map(|at_s| vec![Fault { at_s, kind: FaultKind::KillAppServer }]).unwrap_or_default();
+        s.faults = fault.map(|(at_s, kind)| vec![Fault { at_s, kind }]).unwrap_or_default();
         s.seed = seed;
         s.duration_s = 120.0;
         s

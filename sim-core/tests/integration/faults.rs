@@ -1,0 +1,76 @@
+//! Faults show their effect in the series and the system recovers: a traffic spike, a cache flush (cold cache,
+//! database load rising), a deploy (downtime on one server, none when rolling behind a load balancer, sessions
+//! lost when they live in server memory), and a failed database primary (writes fail until failover).
+use sim_core::des::system::{run as des, DesOptions};
+use sim_core::fluid::{run as fluid, FluidOptions};
+use sim_core::report::Sample;
+use sim_core::scenario::{Fault, FaultKind, Scenario, Sessions};
+
+fn with_fault(mut s: Scenario, kind: FaultKind, at_s: f64, duration_s: f64) -> Scenario {
+    s.faults = vec![Fault { at_s, kind }];
+    s.duration_s = duration_s;
+    s
+}
+
+fn at(series: &[Sample], t: f64) -> &Sample {
+    series.iter().find(|x| x.t_s >= t).expect("a sample at that time")
+}
+
+#[test]
+fn a_traffic_spike_triples_the_load_for_five_minutes() {
+    let s = with_fault(Scenario::stage(5).with_users(5_000), FaultKind::TrafficSpike, 60.0, 600.0);
+    for series in [fluid(&s, FluidOptions::default()).series, des(&s, DesOptions { sample_every: 10.0, ..DesOptions::default() }).report.series] {
+        let before = at(&series, 50.0).offered_rps;
+        let during = at(&series, 200.0).offered_rps;
+        let after = at(&series, 500.0).offered_rps;
+        assert!((during / before - 3.0).abs() < 0.3, "spike: {before:.0} → {during:.0} req/s");
+        assert!((after / before - 1.0).abs() < 0.15, "after: {after:.0} vs {before:.0} req/s");
+    }
+}
+
+#[test]
+fn a_flushed_cache_starts_cold_loads_the_database_and_refills() {
+    let s = with_fault(Scenario::stage(4).with_users(10_000), FaultKind::FlushCache, 120.0, 600.0);
+    let f = fluid(&s, FluidOptions::default()).series;
+    let steady = at(&f, 110.0).clone();
+    let cold = at(&f, 121.0).clone();
+    let db = |x: &Sample| x.tiers.iter().find(|t| t.name == "db_primary").unwrap().utilization;
+    assert!(cold.cache_hit_rate < steady.cache_hit_rate * 0.5, "hit {:.3} after the flush vs {:.3}", cold.cache_hit_rate, steady.cache_hit_rate);
+    assert!(db(&cold) > db(&steady) * 1.3, "database {:.2} after the flush vs {:.2}", db(&cold), db(&steady));
+    assert!((at(&f, 590.0).cache_hit_rate - steady.cache_hit_rate).abs() < 0.02, "refilled by the end");
+    let d = des(&s, DesOptions { sample_every: 5.0, ..DesOptions::default() }).report.series;
+    assert!(at(&d, 125.0).cache_hit_rate < at(&d, 115.0).cache_hit_rate * 0.6, "request-level cache is cold after the flush");
+}
+
+#[test]
+fn a_deploy_takes_a_single_server_down_but_rolls_behind_a_load_balancer() {
+    let single = fluid(&with_fault(Scenario::stage(1), FaultKind::Deploy, 60.0, 300.0), FluidOptions::default()).series;
+    assert!(at(&single, 75.0).error_rate > 0.99, "single server restarting: everything fails");
+    assert!(at(&single, 120.0).error_rate < 0.001, "back after the restart");
+    let rolling = fluid(&with_fault(Scenario::stage(5).with_users(5_000), FaultKind::Deploy, 60.0, 300.0), FluidOptions::default()).series;
+    assert!(rolling.iter().all(|x| x.error_rate < 0.001), "rolling deploy: no errors");
+    assert!(at(&rolling, 75.0).instances < at(&rolling, 50.0).instances, "one server out at a time");
+    assert_eq!(rolling.last().unwrap().sessions_lost, 0.0);
+    let mut sticky = Scenario::stage(5).with_users(5_000);
+    sticky.arch.sessions = Sessions::Sticky;
+    let sticky = fluid(&with_fault(sticky, FaultKind::Deploy, 60.0, 300.0), FluidOptions::default()).series;
+    let lost = sticky.last().unwrap().sessions_lost;
+    assert!((lost - 5_000.0).abs() < 1.0, "every server restarted once: all 5,000 sessions lost, got {lost}");
+}
+
+#[test]
+fn a_failed_primary_fails_writes_until_a_replica_is_promoted() {
+    let s = with_fault(Scenario::stage(6).with_users(5_000), FaultKind::KillDbPrimary, 60.0, 300.0);
+    let f = fluid(&s, FluidOptions::default()).series;
+    let t = &s.traffic;
+    let write_share = (1.0 - t.static_share) * t.write_fraction();
+    let during = at(&f, 75.0).error_rate;
+    assert!((during - write_share).abs() < 0.01, "writes fail: {during:.3} vs write share {write_share:.3}");
+    assert!(at(&f, 120.0).error_rate < 0.001, "recovered after failover");
+    let replicas = at(&f, 120.0).tiers.iter().find(|t| t.name == "replica").unwrap().nodes;
+    assert_eq!(replicas, 1, "one replica became the primary");
+    // Without replicas the database is down until the primary is restored.
+    let alone = fluid(&with_fault(Scenario::stage(3).with_users(5_000), FaultKind::KillDbPrimary, 60.0, 600.0), FluidOptions::default()).series;
+    assert!(at(&alone, 200.0).error_rate > (1.0 - t.static_share) * 0.99, "no replica: dynamic requests fail");
+    assert!(at(&alone, 400.0).error_rate < 0.001, "restored after five minutes");
+}
