@@ -141,6 +141,10 @@ pub fn connect(sim: Sim) {
 
 /// Posts the page height when it changed since `last`; returns the height now.
 pub fn report_height(last: i32) -> i32 {
+    // Reading the height forces a layout: only a framed page needs it.
+    if !in_frame() {
+        return last;
+    }
     let height = document().document_element().map_or(0, |e| e.scroll_height());
     if height != last {
         post("height", &[("height", Field::Num(height as f64))]);
