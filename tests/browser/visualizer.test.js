@@ -130,3 +130,24 @@ test('the other fault buttons act at the cursor: deploy, spike, cache flush, dat
   assert.deepEqual(cached.problems, []);
   await cached.context().close();
 });
+
+test('keyboard only: move the load with arrow keys and apply a fix with Enter', async () => {
+  const page = await open('?v=1&stage=1&users=4000');
+  const slider = page.getByLabel('Users', { exact: true });
+  await slider.focus();
+  for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => document.querySelector('#peak-rps').textContent === '500 req/s');
+  // Tab through the page to the live row's fix and press Enter.
+  const fix = page.locator('tr[data-row="app-cpu"] button');
+  await page.waitForFunction(() => document.querySelector('tr[data-row="app-cpu"]').classList.contains('live'));
+  let reached = false;
+  for (let i = 0; i < 80 && !reached; i++) {
+    await page.keyboard.press('Tab');
+    reached = await fix.evaluate((el) => el === document.activeElement);
+  }
+  assert.ok(reached, 'the fix button is reachable with Tab');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => !document.querySelector('tr[data-row="app-cpu"]').classList.contains('live'));
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
