@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import { readFile, mkdir } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -112,3 +113,18 @@ export async function screenshot(page, name) {
 
 export const PHONE = { width: 390, height: 844 };
 export const DESKTOP = { width: 1440, height: 900 };
+
+/** Registers before/after hooks that start the static server and the browser for a test file; returns an object
+ *  whose `site` and `browser` are set once the hooks have run. `extra` is passed to serveDist. */
+export function useSite(extra = {}) {
+  const ctx = { site: null, browser: null };
+  before(async () => {
+    ctx.site = await serveDist(extra);
+    ctx.browser = await launch();
+  });
+  after(async () => {
+    await ctx.browser?.close();
+    await ctx.site?.close();
+  });
+  return ctx;
+}

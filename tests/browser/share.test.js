@@ -1,23 +1,14 @@
 // Sharing and embedding in a real browser: the URL is the scenario, mangled links keep what they can and say
 // what they could not, the example lesson page hears from both embedded frames and drives one, locked knobs
 // cannot be changed, and a JSON export imports back to the same scenario.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, DESKTOP } from './harness.js';
+import { useSite, serveDist, openPage, DESKTOP } from './harness.js';
 
-let site;
-let browser;
-before(async () => {
-  site = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const ctx = useSite();
 
 async function open(query) {
-  const page = await openPage(browser, site.url + query, DESKTOP);
+  const page = await openPage(ctx.browser, ctx.site.url + query, DESKTOP);
   await page.locator('#bottleneck-status').waitFor();
   return page;
 }
@@ -57,7 +48,7 @@ test('a mangled link keeps what it can and names every field it could not use', 
 });
 
 test('the lesson page hears from both frames, drives one, and the locks hold', async () => {
-  const page = await openPage(browser, `${site.url}public/lesson.html`, DESKTOP);
+  const page = await openPage(ctx.browser, `${ctx.site.url}public/lesson.html`, DESKTOP);
   for (const name of ['first', 'second']) {
     await page.waitForFunction((n) => {
       const types = window.lessonMessages[n].map((m) => m.type);
@@ -115,7 +106,7 @@ test('the page runs under a Content-Security-Policy without inline scripts', asy
   const csp = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'self'";
   const strict = await serveDist({}, { 'content-security-policy': csp });
   try {
-    const page = await openPage(browser, strict.url + '?v=1&stage=4&users=20000', DESKTOP);
+    const page = await openPage(ctx.browser, strict.url + '?v=1&stage=4&users=20000', DESKTOP);
     await page.locator('#bottleneck-status').getByText('Bottleneck').waitFor();
     assert.ok(!(await page.content()).match(/<script(?![^>]*\bsrc=)[^>]*>/), 'no inline script in the page');
     assert.deepEqual(page.problems, []);

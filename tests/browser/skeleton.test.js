@@ -1,31 +1,22 @@
 // The walking skeleton: the built page loads from a sub-path, its wasm runs, the Users slider drives a figure
 // that sim-core computes, and the page works inside an iframe. Fails on a blank page, missing wasm, a wrong
 // figure, or any console error.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot, PHONE, DESKTOP } from './harness.js';
+import { useSite, openPage, screenshot, PHONE, DESKTOP } from './harness.js';
 
 // Defaults documented in sim-core's traffic module: 0.05 requests/s per user, peak factor 2.
 const expectedPeak = (users) => users * 0.05 * 2;
 const fmt = (n) => `${Math.round(n).toLocaleString('en-US')} req/s`;
 
-let site;
-let browser;
-before(async () => {
-  site = await serveDist({
+const ctx = useSite({
     '/lesson.html': `<!DOCTYPE html><html lang="en"><head><title>Lesson</title><link rel="icon" href="data:,"></head><body>
       <h1>A lesson page</h1><iframe title="scalesim" src="/lessons/scalesim/" width="800" height="600"></iframe>
       </body></html>`,
   });
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
 
 test('the Users slider drives the peak-load figure computed by sim-core', async () => {
-  const page = await openPage(browser, site.url, DESKTOP);
+  const page = await openPage(ctx.browser, ctx.site.url, DESKTOP);
   const slider = page.getByLabel('Users', { exact: true });
   const figure = page.locator('#peak-rps');
   await figure.waitFor();
@@ -46,7 +37,7 @@ test('the Users slider drives the peak-load figure computed by sim-core', async 
 });
 
 test('the page works inside an iframe on another path', async () => {
-  const page = await openPage(browser, `${site.origin}/lesson.html`, DESKTOP);
+  const page = await openPage(ctx.browser, `${ctx.site.origin}/lesson.html`, DESKTOP);
   const frame = page.frameLocator('iframe[title="scalesim"]');
   const figure = frame.locator('#peak-rps');
   await figure.waitFor();
@@ -58,7 +49,7 @@ test('the page works inside an iframe on another path', async () => {
 
 test('screenshots at phone and desktop sizes', async () => {
   for (const [name, viewport] of [['phone', PHONE], ['desktop', DESKTOP]]) {
-    const page = await openPage(browser, site.url, viewport);
+    const page = await openPage(ctx.browser, ctx.site.url, viewport);
     await page.locator('#peak-rps').waitFor();
     const path = await screenshot(page, `skeleton-${name}`);
     assert.ok(path.endsWith('.png'));

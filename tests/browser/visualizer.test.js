@@ -1,24 +1,15 @@
 // The visualizer in a real browser, driven through accessible names: the bottleneck moves as the seeds say when
 // the load rises, a fix clears its row, sessions are lost under sticky routing but not with Redis, no axe-core
 // violations, and phone and desktop screenshots.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { serveDist, launch, openPage, screenshot, PHONE, DESKTOP } from './harness.js';
+import { useSite, openPage, screenshot, PHONE, DESKTOP } from './harness.js';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
 
-let site;
-let browser;
-before(async () => {
-  site = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const ctx = useSite();
 
 const status = (page) => page.locator('#bottleneck-status');
 const metric = (page, id) => page.locator(`[data-metric="${id}"]`);
@@ -26,7 +17,7 @@ const metric = (page, id) => page.locator(`[data-metric="${id}"]`);
 const position = (users) => String(Math.round(Math.log10(users) * 100));
 
 async function open(query, viewport = DESKTOP) {
-  const page = await openPage(browser, site.url + query, viewport);
+  const page = await openPage(ctx.browser, ctx.site.url + query, viewport);
   await status(page).waitFor();
   return page;
 }
