@@ -93,8 +93,8 @@ impl Sim {
         (self.scenario.with_untracked(|s| s.duration_s) / POINTS).max(1.0).round()
     }
 
-    /// Advances the live run until it reaches `until` simulated seconds or has spent about `budget_ms` of work
-    /// (counted in engine steps, since sim-core has no clock). Returns whether the run is complete.
+    /// Advances the live run by at most `steps_budget` engine steps (sim-core has no clock, so work is counted in
+    /// steps), stopping at the end of the run. Returns whether the run is complete.
     pub fn pump(&self, steps_budget: u32) -> bool {
         let duration = self.scenario.with_untracked(|s| s.duration_s);
         let every = self.sample_every() as u64;

@@ -2,7 +2,7 @@
 //! auto-scaling and the run's length. Every change goes through sim-core's repair, so combinations stay valid.
 use leptos::prelude::*;
 use sim_core::instance::SIZES;
-use sim_core::scenario::{LbAlgorithm, Scenario, Sessions};
+use sim_core::scenario::{Autoscaling, LbAlgorithm, Scenario, Sessions};
 
 use super::knob::{CheckKnob, RangeKnob, SelectKnob};
 use crate::state::Sim;
@@ -27,13 +27,23 @@ fn opts(items: &[(&str, &str)]) -> Vec<(String, String)> {
 #[component]
 pub fn Knobs() -> impl IntoView {
     let sim = expect_context::<Sim>();
-    let view = expect_context::<crate::view::View>();
-    let locked = move |id: &'static str| {
-        let is = view.locks(id);
-        Signal::derive(move || is)
+    let view = StoredValue::new(expect_context::<crate::view::View>());
+    let view_locks = move |id: &str| view.with_value(|v| v.locks(id));
+    let locked = move |id: &'static str| Signal::derive(move || view_locks(id));
+    // A count of the auto-scaling group, disabled while auto-scaling is off or the knob is locked.
+    let asg_count = move |id: &'static str, label: &'static str, max: f64, get: fn(&Autoscaling) -> u32, set: fn(&mut Autoscaling, u32)| {
+        view! {
+            <RangeKnob
+                id=id
+                label=label
+                min=1.0 max=max step=1.0
+                value=Signal::derive(move || sim.scenario.with(|s| get(&s.arch.autoscaling) as f64))
+                shown=Signal::derive(move || sim.scenario.with(|s| get(&s.arch.autoscaling).to_string()))
+                on_change=Callback::new(move |v: f64| edit(sim, |s| set(&mut s.arch.autoscaling, v as u32)))
+                disabled=Signal::derive(move || sim.scenario.with(|s| !s.arch.autoscaling.enabled) || view_locks(id))
+            />
+        }
     };
-    let lock_list = StoredValue::new(expect_context::<crate::view::View>());
-    let view_locks = move |id: &str| lock_list.with_value(|v| v.locks(id));
     let read = move |f: fn(&Scenario) -> f64| Signal::derive(move || sim.scenario.with(f));
     view! {
         <section class="panel knobs" aria-labelledby="knobs-heading">
@@ -152,33 +162,9 @@ pub fn Knobs() -> impl IntoView {
                     }))
                     disabled=locked("asg")
                 />
-                <RangeKnob
-                    id="asg_min"
-                    label="Auto-scaling minimum"
-                    min=1.0 max=50.0 step=1.0
-                    value=read(|s| s.arch.autoscaling.min as f64)
-                    shown=Signal::derive(move || sim.scenario.with(|s| s.arch.autoscaling.min.to_string()))
-                    on_change=Callback::new(move |v: f64| edit(sim, |s| s.arch.autoscaling.min = v as u32))
-                    disabled=Signal::derive(move || sim.scenario.with(|s| !s.arch.autoscaling.enabled) || view_locks("asg_min"))
-                />
-                <RangeKnob
-                    id="asg_desired"
-                    label="Auto-scaling desired"
-                    min=1.0 max=50.0 step=1.0
-                    value=read(|s| s.arch.autoscaling.desired as f64)
-                    shown=Signal::derive(move || sim.scenario.with(|s| s.arch.autoscaling.desired.to_string()))
-                    on_change=Callback::new(move |v: f64| edit(sim, |s| s.arch.autoscaling.desired = v as u32))
-                    disabled=Signal::derive(move || sim.scenario.with(|s| !s.arch.autoscaling.enabled) || view_locks("asg_desired"))
-                />
-                <RangeKnob
-                    id="asg_max"
-                    label="Auto-scaling maximum"
-                    min=1.0 max=100.0 step=1.0
-                    value=read(|s| s.arch.autoscaling.max as f64)
-                    shown=Signal::derive(move || sim.scenario.with(|s| s.arch.autoscaling.max.to_string()))
-                    on_change=Callback::new(move |v: f64| edit(sim, |s| s.arch.autoscaling.max = v as u32))
-                    disabled=Signal::derive(move || sim.scenario.with(|s| !s.arch.autoscaling.enabled) || view_locks("asg_max"))
-                />
+                {asg_count("asg_min", "Auto-scaling minimum", 50.0, |a| a.min, |a, v| a.min = v)}
+                {asg_count("asg_desired", "Auto-scaling desired", 50.0, |a| a.desired, |a, v| a.desired = v)}
+                {asg_count("asg_max", "Auto-scaling maximum", 100.0, |a| a.max, |a, v| a.max = v)}
                 <RangeKnob
                     id="out_cpu"
                     label="Scale out above CPU"
