@@ -99,7 +99,12 @@ pub fn connect(sim: Sim) {
         if !data.is_object() {
             return;
         }
-        let message = host_message(get(&data, "target").as_string(), get(&data, "type").as_string(), get(&data, "stage").as_f64(), get(&data, "users").as_f64());
+        let message = host_message(
+            get(&data, "target").as_string(),
+            get(&data, "type").as_string(),
+            get(&data, "stage").as_f64(),
+            get(&data, "users").as_f64(),
+        );
         match message {
             Some(FromHost::SetStage { stage }) => {
                 let stage = stage.clamp(1, sim_core::scenario::STAGES);
@@ -122,17 +127,26 @@ pub fn connect(sim: Sim) {
     Effect::new(move |prev: Option<u32>| {
         let n = stage.get();
         if prev.is_some_and(|p| p != n) {
-            post("stage", &[("stage", Field::Num(n as f64)), ("name", Field::Text(sim_core::scenario::STAGE_NAMES[n as usize - 1].to_owned()))]);
+            post(
+                "stage",
+                &[("stage", Field::Num(n as f64)), ("name", Field::Text(sim_core::scenario::STAGE_NAMES[n as usize - 1].to_owned()))],
+            );
         }
         n
     });
     let first = Memo::new(move |_| sim.rows.with(|rows| sim_core::diagnose::first_fix(rows).map(|r| (r.component, r.metric))));
     Effect::new(move |_| match first.get() {
         Some((component, metric)) => {
-            let (value, threshold) = sim.rows.with_untracked(|rows| sim_core::diagnose::first_fix(rows).map_or((0.0, 0.0), |r| (r.value, r.threshold)));
+            let (value, threshold) =
+                sim.rows.with_untracked(|rows| sim_core::diagnose::first_fix(rows).map_or((0.0, 0.0), |r| (r.value, r.threshold)));
             post(
                 "bottleneck",
-                &[("component", Field::Text(component.to_owned())), ("metric", Field::Text(metric.to_owned())), ("value", Field::Num(value)), ("threshold", Field::Num(threshold))],
+                &[
+                    ("component", Field::Text(component.to_owned())),
+                    ("metric", Field::Text(metric.to_owned())),
+                    ("value", Field::Num(value)),
+                    ("threshold", Field::Num(threshold)),
+                ],
             );
         }
         None => post("bottleneck", &[("component", Field::Null)]),

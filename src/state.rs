@@ -53,7 +53,8 @@ impl Sim {
         let cursor = RwSignal::new(0.0);
         // A steady scenario (no daily curve, faults or scaling) shows its exact steady state, the numbers
         // `scalesim run` prints for the same URL; otherwise the run's point at the cursor.
-        let steady_scenario = Memo::new(move |_| scenario.with(|s| !s.traffic.daily_curve && s.faults.is_empty() && !s.arch.autoscaling.enabled));
+        let steady_scenario =
+            Memo::new(move |_| scenario.with(|s| !s.traffic.daily_curve && s.faults.is_empty() && !s.arch.autoscaling.enabled));
         let now = Memo::new(move |_| {
             let c = cursor.get();
             let from_run = if steady_scenario.get() { None } else { series.with(|s| at_cursor(s, c)) };

@@ -6,8 +6,26 @@ use sim_core::scenario::Scenario;
 pub const PANELS: [&str; 8] = ["diagram", "controls", "knobs", "playback", "faults", "metrics", "table", "charts"];
 /// Knob ids that `lock=` can fix (the ids of their inputs).
 pub const LOCKABLE: [&str; 20] = [
-    "stage", "users", "ttl", "redis", "app", "size", "lb", "sessions", "db", "dbsize", "replicas", "rw", "cdn", "asg",
-    "asg_min", "asg_desired", "asg_max", "out_cpu", "curve", "dur",
+    "stage",
+    "users",
+    "ttl",
+    "redis",
+    "app",
+    "size",
+    "lb",
+    "sessions",
+    "db",
+    "dbsize",
+    "replicas",
+    "rw",
+    "cdn",
+    "asg",
+    "asg_min",
+    "asg_desired",
+    "asg_max",
+    "out_cpu",
+    "curve",
+    "dur",
 ];
 
 /// The view.

@@ -48,7 +48,14 @@ fn fluid_day(c: &mut Criterion) {
 fn des_events(c: &mut Criterion) {
     let mut group = c.benchmark_group("des");
     group.sample_size(10);
-    let spec = StationSpec { servers: 4, arrival_rate: 3.2, service: ServiceDist::Exponential { mean: 1.0 }, capacity: None, requests: 1_000_000, seed: 1 };
+    let spec = StationSpec {
+        servers: 4,
+        arrival_rate: 3.2,
+        service: ServiceDist::Exponential { mean: 1.0 },
+        capacity: None,
+        requests: 1_000_000,
+        seed: 1,
+    };
     let events = station::run(&spec).events;
     group.throughput(Throughput::Elements(events));
     group.bench_function("mm4_station_1M_requests", |b| b.iter(|| station::run(&spec).events));

@@ -22,7 +22,14 @@ fn table() {
         let fu = f.utilization.get(&tier).copied().unwrap_or(0.0);
         println!(
             "| {stage} | {users} | {:.2} / {:.2} | {:.1} / {:.1} | {tier} {:.1} % / {:.1} % | {:.3} / {:.3} |",
-            f.latency_ms.mean, d.latency_ms.mean, f.latency_ms.p99, d.latency_ms.p99, fu * 100.0, du * 100.0, f.cache_hit_rate, d.cache_hit_rate
+            f.latency_ms.mean,
+            d.latency_ms.mean,
+            f.latency_ms.p99,
+            d.latency_ms.p99,
+            fu * 100.0,
+            du * 100.0,
+            f.cache_hit_rate,
+            d.cache_hit_rate
         );
     }
 }
@@ -33,7 +40,12 @@ fn main() {
         return;
     }
     let args: Vec<f64> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
-    let (stage, users, secs, seed) = (args.first().copied().unwrap_or(4.0), args.get(1).copied().unwrap_or(1000.0), args.get(2).copied().unwrap_or(600.0), args.get(3).copied().unwrap_or(1.0));
+    let (stage, users, secs, seed) = (
+        args.first().copied().unwrap_or(4.0),
+        args.get(1).copied().unwrap_or(1000.0),
+        args.get(2).copied().unwrap_or(600.0),
+        args.get(3).copied().unwrap_or(1.0),
+    );
     let mut s = Scenario::stage(stage as u32).with_users(users as u64);
     s.duration_s = secs;
     s.seed = seed as u64;

@@ -7,7 +7,10 @@ fn main() {
     println!("| key | accepts | meaning |");
     println!("|---|---|---|");
     println!("| `v` | 1 | Format version |");
-    println!("| `stage` | 1–{} | Stage of the built-in journey the scenario starts from; the other keys override it |", sim_core::scenario::STAGES);
+    println!(
+        "| `stage` | 1–{} | Stage of the built-in journey the scenario starts from; the other keys override it |",
+        sim_core::scenario::STAGES
+    );
     for f in sim_core::query::FIELDS {
         println!("| `{}` | {} | {} |", f.key, f.accepts, f.doc);
     }

@@ -14,7 +14,8 @@ fn main() {
             let mut s = Scenario::stage(stage).with_users(users);
             s.duration_s = 120.0;
             let r = run(&s, FluidOptions::default()).summary;
-            let hot = r.utilization.iter().max_by(|a, b| a.1.total_cmp(b.1)).map(|(k, v)| format!("{k} {:.0}%", v * 100.0)).unwrap_or_default();
+            let hot =
+                r.utilization.iter().max_by(|a, b| a.1.total_cmp(b.1)).map(|(k, v)| format!("{k} {:.0}%", v * 100.0)).unwrap_or_default();
             println!(
                 "  {users:>9} users {:>9.0} rps  err {:>5.1}%  mean {:>7.1} ms  p99 {:>8.1} ms  hit {:>4.0}%  lag {:>6.0} ms  stale {:>5.2}%  hottest {hot}  ${:.0}/mo",
                 r.offered_rps, r.error_rate * 100.0, r.latency_ms.mean, r.latency_ms.p99, r.cache_hit_rate * 100.0,

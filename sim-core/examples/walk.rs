@@ -19,12 +19,25 @@ fn main() {
             match first_fix(&rows) {
                 Some(row) => {
                     let fix = row.fix.expect("first_fix has a fix");
-                    println!("{users:>9} users  p99 {:>8.1} ms  err {:>5.1} %  {} = {:.3} (≥ {:.2})  → {}", summary.latency_ms.p99, summary.error_rate * 100.0, row.metric, row.value, row.threshold, fix.label());
+                    println!(
+                        "{users:>9} users  p99 {:>8.1} ms  err {:>5.1} %  {} = {:.3} (≥ {:.2})  → {}",
+                        summary.latency_ms.p99,
+                        summary.error_rate * 100.0,
+                        row.metric,
+                        row.value,
+                        row.threshold,
+                        fix.label()
+                    );
                     s = fix.apply(&s);
                 }
                 None => {
                     let live: Vec<_> = rows.iter().filter(|r| r.live).map(|r| r.id).collect();
-                    println!("{users:>9} users  p99 {:>8.1} ms  err {:>5.1} %  ${:.0}/month  live without a fix: {live:?}", summary.latency_ms.p99, summary.error_rate * 100.0, summary.cost_usd_per_month);
+                    println!(
+                        "{users:>9} users  p99 {:>8.1} ms  err {:>5.1} %  ${:.0}/month  live without a fix: {live:?}",
+                        summary.latency_ms.p99,
+                        summary.error_rate * 100.0,
+                        summary.cost_usd_per_month
+                    );
                     break;
                 }
             }

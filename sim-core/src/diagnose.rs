@@ -114,7 +114,11 @@ trait Bigger {
 
 impl Bigger for InstanceSize {
     fn max_by_vcpus(self, other: InstanceSize) -> InstanceSize {
-        if other.vcpus > self.vcpus { other } else { self }
+        if other.vcpus > self.vcpus {
+            other
+        } else {
+            self
+        }
     }
 }
 
@@ -186,7 +190,11 @@ pub fn diagnose(scenario: &Scenario, summary: &Summary) -> Vec<Row> {
 
     // Seed 001's table, in its order of checks.
     let app_fix = if db_on_app {
-        if a.app_size.vcpus < 8 { Fix::BiggerAppServer } else { Fix::SeparateDatabase }
+        if a.app_size.vcpus < 8 {
+            Fix::BiggerAppServer
+        } else {
+            Fix::SeparateDatabase
+        }
     } else if a.sessions == Sessions::Sticky && a.app_servers > 1 {
         Fix::SessionsToRedis
     } else if a.autoscaling.enabled {
@@ -194,8 +202,17 @@ pub fn diagnose(scenario: &Scenario, summary: &Summary) -> Vec<Row> {
     } else {
         Fix::AppServers { to: servers_for(a.app_servers, app) }
     };
-    row("app-cpu", "High response latency, app CPU near 100 %", "App server compute", "App CPU utilisation", app, SATURATED, true,
-        "Add stateless app servers behind the load balancer (separate the database and externalise sessions first)", Some(app_fix));
+    row(
+        "app-cpu",
+        "High response latency, app CPU near 100 %",
+        "App server compute",
+        "App CPU utilisation",
+        app,
+        SATURATED,
+        true,
+        "Add stateless app servers behind the load balancer (separate the database and externalise sessions first)",
+        Some(app_fix),
+    );
     let db_fix = if !a.db_indexes {
         Fix::AddIndexes
     } else if a.redis_nodes == 0 || a.cache_ttl_s <= 0.0 {
@@ -208,42 +225,157 @@ pub fn diagnose(scenario: &Scenario, summary: &Summary) -> Vec<Row> {
         Fix::BiggerDatabase
     };
     let db_fix = (!(db_fix == Fix::BiggerDatabase && at_ceiling(a.db_size))).then_some(db_fix);
-    row("db-reads", "Latency spikes while app CPU is low", "Database", "Primary utilisation (connection-pool wait)", if app < SATURATED { db } else { 0.0 }, SATURATED, true,
-        "Cache hot reads, add read replicas, optimise slow queries", db_fix);
+    row(
+        "db-reads",
+        "Latency spikes while app CPU is low",
+        "Database",
+        "Primary utilisation (connection-pool wait)",
+        if app < SATURATED { db } else { 0.0 },
+        SATURATED,
+        true,
+        "Cache hot reads, add read replicas, optimise slow queries",
+        db_fix,
+    );
     let write_fix = (!at_ceiling(a.db_size)).then_some(Fix::BiggerDatabase);
-    row("db-writes", "Write latency grows with traffic", "Primary write throughput", "Primary utilisation from writes", db * write_share, SATURATED * 0.5, true,
-        "Scale the primary up; then shard writes or move slow writes to a queue", write_fix);
+    row(
+        "db-writes",
+        "Write latency grows with traffic",
+        "Primary write throughput",
+        "Primary utilisation from writes",
+        db * write_share,
+        SATURATED * 0.5,
+        true,
+        "Scale the primary up; then shard writes or move slow writes to a queue",
+        write_fix,
+    );
     let ttl_fix = (a.cache_ttl_s > 0.0 && a.cache_ttl_s < 3_600.0).then_some(Fix::RaiseTtl { to: (a.cache_ttl_s * 5.0).min(3_600.0) });
-    row("cache-miss", "Read latency high despite replicas", "Cache miss rate", "Cache hit ratio",
-        if a.replicas > 0 && a.cache_ttl_s > 0.0 && util("replica") >= 0.5 { summary.cache_hit_rate } else { 1.0 }, CACHE_TARGET, false,
-        "Raise the TTL, warm the cache on deploy, pre-compute hot keys", ttl_fix);
+    row(
+        "cache-miss",
+        "Read latency high despite replicas",
+        "Cache miss rate",
+        "Cache hit ratio",
+        if a.replicas > 0 && a.cache_ttl_s > 0.0 && util("replica") >= 0.5 { summary.cache_hit_rate } else { 1.0 },
+        CACHE_TARGET,
+        false,
+        "Raise the TTL, warm the cache on deploy, pre-compute hot keys",
+        ttl_fix,
+    );
     let swing = if t.daily_curve { app * (1.0 - t.trough_fraction) } else { 0.0 };
-    row("periodic", "Latency spikes at predictable times", "Fleet sized for the average, not the peak", "App CPU swing over the day",
-        swing, 0.5, true, "Auto-scale, or scale on a schedule before the known peak", (!a.autoscaling.enabled && !db_on_app).then_some(Fix::EnableAutoscaling));
+    row(
+        "periodic",
+        "Latency spikes at predictable times",
+        "Fleet sized for the average, not the peak",
+        "App CPU swing over the day",
+        swing,
+        0.5,
+        true,
+        "Auto-scale, or scale on a schedule before the known peak",
+        (!a.autoscaling.enabled && !db_on_app).then_some(Fix::EnableAutoscaling),
+    );
     // Distance alone: the round trip to the origin, not time spent queueing (which the rows above judge).
-    row("distance", "Response times over 200 ms for distant users", "Network round trips", "Round trip to the origin (ms)",
-        crate::model::CLIENT_RTT_S * 1e3, 200.0, true, "Serve static assets from a CDN; cache at the edge; go multi-region", (!a.cdn).then_some(Fix::AddCdn));
+    row(
+        "distance",
+        "Response times over 200 ms for distant users",
+        "Network round trips",
+        "Round trip to the origin (ms)",
+        crate::model::CLIENT_RTT_S * 1e3,
+        200.0,
+        true,
+        "Serve static assets from a CDN; cache at the edge; go multi-region",
+        (!a.cdn).then_some(Fix::AddCdn),
+    );
 
     // Components.
     // Judged only while the database is busy: a low hit ratio at light load costs nothing.
-    row("cache-hit", "Database load stays high after adding a cache", "Cache", "Cache hit ratio",
-        if a.cache_ttl_s > 0.0 && db >= 0.5 { summary.cache_hit_rate } else { 1.0 }, CACHE_TARGET, false, "Raise the TTL", ttl_fix);
-    row("redis", "Every request slows, Redis CPU pegged", "Redis node", "Redis utilisation", util("redis"), SATURATED, true,
-        "Add Redis nodes (shard keys across them)", (a.redis_nodes > 0).then_some(Fix::RedisNodes { to: (a.redis_nodes * 2).min(64) }));
-    row("replication-lag", "Users do not see their own writes", "Replica replay", "Replication lag (ms)", summary.replication_lag_ms, LAG_ALERT_MS, true,
-        "Alert at 500 ms; read your own writes from the primary; cut write volume (queue, shard)", None);
-    row("stale", "Users see old data", "Cache TTL and replica lag", "Stale-read share", summary.stale_read_rate, 0.01, true,
-        "Shorter TTL or invalidate on write; read-your-writes", None);
-    row("sessions", "Users logged out at random", "Sessions in server memory", "Sessions lost", summary.sessions_lost, 1.0, true,
-        "Keep sessions in Redis so any server can serve any user", (a.sessions == Sessions::Sticky).then_some(Fix::SessionsToRedis));
-    row("asg-max", "Latency climbs although auto-scaling is on", "Auto-scaling group at its maximum", "Instances / maximum",
-        if a.autoscaling.enabled { summary.instances as f64 / a.autoscaling.max.max(1) as f64 } else { 0.0 }, 1.0, true,
-        "Raise the group's maximum", a.autoscaling.enabled.then_some(Fix::RaiseAsgMax { to: (a.autoscaling.max * 2).min(1_000) }));
-    row("errors", "Requests fail", "A saturated or dead tier", "Error rate", summary.error_rate, 0.01, true,
-        "Fix the first live row above", None);
+    row(
+        "cache-hit",
+        "Database load stays high after adding a cache",
+        "Cache",
+        "Cache hit ratio",
+        if a.cache_ttl_s > 0.0 && db >= 0.5 { summary.cache_hit_rate } else { 1.0 },
+        CACHE_TARGET,
+        false,
+        "Raise the TTL",
+        ttl_fix,
+    );
+    row(
+        "redis",
+        "Every request slows, Redis CPU pegged",
+        "Redis node",
+        "Redis utilisation",
+        util("redis"),
+        SATURATED,
+        true,
+        "Add Redis nodes (shard keys across them)",
+        (a.redis_nodes > 0).then_some(Fix::RedisNodes { to: (a.redis_nodes * 2).min(64) }),
+    );
+    row(
+        "replication-lag",
+        "Users do not see their own writes",
+        "Replica replay",
+        "Replication lag (ms)",
+        summary.replication_lag_ms,
+        LAG_ALERT_MS,
+        true,
+        "Alert at 500 ms; read your own writes from the primary; cut write volume (queue, shard)",
+        None,
+    );
+    row(
+        "stale",
+        "Users see old data",
+        "Cache TTL and replica lag",
+        "Stale-read share",
+        summary.stale_read_rate,
+        0.01,
+        true,
+        "Shorter TTL or invalidate on write; read-your-writes",
+        None,
+    );
+    row(
+        "sessions",
+        "Users logged out at random",
+        "Sessions in server memory",
+        "Sessions lost",
+        summary.sessions_lost,
+        1.0,
+        true,
+        "Keep sessions in Redis so any server can serve any user",
+        (a.sessions == Sessions::Sticky).then_some(Fix::SessionsToRedis),
+    );
+    row(
+        "asg-max",
+        "Latency climbs although auto-scaling is on",
+        "Auto-scaling group at its maximum",
+        "Instances / maximum",
+        if a.autoscaling.enabled { summary.instances as f64 / a.autoscaling.max.max(1) as f64 } else { 0.0 },
+        1.0,
+        true,
+        "Raise the group's maximum",
+        a.autoscaling.enabled.then_some(Fix::RaiseAsgMax { to: (a.autoscaling.max * 2).min(1_000) }),
+    );
+    row(
+        "errors",
+        "Requests fail",
+        "A saturated or dead tier",
+        "Error rate",
+        summary.error_rate,
+        0.01,
+        true,
+        "Fix the first live row above",
+        None,
+    );
     let static_load = t.static_share * if a.cdn { 1.0 - summary.cdn_hit_rate } else { 1.0 };
-    row("static", "Origin busy serving files", "Static assets at the origin", "Share of requests that are static files at the origin",
-        if app >= 0.5 { static_load } else { 0.0 }, 0.3, true, "Serve static assets from a CDN", (!a.cdn).then_some(Fix::AddCdn));
+    row(
+        "static",
+        "Origin busy serving files",
+        "Static assets at the origin",
+        "Share of requests that are static files at the origin",
+        if app >= 0.5 { static_load } else { 0.0 },
+        0.3,
+        true,
+        "Serve static assets from a CDN",
+        (!a.cdn).then_some(Fix::AddCdn),
+    );
     rows
 }
 

@@ -26,9 +26,9 @@ impl ScenarioError {
     /// The field (or key) the error is about.
     pub fn field(&self) -> &str {
         match self {
-            ScenarioError::OutOfRange { field, .. }
-            | ScenarioError::Invalid { field, .. }
-            | ScenarioError::Inconsistent { field, .. } => field,
+            ScenarioError::OutOfRange { field, .. } | ScenarioError::Invalid { field, .. } | ScenarioError::Inconsistent { field, .. } => {
+                field
+            }
             ScenarioError::UnknownKey { key } => key,
             ScenarioError::Version { .. } => "v",
         }

@@ -18,7 +18,9 @@
 use std::collections::BTreeMap;
 
 use crate::latency::{Class, Mixture, Visit};
-use crate::model::{self, Topology, APP_BACKLOG, CLIENT_RTT_S, EDGE_RTT_S, LAN_RTT_S, REDIS_MAX_CLIENTS, REPLICATION_BASE_LAG_S, UNHEALTHY_CHECKS};
+use crate::model::{
+    self, Topology, APP_BACKLOG, CLIENT_RTT_S, EDGE_RTT_S, LAN_RTT_S, REDIS_MAX_CLIENTS, REPLICATION_BASE_LAG_S, UNHEALTHY_CHECKS,
+};
 use crate::queueing::mmck;
 use crate::report::{finite, Counts, EdgeRates, LatencyMs, Report, Sample, Summary, TierStat};
 use crate::scenario::{FaultKind, LbAlgorithm, Scenario, DEPLOY_RESTART_S, FAILOVER_S, RESTORE_S, SPIKE_FACTOR, SPIKE_S};
@@ -296,7 +298,8 @@ impl Fluid {
         let tables = topo.tables.clone();
         let [app, redis, db] = station_sizes(&topo);
         let (app_table, redis_table, db_table) = (tables.find(app.0, app.1), tables.find(redis.0, redis.1), tables.find(db.0, db.1));
-        let server = |ready_at| Server { ready_at, died_at: None, detected_at: f64::MAX, station: Station { table_index: app_table, q: 0.0 } };
+        let server =
+            |ready_at| Server { ready_at, died_at: None, detected_at: f64::MAX, station: Station { table_index: app_table, q: 0.0 } };
         Fluid {
             dt: dt.max(1e-3),
             t: 0.0,
@@ -613,7 +616,13 @@ impl Fluid {
         let mut redis_buf = std::mem::take(&mut self.flows.redis);
         app_buf.clear();
         redis_buf.clear();
-        let mut f = Flows { offered: self.offered_now(), app: app_buf, redis: redis_buf, restarting: deploying.is_some() as u32, ..Flows::default() };
+        let mut f = Flows {
+            offered: self.offered_now(),
+            app: app_buf,
+            redis: redis_buf,
+            restarting: deploying.is_some() as u32,
+            ..Flows::default()
+        };
         let lam_static = f.offered * s.traffic.static_share;
         f.cdn_hit = topo.cdn_hit(lam_static);
         f.edge = lam_static * f.cdn_hit;
@@ -654,7 +663,15 @@ impl Fluid {
         let a = &topo.scenario.arch;
         let ryw = topo.read_your_writes_share(f.writes);
         let replicas = f.replicas;
-        f.to_primary_share = if replicas > 0 && (self.replicas_serving || f.primary_down) { if f.primary_down { 0.0 } else { ryw } } else { 1.0 };
+        f.to_primary_share = if replicas > 0 && (self.replicas_serving || f.primary_down) {
+            if f.primary_down {
+                0.0
+            } else {
+                ryw
+            }
+        } else {
+            1.0
+        };
         let primary_reads = if f.primary_down { 0.0 } else { misses * f.to_primary_share };
         if f.primary_down && replicas == 0 {
             f.failed += misses;
@@ -943,7 +960,11 @@ impl Fluid {
 
 /// Whether two stations' figures are the same (so their request classes can be merged).
 fn same(a: &StationOut, b: &StationOut) -> bool {
-    a.utilization == b.utilization && a.p_wait == b.p_wait && a.wait_mean == b.wait_mean && a.blocking == b.blocking && a.timeout == b.timeout
+    a.utilization == b.utilization
+        && a.p_wait == b.p_wait
+        && a.wait_mean == b.wait_mean
+        && a.blocking == b.blocking
+        && a.timeout == b.timeout
 }
 
 /// The stations one request class visits (at most four: app, session, cache, database), without allocating.
@@ -1043,14 +1064,27 @@ pub fn run(scenario: &Scenario, opts: FluidOptions) -> Report {
 /// A summary of one moment, for judging the system at that moment (the bottleneck table reads it).
 pub fn summary_of(scenario: &Scenario, sample: &Sample) -> Summary {
     let offered = sample.offered_rps.max(0.0);
-    let counts = Counts { offered, served: sample.served_rps, rejected: sample.error_rps, in_flight: (offered - sample.served_rps - sample.error_rps).max(0.0) };
+    let counts = Counts {
+        offered,
+        served: sample.served_rps,
+        rejected: sample.error_rps,
+        in_flight: (offered - sample.served_rps - sample.error_rps).max(0.0),
+    };
     let mut s = summarize("fluid", scenario, std::slice::from_ref(sample), sample.latency_ms, counts, sample.cost_usd_per_hour, sample);
     s.error_rate = sample.error_rate;
     s
 }
 
 /// Builds a summary from a series: rates and ratios averaged over the run, peaks of utilisation and queues.
-pub(crate) fn summarize(engine: &str, scenario: &Scenario, series: &[Sample], latency_ms: LatencyMs, counts: Counts, cost_per_hour: f64, last: &Sample) -> Summary {
+pub(crate) fn summarize(
+    engine: &str,
+    scenario: &Scenario,
+    series: &[Sample],
+    latency_ms: LatencyMs,
+    counts: Counts,
+    cost_per_hour: f64,
+    last: &Sample,
+) -> Summary {
     let n = series.len().max(1) as f64;
     let avg = |f: &dyn Fn(&Sample) -> f64| finite(series.iter().map(f).sum::<f64>() / n);
     let mut utilization = BTreeMap::new();
@@ -1116,7 +1150,8 @@ pub fn steady_state_of(topo: &Topology) -> Report {
         }
     }
     let sample = engine.sample(true);
-    let mut summary = summarize("fluid", &s, std::slice::from_ref(&sample), sample.latency_ms, engine.counts, sample.cost_usd_per_hour, &sample);
+    let mut summary =
+        summarize("fluid", &s, std::slice::from_ref(&sample), sample.latency_ms, engine.counts, sample.cost_usd_per_hour, &sample);
     summary.offered_rps = sample.offered_rps;
     Report { summary, series: vec![sample] }
 }
@@ -1148,7 +1183,11 @@ mod tests {
                 s.arch.replicas = 10;
                 s.arch.db_size = crate::instance::largest();
                 let u = steady_state(&s).summary.utilization["app"];
-                if u < 0.8 { lo = mid } else { hi = mid }
+                if u < 0.8 {
+                    lo = mid
+                } else {
+                    hi = mid
+                }
             }
             lo as f64
         };

@@ -274,7 +274,19 @@ mod tests {
     fn recompiling_with_a_previous_topology_gives_the_same_model() {
         let base = Scenario::stage(7).with_users(20_000);
         let prev = Topology::new(&base);
-        for changed in [base.clone().with_users(50_000), { let mut s = base.clone(); s.arch.cache_ttl_s = 300.0; s }, { let mut s = base.clone(); s.traffic.zipf_alpha = 1.1; s }] {
+        for changed in [
+            base.clone().with_users(50_000),
+            {
+                let mut s = base.clone();
+                s.arch.cache_ttl_s = 300.0;
+                s
+            },
+            {
+                let mut s = base.clone();
+                s.traffic.zipf_alpha = 1.1;
+                s
+            },
+        ] {
             let fresh = crate::fluid::steady_state_of(&Topology::new(&changed)).summary;
             let reused = crate::fluid::steady_state_of(&Topology::new_reusing(&changed, Some(&prev))).summary;
             assert_eq!(fresh, reused);

@@ -44,11 +44,7 @@ where
     T: FromStr + PartialOrd + Display + Copy,
 {
     let Ok(v) = raw.trim().parse::<T>() else {
-        return Some(ScenarioError::Invalid {
-            field,
-            value: raw.to_owned(),
-            expected: format!("a number from {min} to {max}"),
-        });
+        return Some(ScenarioError::Invalid { field, value: raw.to_owned(), expected: format!("a number from {min} to {max}") });
     };
     // NaN is neither below nor above a bound; treat it as unreadable.
     if v != v {
@@ -56,12 +52,7 @@ where
     }
     if v < min || v > max {
         *slot = if v < min { min } else { max };
-        return Some(ScenarioError::OutOfRange {
-            field,
-            value: raw.to_owned(),
-            min: min.to_string(),
-            max: max.to_string(),
-        });
+        return Some(ScenarioError::OutOfRange { field, value: raw.to_owned(), min: min.to_string(), max: max.to_string() });
     }
     *slot = v;
     None
@@ -202,7 +193,13 @@ pub const FIELDS: &[Field] = &[
             match raw.trim() {
                 "redis" => s.arch.sessions = Sessions::Redis,
                 "sticky" => s.arch.sessions = Sessions::Sticky,
-                _ => return Some(ScenarioError::Invalid { field: "sessions", value: raw.to_owned(), expected: "redis or sticky".to_owned() }),
+                _ => {
+                    return Some(ScenarioError::Invalid {
+                        field: "sessions",
+                        value: raw.to_owned(),
+                        expected: "redis or sticky".to_owned(),
+                    })
+                }
             }
             None
         },
@@ -227,7 +224,9 @@ pub const FIELDS: &[Field] = &[
     float!("hc", "1–300", "Seconds between health checks (two failures take a server out)", 1.0, 300.0, |s| s.arch.health_check_s),
     number!("replicas", "0–10", "Database read replicas", u32, 0, 10, |s| s.arch.replicas),
     float!("ryw", "0–60000", "Read-your-writes window in ms (0: off)", 0.0, 60_000.0, |s| s.arch.read_your_writes_ms),
-    float!("maxlag", "100–600000", "Replica lag in ms past which a replica stops taking reads", 100.0, 600_000.0, |s| s.arch.replica_max_lag_ms),
+    float!("maxlag", "100–600000", "Replica lag in ms past which a replica stops taking reads", 100.0, 600_000.0, |s| s
+        .arch
+        .replica_max_lag_ms),
     switch!("cdn", "A CDN serves static assets", |s| s.arch.cdn),
     float!("cdn_ttl", "1–31536000", "CDN cache lifetime of an asset in seconds", 1.0, 31_536_000.0, |s| s.arch.cdn_ttl_s),
     switch!("idx", "The database has the indexes its queries need", |s| s.arch.db_indexes),
@@ -388,14 +387,12 @@ pub fn repair(s: &mut Scenario) -> Vec<ScenarioError> {
     let mut notices = Vec::new();
     if s.arch.sessions == Sessions::Redis && s.arch.redis_nodes == 0 {
         s.arch.redis_nodes = 1;
-        notices.push(ScenarioError::Inconsistent {
-            field: "redis",
-            reason: "sessions in Redis need a Redis node; set to 1".to_owned(),
-        });
+        notices.push(ScenarioError::Inconsistent { field: "redis", reason: "sessions in Redis need a Redis node; set to 1".to_owned() });
     }
     if s.arch.cache_ttl_s > 0.0 && s.arch.redis_nodes == 0 {
         s.arch.cache_ttl_s = 0.0;
-        notices.push(ScenarioError::Inconsistent { field: "ttl", reason: "a query cache needs a Redis node; caching turned off".to_owned() });
+        notices
+            .push(ScenarioError::Inconsistent { field: "ttl", reason: "a query cache needs a Redis node; caching turned off".to_owned() });
     }
     let a = &mut s.arch.autoscaling;
     if a.min > a.max {

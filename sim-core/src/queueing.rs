@@ -150,7 +150,7 @@ pub fn mmck(c: u32, k: u32, lambda: f64, mu: f64) -> MmcK {
     let cf = c as f64;
     let rho = a / cf;
     let m = (k - c) as f64; // queue places
-    // ln tₙ = n·ln a − ln n!, for n = 0..=c.
+                            // ln tₙ = n·ln a − ln n!, for n = 0..=c.
     let ln_a = a.ln();
     let mut ln_t = Vec::with_capacity(c as usize + 1);
     let mut acc = 0.0;

@@ -147,5 +147,9 @@ pub struct Report {
 
 /// Replaces NaN and infinities with 0 (a guard for outputs; the engines are tested not to need it).
 pub fn finite(x: f64) -> f64 {
-    if x.is_finite() { x } else { 0.0 }
+    if x.is_finite() {
+        x
+    } else {
+        0.0
+    }
 }

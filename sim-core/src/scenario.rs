@@ -201,7 +201,8 @@ impl FaultKind {
         }
     }
     /// Every fault kind.
-    pub const ALL: [FaultKind; 5] = [FaultKind::KillAppServer, FaultKind::TrafficSpike, FaultKind::FlushCache, FaultKind::Deploy, FaultKind::KillDbPrimary];
+    pub const ALL: [FaultKind; 5] =
+        [FaultKind::KillAppServer, FaultKind::TrafficSpike, FaultKind::FlushCache, FaultKind::Deploy, FaultKind::KillDbPrimary];
 }
 
 /// A complete, runnable scenario.
@@ -225,15 +226,8 @@ pub struct Scenario {
 pub const STAGES: u32 = 7;
 
 /// Short names of the built-in journey's stages.
-pub const STAGE_NAMES: [&str; STAGES as usize] = [
-    "Single server",
-    "Bigger server",
-    "Separate database",
-    "Cache",
-    "Load balancer",
-    "Read replicas",
-    "CDN",
-];
+pub const STAGE_NAMES: [&str; STAGES as usize] =
+    ["Single server", "Bigger server", "Separate database", "Cache", "Load balancer", "Read replicas", "CDN"];
 
 impl Default for Scenario {
     fn default() -> Self {

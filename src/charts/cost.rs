@@ -5,5 +5,10 @@ use super::{line, ChartSpec, Unit, GREEN};
 
 /// The chart for `series` at `width` pixels.
 pub fn spec(series: &[Sample], width: usize) -> ChartSpec {
-    ChartSpec { title: "Cost", unit: Unit::UsdPerHour, y_max: None, lines: vec![line(series, "per hour", GREEN, width, |s| s.cost_usd_per_hour)] }
+    ChartSpec {
+        title: "Cost",
+        unit: Unit::UsdPerHour,
+        y_max: None,
+        lines: vec![line(series, "per hour", GREEN, width, |s| s.cost_usd_per_hour)],
+    }
 }

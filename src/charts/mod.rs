@@ -156,7 +156,11 @@ pub fn draw(canvas: HtmlCanvasElement, spec: &ChartSpec, dark: bool, width: u32,
     }
     let backend = CanvasBackend::with_canvas_object(canvas).ok_or("canvas has no 2d context")?;
     let root = backend.into_drawing_area();
-    let (bg, fg, grid) = if dark { (RGBColor(22, 27, 34), RGBColor(201, 209, 217), RGBColor(48, 54, 61)) } else { (WHITE, RGBColor(36, 41, 47), RGBColor(216, 222, 228)) };
+    let (bg, fg, grid) = if dark {
+        (RGBColor(22, 27, 34), RGBColor(201, 209, 217), RGBColor(48, 54, 61))
+    } else {
+        (WHITE, RGBColor(36, 41, 47), RGBColor(216, 222, 228))
+    };
     root.fill(&bg).map_err(|e| e.to_string())?;
     let x_min = spec.lines.iter().filter_map(|l| l.points.first()).map(|p| p.0).fold(f64::INFINITY, f64::min);
     let x_max = spec.lines.iter().filter_map(|l| l.points.last()).map(|p| p.0).fold(0.0, f64::max);

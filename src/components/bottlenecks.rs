@@ -17,7 +17,13 @@ pub fn show_value(row: &Row, v: f64) -> String {
 /// What the live region says for these rows.
 pub fn announcement(rows: &[Row]) -> String {
     match first_fix(rows).or_else(|| rows.iter().find(|r| r.live)) {
-        Some(r) => format!("Bottleneck: {} — {} is {} (threshold {}).", r.component, r.metric.to_lowercase(), show_value(r, r.value), show_value(r, r.threshold)),
+        Some(r) => format!(
+            "Bottleneck: {} — {} is {} (threshold {}).",
+            r.component,
+            r.metric.to_lowercase(),
+            show_value(r, r.value),
+            show_value(r, r.threshold)
+        ),
         None => "No bottleneck at this load.".to_owned(),
     }
 }

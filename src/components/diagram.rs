@@ -142,7 +142,17 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
         nodes.push(cdn);
     }
     if scenario.has_load_balancer() {
-        let lb = Node { tier: "lb", label: "Load balancer".into(), detail: format!("{:?}", a.lb_algorithm).replace("RoundRobin", "round-robin").replace("LeastConnections", "least connections"), x: 180.0, y: 160.0, w: 120.0, h: 60.0, health: Health::Neutral, bottleneck: false };
+        let lb = Node {
+            tier: "lb",
+            label: "Load balancer".into(),
+            detail: format!("{:?}", a.lb_algorithm).replace("RoundRobin", "round-robin").replace("LeastConnections", "least connections"),
+            x: 180.0,
+            y: 160.0,
+            w: 120.0,
+            h: 60.0,
+            health: Health::Neutral,
+            bottleneck: false,
+        };
         edges.push(Edge { from: entry, to: left(&lb), rps: sample.edges.origin, labelled: true });
         entry = right(&lb);
         nodes.push(lb);
@@ -225,7 +235,11 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
         let shown = (a.replicas as usize).min(3);
         let per = sample.edges.replicas / a.replicas as f64;
         for i in 0..shown {
-            let label = if i == shown - 1 && a.replicas as usize > shown { format!("Replicas {}–{}", i + 1, a.replicas) } else { format!("Replica {}", i + 1) };
+            let label = if i == shown - 1 && a.replicas as usize > shown {
+                format!("Replicas {}–{}", i + 1, a.replicas)
+            } else {
+                format!("Replica {}", i + 1)
+            };
             let node = Node {
                 tier: "replica",
                 label,
@@ -324,7 +338,11 @@ fn path_of(e: &Edge) -> String {
 
 /// Dots on an edge: one more per factor of ten in its rate, up to five; none when idle.
 pub fn dot_count(rps: f64) -> usize {
-    if rps > 0.0 { (1.0 + rps.log10().max(0.0)).min(5.0) as usize } else { 0 }
+    if rps > 0.0 {
+        (1.0 + rps.log10().max(0.0)).min(5.0) as usize
+    } else {
+        0
+    }
 }
 
 fn dots_view((path, dots): (String, usize)) -> impl IntoView {

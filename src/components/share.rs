@@ -13,7 +13,22 @@ pub fn csv(series: &[Sample]) -> String {
         let l = &s.latency_ms;
         out.push_str(&format!(
             "{},{:.3},{:.3},{:.3},{:.5},{:.3},{:.3},{:.3},{:.3},{:.5},{:.5},{:.3},{:.6},{:.0},{},{:.4}\n",
-            s.t_s, s.offered_rps, s.served_rps, s.error_rps, s.error_rate, l.mean, l.p50, l.p95, l.p99, s.cache_hit_rate, s.cdn_hit_rate, s.replication_lag_ms, s.stale_read_rate, s.sessions_lost, s.instances, s.cost_usd_per_hour
+            s.t_s,
+            s.offered_rps,
+            s.served_rps,
+            s.error_rps,
+            s.error_rate,
+            l.mean,
+            l.p50,
+            l.p95,
+            l.p99,
+            s.cache_hit_rate,
+            s.cdn_hit_rate,
+            s.replication_lag_ms,
+            s.stale_read_rate,
+            s.sessions_lost,
+            s.instances,
+            s.cost_usd_per_hour
         ));
     }
     out

@@ -90,8 +90,17 @@ enum Command {
 }
 
 /// Parses a number for `field`, within [min, max].
-fn number<T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy>(field: &'static str, raw: &str, min: T, max: T) -> Result<T, ScenarioError> {
-    let v: T = raw.trim().parse().map_err(|_| ScenarioError::Invalid { field, value: raw.into(), expected: format!("a number from {min} to {max}") })?;
+fn number<T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy>(
+    field: &'static str,
+    raw: &str,
+    min: T,
+    max: T,
+) -> Result<T, ScenarioError> {
+    let v: T = raw.trim().parse().map_err(|_| ScenarioError::Invalid {
+        field,
+        value: raw.into(),
+        expected: format!("a number from {min} to {max}"),
+    })?;
     if !(v >= min && v <= max) {
         return Err(ScenarioError::OutOfRange { field, value: raw.into(), min: min.to_string(), max: max.to_string() });
     }
@@ -116,7 +125,10 @@ fn print_summary(s: &Summary) {
     println!("stale reads       {:.3} %", s.stale_read_rate * 100.0);
     println!("sessions lost     {:.0}", s.sessions_lost);
     println!("app instances     {}", s.instances);
-    println!("cost              ${:.2}/hour, ${:.0}/month, ${:.4} per million requests", s.cost_usd_per_hour, s.cost_usd_per_month, s.cost_usd_per_million_requests);
+    println!(
+        "cost              ${:.2}/hour, ${:.0}/month, ${:.4} per million requests",
+        s.cost_usd_per_hour, s.cost_usd_per_month, s.cost_usd_per_million_requests
+    );
 }
 
 fn run(cli: Cli) -> Result<(), ScenarioError> {
@@ -179,14 +191,19 @@ fn run(cli: Cli) -> Result<(), ScenarioError> {
             if capacity.is_none() && arrival_rate * mean >= servers as f64 {
                 return Err(ScenarioError::Inconsistent {
                     field: "arrival-rate",
-                    reason: format!("an unbounded queue needs arrival-rate × service-mean below servers ({servers}); add --capacity or lower the rate"),
+                    reason: format!(
+                        "an unbounded queue needs arrival-rate × service-mean below servers ({servers}); add --capacity or lower the rate"
+                    ),
                 });
             }
             let r = station::run(&StationSpec { servers, arrival_rate, service, capacity, requests, seed });
             if json {
                 println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
             } else {
-                println!("mean_wait {:.6}  mean_response {:.6}  p50 {:.6}  p95 {:.6}  p99 {:.6}  blocking {:.6}  utilization {:.4}", r.mean_wait, r.mean_response, r.p50, r.p95, r.p99, r.blocking_probability, r.utilization);
+                println!(
+                    "mean_wait {:.6}  mean_response {:.6}  p50 {:.6}  p95 {:.6}  p99 {:.6}  blocking {:.6}  utilization {:.4}",
+                    r.mean_wait, r.mean_response, r.p50, r.p95, r.p99, r.blocking_probability, r.utilization
+                );
             }
         }
     }
@@ -198,7 +215,8 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             use clap::error::ErrorKind;
-            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand)
+            {
                 let _ = e.print();
                 return ExitCode::SUCCESS;
             }

@@ -146,4 +146,3 @@ pub fn run(spec: &StationSpec) -> StationResult {
         events: core.events - start_events,
     }
 }
-

@@ -23,8 +23,8 @@ use serde::Serialize;
 use super::{Core, Next, Refusal, Router, SimTime, Station};
 use crate::dist::Sampler;
 use crate::model::{
-    bucket_of, Topology, APP_BACKLOG, CLIENT_RTT_S, EDGE_RTT_S, KEY_SALT, LAN_RTT_S, REDIS_MAX_CLIENTS,
-    REPLICATION_BASE_LAG_S, UNHEALTHY_CHECKS, USER_SALT, USER_SKEW,
+    bucket_of, Topology, APP_BACKLOG, CLIENT_RTT_S, EDGE_RTT_S, KEY_SALT, LAN_RTT_S, REDIS_MAX_CLIENTS, REPLICATION_BASE_LAG_S,
+    UNHEALTHY_CHECKS, USER_SALT, USER_SKEW,
 };
 use crate::report::{finite, Counts, EdgeRates, LatencyMs, Report, Sample, TierStat};
 use crate::scenario::{FaultKind, LbAlgorithm, Scenario};
@@ -123,10 +123,18 @@ impl Window {
         LatencyMs { mean: v.iter().sum::<f64>() / v.len() as f64 * 1e3, p50: q(0.5), p95: q(0.95), p99: q(0.99) }
     }
     fn tier_ms(&self, i: usize) -> f64 {
-        if self.tier_visits[i] == 0 { 0.0 } else { self.tier_time[i] / self.tier_visits[i] as f64 * 1e3 }
+        if self.tier_visits[i] == 0 {
+            0.0
+        } else {
+            self.tier_time[i] / self.tier_visits[i] as f64 * 1e3
+        }
     }
     fn ratio(a: u64, b: u64) -> f64 {
-        if b == 0 { 0.0 } else { a as f64 / b as f64 }
+        if b == 0 {
+            0.0
+        } else {
+            a as f64 / b as f64
+        }
     }
 }
 
@@ -213,7 +221,9 @@ impl System {
         let zipf = |n: u64, a: f64| Zipf::new(n.max(1) as f64, a).unwrap_or_else(|_| Zipf::new(1.0, 1.0).expect("a valid Zipf"));
         let exp = |secs: f64| Sampler::Exp(secs);
         let sys = System {
-            interarrival: Sampler::Exp(1.0 / (peak * if s.faults.iter().any(|f| f.kind == FaultKind::TrafficSpike) { crate::scenario::SPIKE_FACTOR } else { 1.0 })),
+            interarrival: Sampler::Exp(
+                1.0 / (peak * if s.faults.iter().any(|f| f.kind == FaultKind::TrafficSpike) { crate::scenario::SPIKE_FACTOR } else { 1.0 }),
+            ),
             routed: app.iter().map(|&id| (id, false)).collect(),
             rr: 0,
             keys: zipf(t.keys, t.zipf_alpha),
@@ -281,9 +291,7 @@ impl System {
                     self.rr = (self.rr + 1) % n;
                     self.rr
                 }
-                LbAlgorithm::LeastConnections => (0..n)
-                    .min_by_key(|&i| core.stations[self.routed[i].0 as usize].in_system())
-                    .unwrap_or(0),
+                LbAlgorithm::LeastConnections => (0..n).min_by_key(|&i| core.stations[self.routed[i].0 as usize].in_system()).unwrap_or(0),
             }
         };
         Some(self.routed[i])
@@ -425,7 +433,13 @@ impl System {
             tiers,
             cache_hit_rate: Window::ratio(w.cache_hits, w.cache_gets),
             cdn_hit_rate: Window::ratio(w.cdn_hits, w.cdn_gets),
-            replication_lag_ms: if w.lag_n > 0 { w.lag_sum / w.lag_n as f64 * 1e3 } else if self.replicas.is_empty() { 0.0 } else { REPLICATION_BASE_LAG_S * 1e3 },
+            replication_lag_ms: if w.lag_n > 0 {
+                w.lag_sum / w.lag_n as f64 * 1e3
+            } else if self.replicas.is_empty() {
+                0.0
+            } else {
+                REPLICATION_BASE_LAG_S * 1e3
+            },
             stale_read_rate: Window::ratio(w.stale, w.reads),
             sessions_lost: self.sessions_lost,
             instances: alive,

@@ -16,7 +16,17 @@ fn every_preset_prints_a_json_summary_with_real_figures() {
         let (code, out, err) = scalesim(&["run", "--preset", p.name, "--json"]);
         assert_eq!(code, 0, "{}: {err}", p.name);
         let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
-        for key in ["offered_rps", "served_rps", "error_rate", "cache_hit_rate", "replication_lag_ms", "stale_read_rate", "sessions_lost", "instances", "cost_usd_per_month"] {
+        for key in [
+            "offered_rps",
+            "served_rps",
+            "error_rate",
+            "cache_hit_rate",
+            "replication_lag_ms",
+            "stale_read_rate",
+            "sessions_lost",
+            "instances",
+            "cost_usd_per_month",
+        ] {
             assert!(v[key].is_number(), "{}: {key} missing in {out}", p.name);
         }
         for q in ["mean", "p50", "p95", "p99"] {
@@ -42,7 +52,8 @@ fn the_same_query_string_gives_the_same_numbers_on_both_engines_runs() {
 
 #[test]
 fn station_matches_erlang_c() {
-    let (code, out, _) = scalesim(&["station", "--servers", "4", "--arrival-rate", "3.2", "--service-mean", "1", "--requests", "2000000", "--json"]);
+    let (code, out, _) =
+        scalesim(&["station", "--servers", "4", "--arrival-rate", "3.2", "--service-mean", "1", "--requests", "2000000", "--json"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
     let want = sim_core::queueing::Mmc::new(4, 3.2, 1.0).mean_wait();

@@ -19,7 +19,9 @@ fn at(series: &[Sample], t: f64) -> &Sample {
 #[test]
 fn a_traffic_spike_triples_the_load_for_five_minutes() {
     let s = with_fault(Scenario::stage(5).with_users(5_000), FaultKind::TrafficSpike, 60.0, 600.0);
-    for series in [fluid(&s, FluidOptions::default()).series, des(&s, DesOptions { sample_every: 10.0, ..DesOptions::default() }).report.series] {
+    for series in
+        [fluid(&s, FluidOptions::default()).series, des(&s, DesOptions { sample_every: 10.0, ..DesOptions::default() }).report.series]
+    {
         let before = at(&series, 50.0).offered_rps;
         let during = at(&series, 200.0).offered_rps;
         let after = at(&series, 500.0).offered_rps;
@@ -35,7 +37,12 @@ fn a_flushed_cache_starts_cold_loads_the_database_and_refills() {
     let steady = at(&f, 110.0).clone();
     let cold = at(&f, 121.0).clone();
     let db = |x: &Sample| x.tiers.iter().find(|t| t.name == "db_primary").unwrap().utilization;
-    assert!(cold.cache_hit_rate < steady.cache_hit_rate * 0.5, "hit {:.3} after the flush vs {:.3}", cold.cache_hit_rate, steady.cache_hit_rate);
+    assert!(
+        cold.cache_hit_rate < steady.cache_hit_rate * 0.5,
+        "hit {:.3} after the flush vs {:.3}",
+        cold.cache_hit_rate,
+        steady.cache_hit_rate
+    );
     assert!(db(&cold) > db(&steady) * 1.3, "database {:.2} after the flush vs {:.2}", db(&cold), db(&steady));
     assert!((at(&f, 590.0).cache_hit_rate - steady.cache_hit_rate).abs() < 0.02, "refilled by the end");
     let d = des(&s, DesOptions { sample_every: 5.0, ..DesOptions::default() }).report.series;
@@ -70,7 +77,8 @@ fn a_failed_primary_fails_writes_until_a_replica_is_promoted() {
     let replicas = at(&f, 120.0).tiers.iter().find(|t| t.name == "replica").unwrap().nodes;
     assert_eq!(replicas, 1, "one replica became the primary");
     // Without replicas the database is down until the primary is restored.
-    let alone = fluid(&with_fault(Scenario::stage(3).with_users(5_000), FaultKind::KillDbPrimary, 60.0, 600.0), FluidOptions::default()).series;
+    let alone =
+        fluid(&with_fault(Scenario::stage(3).with_users(5_000), FaultKind::KillDbPrimary, 60.0, 600.0), FluidOptions::default()).series;
     assert!(at(&alone, 200.0).error_rate > (1.0 - t.static_share) * 0.99, "no replica: dynamic requests fail");
     assert!(at(&alone, 400.0).error_rate < 0.001, "restored after five minutes");
 }
