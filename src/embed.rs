@@ -64,7 +64,9 @@ pub fn post(kind: &str, fields: &[(&str, Field)]) {
     if !in_frame() {
         return;
     }
-    let Ok(Some(parent)) = window().parent() else { return };
+    let Ok(Some(parent)) = window().parent() else {
+        return;
+    };
     let message = js_sys::Object::new();
     let set = |k: &str, v: JsValue| {
         let _ = js_sys::Reflect::set(&message, &JsValue::from_str(k), &v);

@@ -80,6 +80,16 @@ impl Popularity {
         share
     }
 
+    /// Share of `rate` requests per second in all that exceed `limit` per second per key (per user, when the
+    /// "keys" are users): what a per-client rate limit turns away.
+    pub fn excess_share(&self, rate: f64, limit: f64) -> f64 {
+        if rate <= 0.0 {
+            return 0.0;
+        }
+        let over: f64 = self.groups.iter().map(|&(n, p)| n * (rate * p - limit).max(0.0)).sum();
+        (over / rate).clamp(0.0, 1.0)
+    }
+
     /// Σ over keys of pᵢ·f(pᵢ).
     fn weighted_sum(&self, f: impl Fn(f64) -> f64) -> f64 {
         self.groups.iter().map(|&(n, p)| n * p * f(p)).sum()

@@ -50,7 +50,9 @@ impl Fix {
             Fix::BiggerAppServer => "Move to a bigger server (scale up)".into(),
             Fix::SeparateDatabase => "Move the database to its own server".into(),
             Fix::SessionsToRedis => "Move sessions to Redis (stateless servers)".into(),
-            Fix::AppServers { to } => format!("Run {to} stateless app servers behind the load balancer"),
+            Fix::AppServers { to } => {
+                format!("Run {to} stateless app servers behind the load balancer")
+            }
             Fix::AddCache => "Add a Redis cache in front of the database (60 s TTL)".into(),
             Fix::RaiseTtl { to } => format!("Raise the cache TTL to {to:.0} s"),
             Fix::Replicas { to } => format!("Run {to} read replicas"),

@@ -19,11 +19,16 @@ use std::collections::BTreeMap;
 
 use crate::latency::{Class, Mixture, Visit};
 use crate::model::{
-    self, Topology, APP_BACKLOG, CLIENT_RTT_S, EDGE_RTT_S, LAN_RTT_S, REDIS_MAX_CLIENTS, REPLICATION_BASE_LAG_S, UNHEALTHY_CHECKS,
+    self, Topology, APP_BACKLOG, BREAKER_RESET_S, BREAKER_WINDOW_S, CLIENT_RTT_S, EDGE_RTT_S, ENQUEUE_S, HICCUP_P, HICCUP_S, JOB_BACKOFF_S,
+    LAN_RTT_S, REDIS_MAX_CLIENTS, REPLICATION_BASE_LAG_S, SERVICE_S, UNHEALTHY_CHECKS, WORKER_SCALE_EVERY_S,
 };
-use crate::queueing::mmck;
-use crate::report::{finite, Counts, EdgeRates, LatencyMs, Report, Sample, Summary, TierStat};
-use crate::scenario::{FaultKind, LbAlgorithm, Scenario, DEPLOY_RESTART_S, FAILOVER_S, RESTORE_S, SPIKE_FACTOR, SPIKE_S};
+use crate::queueing::{mmck, Mmc};
+use crate::report::{finite, Counts, EdgeRates, JobStats, LatencyMs, Report, Sample, Summary, TierStat};
+use crate::scenario::{
+    FaultKind, LbAlgorithm, Scenario, DEPLOY_RESTART_S, DOWNSTREAM_OUTAGE_S, FAILOVER_S, LB_FAILOVER_S, LB_REPLACE_S, REGION_FAILOVER_S,
+    REGION_OUTAGE_S, RESTORE_S, SPIKE_FACTOR, SPIKE_S, WRITE_BURST_FACTOR, WRITE_BURST_S,
+};
+use crate::traffic::GEOS;
 
 /// M/M/c/K steady state tabulated over ρ for one (c, K), so a step costs O(1) per station.
 #[derive(Clone, Debug)]
@@ -143,10 +148,22 @@ impl Tables {
     }
 }
 
-/// (c, K) of the app, Redis and database stations.
-fn station_sizes(topo: &Topology) -> [(u32, u32); 3] {
+/// Queries a connection pool holds waiting for a database connection.
+const POOL_QUEUE: u32 = 10_000;
+/// vCPUs of a service instance (m6i.large).
+const SERVICE_VCPUS: u32 = 2;
+
+/// (c, K) of the app, Redis, database and service stations. With a connection pool, queries beyond
+/// `max_connections` wait in the pool instead of being refused.
+fn station_sizes(topo: &Topology) -> [(u32, u32); 4] {
     let a = &topo.scenario.arch;
-    [(topo.app_vcpus, topo.app_vcpus + APP_BACKLOG), (1, REDIS_MAX_CLIENTS), (topo.db_vcpus, a.db_max_connections.max(topo.db_vcpus))]
+    let db_k = if a.resilience.db_pool { POOL_QUEUE } else { a.db_max_connections }.max(topo.db_vcpus);
+    [
+        (topo.app_vcpus, topo.app_vcpus + APP_BACKLOG),
+        (1, REDIS_MAX_CLIENTS),
+        (topo.db_vcpus, db_k),
+        (SERVICE_VCPUS, SERVICE_VCPUS + APP_BACKLOG),
+    ]
 }
 
 /// Advances a station by `dt` under `loads` and returns its figures. `ca2` is the squared coefficient of
@@ -239,6 +256,52 @@ struct Flows {
     replicas: u32,
     /// App servers restarting for a deploy this step.
     restarting: u32,
+    /// Requests per second tried, retries included.
+    attempts: f64,
+    /// Requests per second answered, as users see them (after retries).
+    served: f64,
+    /// Requests per second refused with 429.
+    limited: f64,
+    /// Share of all users the simulated (busiest) region serves.
+    region_share: f64,
+    /// Regions serving.
+    regions_up: u32,
+    /// (share of users, round trip to their region, extra round trip of a write to the primary) per geography.
+    geo: Vec<(f64, f64, f64)>,
+    /// Each shard's primary, their share-weighted average, and the hottest.
+    shards: Vec<StationOut>,
+    primary_hot: StationOut,
+    /// One instance of a service.
+    services: StationOut,
+    /// Batch writes per second from a write burst.
+    batch_writes: f64,
+    /// Jobs per second put on the queue.
+    jobs_rps: f64,
+    /// Jobs per second skipped by an open circuit breaker.
+    jobs_skipped: f64,
+    /// Whether requests run their job inline, and whether those requests fail (dead downstream, no breaker).
+    jobs_inline: bool,
+    jobs_failing: bool,
+}
+
+/// Where users go: the busiest serving region's share of all users, the share whose region is down and not yet
+/// failed over, regions up, and (share, round trip, write detour) per geography.
+struct Route {
+    busiest: f64,
+    failing: f64,
+    up: u32,
+    geo: Vec<(f64, f64, f64)>,
+}
+
+/// The message queue and its worker pool.
+#[derive(Clone, Debug, Default)]
+struct JobQueue {
+    backlog: f64,
+    workers: u32,
+    next_scale_at: f64,
+    dead: f64,
+    wait_s: f64,
+    depth: f64,
 }
 
 /// The aggregate engine's state.
@@ -251,8 +314,20 @@ pub struct Fluid {
     app_table: usize,
     servers: Vec<Server>,
     redis: Vec<Station>,
-    primary: Station,
+    primaries: Vec<Station>,
     replica: Station,
+    services: Station,
+    jobs: JobQueue,
+    /// Client retries multiply the offered load by this (1 without failures).
+    retry_factor: f64,
+    retry_moving: bool,
+    /// Fault state of the later faults: downstream down since / until, region down at, load balancer down
+    /// until, write burst until.
+    downstream_since: f64,
+    downstream_down_until: f64,
+    region_down_at: Option<f64>,
+    lb_down_until: f64,
+    burst_until: f64,
     /// Writes waiting to be replayed on each replica.
     apply_backlog: f64,
     replicas_serving: bool,
@@ -296,8 +371,9 @@ impl Fluid {
         let a = &scenario.arch;
         let initial = if a.autoscaling.enabled { a.autoscaling.desired } else { a.app_servers };
         let tables = topo.tables.clone();
-        let [app, redis, db] = station_sizes(&topo);
+        let [app, redis, db, svc] = station_sizes(&topo);
         let (app_table, redis_table, db_table) = (tables.find(app.0, app.1), tables.find(redis.0, redis.1), tables.find(db.0, db.1));
+        let svc_table = tables.find(svc.0, svc.1);
         let server =
             |ready_at| Server { ready_at, died_at: None, detected_at: f64::MAX, station: Station { table_index: app_table, q: 0.0 } };
         Fluid {
@@ -305,8 +381,17 @@ impl Fluid {
             t: 0.0,
             servers: (0..initial).map(|_| server(0.0)).collect(),
             redis: (0..a.redis_nodes).map(|_| Station { table_index: redis_table, q: 0.0 }).collect(),
-            primary: Station { table_index: db_table, q: 0.0 },
+            primaries: (0..a.shards.max(1)).map(|_| Station { table_index: db_table, q: 0.0 }).collect(),
             replica: Station { table_index: db_table, q: 0.0 },
+            services: Station { table_index: svc_table, q: 0.0 },
+            jobs: JobQueue { workers: a.jobs.workers, ..JobQueue::default() },
+            retry_factor: 1.0,
+            retry_moving: false,
+            downstream_since: f64::NEG_INFINITY,
+            downstream_down_until: f64::NEG_INFINITY,
+            region_down_at: None,
+            lb_down_until: f64::NEG_INFINITY,
+            burst_until: f64::NEG_INFINITY,
             tables,
             app_table,
             apply_backlog: 0.0,
@@ -438,6 +523,22 @@ impl Fluid {
                         self.db_down_until = f.at_s + RESTORE_S;
                     }
                 }
+                FaultKind::DownstreamOutage => {
+                    self.downstream_since = f.at_s;
+                    self.downstream_down_until = f.at_s + DOWNSTREAM_OUTAGE_S;
+                }
+                FaultKind::RegionOutage => {
+                    self.region_down_at = Some(f.at_s);
+                    // The busiest region holds the primary: another region's replica is promoted with the failover.
+                    if self.topo.scenario.arch.regions > 1 {
+                        self.db_down_until = self.db_down_until.max(f.at_s + REGION_FAILOVER_S);
+                    }
+                }
+                FaultKind::KillLoadBalancer => {
+                    let down = if self.topo.scenario.arch.resilience.lb_ha { LB_FAILOVER_S } else { LB_REPLACE_S };
+                    self.lb_down_until = f.at_s + down;
+                }
+                FaultKind::WriteBurst => self.burst_until = f.at_s + WRITE_BURST_S,
             }
             self.dirty = true;
             self.next_fault += 1;
@@ -453,6 +554,97 @@ impl Fluid {
     /// Replicas in service.
     fn replicas(&self) -> u32 {
         self.topo.scenario.arch.replicas.saturating_sub(self.replicas_lost)
+    }
+
+    /// Where each geography's users go now. Regions sit in [`GEOS`] order; users go to the nearest live region
+    /// (geo-DNS). A dead region's users fail until the failover, then go to the next nearest. Writes travel from
+    /// the serving region to the primary's (the first live region).
+    fn region_routing(&self) -> Route {
+        let a = &self.topo.scenario.arch;
+        let regions = a.regions.clamp(1, GEOS.len() as u32) as usize;
+        let world = self.topo.scenario.traffic.worldwide;
+        let dead_since = self.region_down_at.filter(|&at| self.t < at + REGION_OUTAGE_S && self.t >= at);
+        let dead = dead_since.map(|_| 0usize);
+        let failed_over = dead_since.is_some_and(|at| self.t >= at + REGION_FAILOVER_S);
+        let primary_region = if dead == Some(0) && regions > 1 { 1 } else { 0 };
+        let mut load = [0.0; 3];
+        let mut failing = 0.0;
+        let mut geo = Vec::with_capacity(GEOS.len());
+        let nearest = |g: usize, skip: Option<usize>| {
+            (0..regions).filter(|&r| Some(r) != skip).min_by(|&p, &q| GEOS[g].rtt_s[p].total_cmp(&GEOS[g].rtt_s[q]))
+        };
+        for (g, place) in GEOS.iter().enumerate() {
+            let share = if world {
+                place.share
+            } else if g == 0 {
+                1.0
+            } else {
+                0.0
+            };
+            if share <= 0.0 {
+                continue;
+            }
+            let serving = if failed_over { nearest(g, dead) } else { nearest(g, None).filter(|&r| Some(r) != dead) };
+            match serving {
+                Some(r) => {
+                    load[r] += share;
+                    let detour = if r == primary_region { 0.0 } else { GEOS[r].rtt_s[primary_region] };
+                    geo.push((share, place.rtt_s[r], detour));
+                }
+                None => failing += share,
+            }
+        }
+        if geo.is_empty() {
+            // Nobody is served: keep one entry so latency stays defined.
+            geo.push((1.0, CLIENT_RTT_S, 0.0));
+        }
+        Route { busiest: load.iter().cloned().fold(0.0, f64::max), failing, up: (regions - dead.is_some() as usize) as u32, geo }
+    }
+
+    /// Whether the circuit breaker around the downstream service is open now: it opens once a window of
+    /// failures shows the error threshold, and closes at the first half-open probe after the service is back.
+    fn breaker_open(&self) -> bool {
+        if !self.topo.scenario.arch.resilience.circuit_breaker || !self.downstream_since.is_finite() {
+            return false;
+        }
+        let opened = self.downstream_since + BREAKER_WINDOW_S;
+        if self.t < opened || opened >= self.downstream_down_until {
+            return false;
+        }
+        let probes = ((self.downstream_down_until - opened) / BREAKER_RESET_S).ceil();
+        self.t < opened + probes * BREAKER_RESET_S
+    }
+
+    /// Advances the message queue by one step under `arrivals` jobs per second: workers finish jobs while the
+    /// downstream service is up; while it is down every attempt fails and is retried with backoff, and jobs
+    /// that outlive their attempts are dead-lettered. The pool scales on queue depth.
+    fn advance_jobs(&mut self, arrivals: f64) {
+        let jobs = &self.topo.scenario.arch.jobs;
+        if !jobs.queued || jobs.share <= 0.0 {
+            return;
+        }
+        let (dt, t) = (self.dt, self.t);
+        let job_s = (jobs.job_ms / 1e3).max(1e-3);
+        let down = t < self.downstream_down_until && t >= self.downstream_since;
+        let horizon = JOB_BACKOFF_S * (2f64.powi(jobs.attempts.saturating_sub(1) as i32) - 1.0);
+        let q = &mut self.jobs;
+        let cap = if down { 0.0 } else { q.workers as f64 / job_s };
+        q.backlog = (q.backlog + (arrivals - cap) * dt).max(0.0);
+        if down && t - self.downstream_since > horizon {
+            // Jobs that arrived more than the retry horizon ago have used their attempts.
+            let dead = (arrivals * dt).min(q.backlog);
+            q.dead += dead;
+            q.backlog -= dead;
+        }
+        let wq = if !down && arrivals > 0.0 && arrivals < cap { Mmc::new(q.workers, arrivals, 1.0 / job_s).mean_wait() } else { 0.0 };
+        q.wait_s = if down { (t - self.downstream_since).min(horizon) } else { wq + q.backlog / cap.max(1e-9) };
+        q.depth = q.backlog + arrivals * wq;
+        if jobs.max_workers > jobs.workers && t >= q.next_scale_at {
+            // Enough workers to run arrivals at 70 % busy and drain the backlog within two minutes.
+            let need = (arrivals * job_s / 0.7 + q.backlog * job_s / 120.0).ceil() as u32;
+            q.workers = need.clamp(jobs.workers, jobs.max_workers);
+            q.next_scale_at = t + WORKER_SCALE_EVERY_S;
+        }
     }
 
     /// The routed position taken out by a rolling deploy now (behind a load balancer), counting sessions lost as
@@ -549,7 +741,13 @@ impl Fluid {
         let load = self.offered_now();
         let moved = (load - self.evaluated_at).abs() > 1e-3 * self.evaluated_at.abs();
         // A fault in progress (rolling deploy, refilling cache, primary down) changes the state every step.
-        let in_progress = self.deploy.is_some() || self.flushed_at.is_some() || self.t <= self.db_down_until + self.dt;
+        let t = self.t + self.dt;
+        let in_progress = self.deploy.is_some()
+            || self.flushed_at.is_some()
+            || self.retry_moving
+            || t >= self.downstream_since && t <= self.downstream_down_until + 2.0 * BREAKER_RESET_S
+            || self.region_down_at.is_some_and(|at| t <= at + REGION_OUTAGE_S + self.dt)
+            || [self.db_down_until, self.lb_down_until, self.burst_until].iter().any(|&until| t <= until + self.dt);
         if self.dirty || !self.settled || moved || in_progress {
             self.flows = self.evaluate();
             self.generation += 1;
@@ -565,14 +763,21 @@ impl Fluid {
             let scale = if f.offered > 0.0 { load / f.offered } else { 1.0 };
             f.offered = load;
             f.error_rps *= scale;
+            f.served *= scale;
+            f.attempts *= scale;
+            f.limited *= scale;
+            f.jobs_rps *= scale;
+            f.jobs_skipped *= scale;
             f.edge *= scale;
             f.writes *= scale;
             f.reads *= scale;
-            let writes = f.writes;
+            let writes = (f.writes + f.batch_writes) * self.topo.shard_shares.iter().cloned().fold(0.0, f64::max);
             let (rho, lag) = self.replicate(writes);
             self.flows.apply_rho = rho;
             self.flows.lag_s = lag;
         }
+        let jobs_rps = self.flows.jobs_rps;
+        self.advance_jobs(jobs_rps);
         let f = &self.flows;
         let dt = self.dt;
         self.counts.offered += f.offered * dt;
@@ -582,7 +787,8 @@ impl Fluid {
         self.counts.in_flight = self.counts.offered - self.counts.rejected - self.counts.served;
         let instances = self.alive_count() as f64;
         let origin = f.offered - f.edge;
-        self.cost_integral += self.topo.cost_per_hour(instances, origin, f.edge) * dt;
+        self.cost_integral +=
+            (self.topo.cost_per_hour(instances, origin, f.edge) + self.topo.jobs_cost_per_hour(self.jobs.workers, f.jobs_rps)) * dt;
         self.t += dt;
     }
 
@@ -591,7 +797,7 @@ impl Fluid {
         let f = &self.flows;
         f.app.iter().map(|a| a.3.in_system).sum::<f64>()
             + f.redis.iter().map(|r| r.in_system).sum::<f64>()
-            + f.primary.in_system
+            + f.shards.iter().map(|p| p.in_system).sum::<f64>()
             + f.replica.in_system * f.replicas as f64
             + (f.offered - f.error_rps).max(0.0) * CLIENT_RTT_S
     }
@@ -607,6 +813,10 @@ impl Fluid {
         }
         let n = routed.len();
         let shares = self.shares_cached(n);
+        let route = self.region_routing();
+        let breaker_open = self.breaker_open();
+        let downstream_down = self.t < self.downstream_down_until;
+        let lb_down = self.topo.has_lb() && self.t < self.lb_down_until;
         let topo = &self.topo;
         let s = &topo.scenario;
         let a = &s.arch;
@@ -614,31 +824,46 @@ impl Fluid {
         let timeout = a.timeout_ms / 1e3;
         let mut app_buf = std::mem::take(&mut self.flows.app);
         let mut redis_buf = std::mem::take(&mut self.flows.redis);
+        let mut shard_buf = std::mem::take(&mut self.flows.shards);
         app_buf.clear();
         redis_buf.clear();
+        shard_buf.clear();
         let mut f = Flows {
             offered: self.offered_now(),
             app: app_buf,
             redis: redis_buf,
+            shards: shard_buf,
             restarting: deploying.is_some() as u32,
             ..Flows::default()
         };
-        let lam_static = f.offered * s.traffic.static_share;
+        f.attempts = f.offered * self.retry_factor;
+        let lam_static = f.attempts * s.traffic.static_share;
         f.cdn_hit = topo.cdn_hit(lam_static);
         f.edge = lam_static * f.cdn_hit;
         f.origin_static = lam_static - f.edge;
-        let dynamic = f.offered - lam_static;
+        let mut dynamic = f.attempts - lam_static;
+        // Each user's requests beyond the rate limit get 429 at the door.
+        let limit = a.resilience.rate_limit_per_min / 60.0;
+        if limit > 0.0 {
+            f.limited = dynamic * topo.users.excess_share(dynamic, limit);
+            dynamic -= f.limited;
+        }
+        f.region_share = route.busiest;
+        f.regions_up = route.up;
+        f.geo = route.geo;
 
         let dead_share: f64 = routed.iter().zip(&shares).filter(|(&i, _)| self.servers[i].died_at.is_some()).map(|(_, s)| s).sum();
-        let reach = if n == 0 || single_restart { 0.0 } else { 1.0 - dead_share };
+        let reach = if n == 0 || single_restart || lb_down { 0.0 } else { (1.0 - dead_share) * (1.0 - route.failing) };
         f.failed = (f.origin_static + dynamic) * (1.0 - reach);
+        // The simulated (busiest) region's share of the traffic that gets through.
+        let rf = if route.failing < 1.0 { route.busiest / (1.0 - route.failing) } else { 0.0 };
         let dyn_ok = dynamic * reach;
         f.writes = dyn_ok * s.traffic.write_fraction();
         f.reads = dyn_ok - f.writes;
-        let (mut hit, stale) = topo.cache_hit(f.reads);
+        let (mut hit, stale) = topo.cache_hit(f.reads * rf);
         if let (Some(at), Some(_)) = (self.flushed_at, topo.cache_curve.as_ref()) {
             // Refilling after a flush: each key misses until it is read again (see Popularity::ttl_hit_ratio_warming).
-            let warming = topo.keys.ttl_hit_ratio_warming(f.reads, s.arch.cache_ttl_s, self.t - at);
+            let warming = topo.keys.ttl_hit_ratio_warming(f.reads * rf, s.arch.cache_ttl_s, self.t - at);
             if warming >= hit * 0.999 {
                 self.flushed_at = None;
             } else {
@@ -655,8 +880,31 @@ impl Fluid {
             f.failed += f.writes;
             f.writes = 0.0;
         }
+        f.batch_writes = if self.t < self.burst_until { f.writes.max(1.0) * (WRITE_BURST_FACTOR - 1.0) } else { 0.0 };
 
-        let (apply_rho, lag_s) = self.replicate(f.writes);
+        // Slow jobs: inline they hold the request (and fail with a dead downstream unless the breaker skips
+        // them); queued they cost an enqueue.
+        let job_writes = f.writes * a.jobs.share;
+        let queued = a.jobs.queued;
+        let wf = s.traffic.write_fraction();
+        if job_writes > 0.0 {
+            if queued {
+                f.jobs_rps = job_writes;
+            } else if downstream_down || breaker_open {
+                if breaker_open {
+                    f.jobs_skipped = job_writes;
+                } else {
+                    f.jobs_failing = true;
+                }
+            } else {
+                f.jobs_inline = true;
+            }
+        }
+
+        let shard_hot = topo.shard_shares.iter().cloned().fold(0.0, f64::max);
+        let x = if a.shards > 1 { a.cross_shard_share } else { 0.0 };
+        let hot_db_share = (1.0 - x) * shard_hot + x;
+        let (apply_rho, lag_s) = self.replicate((f.writes + f.batch_writes) * shard_hot);
         f.apply_rho = apply_rho;
         f.lag_s = lag_s;
         let topo = &self.topo;
@@ -676,12 +924,15 @@ impl Fluid {
         if f.primary_down && replicas == 0 {
             f.failed += misses;
         }
-        f.replica_reads = if replicas > 0 { misses * (1.0 - f.to_primary_share) / replicas as f64 } else { 0.0 };
+        // Each region reads its own replicas; the hottest shard's replicas speak for them.
+        f.replica_reads = if replicas > 0 { misses * rf * (1.0 - f.to_primary_share) * hot_db_share / replicas as f64 } else { 0.0 };
 
         // App servers. Round-robin spreads arrivals evenly (Erlang-n gaps); sticky and least-connections do not
         // smooth them here.
         let ca2 = if n > 1 && !topo.sticky() && a.lb_algorithm == LbAlgorithm::RoundRobin { 1.0 / n as f64 } else { 1.0 };
         f.box_index = if topo.db_on_app { routed.iter().position(|&i| self.servers[i].died_at.is_none()) } else { None };
+        let regional = dynamic * route.busiest;
+        let job_cpu = if f.jobs_inline { regional * reach * wf * a.jobs.share } else { 0.0 };
         // (share, figures, server index) of the last stateless server computed.
         let mut shared: Option<(f64, StationOut, usize)> = None;
         for (pos, &i) in routed.iter().enumerate() {
@@ -702,12 +953,13 @@ impl Fluid {
                 }
             }
             let loads = [
-                Load { rate: f.origin_static * share, service_s: topo.static_s },
-                Load { rate: dynamic * share, service_s: topo.app_s },
+                Load { rate: f.origin_static * route.busiest * share, service_s: topo.static_s },
+                Load { rate: regional * share, service_s: topo.app_s },
+                Load { rate: job_cpu * share, service_s: a.jobs.cpu_ms / 1e3 },
                 Load { rate: primary_reads, service_s: topo.db_read_s },
-                Load { rate: f.writes, service_s: topo.db_write_s },
+                Load { rate: f.writes + f.batch_writes, service_s: topo.db_write_s },
             ];
-            let used = if is_box { 4 } else { 2 };
+            let used = if is_box { 5 } else { 3 };
             let out = advance(&mut self.servers[i].station, &self.tables, &loads[..used], ca2, timeout, dt);
             if !is_box && !topo.sticky() {
                 shared = Some((share, out, i));
@@ -716,21 +968,50 @@ impl Fluid {
         }
 
         // Redis: sessions and cache gets, spread over nodes by key.
-        let ops = if topo.session_in_redis() { dyn_ok } else { 0.0 } + if topo.cache_curve.is_some() { f.reads } else { 0.0 };
+        let ops = (if topo.session_in_redis() { dyn_ok } else { 0.0 } + if topo.cache_curve.is_some() { f.reads } else { 0.0 }) * rf;
         for (j, st) in self.redis.iter_mut().enumerate() {
             let loads = [Load { rate: ops * topo.redis_shares[j], service_s: topo.redis_s }];
             f.redis.push(advance(st, &self.tables, &loads, 1.0, timeout, dt));
         }
         if !topo.db_on_app {
-            let loads = [Load { rate: primary_reads, service_s: topo.db_read_s }, Load { rate: f.writes, service_s: topo.db_write_s }];
-            f.primary = advance(&mut self.primary, &self.tables, &loads, 1.0, timeout, dt);
+            // Every region's primary-bound reads and all writes reach the primaries; a cross-shard read visits
+            // every shard.
+            for (j, st) in self.primaries.iter_mut().enumerate() {
+                let sh = topo.shard_shares[j];
+                let loads = [
+                    Load { rate: primary_reads * ((1.0 - x) * sh + x), service_s: topo.db_read_s },
+                    Load { rate: (f.writes + f.batch_writes) * sh, service_s: topo.db_write_s },
+                ];
+                f.shards.push(advance(st, &self.tables, &loads, 1.0, timeout, dt));
+            }
+            f.primary = average(&f.shards, &topo.shard_shares);
+            f.primary_hot = f.shards.iter().copied().max_by(|p, q| p.utilization.total_cmp(&q.utilization)).unwrap_or_default();
         }
         if replicas > 0 {
             let loads = [Load { rate: f.replica_reads, service_s: topo.db_read_s }];
             f.replica = advance(&mut self.replica, &self.tables, &loads, 1.0, timeout, dt);
         }
+        if a.services > 0 {
+            // Every dynamic request calls every service; each service spreads its calls over its instances.
+            let per = regional * reach / a.service_instances.max(1) as f64;
+            let loads = [Load { rate: per, service_s: SERVICE_S }];
+            f.services = advance(&mut self.services, &self.tables, &loads, 1.0 / a.service_instances.max(1) as f64, timeout, dt);
+        }
+        // What a user sees: a failure only when every attempt fails; a 429 is not retried.
         let answered = self.answered(&f);
-        f.error_rps = (f.offered - answered).max(0.0);
+        let tried = (f.attempts - f.limited).max(0.0);
+        let fail = if tried > 0.0 { ((tried - answered) / tried).clamp(0.0, 1.0) } else { 0.0 };
+        let retries = self.topo.scenario.arch.resilience.retries as i32;
+        let limited_users = f.limited / self.retry_factor.max(1.0);
+        f.error_rps = f.offered * (1.0 - limited_users / f.offered.max(1e-12)) * fail.powi(retries + 1) + limited_users;
+        f.served = (f.offered - f.error_rps).max(0.0);
+        let factor: f64 = (0..=retries).map(|k| fail.powi(k)).sum();
+        if (factor - self.retry_factor).abs() > 1e-3 * self.retry_factor {
+            self.retry_moving = true;
+        } else {
+            self.retry_moving = false;
+        }
+        self.retry_factor = factor;
         self.share_cache.1 = shares;
         self.routed_buf = routed;
         f
@@ -788,16 +1069,45 @@ impl Fluid {
     /// Calls `visit(rate, fixed delay, path)` for every request class with a positive rate.
     fn walk_classes(&self, f: &Flows, visit: &mut dyn FnMut(f64, f64, &Path)) {
         let topo = &self.topo;
-        let mut emit = |weight: f64, delay: f64, path: &Path| {
-            if weight > 0.0 {
-                visit(weight, delay, path);
+        let a = &topo.scenario.arch;
+        // Origin classes are emitted once per geography (its share and round trip; writes from a region without
+        // the primary add the trip to it) and, with services, split by whether a fan-out call hit a hiccup.
+        let fanout = (a.services > 0).then(|| max_of(f.services, a.services));
+        let hiccup = 1.0 - (1.0 - HICCUP_P).powi(a.services as i32);
+        if f.edge > 0.0 {
+            visit(f.edge, EDGE_RTT_S, &Path::default());
+        }
+        let mut emit = |weight: f64, delay: f64, path: &Path, dynamic: bool, write: bool| {
+            if weight <= 0.0 {
+                return;
+            }
+            for &(share, rtt, write_extra) in &f.geo {
+                let d = delay - CLIENT_RTT_S + rtt + if write { write_extra } else { 0.0 };
+                match fanout {
+                    Some((out, k_factor)) if dynamic => {
+                        let p = path.then(out, SERVICE_S * k_factor);
+                        visit(weight * share * (1.0 - hiccup), d + LAN_RTT_S, &p);
+                        visit(weight * share * hiccup, d + LAN_RTT_S + HICCUP_S, &p);
+                    }
+                    _ => visit(weight * share, d, path),
+                }
             }
         };
-        emit(f.edge, EDGE_RTT_S, &Path::default());
         // Redis seen as one node: the share-weighted average of its nodes.
         let redis = average(&f.redis, &topo.redis_shares);
         let lb = if topo.has_lb() { LAN_RTT_S } else { 0.0 };
         let cached = topo.cache_curve.is_some();
+        let shards = a.shards.max(1);
+        let x = if shards > 1 { a.cross_shard_share } else { 0.0 };
+        let (scatter, scatter_factor) = max_of(f.primary_hot, shards);
+        let job = a.jobs.share;
+        let job_delay = if f.jobs_rps > 0.0 {
+            ENQUEUE_S
+        } else if f.jobs_inline {
+            a.jobs.job_ms / 1e3
+        } else {
+            0.0
+        };
         // Identical servers (stateless, same figures) make identical classes: walk each kind once with their
         // combined share.
         let mut groups: Vec<(f64, StationOut)> = Vec::with_capacity(f.app.len());
@@ -813,7 +1123,7 @@ impl Fluid {
         for (share, app) in groups {
             let db_hop = if topo.db_on_app { 0.0 } else { LAN_RTT_S };
             let primary = if topo.db_on_app { app } else { f.primary };
-            emit(f.origin_static * share, CLIENT_RTT_S + lb, &Path::default().then(app, topo.static_s));
+            emit(f.origin_static * share, CLIENT_RTT_S + lb, &Path::default().then(app, topo.static_s), false, false);
             let mut prefix = Path::default().then(app, topo.app_s);
             let mut delay = CLIENT_RTT_S + lb;
             if topo.session_in_redis() {
@@ -826,16 +1136,27 @@ impl Fluid {
             if cached {
                 read_prefix = read_prefix.then(redis, topo.redis_s);
                 read_delay += LAN_RTT_S;
-                emit(reads * f.cache_hit, read_delay, &read_prefix);
+                emit(reads * f.cache_hit, read_delay, &read_prefix, true, false);
             }
             let misses = reads * (1.0 - f.cache_hit);
             if !f.primary_down {
-                emit(misses * f.to_primary_share, read_delay + db_hop, &read_prefix.then(primary, topo.db_read_s));
+                let to_primary = misses * f.to_primary_share;
+                emit(to_primary * (1.0 - x), read_delay + db_hop, &read_prefix.then(primary, topo.db_read_s), true, false);
+                emit(to_primary * x, read_delay + db_hop, &read_prefix.then(scatter, topo.db_read_s * scatter_factor), true, false);
             }
             if f.replicas > 0 {
-                emit(misses * (1.0 - f.to_primary_share), read_delay + LAN_RTT_S, &read_prefix.then(f.replica, topo.db_read_s));
+                let to_replicas = misses * (1.0 - f.to_primary_share);
+                let (rscatter, rfactor) = max_of(f.replica, shards);
+                emit(to_replicas * (1.0 - x), read_delay + LAN_RTT_S, &read_prefix.then(f.replica, topo.db_read_s), true, false);
+                emit(to_replicas * x, read_delay + LAN_RTT_S, &read_prefix.then(rscatter, topo.db_read_s * rfactor), true, false);
             }
-            emit(f.writes * share, delay + db_hop, &prefix.then(primary, topo.db_write_s));
+            let writes = f.writes * share;
+            let write_path = prefix.then(primary, topo.db_write_s);
+            // Writes with a job: inline they wait for it (or fail with its downstream); queued they wait for the
+            // enqueue; skipped by an open breaker they return at once.
+            let with_job = if f.jobs_failing { 0.0 } else { writes * job };
+            emit(writes * (1.0 - job), delay + db_hop, &write_path, true, true);
+            emit(with_job, delay + db_hop + job_delay, &write_path, true, true);
         }
     }
 
@@ -894,12 +1215,36 @@ impl Fluid {
             });
         }
         if !topo.db_on_app {
+            // The hottest shard's primary speaks for the tier.
             tiers.push(TierStat {
                 name: "db_primary".into(),
-                nodes: 1,
-                utilization: finite(f.primary.utilization),
-                queue: finite(f.primary.in_system),
-                latency_ms: finite((f.primary.mean_sojourn(topo.db_read_s) + LAN_RTT_S) * 1e3),
+                nodes: a.shards.max(1),
+                utilization: finite(f.primary_hot.utilization),
+                queue: finite(f.primary_hot.in_system),
+                latency_ms: finite((f.primary_hot.mean_sojourn(topo.db_read_s) + LAN_RTT_S) * 1e3),
+            });
+        }
+        if a.services > 0 {
+            tiers.push(TierStat {
+                name: "services".into(),
+                nodes: a.services * a.service_instances,
+                utilization: finite(f.services.utilization),
+                queue: finite(f.services.in_system),
+                latency_ms: finite(
+                    (max_of(f.services, a.services).0.mean_sojourn(SERVICE_S * max_of(f.services, a.services).1) + LAN_RTT_S) * 1e3,
+                ),
+            });
+        }
+        let queued = a.jobs.queued && a.jobs.share > 0.0;
+        if queued {
+            let job_s = a.jobs.job_ms / 1e3;
+            let down = self.t < self.downstream_down_until && self.t >= self.downstream_since;
+            tiers.push(TierStat {
+                name: "workers".into(),
+                nodes: self.jobs.workers,
+                utilization: if down { 1.0 } else { finite((f.jobs_rps * job_s / self.jobs.workers.max(1) as f64).min(1.0)) },
+                queue: finite(self.jobs.depth),
+                latency_ms: finite(self.jobs.wait_s * 1e3),
             });
         }
         if f.replicas > 0 {
@@ -921,9 +1266,10 @@ impl Fluid {
         // Stale reads: cache hits older than a write, plus replica reads behind a write.
         let replica_stale = if f.replicas > 0 && f.replica_reads > 0.0 {
             let mu = 1.0 / topo.apply_s;
-            let decay = if f.writes < mu { mu - f.writes } else { f64::INFINITY };
+            let writes = f.writes + f.batch_writes;
+            let decay = if writes < mu { mu - writes } else { f64::INFINITY };
             let base = REPLICATION_BASE_LAG_S + self.apply_backlog / mu;
-            topo.keys.lagged_stale_share(f.writes, base, decay) * f.replica_reads * f.replicas as f64
+            topo.keys.lagged_stale_share(writes, base, decay) * f.reads * (1.0 - f.cache_hit) * (1.0 - f.to_primary_share)
         } else {
             0.0
         };
@@ -942,7 +1288,7 @@ impl Fluid {
             edges,
             t_s: self.t,
             offered_rps: finite(f.offered),
-            served_rps: finite(f.offered - f.error_rps),
+            served_rps: finite(f.served),
             error_rps: finite(f.error_rps),
             error_rate: if f.offered > 0.0 { finite(f.error_rps / f.offered) } else { 0.0 },
             latency_ms,
@@ -953,7 +1299,20 @@ impl Fluid {
             stale_read_rate: finite(stale_rate.clamp(0.0, 1.0)),
             sessions_lost: finite(self.sessions_lost),
             instances,
-            cost_usd_per_hour: finite(topo.cost_per_hour(instances as f64, f.offered - f.edge, f.edge)),
+            cost_usd_per_hour: finite(
+                topo.cost_per_hour(instances as f64, f.offered - f.edge, f.edge) + topo.jobs_cost_per_hour(self.jobs.workers, f.jobs_rps),
+            ),
+            jobs: JobStats {
+                rps: finite(f.jobs_rps + f.jobs_skipped + if f.jobs_inline { f.writes * a.jobs.share } else { 0.0 }),
+                queue_depth: if queued { finite(self.jobs.depth) } else { 0.0 },
+                waiting_s: if queued { finite(self.jobs.wait_s) } else { 0.0 },
+                workers: if queued { self.jobs.workers } else { 0 },
+                dead_lettered: finite(self.jobs.dead),
+                skipped_rps: finite(f.jobs_skipped),
+            },
+            rate_limited_rps: finite(f.limited / self.retry_factor.max(1.0)),
+            retry_rps: finite((f.attempts - f.offered).max(0.0)),
+            regions_up: f.regions_up,
         }
     }
 }
@@ -967,10 +1326,11 @@ fn same(a: &StationOut, b: &StationOut) -> bool {
         && a.timeout == b.timeout
 }
 
-/// The stations one request class visits (at most four: app, session, cache, database), without allocating.
+/// The stations one request class visits (at most six: app, session, cache, database, services), without
+/// allocating.
 #[derive(Clone, Copy, Debug, Default)]
 struct Path {
-    items: [(StationOut, f64); 4],
+    items: [(StationOut, f64); 6],
     len: usize,
 }
 
@@ -988,6 +1348,20 @@ impl Path {
     fn visits(&self) -> Vec<Visit> {
         self.items[..self.len].iter().map(|(o, s)| o.visit(*s)).collect()
     }
+}
+
+/// The slowest of `n` parallel visits to stations like `out` (scatter-gather, fan-out): it waits if any visit
+/// waits, fails if any fails, and its service takes the expected maximum of `n` exponentials, Hₙ times one.
+/// Returns the figures and Hₙ.
+fn max_of(out: StationOut, n: u32) -> (StationOut, f64) {
+    let n = n.max(1);
+    let any = |p: f64| 1.0 - (1.0 - p).powi(n as i32);
+    let mut o = out;
+    o.p_wait = any(out.p_wait);
+    o.blocking = any(out.blocking);
+    o.timeout = any(out.timeout);
+    let h: f64 = (1..=n).map(|k| 1.0 / k as f64).sum();
+    (o, h)
 }
 
 /// Share-weighted average of station figures, for treating several Redis nodes as one visit.
@@ -1122,6 +1496,13 @@ pub(crate) fn summarize(
         cost_usd_per_month: finite(model::monthly(cost_per_hour)),
         cost_usd_per_million_requests: if counts.offered > 0.0 { finite(total_cost / counts.offered * 1e6) } else { 0.0 },
         counts,
+        jobs_waiting_s: finite(series.iter().map(|s| s.jobs.waiting_s).fold(0.0, f64::max)),
+        jobs_dead_lettered: last.jobs.dead_lettered,
+        workers: last.jobs.workers,
+        shards: scenario.arch.shards.max(1),
+        regions: last.regions_up,
+        rate_limited_rate: if offered_rps > 0.0 { finite(avg(&|s| s.rate_limited_rps) / offered_rps) } else { 0.0 },
+        retry_rate: if offered_rps > 0.0 { finite(avg(&|s| s.retry_rps) / offered_rps) } else { 0.0 },
     }
 }
 

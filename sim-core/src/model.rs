@@ -49,6 +49,34 @@ pub const LB_USD_PER_LCU_HOUR: f64 = 0.008;
 /// CDN price per request served: 30 KB at $0.085/GB plus $0.0075 per 10,000 HTTPS requests.
 pub const CDN_USD_PER_REQUEST: f64 = 30.0 * 1024.0 / 1e9 * 0.085 + 0.0075 / 10_000.0;
 
+/// Time to put a job on the message queue and answer 202 Accepted (an SQS send is a few milliseconds) (seconds).
+pub const ENQUEUE_S: f64 = 0.005;
+/// How long an inline call to a dead downstream service waits before timing out (seed 004's breaker: 3 s).
+pub const DOWNSTREAM_TIMEOUT_S: f64 = 3.0;
+/// Error share at which the circuit breaker opens (seed 004: 50 %) ...
+pub const BREAKER_ERROR_SHARE: f64 = 0.5;
+/// ... seconds of failures it takes to see that share in its rolling window ...
+pub const BREAKER_WINDOW_S: f64 = 10.0;
+/// ... and seconds it stays open before a half-open probe (seed 004: 30 s).
+pub const BREAKER_RESET_S: f64 = 30.0;
+/// First retry delay of a failed job; each later one doubles (seconds).
+pub const JOB_BACKOFF_S: f64 = 10.0;
+/// Queue workers one worker instance (m6i.large) runs: jobs mostly wait on the network.
+pub const WORKERS_PER_INSTANCE: u32 = 16;
+/// Seconds between decisions of the worker pool's scale-on-depth rule.
+pub const WORKER_SCALE_EVERY_S: f64 = 60.0;
+/// Message-queue price per job: send, receive and delete at $0.40 per million requests (SQS list price).
+pub const QUEUE_USD_PER_JOB: f64 = 3.0 * 0.40 / 1e6;
+/// CPU one service call costs on the service's instance (seconds).
+pub const SERVICE_S: f64 = 0.002;
+/// Chance that one service call hits a hiccup (a garbage-collection pause, a noisy neighbour) ...
+pub const HICCUP_P: f64 = 0.01;
+/// ... and how long the hiccup stalls it (seconds). A request that calls K services meets at least one with
+/// probability 1 − 0.99^K: the tail at scale.
+pub const HICCUP_S: f64 = 0.100;
+/// Salt for placing users on database shards.
+pub const SHARD_SALT: u64 = 0x5348_4152;
+
 /// A deterministic 64-bit mix (SplitMix64's finaliser), used to pin users to servers and keys to Redis nodes
 /// the same way in both engines.
 pub fn mix64(mut x: u64) -> u64 {
@@ -124,6 +152,8 @@ pub struct Topology {
     pub cdn: CdnModel,
     /// Share of cache and session traffic on each Redis node.
     pub redis_shares: Vec<f64>,
+    /// Share of users (and so of their reads and writes) on each database shard.
+    pub shard_shares: Vec<f64>,
     /// The aggregate engine's M/M/c/K tables for this topology's stations (shared between clones).
     pub tables: std::sync::Arc<crate::fluid::Tables>,
 }
@@ -164,6 +194,10 @@ impl Topology {
             Some(p) if same_keys && p.scenario.arch.redis_nodes == a.redis_nodes => p.redis_shares.clone(),
             _ => bucket_shares(&keys, a.redis_nodes.max(1), KEY_SALT),
         };
+        let shard_shares = match prev {
+            Some(p) if p.scenario.traffic.users == t.users && p.scenario.arch.shards == a.shards => p.shard_shares.clone(),
+            _ => bucket_shares(&users, a.shards.max(1), SHARD_SALT),
+        };
         let index = if a.db_indexes { 1.0 } else { NO_INDEX_FACTOR };
         let mut topo = Topology {
             app_vcpus: a.app_size.vcpus,
@@ -176,6 +210,7 @@ impl Topology {
             redis_s: a.work.redis_op_ms / 1e3,
             apply_s: a.work.replica_apply_ms / 1e3,
             redis_shares,
+            shard_shares,
             tables: Default::default(),
             keys,
             users,
@@ -239,25 +274,39 @@ impl Topology {
         1.0 - (-per_user * a.read_your_writes_ms / 1e3).exp()
     }
 
-    /// Hourly price of the machines: `app_instances` app servers, the database, replicas, Redis, load balancer
-    /// and CDN at the given request rates.
+    /// Hourly price of the machines: `app_instances` app servers in each region, the database shards and their
+    /// replicas, Redis, load balancers and CDN at the given request rates.
     pub fn cost_per_hour(&self, app_instances: f64, origin_rps: f64, cdn_rps: f64) -> f64 {
         let a = &self.scenario.arch;
         let price = |s: &InstanceSize| s.usd_per_hour;
-        let mut usd = app_instances * price(&a.app_size);
+        let regions = a.regions.max(1) as f64;
+        let mut usd = app_instances * price(&a.app_size) * regions;
+        // Every region keeps its own replicas of each shard; the primaries live in one region.
+        let replicas = a.replicas as f64 * regions * a.shards.max(1) as f64;
         if a.db_separate {
-            usd += price(&a.db_size) * (1 + a.replicas) as f64;
+            usd += price(&a.db_size) * (a.shards.max(1) as f64 + replicas);
         } else {
-            usd += price(&a.db_size) * a.replicas as f64;
+            usd += price(&a.db_size) * replicas;
         }
-        usd += a.redis_nodes as f64 * price(&a.redis_size);
+        usd += a.redis_nodes as f64 * price(&a.redis_size) * regions;
         if self.has_lb() {
-            usd += LB_USD_PER_HOUR + LB_USD_PER_LCU_HOUR * (origin_rps / 1_000.0).max(1.0);
+            let pair = if a.resilience.lb_ha { 2.0 } else { 1.0 };
+            usd += (pair * LB_USD_PER_HOUR) * regions + LB_USD_PER_LCU_HOUR * (origin_rps / 1_000.0).max(1.0);
         }
+        usd += (a.services * a.service_instances) as f64 * crate::instance::named("m6i.large").usd_per_hour * regions;
         if a.cdn {
             usd += cdn_rps * 3_600.0 * CDN_USD_PER_REQUEST;
         }
         usd
+    }
+
+    /// Hourly price of the job queue and its worker instances.
+    pub fn jobs_cost_per_hour(&self, workers: u32, jobs_rps: f64) -> f64 {
+        if !self.scenario.arch.jobs.queued || self.scenario.arch.jobs.share <= 0.0 {
+            return 0.0;
+        }
+        let instances = workers.div_ceil(WORKERS_PER_INSTANCE) as f64;
+        instances * crate::instance::named("m6i.large").usd_per_hour + jobs_rps * 3_600.0 * QUEUE_USD_PER_JOB
     }
 }
 

@@ -127,7 +127,7 @@ fn parse_faults(raw: &str) -> Result<Vec<Fault>, ScenarioError> {
     let bad = |what: &str| ScenarioError::Invalid {
         field: "faults",
         value: what.to_owned(),
-        expected: "a comma-separated list of KIND@SECOND, KIND one of kill_app, spike, flush_cache, deploy, kill_db".to_owned(),
+        expected: format!("a comma-separated list of KIND@SECOND, KIND one of {}", FaultKind::ALL.map(|k| k.name()).join(", ")),
     };
     let mut faults = Vec::new();
     for item in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -193,13 +193,7 @@ pub const FIELDS: &[Field] = &[
             match raw.trim() {
                 "redis" => s.arch.sessions = Sessions::Redis,
                 "sticky" => s.arch.sessions = Sessions::Sticky,
-                _ => {
-                    return Some(ScenarioError::Invalid {
-                        field: "sessions",
-                        value: raw.to_owned(),
-                        expected: "redis or sticky".to_owned(),
-                    })
-                }
+                _ => return Some(ScenarioError::Invalid { field: "sessions", value: raw.to_owned(), expected: "redis or sticky".to_owned() }),
             }
             None
         },
@@ -224,9 +218,7 @@ pub const FIELDS: &[Field] = &[
     float!("hc", "1–300", "Seconds between health checks (two failures take a server out)", 1.0, 300.0, |s| s.arch.health_check_s),
     number!("replicas", "0–10", "Database read replicas", u32, 0, 10, |s| s.arch.replicas),
     float!("ryw", "0–60000", "Read-your-writes window in ms (0: off)", 0.0, 60_000.0, |s| s.arch.read_your_writes_ms),
-    float!("maxlag", "100–600000", "Replica lag in ms past which a replica stops taking reads", 100.0, 600_000.0, |s| s
-        .arch
-        .replica_max_lag_ms),
+    float!("maxlag", "100–600000", "Replica lag in ms past which a replica stops taking reads", 100.0, 600_000.0, |s| s.arch.replica_max_lag_ms),
     switch!("cdn", "A CDN serves static assets", |s| s.arch.cdn),
     float!("cdn_ttl", "1–31536000", "CDN cache lifetime of an asset in seconds", 1.0, 31_536_000.0, |s| s.arch.cdn_ttl_s),
     switch!("idx", "The database has the indexes its queries need", |s| s.arch.db_indexes),
@@ -243,13 +235,31 @@ pub const FIELDS: &[Field] = &[
     float!("in_for", "1–86400", "Auto-scaling: seconds below it before scaling in", 1.0, 86_400.0, |s| s.arch.autoscaling.in_for_s),
     number!("in_remove", "1–100", "Auto-scaling: instances removed per scale-in", u32, 1, 100, |s| s.arch.autoscaling.in_remove),
     float!("boot", "0–1800", "Auto-scaling: seconds from launch to serving", 0.0, 1_800.0, |s| s.arch.autoscaling.boot_s),
+    float!("jobs", "0–1", "Share of writes that start a slow job (preview, email)", 0.0, 1.0, |s| s.arch.jobs.share),
+    float!("job_ms", "1–600000", "Wall time of one slow job in milliseconds", 1.0, 600_000.0, |s| s.arch.jobs.job_ms),
+    float!("job_cpu", "0–10000", "CPU one job costs in milliseconds", 0.0, 10_000.0, |s| s.arch.jobs.cpu_ms),
+    switch!("queue", "Slow jobs go through a message queue (202 Accepted) instead of running inline", |s| s.arch.jobs.queued),
+    number!("workers", "1–10000", "Queue workers at the start (and the fewest)", u32, 1, 10_000, |s| s.arch.jobs.workers),
+    number!("max_workers", "1–10000", "Most queue workers when scaling on queue depth", u32, 1, 10_000, |s| s.arch.jobs.max_workers),
+    number!("attempts", "1–20", "Attempts per job before it is dead-lettered", u32, 1, 20, |s| s.arch.jobs.attempts),
+    number!("shards", "1–64", "Database shards by user-id hash", u32, 1, 64, |s| s.arch.shards),
+    float!("xshard", "0–1", "Share of database reads that need every shard (scatter-gather)", 0.0, 1.0, |s| s.arch.cross_shard_share),
+    number!("regions", "1–3", "Regions with a full stack (geo-routed)", u32, 1, 3, |s| s.arch.regions),
+    switch!("world", "Users spread over three continents (50 / 30 / 20 %)", |s| s.traffic.worldwide),
+    number!("services", "0–20", "Services each request fans out to (0: monolith)", u32, 0, 20, |s| s.arch.services),
+    number!("svc_inst", "1–1000", "Instances of each service", u32, 1, 1_000, |s| s.arch.service_instances),
+    number!("retries", "0–5", "Client retries of a failed request", u32, 0, 5, |s| s.arch.resilience.retries),
+    switch!("breaker", "Circuit breaker around the slow job's downstream service", |s| s.arch.resilience.circuit_breaker),
+    float!("ratelimit", "0–100000", "Requests per user per minute before 429 (0: no limit)", 0.0, 100_000.0, |s| s.arch.resilience.rate_limit_per_min),
+    switch!("lb_ha", "The load balancer is a redundant pair", |s| s.arch.resilience.lb_ha),
+    switch!("pool", "Database connection pool (excess queries wait instead of being refused)", |s| s.arch.resilience.db_pool),
     float!("app_ms", "0.01–10000", "App CPU ms per dynamic request", 0.01, 10_000.0, |s| s.arch.work.app_ms),
     float!("db_read_ms", "0.01–10000", "Database CPU ms per read (with indexes)", 0.01, 10_000.0, |s| s.arch.work.db_read_ms),
     float!("db_write_ms", "0.01–10000", "Database CPU ms per write", 0.01, 10_000.0, |s| s.arch.work.db_write_ms),
     Field {
         key: "faults",
         accepts: "KIND@SECOND,…",
-        doc: "Scheduled faults: kill_app, spike, flush_cache, deploy, kill_db, e.g. kill_app@120,spike@300",
+        doc: "Scheduled faults: kill_app, spike, flush_cache, deploy, kill_db, downstream, kill_region, kill_lb, write_burst, e.g. kill_app@120,spike@300",
         get: |s| s.faults.iter().map(|f| format!("{}@{}", f.kind.name(), real(f.at_s))).collect::<Vec<_>>().join(","),
         set: |s, raw| match parse_faults(raw) {
             Ok(faults) => {
@@ -393,6 +403,18 @@ pub fn repair(s: &mut Scenario) -> Vec<ScenarioError> {
         s.arch.cache_ttl_s = 0.0;
         notices
             .push(ScenarioError::Inconsistent { field: "ttl", reason: "a query cache needs a Redis node; caching turned off".to_owned() });
+    }
+    if (s.arch.shards > 1 || s.arch.regions > 1) && !s.arch.db_separate {
+        s.arch.db_separate = true;
+        notices
+            .push(ScenarioError::Inconsistent { field: "db", reason: "shards and regions need a separate database; turned on".to_owned() });
+    }
+    if s.arch.jobs.max_workers < s.arch.jobs.workers {
+        s.arch.jobs.max_workers = s.arch.jobs.workers;
+        notices.push(ScenarioError::Inconsistent {
+            field: "max_workers",
+            reason: format!("must be at least workers; set to {}", s.arch.jobs.workers),
+        });
     }
     let a = &mut s.arch.autoscaling;
     if a.min > a.max {

@@ -47,6 +47,23 @@ pub struct EdgeRates {
     pub replicas: f64,
 }
 
+/// The slow-job path at one moment: the message queue and its workers, or jobs run inline.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct JobStats {
+    /// Jobs started per second.
+    pub rps: f64,
+    /// Jobs waiting in the queue (or retrying).
+    pub queue_depth: f64,
+    /// How long a job waits before a worker finishes it, in seconds.
+    pub waiting_s: f64,
+    /// Workers running.
+    pub workers: u32,
+    /// Jobs given up after their last attempt, so far.
+    pub dead_lettered: f64,
+    /// Jobs skipped per second because the circuit breaker is open.
+    pub skipped_rps: f64,
+}
+
 /// The system at one simulated moment.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Sample {
@@ -80,6 +97,14 @@ pub struct Sample {
     pub cost_usd_per_hour: f64,
     /// Rates along the diagram's edges.
     pub edges: EdgeRates,
+    /// The slow-job path.
+    pub jobs: JobStats,
+    /// Requests per second refused with 429 by the rate limit (counted in `error_rps`).
+    pub rate_limited_rps: f64,
+    /// Extra requests per second from client retries.
+    pub retry_rps: f64,
+    /// Regions serving.
+    pub regions_up: u32,
 }
 
 /// Request counts over a run: offered = served + rejected + in flight.
@@ -132,6 +157,20 @@ pub struct Summary {
     pub cost_usd_per_month: f64,
     /// Price per million requests offered.
     pub cost_usd_per_million_requests: f64,
+    /// Longest a job waited for a worker, in seconds.
+    pub jobs_waiting_s: f64,
+    /// Jobs given up after their last attempt.
+    pub jobs_dead_lettered: f64,
+    /// Queue workers at the end.
+    pub workers: u32,
+    /// Database shards.
+    pub shards: u32,
+    /// Regions serving at the end.
+    pub regions: u32,
+    /// Share of requests refused with 429.
+    pub rate_limited_rate: f64,
+    /// Extra load from client retries, as a share of requests offered.
+    pub retry_rate: f64,
     /// Request accounting.
     pub counts: Counts,
 }

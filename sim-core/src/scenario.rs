@@ -73,6 +73,59 @@ impl Default for Autoscaling {
     }
 }
 
+/// Slow work that some writes start — fetching a link preview, sending an email, re-ranking tags (seed 000,
+/// stage 7) — done inline in the request or handed to a message queue and a pool of workers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Jobs {
+    /// Share of writes that start a job (0 = none).
+    pub share: f64,
+    /// Wall time of one job, mostly waiting on other services (seed 000: 2–3 s; default 2.5 s).
+    pub job_ms: f64,
+    /// CPU one job costs wherever it runs (20 ms).
+    pub cpu_ms: f64,
+    /// Jobs go to a message queue and the request returns 202 Accepted; off, the request waits for the job.
+    pub queued: bool,
+    /// Workers (jobs in progress at once) at the start, and the fewest.
+    pub workers: u32,
+    /// Most workers when scaling on queue depth (equal to `workers`: no scaling).
+    pub max_workers: u32,
+    /// Attempts per job before it is set aside (dead-lettered); retries back off 10 s, 20 s, 40 s, …
+    pub attempts: u32,
+}
+
+impl Default for Jobs {
+    fn default() -> Self {
+        Jobs { share: 0.0, job_ms: 2_500.0, cpu_ms: 20.0, queued: false, workers: 8, max_workers: 512, attempts: 5 }
+    }
+}
+
+/// Protections against overload and failure elsewhere (seed 004's critical patterns, seed 000's HA load balancer).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Resilience {
+    /// Times a client retries a failed request at once (0 = never). Retries add load exactly when the system
+    /// is failing: a retry storm.
+    pub retries: u32,
+    /// A circuit breaker around the slow job's downstream service: open at 50 % errors, half-open after 30 s;
+    /// while open, requests skip the job instead of waiting 3 s for a timeout.
+    pub circuit_breaker: bool,
+    /// Requests each user may send per minute before getting 429 Too Many Requests (0 = no limit; seed 004:
+    /// 100 per 15 minutes ≈ 6.7 per minute).
+    pub rate_limit_per_min: f64,
+    /// The load balancer is a redundant pair (or a managed service): losing one instance fails over in seconds.
+    pub lb_ha: bool,
+    /// App servers reach the database through a connection pool: queries beyond `max_connections` wait in the
+    /// pool instead of being refused.
+    pub db_pool: bool,
+}
+
+impl Default for Resilience {
+    fn default() -> Self {
+        Resilience { retries: 0, circuit_breaker: false, rate_limit_per_min: 0.0, lb_ha: true, db_pool: false }
+    }
+}
+
 /// Work each request costs, in milliseconds of one vCPU (documented defaults from REFERENCE.md and the seeds).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Work {
@@ -143,6 +196,38 @@ pub struct Architecture {
     pub autoscaling: Autoscaling,
     /// Per-request work.
     pub work: Work,
+    /// Database shards by user-id hash (1 = one primary). Each shard has its own primary and `replicas` replicas.
+    #[serde(default = "one")]
+    pub shards: u32,
+    /// Share of database reads that need every shard (a cross-shard join done as scatter-gather).
+    #[serde(default = "cross_shard_default")]
+    pub cross_shard_share: f64,
+    /// Regions running a full stack (1 to 3), users routed to the nearest by geo-DNS; writes go to the one
+    /// global primary, reads stay local.
+    #[serde(default = "one")]
+    pub regions: u32,
+    /// Services each dynamic request calls in parallel, waiting for the slowest (0 = one monolith).
+    #[serde(default)]
+    pub services: u32,
+    /// Instances of each service (m6i.large).
+    #[serde(default = "two")]
+    pub service_instances: u32,
+    /// Slow work started by writes, inline or queued.
+    #[serde(default)]
+    pub jobs: Jobs,
+    /// Retries, circuit breaker, rate limit, load-balancer redundancy, connection pool.
+    #[serde(default)]
+    pub resilience: Resilience,
+}
+
+fn one() -> u32 {
+    1
+}
+fn two() -> u32 {
+    2
+}
+fn cross_shard_default() -> f64 {
+    0.05
 }
 
 impl Default for Architecture {
@@ -176,6 +261,14 @@ pub enum FaultKind {
     /// The database primary dies. With replicas, one is promoted after 30 s and writes fail until then; without,
     /// the database is down until the primary is restored after 5 minutes.
     KillDbPrimary,
+    /// The service slow jobs call (email provider, page fetcher) is down for two minutes.
+    DownstreamOutage,
+    /// The busiest region goes dark; after geo-DNS fails over (60 s) its users go to the next nearest region.
+    RegionOutage,
+    /// The load balancer instance dies: a single one is replaced after 5 minutes, an HA pair fails over in 5 s.
+    KillLoadBalancer,
+    /// A batch job writes 20× the usual write rate for a minute: replicas fall behind.
+    WriteBurst,
 }
 
 /// How much a traffic spike multiplies the load.
@@ -188,6 +281,20 @@ pub const DEPLOY_RESTART_S: f64 = 30.0;
 pub const FAILOVER_S: f64 = 30.0;
 /// Time to restore a primary that has no replica (seconds).
 pub const RESTORE_S: f64 = 300.0;
+/// How long a downstream outage lasts (seconds).
+pub const DOWNSTREAM_OUTAGE_S: f64 = 120.0;
+/// Time for geo-DNS to move a dead region's users elsewhere: health checks plus a 30 s record TTL (seconds).
+pub const REGION_FAILOVER_S: f64 = 60.0;
+/// How long a region stays dark (seconds).
+pub const REGION_OUTAGE_S: f64 = 1_800.0;
+/// Time to replace a single load balancer (seconds).
+pub const LB_REPLACE_S: f64 = 300.0;
+/// Time for the standby of an HA load-balancer pair to take over (seconds).
+pub const LB_FAILOVER_S: f64 = 5.0;
+/// Write-rate multiplier and length of a write burst (seconds).
+pub const WRITE_BURST_FACTOR: f64 = 20.0;
+/// How long a write burst lasts (seconds).
+pub const WRITE_BURST_S: f64 = 60.0;
 
 impl FaultKind {
     /// Name used in URLs and the CLI.
@@ -198,11 +305,24 @@ impl FaultKind {
             FaultKind::FlushCache => "flush_cache",
             FaultKind::Deploy => "deploy",
             FaultKind::KillDbPrimary => "kill_db",
+            FaultKind::DownstreamOutage => "downstream",
+            FaultKind::RegionOutage => "kill_region",
+            FaultKind::KillLoadBalancer => "kill_lb",
+            FaultKind::WriteBurst => "write_burst",
         }
     }
     /// Every fault kind.
-    pub const ALL: [FaultKind; 5] =
-        [FaultKind::KillAppServer, FaultKind::TrafficSpike, FaultKind::FlushCache, FaultKind::Deploy, FaultKind::KillDbPrimary];
+    pub const ALL: [FaultKind; 9] = [
+        FaultKind::KillAppServer,
+        FaultKind::TrafficSpike,
+        FaultKind::FlushCache,
+        FaultKind::Deploy,
+        FaultKind::KillDbPrimary,
+        FaultKind::DownstreamOutage,
+        FaultKind::RegionOutage,
+        FaultKind::KillLoadBalancer,
+        FaultKind::WriteBurst,
+    ];
 }
 
 /// A complete, runnable scenario.
@@ -223,11 +343,23 @@ pub struct Scenario {
 }
 
 /// Number of stages in the built-in journey.
-pub const STAGES: u32 = 7;
+pub const STAGES: u32 = 12;
 
 /// Short names of the built-in journey's stages.
-pub const STAGE_NAMES: [&str; STAGES as usize] =
-    ["Single server", "Bigger server", "Separate database", "Cache", "Load balancer", "Read replicas", "CDN"];
+pub const STAGE_NAMES: [&str; STAGES as usize] = [
+    "Single server",
+    "Bigger server",
+    "Separate database",
+    "Cache",
+    "Load balancer",
+    "Read replicas",
+    "CDN",
+    "Message queue",
+    "Auto-scaling",
+    "Shards",
+    "Regions",
+    "Services",
+];
 
 impl Default for Scenario {
     fn default() -> Self {
@@ -245,6 +377,13 @@ impl Scenario {
     /// 5. Load balancer: three stateless app servers, sessions in Redis, round-robin, 10 s health checks.
     /// 6. Read replicas: two replicas take the reads; writes stay on the primary.
     /// 7. CDN: static assets (60 % of requests) served from the edge with a one-day lifetime.
+    /// 8. Message queue: half of all writes start a 2.5 s job (preview, email); a queue and 8 workers (scaling
+    ///    to 512 on queue depth) take it off the request path.
+    /// 9. Auto-scaling: the app tier becomes a group of min 2, desired 4, max 12 (seed 000's rules).
+    /// 10. Shards: four database shards by user-id hash, each with its two replicas.
+    /// 11. Regions: users on three continents, a full stack in each, writes to one global primary.
+    /// 12. Services: each request fans out to four services (user, content, media, notification), two
+    ///     instances each.
     ///
     /// Every stage runs 1,000 users for 300 simulated seconds with seed 1.
     pub fn stage(n: u32) -> Scenario {
@@ -270,6 +409,13 @@ impl Scenario {
             timeout_ms: 10_000.0,
             autoscaling: Autoscaling::default(),
             work: Work::default(),
+            shards: 1,
+            cross_shard_share: cross_shard_default(),
+            regions: 1,
+            services: 0,
+            service_instances: 2,
+            jobs: Jobs::default(),
+            resilience: Resilience::default(),
         };
         if n >= 2 {
             arch.app_size = instance::named("m6i.2xlarge");
@@ -293,7 +439,25 @@ impl Scenario {
         if n >= 7 {
             arch.cdn = true;
         }
-        Scenario { stage: n, traffic: Traffic::default(), arch, faults: Vec::new(), seed: 1, duration_s: 300.0 }
+        if n >= 8 {
+            arch.jobs.share = 0.5;
+            arch.jobs.queued = true;
+        }
+        if n >= 9 {
+            arch.autoscaling.enabled = true;
+        }
+        if n >= 10 {
+            arch.shards = 4;
+        }
+        let mut traffic = Traffic::default();
+        if n >= 11 {
+            arch.regions = 3;
+            traffic.worldwide = true;
+        }
+        if n >= 12 {
+            arch.services = 4;
+        }
+        Scenario { stage: n, traffic, arch, faults: Vec::new(), seed: 1, duration_s: 300.0 }
     }
 
     /// The same scenario with `users` users.
@@ -304,7 +468,7 @@ impl Scenario {
 
     /// Whether a load balancer sits in front of the app tier.
     pub fn has_load_balancer(&self) -> bool {
-        self.arch.app_servers > 1 || self.arch.autoscaling.enabled
+        self.arch.app_servers > 1 || self.arch.autoscaling.enabled || self.arch.regions > 1
     }
 }
 
@@ -326,6 +490,11 @@ pub const PRESETS: [Preset; STAGES as usize] = [
     Preset { name: "load-balancer", stage: 5 },
     Preset { name: "read-replicas", stage: 6 },
     Preset { name: "cdn", stage: 7 },
+    Preset { name: "queue", stage: 8 },
+    Preset { name: "autoscaling", stage: 9 },
+    Preset { name: "shards", stage: 10 },
+    Preset { name: "regions", stage: 11 },
+    Preset { name: "services", stage: 12 },
 ];
 
 /// Finds a preset by name or stage number.

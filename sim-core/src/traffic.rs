@@ -38,7 +38,29 @@ pub struct Traffic {
     pub daily_curve: bool,
     /// With the daily curve: the 04:00 load as a fraction of the peak.
     pub trough_fraction: f64,
+    /// Users are spread over three continents ([`GEOS`]) instead of living near the first region.
+    #[serde(default)]
+    pub worldwide: bool,
 }
+
+/// A part of the world users come from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Geo {
+    /// Name.
+    pub name: &'static str,
+    /// Share of users when they are spread worldwide.
+    pub share: f64,
+    /// Round trip in seconds from these users to a region in each geography, in [`GEOS`] order.
+    pub rtt_s: [f64; 3],
+}
+
+/// Where users are, and round trips between places: a region is placed in each geography in turn (the first
+/// region in North America). Singapore to Virginia is 180–220 ms (seed 001).
+pub const GEOS: [Geo; 3] = [
+    Geo { name: "North America", share: 0.5, rtt_s: [0.030, 0.090, 0.200] },
+    Geo { name: "Europe", share: 0.3, rtt_s: [0.090, 0.030, 0.160] },
+    Geo { name: "Asia-Pacific", share: 0.2, rtt_s: [0.200, 0.160, 0.030] },
+];
 
 impl Default for Traffic {
     fn default() -> Self {
@@ -52,6 +74,7 @@ impl Default for Traffic {
             keys: 100_000,
             daily_curve: false,
             trough_fraction: 0.2,
+            worldwide: false,
         }
     }
 }

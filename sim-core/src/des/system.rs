@@ -8,8 +8,11 @@
 //! which is the no-reset TTL model's steady state.
 //!
 //! Faults: a killed app server, a traffic spike and a cache flush (after which keys are cold until read again)
-//! run here request by request; a deploy and a failed database primary are modelled by the aggregate engine only
-//! so far.
+//! run here request by request; the other faults are modelled by the aggregate engine only so far.
+//!
+//! Components past stage 7 — the job queue and workers, shards, regions, services, retries, the circuit
+//! breaker and the rate limit — are modelled by the aggregate engine only; this engine runs a scenario as if
+//! they were absent (one shard, one region, a monolith), which [`supports`] reports.
 //!
 //! Differences from the aggregate engine, by design: the fleet is fixed (auto-scaling runs only in the aggregate
 //! engine), and read-your-writes sends the same share of reads to the primary that the aggregate engine computes.
@@ -444,6 +447,10 @@ impl System {
             sessions_lost: self.sessions_lost,
             instances: alive,
             cost_usd_per_hour: finite(self.topo.cost_per_hour(alive as f64, offered - edge_rps, edge_rps)),
+            jobs: Default::default(),
+            rate_limited_rps: 0.0,
+            retry_rps: 0.0,
+            regions_up: 1,
         }
     }
 
@@ -716,10 +723,39 @@ impl Router for System {
                     self.cache.clear();
                     self.cold = true;
                 }
-                // Spikes are in the arrival process; deploys and primary failures are aggregate-engine only.
-                Timer::Fault(FaultKind::TrafficSpike | FaultKind::Deploy | FaultKind::KillDbPrimary) => {}
+                // Spikes are in the arrival process; the other faults are aggregate-engine only.
+                Timer::Fault(
+                    FaultKind::TrafficSpike
+                    | FaultKind::Deploy
+                    | FaultKind::KillDbPrimary
+                    | FaultKind::DownstreamOutage
+                    | FaultKind::RegionOutage
+                    | FaultKind::KillLoadBalancer
+                    | FaultKind::WriteBurst,
+                ) => {}
             }
         }
+    }
+}
+
+/// Whether this engine models everything `scenario` uses; `Err` names the first field it would ignore.
+pub fn supports(scenario: &Scenario) -> Result<(), &'static str> {
+    let a = &scenario.arch;
+    let r = &a.resilience;
+    let checks = [
+        (a.autoscaling.enabled, "asg"),
+        (a.jobs.share > 0.0, "jobs"),
+        (a.shards > 1, "shards"),
+        (a.regions > 1, "regions"),
+        (scenario.traffic.worldwide, "world"),
+        (a.services > 0, "services"),
+        (r.retries > 0, "retries"),
+        (r.rate_limit_per_min > 0.0, "ratelimit"),
+        (r.db_pool, "pool"),
+    ];
+    match checks.iter().find(|c| c.0) {
+        Some(&(_, field)) => Err(field),
+        None => Ok(()),
     }
 }
 
@@ -811,6 +847,13 @@ pub fn run(scenario: &Scenario, opts: DesOptions) -> DesReport {
         cost_usd_per_month: finite(crate::model::monthly(cost)),
         cost_usd_per_million_requests: if offered_rps > 0.0 { finite(cost / 3_600.0 / offered_rps * 1e6) } else { 0.0 },
         counts,
+        jobs_waiting_s: 0.0,
+        jobs_dead_lettered: 0.0,
+        workers: 0,
+        shards: 1,
+        regions: 1,
+        rate_limited_rate: 0.0,
+        retry_rate: 0.0,
     };
     DesReport { report: Report { summary, series }, traces: sys.traces, events: core.events }
 }
