@@ -262,6 +262,8 @@ struct Flows {
     served: f64,
     /// Requests per second refused with 429.
     limited: f64,
+    /// Share of origin static requests that reach a server (0 while the load balancer or the region is down).
+    static_reach: f64,
     /// Share of all users the simulated (busiest) region serves.
     region_share: f64,
     /// Regions serving.
@@ -855,6 +857,8 @@ impl Fluid {
         let dead_share: f64 = routed.iter().zip(&shares).filter(|(&i, _)| self.servers[i].died_at.is_some()).map(|(_, s)| s).sum();
         let reach = if n == 0 || single_restart || lb_down { 0.0 } else { (1.0 - dead_share) * (1.0 - route.failing) };
         f.failed = (f.origin_static + dynamic) * (1.0 - reach);
+        // Static files at the origin fail with the load balancer or the region; dead servers are handled per server.
+        f.static_reach = if lb_down { 0.0 } else { 1.0 - route.failing };
         // The simulated (busiest) region's share of the traffic that gets through.
         let rf = if route.failing < 1.0 { route.busiest / (1.0 - route.failing) } else { 0.0 };
         let dyn_ok = dynamic * reach;
@@ -1123,7 +1127,7 @@ impl Fluid {
         for (share, app) in groups {
             let db_hop = if topo.db_on_app { 0.0 } else { LAN_RTT_S };
             let primary = if topo.db_on_app { app } else { f.primary };
-            emit(f.origin_static * share, CLIENT_RTT_S + lb, &Path::default().then(app, topo.static_s), false, false);
+            emit(f.origin_static * f.static_reach * share, CLIENT_RTT_S + lb, &Path::default().then(app, topo.static_s), false, false);
             let mut prefix = Path::default().then(app, topo.app_s);
             let mut delay = CLIENT_RTT_S + lb;
             if topo.session_in_redis() {

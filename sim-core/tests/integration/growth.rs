@@ -1,0 +1,265 @@
+//! The components past stage 7 reproduce what the seeds claim, with the model's own numbers in the messages:
+//! the queue, shards, regions, service fan-out, retries, the rate limit, the circuit breaker, the load
+//! balancer pair, the connection pool, auto-scaling's saving and the write burst.
+use sim_core::fluid::{run as fluid, steady_state, FluidOptions};
+use sim_core::report::{Sample, Summary};
+use sim_core::scenario::{Fault, FaultKind, Scenario};
+
+fn steady(s: &Scenario) -> Summary {
+    steady_state(s).summary
+}
+
+fn series(s: &Scenario) -> Vec<Sample> {
+    fluid(s, FluidOptions::default()).series
+}
+
+fn at(series: &[Sample], t: f64) -> &Sample {
+    series.iter().find(|x| x.t_s >= t).expect("a sample at that time")
+}
+
+fn with_fault(mut s: Scenario, kind: FaultKind, at_s: f64, duration_s: f64) -> Scenario {
+    s.faults = vec![Fault { at_s, kind }];
+    s.duration_s = duration_s;
+    s
+}
+
+/// Stage 7 where every write starts seed 000's 2.5 s job, inline or queued.
+fn slow_writes(queued: bool) -> Scenario {
+    let mut s = Scenario::stage(7).with_users(2_000);
+    s.traffic.read_write_ratio = 1.0;
+    s.arch.jobs.share = 1.0;
+    s.arch.jobs.queued = queued;
+    s
+}
+
+#[test]
+fn a_queue_cuts_slow_writes_from_about_2_5_s_to_under_100_ms() {
+    // Half of dynamic requests are writes here, so the median dynamic request is a write.
+    let inline = steady(&slow_writes(false));
+    let queued = steady(&slow_writes(true));
+    assert!(inline.latency_ms.p95 > 2_400.0, "inline: p95 {:.0} ms (seed 000: 2–3 s)", inline.latency_ms.p95);
+    assert!(queued.latency_ms.p95 < 100.0, "queued: p95 {:.1} ms (seed 000: ~50 ms)", queued.latency_ms.p95);
+    assert!(queued.utilization["app"] < inline.utilization["app"], "the job's CPU leaves the app servers");
+}
+
+#[test]
+fn too_few_workers_grow_the_queue_and_scaling_on_depth_drains_it() {
+    let mut fixed = slow_writes(true);
+    fixed.arch.jobs.workers = 8;
+    fixed.arch.jobs.max_workers = 8;
+    fixed.duration_s = 300.0;
+    let f = series(&fixed);
+    let (early, late) = (at(&f, 60.0).jobs, at(&f, 290.0).jobs);
+    assert!(
+        late.queue_depth > early.queue_depth * 3.0 && late.queue_depth > 1_000.0,
+        "8 workers: depth {:.0} → {:.0}",
+        early.queue_depth,
+        late.queue_depth
+    );
+    let mut scaled = fixed.clone();
+    scaled.arch.jobs.max_workers = 2_000;
+    let s = series(&scaled);
+    let end = at(&s, 290.0).jobs;
+    assert!(end.workers > 8 && end.waiting_s < 10.0, "scaling on depth: {} workers, jobs wait {:.1} s", end.workers, end.waiting_s);
+}
+
+#[test]
+fn a_downstream_outage_fails_inline_requests_unless_a_breaker_skips_the_job_and_queued_jobs_wait() {
+    let run = |queued: bool, breaker: bool| {
+        let mut s = with_fault(slow_writes(queued), FaultKind::DownstreamOutage, 60.0, 400.0);
+        s.arch.resilience.circuit_breaker = breaker;
+        series(&s)
+    };
+    let inline = run(false, false);
+    let during = at(&inline, 120.0);
+    assert!(during.error_rate > 0.1, "inline without a breaker: {:.1} % errors while the provider is down", during.error_rate * 100.0);
+    let broken = run(false, true);
+    assert!(at(&broken, 65.0).error_rate > 0.1, "the breaker needs a window of failures before it opens");
+    let open = at(&broken, 120.0);
+    assert!(open.error_rate < 0.001 && open.jobs.skipped_rps > 0.0, "breaker open: {:.2} % errors, jobs skipped", open.error_rate * 100.0);
+    let queued = run(true, false);
+    let q = at(&queued, 170.0);
+    assert!(q.error_rate < 0.001, "queued: {:.2} % errors during the outage", q.error_rate * 100.0);
+    assert!(q.jobs.queue_depth > 1_000.0, "queued jobs pile up: {:.0}", q.jobs.queue_depth);
+    let after = at(&queued, 390.0);
+    assert!(after.jobs.queue_depth < q.jobs.queue_depth / 10.0, "drained after recovery: {:.0}", after.jobs.queue_depth);
+}
+
+#[test]
+fn jobs_outliving_their_attempts_are_dead_lettered() {
+    let mut s = with_fault(slow_writes(true), FaultKind::DownstreamOutage, 10.0, 300.0);
+    s.arch.jobs.attempts = 3; // backoff 10 s + 20 s: a 30 s horizon inside the 120 s outage
+    let end = series(&s).last().unwrap().jobs;
+    assert!(end.dead_lettered > 100.0, "dead-lettered: {:.0}", end.dead_lettered);
+}
+
+#[test]
+fn four_shards_take_about_a_quarter_of_the_writes_each() {
+    let mut one = Scenario::stage(6).with_users(20_000);
+    one.traffic.read_write_ratio = 1.0;
+    one.arch.app_servers = 20;
+    let mut four = one.clone();
+    four.arch.shards = 4;
+    let (u1, u4) = (steady(&one).utilization["db_primary"], steady(&four).utilization["db_primary"]);
+    assert!(u4 < u1 * 0.4 && u4 > u1 * 0.2, "hottest primary: {u1:.2} with one shard, {u4:.2} with four");
+}
+
+#[test]
+fn few_heavy_users_make_a_hot_shard() {
+    let topo = sim_core::model::Topology::new(&{
+        let mut s = Scenario::stage(10).with_users(20);
+        s.arch.shards = 4;
+        s
+    });
+    let hot = topo.shard_shares.iter().cloned().fold(0.0, f64::max);
+    assert!(hot > 0.35, "20 users on 4 shards: the hottest holds {:.0} % of the traffic", hot * 100.0);
+}
+
+#[test]
+fn scatter_gather_reads_wait_for_the_slowest_shard() {
+    let mut s = Scenario::stage(10).with_users(50_000);
+    s.arch.cache_ttl_s = 0.0;
+    s.arch.replicas = 0;
+    s.arch.cross_shard_share = 0.0;
+    let local = steady(&s).latency_ms.p99;
+    s.arch.cross_shard_share = 0.5;
+    s.arch.shards = 16;
+    let scattered = steady(&s).latency_ms.p99;
+    assert!(scattered > local * 1.3, "p99 {local:.1} ms with single-shard reads, {scattered:.1} ms when half scatter over 16 shards");
+}
+
+#[test]
+fn distant_users_wait_about_200_ms_until_a_region_is_near_them() {
+    let mut s = Scenario::stage(9).with_users(10_000);
+    s.traffic.worldwide = true;
+    let one = steady(&s);
+    assert!(one.latency_ms.p99 > 200.0, "one region: p99 {:.0} ms (Singapore–Virginia 180–220 ms)", one.latency_ms.p99);
+    s.arch.regions = 3;
+    let three = steady(&s);
+    assert!(
+        three.latency_ms.p95 < one.latency_ms.p95 / 2.0,
+        "p95 {:.0} ms → {:.0} ms with three regions",
+        one.latency_ms.p95,
+        three.latency_ms.p95
+    );
+    // Writes still cross the ocean to the one primary.
+    assert!(three.latency_ms.p99 > 100.0, "three regions: p99 {:.0} ms from cross-region writes", three.latency_ms.p99);
+}
+
+#[test]
+fn a_region_outage_fails_its_users_until_geo_dns_moves_them() {
+    let mut s = with_fault(Scenario::stage(11).with_users(10_000), FaultKind::RegionOutage, 60.0, 600.0);
+    let f = series(&s);
+    let during = at(&f, 90.0);
+    let after = at(&f, 200.0);
+    // North America's users (half of them) fail, except for static files the CDN still serves.
+    assert!(during.error_rate > 0.2 && during.regions_up == 2, "before failover: {:.0} % errors", during.error_rate * 100.0);
+    assert!(after.error_rate < 0.01, "after failover: {:.2} % errors", after.error_rate * 100.0);
+    s.arch.regions = 1;
+    let single = series(&s);
+    let down = at(&single, 500.0);
+    assert!(
+        down.served_rps <= down.edges.edge * 1.001,
+        "one region: only the CDN answers ({:.0} of {:.0} req/s)",
+        down.served_rps,
+        down.offered_rps
+    );
+}
+
+#[test]
+fn fan_out_to_many_services_stretches_the_tail() {
+    let mut s = Scenario::stage(12).with_users(5_000);
+    s.arch.services = 1;
+    let one = steady(&s).latency_ms;
+    s.arch.services = 20;
+    s.arch.service_instances = 10;
+    let twenty = steady(&s).latency_ms;
+    // 1 − 0.99^20 = 18 % of requests meet a 100 ms hiccup.
+    assert!(twenty.p95 > one.p95 + 80.0, "p95 {:.0} ms with 1 service, {:.0} ms with 20", one.p95, twenty.p95);
+    assert!(twenty.p99 / twenty.p50 > 5.0, "20 services: p99 / p50 = {:.1}", twenty.p99 / twenty.p50);
+}
+
+#[test]
+fn retries_amplify_load_on_an_overloaded_system() {
+    let mut s = Scenario::stage(1).with_users(6_000);
+    let calm = steady(&s);
+    s.arch.resilience.retries = 3;
+    let storm = steady(&s);
+    assert!(storm.retry_rate > 0.2, "retries add {:.0} % more requests", storm.retry_rate * 100.0);
+    assert!(storm.utilization["app"] >= calm.utilization["app"], "and the box stays saturated");
+}
+
+#[test]
+fn a_rate_limit_turns_away_only_the_heaviest_users() {
+    let mut s = Scenario::stage(7).with_users(1_000);
+    // Each user averages 0.04 dynamic req/s = 2.4 per minute.
+    s.arch.resilience.rate_limit_per_min = 6.7;
+    let limited = steady(&s);
+    assert!(
+        limited.rate_limited_rate > 0.0 && limited.rate_limited_rate < 0.2,
+        "seed 004's 100 per 15 min: {:.1} % get 429",
+        limited.rate_limited_rate * 100.0
+    );
+    s.arch.resilience.rate_limit_per_min = 1_000.0;
+    assert_eq!(steady(&s).rate_limited_rate, 0.0);
+}
+
+#[test]
+fn one_load_balancer_is_a_single_point_of_failure_and_a_pair_is_not() {
+    let mut s = with_fault(Scenario::stage(5).with_users(5_000), FaultKind::KillLoadBalancer, 60.0, 600.0);
+    s.arch.resilience.lb_ha = false;
+    let single = series(&s);
+    assert!(at(&single, 300.0).error_rate > 0.99, "a single load balancer: down until replaced (300 s)");
+    assert!(at(&single, 400.0).error_rate < 0.01);
+    s.arch.resilience.lb_ha = true;
+    let pair = series(&s);
+    assert!(at(&pair, 70.0).error_rate < 0.01, "an HA pair fails over in 5 s");
+}
+
+#[test]
+fn a_connection_pool_queues_what_max_connections_would_refuse() {
+    // The primary (8 vCPUs) at about 80 % busy with only 10 connections allowed.
+    let mut s = Scenario::stage(5).with_users(20_000);
+    s.arch.app_servers = 20;
+    s.arch.cache_ttl_s = 0.0;
+    s.arch.db_max_connections = 10;
+    let refused = steady(&s);
+    s.arch.resilience.db_pool = true;
+    let pooled = steady(&s);
+    assert!(
+        refused.error_rate > 0.01 && pooled.error_rate < 1e-4,
+        "errors {:.2} % without a pool, {:.4} % with",
+        refused.error_rate * 100.0,
+        pooled.error_rate * 100.0
+    );
+    assert!(pooled.latency_ms.p99 > refused.latency_ms.p99, "pooled queries wait instead");
+}
+
+#[test]
+fn a_write_burst_puts_replicas_past_the_500_ms_alert() {
+    let s = with_fault(Scenario::stage(6).with_users(20_000), FaultKind::WriteBurst, 60.0, 400.0);
+    let f = series(&s);
+    let peak = f.iter().map(|x| x.replication_lag_ms).fold(0.0, f64::max);
+    assert!(peak > 500.0, "lag peaks at {peak:.0} ms");
+    assert!(at(&f, 390.0).replication_lag_ms < 500.0, "and recovers");
+}
+
+#[test]
+fn auto_scaling_on_a_daily_curve_costs_less_than_a_fleet_sized_for_the_peak() {
+    let mut s = Scenario::stage(9).with_users(30_000);
+    s.traffic.daily_curve = true;
+    s.duration_s = 86_400.0;
+    s.arch.jobs.share = 0.0;
+    s.arch.autoscaling.max = 20;
+    let day = fluid(&s, FluidOptions { dt: 1.0, sample_every: 60.0 }).series;
+    let peak = day.iter().map(|x| x.instances).max().unwrap() as f64;
+    let mean = day.iter().map(|x| x.instances as f64).sum::<f64>() / day.len() as f64;
+    let saving = 1.0 - mean / peak;
+    assert!(
+        (0.3..0.7).contains(&saving),
+        "{mean:.1} app servers on average against {peak} at the peak: {:.0} % saved (seed 000: 40–60 %)",
+        saving * 100.0
+    );
+    let worst = day.iter().map(|x| x.error_rate).fold(0.0, f64::max);
+    assert!(worst < 0.05, "while it grows: worst error rate {:.1} %", worst * 100.0);
+}
