@@ -41,6 +41,24 @@ pub enum Fix {
     EnableAutoscaling,
     /// Add the missing database indexes.
     AddIndexes,
+    /// Hand slow jobs to a message queue and a worker pool.
+    AddQueue,
+    /// Let the worker pool grow to this many workers.
+    Workers { to: u32 },
+    /// Split the database into this many shards.
+    Shards { to: u32 },
+    /// Run a full stack in this many regions.
+    Regions { to: u32 },
+    /// Run this many instances of each service.
+    ServiceInstances { to: u32 },
+    /// Make the load balancer a redundant pair.
+    LbPair,
+    /// Put a connection pool between the app servers and the database.
+    ConnectionPool,
+    /// Cap client retries at this many.
+    Retries { to: u32 },
+    /// Raise each user's rate limit to this many requests per minute.
+    RateLimit { to: f64 },
 }
 
 impl Fix {
@@ -62,6 +80,15 @@ impl Fix {
             Fix::RaiseAsgMax { to } => format!("Let the auto-scaling group grow to {to} instances"),
             Fix::EnableAutoscaling => "Auto-scale the app tier".into(),
             Fix::AddIndexes => "Add the missing database indexes".into(),
+            Fix::AddQueue => "Move slow jobs to a message queue and workers (202 Accepted)".into(),
+            Fix::Workers { to } => format!("Let the worker pool grow to {to} workers"),
+            Fix::Shards { to } => format!("Shard the database {to} ways by user id"),
+            Fix::Regions { to } => format!("Run a full stack in {to} regions with geo-routing"),
+            Fix::ServiceInstances { to } => format!("Run {to} instances of each service"),
+            Fix::LbPair => "Make the load balancer a redundant pair".into(),
+            Fix::ConnectionPool => "Put a connection pool in front of the database".into(),
+            Fix::Retries { to } => format!("Cap client retries at {to}, with backoff"),
+            Fix::RateLimit { to } => format!("Raise the rate limit to {to:.0} requests per user per minute"),
         }
     }
 
@@ -104,6 +131,21 @@ impl Fix {
                 a.autoscaling.max = a.autoscaling.max.max(a.app_servers);
             }
             Fix::AddIndexes => a.db_indexes = true,
+            Fix::AddQueue => a.jobs.queued = true,
+            Fix::Workers { to } => a.jobs.max_workers = to.max(a.jobs.workers),
+            Fix::Shards { to } => {
+                a.shards = to;
+                a.db_separate = true;
+            }
+            Fix::Regions { to } => {
+                a.regions = to;
+                a.db_separate = true;
+            }
+            Fix::ServiceInstances { to } => a.service_instances = to,
+            Fix::LbPair => a.resilience.lb_ha = true,
+            Fix::ConnectionPool => a.resilience.db_pool = true,
+            Fix::Retries { to } => a.resilience.retries = to,
+            Fix::RateLimit { to } => a.resilience.rate_limit_per_min = to,
         }
         crate::query::repair(&mut s);
         s
@@ -184,6 +226,7 @@ pub fn diagnose(scenario: &Scenario, summary: &Summary) -> Vec<Row> {
     let write_work = writes * db_write_s;
     let write_share = write_work / (write_work + reads_to_db * db_read_s).max(1e-12);
     let at_ceiling = |s: InstanceSize| next_size(s) == s;
+    let shard_more = Fix::Shards { to: (a.shards * 2).min(64) };
     let mut rows = Vec::new();
     let mut row = |id, symptom, component, metric, value: f64, threshold: f64, above: bool, remedy, fix: Option<Fix>| {
         let live = if above { value >= threshold } else { value < threshold };
@@ -226,7 +269,7 @@ pub fn diagnose(scenario: &Scenario, summary: &Summary) -> Vec<Row> {
     } else {
         Fix::BiggerDatabase
     };
-    let db_fix = (!(db_fix == Fix::BiggerDatabase && at_ceiling(a.db_size))).then_some(db_fix);
+    let db_fix = if db_fix == Fix::BiggerDatabase && at_ceiling(a.db_size) { (a.shards < 64).then_some(shard_more) } else { Some(db_fix) };
     row(
         "db-reads",
         "Latency spikes while app CPU is low",
@@ -238,7 +281,13 @@ pub fn diagnose(scenario: &Scenario, summary: &Summary) -> Vec<Row> {
         "Cache hot reads, add read replicas, optimise slow queries",
         db_fix,
     );
-    let write_fix = (!at_ceiling(a.db_size)).then_some(Fix::BiggerDatabase);
+    let write_fix = if a.jobs.share > 0.0 && !a.jobs.queued {
+        Some(Fix::AddQueue)
+    } else if !at_ceiling(a.db_size) && a.db_size.vcpus < 32 {
+        Some(Fix::BiggerDatabase)
+    } else {
+        (a.shards < 64).then_some(shard_more)
+    };
     row(
         "db-writes",
         "Write latency grows with traffic",
@@ -279,12 +328,12 @@ pub fn diagnose(scenario: &Scenario, summary: &Summary) -> Vec<Row> {
         "distance",
         "Response times over 200 ms for distant users",
         "Network round trips",
-        "Round trip to the origin (ms)",
-        crate::model::CLIENT_RTT_S * 1e3,
+        "Farthest users' round trip to their region (ms)",
+        farthest_rtt_ms(scenario),
         200.0,
         true,
         "Serve static assets from a CDN; cache at the edge; go multi-region",
-        (!a.cdn).then_some(Fix::AddCdn),
+        if !a.cdn { Some(Fix::AddCdn) } else { (a.regions < 3).then_some(Fix::Regions { to: a.regions + 1 }) },
     );
 
     // Components.
@@ -320,7 +369,7 @@ pub fn diagnose(scenario: &Scenario, summary: &Summary) -> Vec<Row> {
         LAG_ALERT_MS,
         true,
         "Alert at 500 ms; read your own writes from the primary; cut write volume (queue, shard)",
-        None,
+        (a.shards < 64).then_some(shard_more),
     );
     row(
         "stale",
@@ -355,6 +404,121 @@ pub fn diagnose(scenario: &Scenario, summary: &Summary) -> Vec<Row> {
         "Raise the group's maximum",
         a.autoscaling.enabled.then_some(Fix::RaiseAsgMax { to: (a.autoscaling.max * 2).min(1_000) }),
     );
+    let job_rps = t.peak_rps() * (1.0 - t.static_share) * t.write_fraction() * a.jobs.share;
+    row(
+        "slow-jobs",
+        "Saving takes seconds",
+        "Slow work inside the request",
+        "Jobs run inline per second",
+        if a.jobs.queued { 0.0 } else { job_rps },
+        1.0,
+        true,
+        "Hand the work to a message queue and answer 202 Accepted",
+        (!a.jobs.queued).then_some(Fix::AddQueue),
+    );
+    let jobs_fix = (a.jobs.max_workers < 10_000).then(|| Fix::Workers { to: (a.jobs.max_workers * 2).min(10_000) });
+    row(
+        "queue-depth",
+        "Emails and previews arrive minutes late",
+        "Worker pool",
+        "Longest job wait (s)",
+        if a.jobs.queued { summary.jobs_waiting_s } else { 0.0 },
+        60.0,
+        true,
+        "Add workers; scale them on queue depth",
+        jobs_fix,
+    );
+    row(
+        "dead-letters",
+        "Some jobs never run",
+        "Retries exhausted",
+        "Jobs dead-lettered",
+        summary.jobs_dead_lettered,
+        1.0,
+        true,
+        "Inspect the dead-letter queue and replay it once the downstream service is back",
+        None,
+    );
+    let skew = summary.shards as f64 * crate::model::Topology::hottest_shard_share(scenario);
+    row(
+        "hot-shard",
+        "One shard busy while the others idle",
+        "Hot shard",
+        "Hottest shard's load over an even share",
+        if a.shards > 1 && db >= 0.5 { skew } else { 0.0 },
+        1.5,
+        true,
+        "Pick a shard key that spreads load; split the hot shard",
+        (a.shards < 64).then_some(shard_more),
+    );
+    let p50 = summary.latency_ms.p50.max(1e-9);
+    row(
+        "fan-out",
+        "p99 far above p50",
+        "Fan-out to services (tail at scale)",
+        "p99 / p50",
+        if a.services > 1 { summary.latency_ms.p99 / p50 } else { 0.0 },
+        10.0,
+        true,
+        "Call fewer services per request; hedge or cache slow calls; set per-call timeouts",
+        None,
+    );
+    let services = util("services");
+    row(
+        "services",
+        "Every request slows, one service pegged",
+        "Service instances",
+        "Service CPU utilisation",
+        services,
+        SATURATED,
+        true,
+        "Scale the busy service on its own",
+        (a.services > 0).then(|| Fix::ServiceInstances { to: servers_for(a.service_instances, services) }),
+    );
+    row(
+        "retry-storm",
+        "Load climbs while errors climb",
+        "Client retries",
+        "Extra load from retries",
+        summary.retry_rate,
+        0.2,
+        true,
+        "Retry with exponential backoff and jitter; cap retries; shed load early",
+        (a.resilience.retries > 1).then_some(Fix::Retries { to: 1 }),
+    );
+    row(
+        "rate-limited",
+        "Active users get 429 Too Many Requests",
+        "Rate limit",
+        "Share of requests refused with 429",
+        summary.rate_limited_rate,
+        0.01,
+        true,
+        "Raise the limit for real users; keep it for abusive clients",
+        Some(Fix::RateLimit { to: a.resilience.rate_limit_per_min * 4.0 }),
+    );
+    row(
+        "pool",
+        "\"Too many connections\" errors",
+        "Database connections",
+        "Error rate while the database is busy",
+        if !a.resilience.db_pool && db >= 0.5 { summary.error_rate } else { 0.0 },
+        0.001,
+        true,
+        "Pool connections (PgBouncer) so queries wait for a connection instead of failing",
+        (!a.resilience.db_pool).then_some(Fix::ConnectionPool),
+    );
+    row(
+        "lb-spof",
+        "One failure takes the site down",
+        "A single load balancer",
+        "Load balancers that can fail alone",
+        if scenario.has_load_balancer() && !a.resilience.lb_ha { 1.0 } else { 0.0 },
+        1.0,
+        true,
+        "Run the load balancer as a redundant pair (or a managed one)",
+        (!a.resilience.lb_ha).then_some(Fix::LbPair),
+    );
     row(
         "errors",
         "Requests fail",
@@ -379,6 +543,18 @@ pub fn diagnose(scenario: &Scenario, summary: &Summary) -> Vec<Row> {
         (!a.cdn).then_some(Fix::AddCdn),
     );
     rows
+}
+
+/// The worst round trip any users have to the region serving them, in milliseconds.
+fn farthest_rtt_ms(s: &Scenario) -> f64 {
+    let regions = s.arch.regions.clamp(1, 3) as usize;
+    crate::traffic::GEOS
+        .iter()
+        .enumerate()
+        .filter(|(g, _)| s.traffic.worldwide || *g == 0)
+        .map(|(_, geo)| geo.rtt_s[..regions].iter().cloned().fold(f64::INFINITY, f64::min))
+        .fold(0.0, f64::max)
+        * 1e3
 }
 
 /// The first live row that has a fix: where to act.

@@ -9,6 +9,7 @@ pub mod dist;
 pub mod error;
 pub mod fluid;
 pub mod instance;
+pub mod journey;
 pub mod latency;
 pub mod model;
 pub mod query;

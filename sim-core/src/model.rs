@@ -223,6 +223,12 @@ impl Topology {
         topo
     }
 
+    /// Share of traffic on the busiest shard of `scenario` (1 with one shard).
+    pub fn hottest_shard_share(scenario: &Scenario) -> f64 {
+        let users = Popularity::new(USER_SKEW, scenario.traffic.users);
+        bucket_shares(&users, scenario.arch.shards.max(1), SHARD_SALT).into_iter().fold(0.0, f64::max)
+    }
+
     /// Whether requests go through a load balancer.
     pub fn has_lb(&self) -> bool {
         self.scenario.has_load_balancer()

@@ -26,6 +26,9 @@ fn every_preset_prints_a_json_summary_with_real_figures() {
             "sessions_lost",
             "instances",
             "cost_usd_per_month",
+            "jobs_waiting_s",
+            "shards",
+            "regions",
         ] {
             assert!(v[key].is_number(), "{}: {key} missing in {out}", p.name);
         }
@@ -35,7 +38,39 @@ fn every_preset_prints_a_json_summary_with_real_figures() {
         }
         assert!(v["utilization"]["app"].as_f64().expect("app utilisation") > 0.0);
         assert!((v["offered_rps"].as_f64().unwrap() - 100.0).abs() < 1e-6, "1,000 users offer 100 req/s");
+        assert!(v["queue_depth"].is_object() && v["bottlenecks"].is_array(), "{}: queue_depth and bottlenecks", p.name);
     }
+}
+
+#[test]
+fn a_saturated_run_lists_its_bottlenecks_with_value_threshold_and_fix() {
+    let (code, out, err) = scalesim(&["run", "--preset", "single-server", "--users", "5000", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let first = &v["bottlenecks"][0];
+    assert_eq!(first["id"], "app-cpu", "{out}");
+    assert!(first["value"].as_f64().unwrap() >= first["threshold"].as_f64().unwrap());
+    for key in ["symptom", "component", "metric", "fix"] {
+        assert!(first[key].is_string(), "{key}");
+    }
+}
+
+#[test]
+fn journey_prints_every_stage_with_its_breaking_load() {
+    let (code, out, err) = scalesim(&["journey", "startup", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let stages = v["stages"].as_array().expect("stages");
+    assert_eq!(stages.len(), 4);
+    for st in stages {
+        let users = st["users"].as_u64().unwrap();
+        let breaks = st["breaks_at_users"].as_u64().unwrap_or(u64::MAX);
+        assert!(breaks > users, "{st}");
+        assert!(st["summary"]["latency_ms"]["p99"].as_f64().unwrap() > 0.0 && st["bottlenecks"].is_array());
+    }
+    let (code, _, err) = scalesim(&["journey", "nope"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("journey"), "{err}");
 }
 
 #[test]
@@ -66,7 +101,8 @@ fn station_matches_erlang_c() {
 
 #[test]
 fn bad_input_exits_2_with_one_line_naming_the_field() {
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 7] = [
+        (&["run", "--preset", "queue", "--engine", "des"], "jobs"),
         (&["run", "--scenario", "users=abc"], "users"),
         (&["run", "--scenario", "replicas=99"], "replicas"),
         (&["run", "--preset", "nope"], "preset"),

@@ -4,6 +4,7 @@
 //! - `docs`: the README documents every query key.
 //! - `faults`: each fault shows its effect and the system recovers.
 //! - `growth`: the queue, shards, regions, services and resilience patterns against the seeds' claims.
+//! - `journeys`: every journey's stages hold their load, and the first fixes walk 1,000 to 1,000,000 users.
 //! - `agreement`: the request-level and aggregate engines give the same steady state.
 //! - `robustness`: finite outputs, balanced books and forgiving parsing for any input.
 //! - `theory`: the request-level engine against M/M/1, M/M/c, M/M/c/K, M/D/1 and Little's law.
@@ -12,5 +13,6 @@ mod cli;
 mod docs;
 mod faults;
 mod growth;
+mod journeys;
 mod robustness;
 mod theory;

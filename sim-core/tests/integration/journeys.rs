@@ -1,0 +1,90 @@
+//! The journeys: each seed's path has the seed's number of stages, every stage is a clean scenario that holds
+//! the users it is written for and breaks at a load the model finds, and the bottleneck table's first fix,
+//! applied again and again, walks one server from 1,000 to 1,000,000 users without ever making its own
+//! bottleneck worse.
+use sim_core::diagnose::{diagnose, first_fix};
+use sim_core::fluid::steady_state;
+use sim_core::journey::{breaking_users, journey, journeys};
+use sim_core::scenario::Scenario;
+
+#[test]
+fn each_seed_journey_has_the_seeds_number_of_stages() {
+    for (name, stages) in [("bookmarks", 8), ("interview", 7), ("blog", 10), ("startup", 4), ("scalesim", 12)] {
+        assert_eq!(journey(name).expect(name).stages.len(), stages, "{name}");
+    }
+}
+
+#[test]
+fn every_stage_is_clean_explained_and_holds_its_users() {
+    let mut problems = Vec::new();
+    for j in journeys() {
+        for (i, st) in j.stages.iter().enumerate() {
+            let tag = format!("{} stage {} ({})", j.name, i + 1, st.title);
+            let text = format!("stage={}&users={}&{}", st.scenario.stage, st.users, st.edits);
+            let notices = sim_core::query::parse(&text).notices;
+            if !notices.is_empty() {
+                problems.push(format!("{tag}: edits give notices {notices:?}"));
+            }
+            if st.about.matches(". ").count() < 1 || st.about.len() < 80 {
+                problems.push(format!("{tag}: the explanation is too thin"));
+            }
+            match breaking_users(&st.scenario) {
+                Some(b) if b <= st.users => problems.push(format!("{tag}: breaks at {b} users, below its {}", st.users)),
+                _ => {}
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn the_combined_journey_ends_past_a_million_users_and_each_step_raises_the_ceiling() {
+    let j = journey("scalesim").unwrap();
+    let ceilings: Vec<u64> = j.stages.iter().map(|s| breaking_users(&s.scenario).unwrap_or(u64::MAX)).collect();
+    assert!(*ceilings.last().unwrap() > 1_000_000, "ceilings {ceilings:?}");
+    for w in ceilings.windows(2) {
+        assert!(w[1] >= w[0], "a later stage breaks earlier: {ceilings:?}");
+    }
+}
+
+#[test]
+fn first_fixes_walk_one_server_from_1_000_to_1_000_000_users_without_making_a_bottleneck_worse() {
+    let mut s = Scenario::stage(1);
+    let mut path = Vec::new();
+    for users in [1_000u64, 3_000, 10_000, 30_000, 100_000, 300_000, 1_000_000] {
+        s.traffic.users = users;
+        let mut settled = false;
+        for _ in 0..30 {
+            let rows = diagnose(&s, &steady_state(&s).summary);
+            let Some(row) = first_fix(&rows) else {
+                settled = true;
+                break;
+            };
+            let fix = row.fix.unwrap();
+            let next = fix.apply(&s);
+            assert_ne!(next, s, "{users} users: {} changes nothing", fix.label());
+            let after = diagnose(&next, &steady_state(&next).summary);
+            let same = after.iter().find(|r| r.id == row.id).unwrap();
+            let worse =
+                if row.value >= row.threshold { same.value > row.value * 1.001 + 1e-9 } else { same.value < row.value * 0.999 - 1e-9 };
+            assert!(
+                !(worse && same.live),
+                "{users} users: '{}' made {} worse: {:.3} → {:.3}\npath so far: {path:#?}",
+                fix.label(),
+                row.metric,
+                row.value,
+                same.value
+            );
+            path.push(format!("{users}: {} ({} = {:.3})", fix.label(), row.metric, row.value));
+            s = next;
+        }
+        assert!(settled, "{users} users: the table still has fixes after 30 steps: {path:#?}");
+    }
+    let end = steady_state(&s).summary;
+    assert!(
+        end.error_rate < 0.01 && end.latency_ms.p99 < 1_000.0,
+        "1,000,000 users: {:.2} % errors, p99 {:.0} ms",
+        end.error_rate * 100.0,
+        end.latency_ms.p99
+    );
+}
