@@ -54,6 +54,12 @@ pub fn App() -> impl IntoView {
     sim.cursor.set(view.t);
     provide_context(sim);
     provide_context(view.clone());
+    let pick = components::stage_picker::Pick(RwSignal::new(components::stage_picker::Pick::from_view(
+        view.journey.as_deref(),
+        view.step,
+        sim.scenario.with_untracked(|s| s.stage),
+    )));
+    provide_context(pick);
     if view.embed {
         if let Some(body) = document().body() {
             let _ = body.class_list().add_1("embed");
@@ -66,7 +72,7 @@ pub fn App() -> impl IntoView {
     let pending = StoredValue::new(None::<TimeoutHandle>);
     let view_for_url = view.clone();
     Effect::new(move |_| {
-        let q = sim.scenario.with(query::to_query) + &view_for_url.to_query(sim.cursor.get());
+        let q = sim.scenario.with(query::to_query) + &pick.to_query() + &view_for_url.to_query(sim.cursor.get());
         if let Some(h) = pending.get_value() {
             h.clear();
         }

@@ -5,7 +5,7 @@ use sim_core::scenario::Scenario;
 /// Panels that `panels=` can pick.
 pub const PANELS: [&str; 8] = ["diagram", "controls", "knobs", "playback", "faults", "metrics", "table", "charts"];
 /// Knob ids that `lock=` can fix (the ids of their inputs).
-pub const LOCKABLE: [&str; 20] = [
+pub const LOCKABLE: [&str; 35] = [
     "stage",
     "users",
     "ttl",
@@ -26,6 +26,21 @@ pub const LOCKABLE: [&str; 20] = [
     "out_cpu",
     "curve",
     "dur",
+    "jobs",
+    "queue",
+    "max_workers",
+    "shards",
+    "regions",
+    "world",
+    "services",
+    "svc_inst",
+    "retries",
+    "breaker",
+    "ratelimit",
+    "lb_ha",
+    "pool",
+    "idx",
+    "journey",
 ];
 
 /// The view.
@@ -39,6 +54,10 @@ pub struct View {
     pub panels: Option<Vec<String>>,
     /// Playback position in simulated seconds.
     pub t: f64,
+    /// The journey picked (`journey=`), if the link names one.
+    pub journey: Option<String>,
+    /// The stage of that journey, from 1 (`step=`).
+    pub step: Option<usize>,
 }
 
 impl View {
@@ -81,6 +100,17 @@ impl View {
                         notices.push(format!("t = {raw} is out of range; accepted: 0 to {}", scenario.duration_s));
                     }
                     _ => notices.push(format!("t = {raw:?} is not valid; expected seconds from 0 to {}", scenario.duration_s)),
+                },
+                "journey" => {
+                    if sim_core::journey::NAMES.contains(&raw.as_str()) {
+                        view.journey = Some(raw.clone());
+                    } else {
+                        notices.push(format!("journey = {raw:?} is not a journey; known: {}", sim_core::journey::NAMES.join(", ")));
+                    }
+                }
+                "step" => match raw.parse::<usize>() {
+                    Ok(n) if n >= 1 => view.step = Some(n),
+                    _ => notices.push(format!("step = {raw:?} is not valid; expected a stage number from 1")),
                 },
                 _ => {}
             }

@@ -278,6 +278,8 @@ pub const VIEW_KEYS: &[(&str, &str)] = &[
     ("lock", "comma-separated knob ids shown but disabled, e.g. users,ttl,stage"),
     ("panels", "comma-separated panels to show: diagram,controls,knobs,playback,faults,metrics,table,charts"),
     ("t", "playback position in simulated seconds"),
+    ("journey", "journey shown in the picker: scalesim, bookmarks, interview, blog or startup"),
+    ("step", "stage of that journey, from 1"),
 ];
 
 /// The outcome of a forgiving parse: the scenario, and a notice for each thing that was not taken as written.

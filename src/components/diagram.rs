@@ -1,5 +1,5 @@
 //! The stage diagram: the scenario's components laid out left to right (users, CDN, load balancer, app servers,
-//! Redis, database primary, replicas), each node showing its utilisation and health in colour and in words, edges
+//! Redis, database primary or shards, replicas, services, the job queue and its workers), each node showing its utilisation and health in colour and in words, edges
 //! labelled with their request rates, the bottleneck marked, and dots flowing at a rate that follows the load
 //! (hidden when the user prefers reduced motion).
 use leptos::prelude::*;
@@ -116,7 +116,11 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
     let users = Node {
         tier: "users",
         label: "Users".into(),
-        detail: format!("{} · {}", format::thousands(scenario.traffic.users), format::rps(sample.offered_rps)),
+        detail: if a.regions > 1 {
+            format!("{} · {} of {} regions", format::thousands(scenario.traffic.users), sample.regions_up, a.regions)
+        } else {
+            format!("{} · {}", format::thousands(scenario.traffic.users), format::rps(sample.offered_rps))
+        },
         x: 10.0,
         y: 160.0,
         w: 120.0,
@@ -144,7 +148,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
     if scenario.has_load_balancer() {
         let lb = Node {
             tier: "lb",
-            label: "Load balancer".into(),
+            label: if a.resilience.lb_ha { "Load balancer pair".into() } else { "Load balancer".into() },
             detail: format!("{:?}", a.lb_algorithm).replace("RoundRobin", "round-robin").replace("LeastConnections", "least connections"),
             x: 180.0,
             y: 160.0,
@@ -217,8 +221,8 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
         let u = util_of(sample, "db_primary");
         let db = Node {
             tier: "db_primary",
-            label: "Postgres primary".into(),
-            detail: format!("CPU {} · {}", format::pct(u), a.db_size.name),
+            label: if a.shards > 1 { format!("Postgres ×{} shards", a.shards) } else { "Postgres primary".into() },
+            detail: format!("{}CPU {} · {}", if a.shards > 1 { "hottest " } else { "" }, format::pct(u), a.db_size.name),
             x: 580.0,
             y: 165.0,
             w: 150.0,
@@ -255,6 +259,38 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
             nodes.push(node);
         }
     }
+    if a.services > 0 {
+        let u = util_of(sample, "services");
+        let node = Node {
+            tier: "services",
+            label: format!("{} services", a.services),
+            detail: format!("CPU {} · ×{} each", format::pct(u), a.service_instances),
+            x: 760.0,
+            y: 30.0,
+            w: 130.0,
+            h: 56.0,
+            health: Health::of(u),
+            bottleneck: mark("services"),
+        };
+        edges.push(Edge { from: app_anchor, to: left(&node), rps: sample.edges.origin - sample.edges.edge, labelled: false });
+        nodes.push(node);
+    }
+    if a.jobs.queued && a.jobs.share > 0.0 {
+        let u = util_of(sample, "workers");
+        let node = Node {
+            tier: "workers",
+            label: format!("Queue → {} workers", sample.jobs.workers),
+            detail: format!("depth {} · wait {}", format::count(sample.jobs.queue_depth), format::ms(sample.jobs.waiting_s * 1e3)),
+            x: 580.0,
+            y: 262.0,
+            w: 150.0,
+            h: 56.0,
+            health: Health::of(u),
+            bottleneck: mark("workers"),
+        };
+        edges.push(Edge { from: app_anchor, to: left(&node), rps: sample.jobs.rps, labelled: true });
+        nodes.push(node);
+    }
     Layout { nodes, edges }
 }
 
@@ -273,7 +309,9 @@ pub fn view_box(layout: &Layout) -> String {
 pub fn tier_of_row(id: &str) -> Option<&'static str> {
     match id {
         "app-cpu" | "static" | "periodic" | "asg-max" | "sessions" => Some("app"),
-        "db-reads" | "db-writes" => Some("db_primary"),
+        "db-reads" | "db-writes" | "hot-shard" | "pool" => Some("db_primary"),
+        "queue-depth" => Some("workers"),
+        "services" | "fan-out" => Some("services"),
         "redis" => Some("redis"),
         "replication-lag" | "cache-miss" => Some("replica"),
         _ => None,

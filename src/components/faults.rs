@@ -1,9 +1,21 @@
-//! Fault buttons: each schedules a fault at the playback cursor, and the run is simulated again with it. Region
-//! outages wait for the multi-region model.
+//! Fault buttons: each schedules a fault at the playback cursor, and the run is simulated again with it.
 use leptos::prelude::*;
 use sim_core::scenario::{Fault, FaultKind};
 
 use crate::state::Sim;
+
+/// Every fault and its button's words.
+const BUTTONS: [(FaultKind, &str); 9] = [
+    (FaultKind::KillAppServer, "Kill an app server"),
+    (FaultKind::KillDbPrimary, "Kill the database primary"),
+    (FaultKind::FlushCache, "Flush the cache"),
+    (FaultKind::Deploy, "Deploy"),
+    (FaultKind::TrafficSpike, "Traffic spike (×3, 5 min)"),
+    (FaultKind::WriteBurst, "Write burst (×20, 1 min)"),
+    (FaultKind::DownstreamOutage, "Email provider down (2 min)"),
+    (FaultKind::KillLoadBalancer, "Kill the load balancer"),
+    (FaultKind::RegionOutage, "Region outage"),
+];
 
 /// The fault buttons the model supports, and a way to clear them.
 #[component]
@@ -22,11 +34,9 @@ pub fn Faults() -> impl IntoView {
             <h2 id="faults-heading">"Faults"</h2>
             <p class="hint">"Faults happen at the playback cursor."</p>
             <div class="buttons">
-                <button type="button" on:click=move |_| inject(FaultKind::KillAppServer)>"Kill an app server"</button>
-                <button type="button" on:click=move |_| inject(FaultKind::KillDbPrimary)>"Kill the database primary"</button>
-                <button type="button" on:click=move |_| inject(FaultKind::FlushCache)>"Flush the cache"</button>
-                <button type="button" on:click=move |_| inject(FaultKind::Deploy)>"Deploy"</button>
-                <button type="button" on:click=move |_| inject(FaultKind::TrafficSpike)>"Traffic spike (×3, 5 min)"</button>
+                {BUTTONS.iter().map(|&(kind, label)| view! {
+                    <button type="button" on:click=move |_| inject(kind)>{label}</button>
+                }).collect_view()}
                 <button type="button" on:click=move |_| sim.scenario.update(|s| s.faults.clear()) disabled=move || count.get() == 0>
                     "Clear faults"
                 </button>

@@ -1,5 +1,5 @@
 //! The architecture knobs: cache, replicas, app tier, sizes, read:write ratio, load balancing, sessions, CDN,
-//! auto-scaling and the run's length. Every change goes through sim-core's repair, so combinations stay valid.
+//! auto-scaling (the later stages' knobs are in [`super::growth_knobs`]) and the run's length. Every change goes through sim-core's repair, so combinations stay valid.
 use leptos::prelude::*;
 use sim_core::instance::SIZES;
 use sim_core::scenario::{Autoscaling, LbAlgorithm, Scenario, Sessions};
@@ -175,6 +175,7 @@ pub fn Knobs() -> impl IntoView {
                     disabled=Signal::derive(move || sim.scenario.with(|s| !s.arch.autoscaling.enabled) || view_locks("out_cpu"))
                 />
             </fieldset>
+            <super::growth_knobs::GrowthKnobs/>
             <fieldset>
                 <legend>"Run"</legend>
                 <CheckKnob

@@ -31,6 +31,8 @@ pub fn Metrics() -> impl IntoView {
                 {figure("stale", "Stale reads", Signal::derive(move || format::pct(now.with(|s| s.stale_read_rate))))}
                 {figure("sessions-lost", "Sessions lost", Signal::derive(move || format::count(now.with(|s| s.sessions_lost))))}
                 {figure("instances", "App servers up", Signal::derive(move || now.with(|s| s.instances.to_string())))}
+                {figure("jobs-wait", "Job wait", Signal::derive(move || format::ms(now.with(|s| s.jobs.waiting_s * 1e3))))}
+                {figure("limited", "429s", Signal::derive(move || format::rps(now.with(|s| s.rate_limited_rps))))}
                 {figure("cost", "Cost per month", Signal::derive(move || format::usd(now.with(|s| sim_core::model::monthly(s.cost_usd_per_hour)))))}
             </dl>
         </section>

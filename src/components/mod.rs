@@ -3,6 +3,7 @@ pub mod bottlenecks;
 pub mod chart;
 pub mod diagram;
 pub mod faults;
+pub mod growth_knobs;
 pub mod knob;
 pub mod knobs;
 pub mod load_slider;

@@ -1,57 +1,125 @@
-//! The journey: pick a stage (or step to the previous or next one) and read what it adds, what it costs and
-//! what breaks next. Choosing a stage keeps the load and the seed.
+//! The journey: pick one of sim-core's journeys (each seed's path, or scalesim's combined one) and a stage of
+//! it, step to the previous or next stage, and read what the stage adds, what it costs, what breaks next, and
+//! the load at which the model finds it starts to break. Choosing a stage loads its scenario, keeping the seed.
 use leptos::prelude::*;
-use sim_core::scenario::{Scenario, STAGES, STAGE_NAMES};
+use sim_core::journey::{self, Journey, NAMES};
 
+use crate::format;
 use crate::state::Sim;
 
-/// What each stage adds, what it costs, and what breaks next, in our words.
-pub const EXPLANATIONS: [&str; STAGES as usize] = [
-    "Web server, application and Postgres share one t3.medium (2 vCPU, 4 GiB) for about $30 a month. Nothing to coordinate and deploys are trivial. But app and database compete for the same two vCPUs, so a burst of queries slows every page, and one hardware fault takes everything down. Raise the load and the box's CPU hits the wall first.",
-    "The cheapest first move is a bigger machine: an m6i.2xlarge has 8 vCPUs and needs no code changes. It buys headroom, not a better shape: still one machine, still one point of failure, and prices climb steeply toward the 448-vCPU ceiling while app and database keep fighting over the same cores.",
-    "Postgres moves to its own memory-optimised r6i.2xlarge and the app gets an m6i.xlarge, so each tier is sized on its own and a spike in one no longer starves the other. Two machines to run now, and the database is still a single point of failure. As reads grow, the database CPU becomes the limit.",
-    "A Redis node sits beside the app: reads try Redis first and fill it from Postgres on a miss, with a 60 s TTL. How much it absorbs follows from the TTL, the read rate and how hot the popular keys are, so the hit ratio climbs with load. The price is staleness: a read may be up to one TTL old. Next, the single app server's CPU is the ceiling.",
-    "Three identical app servers behind a load balancer, sessions kept in Redis so any server can answer any user. Capacity grows almost linearly with servers and deploys can roll one server at a time. The balancer must itself be redundant, and every server sends its misses and writes to one database primary: the next bottleneck.",
-    "Two read replicas take the reads; the primary keeps every write. Replicas replay the primary's write-ahead log asynchronously, usually tens of milliseconds behind, so a user may not see their own write unless their reads go to the primary for a moment. Replicas add nothing for writes: replay lag and the primary's write load break next.",
-    "Static files (bundles, stylesheets, images: about 60 % of requests) come from CDN edges near the user in a few milliseconds, and the origin sheds that load. Cache lifetimes and keys need care: never cache a private response. What remains is dynamic traffic and, at this scale, the write path.",
-];
+/// The journey and stage (0-based) picked; the URL keeps them as `journey=` and `step=`.
+#[derive(Clone, Copy)]
+pub struct Pick(pub RwSignal<(usize, usize)>);
 
-/// Stage select with previous and next buttons and the stage's explanation.
+impl Pick {
+    /// The pick named by the URL's view keys, or the combined journey at the scenario's built-in stage.
+    pub fn from_view(journey: Option<&str>, step: Option<usize>, builtin_stage: u32) -> (usize, usize) {
+        let j = journey.and_then(|name| NAMES.iter().position(|n| *n == name)).unwrap_or(0);
+        let len = journey::journey(NAMES[j]).map_or(1, |x| x.stages.len());
+        let step = step.unwrap_or(if j == 0 { builtin_stage as usize } else { 1 });
+        (j, step.clamp(1, len) - 1)
+    }
+
+    /// The view keys to write.
+    pub fn to_query(&self) -> String {
+        let (j, s) = self.0.get();
+        format!("&journey={}&step={}", NAMES[j], s + 1)
+    }
+}
+
+/// Journey and stage selects with previous and next buttons, the stage's explanation and its breaking load.
 #[component]
 pub fn StagePicker() -> impl IntoView {
     let sim = expect_context::<Sim>();
-    let stage = Memo::new(move |_| sim.scenario.with(|s| s.stage));
+    let pick = expect_context::<Pick>().0;
     let locked = expect_context::<crate::view::View>().locks("stage");
-    let go = move |n: u32| {
-        let n = n.clamp(1, STAGES);
+    let journeys: StoredValue<Vec<Journey>> = StoredValue::new(journey::journeys());
+    let stages = move |j: usize| journeys.with_value(|js| js[j].stages.len());
+    let go = move |j: usize, step: usize| {
+        let step = step.min(stages(j) - 1);
+        pick.set((j, step));
+        let next = journeys.with_value(|js| js[j].stages[step].scenario.clone());
         sim.scenario.update(|s| {
-            let mut next = Scenario::stage(n);
-            next.traffic = s.traffic.clone();
-            next.seed = s.seed;
-            next.duration_s = s.duration_s;
+            let seed = s.seed;
             *s = next;
+            s.seed = seed;
         });
     };
+    let about = move || {
+        let (j, s) = pick.get();
+        journeys.with_value(|js| js[j].stages[s].about)
+    };
+    // The breaking load costs a few dozen steady states: computed once per stage picked, after the page has
+    // drawn the stage itself.
+    let breaks = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        let picked = pick.get();
+        breaks.set(String::new());
+        set_timeout(
+            move || {
+                if pick.get_untracked() == picked {
+                    breaks.set(breaking_text(journeys, picked));
+                }
+            },
+            std::time::Duration::from_millis(400),
+        );
+    });
+
     view! {
         <section class="panel stage" aria-labelledby="stage-heading">
             <h2 id="stage-heading">"Journey"</h2>
+            <label class="journey-pick">
+                <span>"Journey"</span>
+                <select disabled=locked prop:value=move || pick.get().0.to_string() on:change=move |ev| go(event_target_value(&ev).parse().unwrap_or(0), 0)>
+                    {journeys.with_value(|js| js.iter().enumerate().map(|(i, j)| {
+                        let label = format!("{} ({})", j.title, j.source);
+                        view! { <option value=i.to_string() selected=move || pick.get().0 == i>{label}</option> }
+                    }).collect_view())}
+                </select>
+            </label>
             <div class="stage-nav">
-                <button type="button" on:click=move |_| go(stage.get() - 1) disabled=move || { locked || stage.get() <= 1 } aria-label="Previous stage">
+                <button type="button" on:click=move |_| { let (j, s) = pick.get(); go(j, s.saturating_sub(1)) } disabled=move || { locked || pick.get().1 == 0 } aria-label="Previous stage">
                     "◀"
                 </button>
                 <label class="visually-hidden" for="stage">"Stage"</label>
-                <select id="stage" disabled=locked prop:value=move || stage.get().to_string() on:change=move |ev| go(event_target_value(&ev).parse().unwrap_or(1))>
-                    {(1..=STAGES)
-                        .map(|n| {
-                            view! { <option value=n.to_string() selected=move || stage.get() == n>{format!("{n}. {}", STAGE_NAMES[n as usize - 1])}</option> }
-                        })
-                        .collect_view()}
+                <select id="stage" disabled=locked prop:value=move || pick.get().1.to_string() on:change=move |ev| go(pick.get().0, event_target_value(&ev).parse().unwrap_or(0))>
+                    {move || {
+                        let j = pick.get().0;
+                        journeys.with_value(|js| js[j].stages.iter().enumerate().map(|(i, st)| {
+                            let label = format!("{}. {}", i + 1, st.title);
+                            view! { <option value=i.to_string() selected=move || pick.get().1 == i>{label}</option> }
+                        }).collect_view())
+                    }}
                 </select>
-                <button type="button" on:click=move |_| go(stage.get() + 1) disabled=move || { locked || stage.get() >= STAGES } aria-label="Next stage">
+                <button type="button" on:click=move |_| { let (j, s) = pick.get(); go(j, s + 1) } disabled=move || { let (j, s) = pick.get(); locked || s + 1 >= stages(j) } aria-label="Next stage">
                     "▶"
                 </button>
             </div>
-            <p class="explain">{move || EXPLANATIONS[stage.get() as usize - 1]}</p>
+            <p class="explain">{about}</p>
+            <p class="breaks">{move || breaks.get()}</p>
         </section>
+    }
+}
+
+/// "Sized for N users; begins to break at about M users (component)." for the picked stage.
+fn breaking_text(journeys: StoredValue<Vec<Journey>>, (j, s): (usize, usize)) -> String {
+    let st = journeys.with_value(|js| js[j].stages[s].clone());
+    let at = journey::breaking_users(&st.scenario);
+    let on = at.and_then(|u| {
+        let sc = st.scenario.clone().with_users(u);
+        let summary = sim_core::fluid::steady_state(&sc).summary;
+        journey::breaking_row(&sim_core::diagnose::diagnose(&sc, &summary)).map(|r| r.component)
+    });
+    match (at, on) {
+        (Some(u), Some(on)) => format!(
+            "Sized for {} users; begins to break at about {} users ({}).",
+            format::count(st.users as f64),
+            format::count(u as f64),
+            on.to_lowercase()
+        ),
+        (Some(u), None) => {
+            format!("Sized for {} users; begins to break at about {} users.", format::count(st.users as f64), format::count(u as f64))
+        }
+        (None, _) => format!("Sized for {} users; holds beyond 10 million.", format::count(st.users as f64)),
     }
 }
