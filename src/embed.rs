@@ -96,6 +96,7 @@ pub fn connect(sim: Sim) {
     if !in_frame() {
         return;
     }
+    let pick = use_context::<crate::components::stage_picker::Pick>();
     let listener = window_event_listener(leptos::ev::message, move |ev| {
         let data = ev.data();
         if !data.is_object() {
@@ -110,6 +111,10 @@ pub fn connect(sim: Sim) {
         match message {
             Some(FromHost::SetStage { stage }) => {
                 let stage = stage.clamp(1, sim_core::scenario::STAGES);
+                // The built-in stages are the combined journey's: the picker follows.
+                if let Some(pick) = pick {
+                    pick.0.set((0, stage as usize - 1));
+                }
                 sim.scenario.update(|s| {
                     let mut next = sim_core::Scenario::stage(stage);
                     next.traffic = s.traffic.clone();

@@ -386,7 +386,7 @@ impl Fluid {
             primaries: (0..a.shards.max(1)).map(|_| Station { table_index: db_table, q: 0.0 }).collect(),
             replica: Station { table_index: db_table, q: 0.0 },
             services: Station { table_index: svc_table, q: 0.0 },
-            jobs: JobQueue { workers: a.jobs.workers, ..JobQueue::default() },
+            jobs: JobQueue { workers: settled_workers(scenario), ..JobQueue::default() },
             retry_factor: 1.0,
             retry_moving: false,
             downstream_since: f64::NEG_INFINITY,
@@ -1318,6 +1318,20 @@ impl Fluid {
             retry_rps: finite((f.attempts - f.offered).max(0.0)),
             regions_up: f.regions_up,
         }
+    }
+}
+
+/// Workers a pool that scales on depth runs at the scenario's peak once settled (70 % busy), within its
+/// bounds; a fixed pool has its `workers`. Runs start with it, as the app tier starts at its desired count.
+fn settled_workers(s: &Scenario) -> u32 {
+    let j = &s.arch.jobs;
+    let t = &s.traffic;
+    let jobs = t.peak_rps() * (1.0 - t.static_share) * t.write_fraction() * j.share;
+    let need = (jobs * j.job_ms / 1e3 / 0.7).ceil();
+    if j.max_workers > j.workers {
+        (need.min(j.max_workers as f64) as u32).max(j.workers)
+    } else {
+        j.workers
     }
 }
 

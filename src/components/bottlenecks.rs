@@ -1,5 +1,6 @@
-//! The symptom → bottleneck → metric → fix table: every row, the live ones highlighted with their value and
-//! threshold, each fix a button that applies it. A polite live region announces the bottleneck when it changes.
+//! The symptom → bottleneck → metric → fix table: the live rows first, highlighted with their value and
+//! threshold, then (folded away) the checks that pass; each fix is a button that applies it. A polite live
+//! region announces the bottleneck when it changes.
 use leptos::prelude::*;
 use sim_core::diagnose::{first_fix, Row};
 
@@ -9,7 +10,10 @@ use crate::state::Sim;
 pub fn show_value(row: &Row, v: f64) -> String {
     match row.id {
         "distance" | "replication-lag" => crate::format::ms(v),
-        "sessions" => crate::format::count(v),
+        "queue-depth" => crate::format::ms(v * 1e3),
+        "sessions" | "dead-letters" | "lb-spof" => crate::format::count(v),
+        "hot-shard" | "fan-out" => format!("{v:.1}×"),
+        "slow-jobs" => crate::format::rps(v),
         _ => crate::format::pct(v),
     }
 }
@@ -28,70 +32,79 @@ pub fn announcement(rows: &[Row]) -> String {
     }
 }
 
+/// One row of the table.
+fn row_view(sim: Sim, row: Row) -> impl IntoView {
+    let live = row.live;
+    let value = format!("{} / {}", show_value(&row, row.value), show_value(&row, row.threshold));
+    let fix = match row.fix {
+        Some(fix) => {
+            let label = fix.label();
+            view! {
+                <button type="button" class:primary=live on:click=move |_| sim.scenario.update(|s| *s = fix.apply(s))>
+                    {label}
+                </button>
+            }
+            .into_any()
+        }
+        None => view! { <span class="remedy">{row.remedy}</span> }.into_any(),
+    };
+    view! {
+        <tr class:live=live data-row=row.id>
+            <td data-label="Symptom">{live.then(|| view! { <strong class="badge">"LIVE"</strong> })} {row.symptom}</td>
+            <td data-label="Bottleneck">{row.component}</td>
+            <td data-label="Metric">{row.metric}</td>
+            <td data-label="Now / threshold" class="num">{value}</td>
+            <td data-label="Fix">{fix}</td>
+        </tr>
+    }
+}
+
+/// A table of `rows` with the column headings.
+fn table(sim: Sim, rows: Vec<Row>) -> impl IntoView {
+    view! {
+        <div class="table-scroll">
+            <table>
+                <thead>
+                    <tr>
+                        <th scope="col">"Symptom"</th>
+                        <th scope="col">"Bottleneck"</th>
+                        <th scope="col">"Metric"</th>
+                        <th scope="col">"Now / threshold"</th>
+                        <th scope="col">"Fix"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows.into_iter().map(|row| row_view(sim, row)).collect_view()}</tbody>
+            </table>
+        </div>
+    }
+}
+
 /// The table.
 #[component]
 pub fn Bottlenecks() -> impl IntoView {
     let sim = expect_context::<Sim>();
     let said = Memo::new(move |_| sim.rows.with(|r| announcement(r)));
+    // The fold stays as the user left it while the rows are redrawn.
+    let open = RwSignal::new(false);
     view! {
         <section class="panel bottlenecks" aria-labelledby="table-heading">
             <h2 id="table-heading">"Symptom → bottleneck → fix"</h2>
             <p id="bottleneck-status" class="status" aria-live="polite">{move || said.get()}</p>
-            <div class="table-scroll">
-                <table>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Symptom"</th>
-                            <th scope="col">"Bottleneck"</th>
-                            <th scope="col">"Metric"</th>
-                            <th scope="col">"Now / threshold"</th>
-                            <th scope="col">"Fix"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {move || {
-                            sim.rows
-                                .get()
-                                .into_iter()
-                                .map(|row| {
-                                    let live = row.live;
-                                    let fix = row.fix;
-                                    let value = format!("{} / {}", show_value(&row, row.value), show_value(&row, row.threshold));
-                                    view! {
-                                        <tr class:live=live data-row=row.id>
-                                            <td>
-                                                {live.then(|| view! { <strong class="badge">"LIVE"</strong> })}
-                                                {row.symptom}
-                                            </td>
-                                            <td>{row.component}</td>
-                                            <td>{row.metric}</td>
-                                            <td class="num">{value}</td>
-                                            <td>
-                                                {match fix {
-                                                    Some(fix) => {
-                                                        let label = fix.label();
-                                                        view! {
-                                                            <button
-                                                                type="button"
-                                                                class:primary=live
-                                                                on:click=move |_| sim.scenario.update(|s| *s = fix.apply(s))
-                                                            >
-                                                                {label}
-                                                            </button>
-                                                        }
-                                                            .into_any()
-                                                    }
-                                                    None => view! { <span class="remedy">{row.remedy}</span> }.into_any(),
-                                                }}
-                                            </td>
-                                        </tr>
-                                    }
-                                })
-                                .collect_view()
-                        }}
-                    </tbody>
-                </table>
-            </div>
+            {move || {
+                let (live, quiet): (Vec<Row>, Vec<Row>) = sim.rows.get().into_iter().partition(|r| r.live);
+                let n = quiet.len();
+                view! {
+                    {(!live.is_empty()).then(|| table(sim, live))}
+                    <details
+                        class="quiet-rows"
+                        prop:open=open.get_untracked()
+                        on:toggle=move |ev| open.set(event_target::<web_sys::HtmlDetailsElement>(&ev).open())
+                    >
+                        <summary>{format!("Checks that pass ({n})")}</summary>
+                        {table(sim, quiet)}
+                    </details>
+                }
+            }}
         </section>
     }
 }

@@ -117,7 +117,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
         tier: "users",
         label: "Users".into(),
         detail: if a.regions > 1 {
-            format!("{} · {} of {} regions", format::thousands(scenario.traffic.users), sample.regions_up, a.regions)
+            format!("{} of {} regions up", sample.regions_up, a.regions)
         } else {
             format!("{} · {}", format::thousands(scenario.traffic.users), format::rps(sample.offered_rps))
         },
@@ -148,7 +148,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
     if scenario.has_load_balancer() {
         let lb = Node {
             tier: "lb",
-            label: if a.resilience.lb_ha { "Load balancer pair".into() } else { "Load balancer".into() },
+            label: if a.resilience.lb_ha { "LB pair".into() } else { "Load balancer".into() },
             detail: format!("{:?}", a.lb_algorithm).replace("RoundRobin", "round-robin").replace("LeastConnections", "least connections"),
             x: 180.0,
             y: 160.0,

@@ -67,27 +67,27 @@ pub fn StagePicker() -> impl IntoView {
 
     view! {
         <section class="panel stage" aria-labelledby="stage-heading">
-            <h2 id="stage-heading">"Journey"</h2>
-            <label class="journey-pick">
-                <span>"Journey"</span>
-                <select disabled=locked prop:value=move || pick.get().0.to_string() on:change=move |ev| go(event_target_value(&ev).parse().unwrap_or(0), 0)>
+            <h2 id="stage-heading">"Scaling journey"</h2>
+            <div class="journey-pick">
+                <label for="journey">"Journey"</label>
+                <select id="journey" disabled=locked prop:value=move || pick.get().0.to_string() on:change=move |ev| go(event_target_value(&ev).parse().unwrap_or(0), 0)>
                     {journeys.with_value(|js| js.iter().enumerate().map(|(i, j)| {
                         let label = format!("{} ({})", j.title, j.source);
                         view! { <option value=i.to_string() selected=move || pick.get().0 == i>{label}</option> }
                     }).collect_view())}
                 </select>
-            </label>
+            </div>
             <div class="stage-nav">
                 <button type="button" on:click=move |_| { let (j, s) = pick.get(); go(j, s.saturating_sub(1)) } disabled=move || { locked || pick.get().1 == 0 } aria-label="Previous stage">
                     "◀"
                 </button>
                 <label class="visually-hidden" for="stage">"Stage"</label>
-                <select id="stage" disabled=locked prop:value=move || pick.get().1.to_string() on:change=move |ev| go(pick.get().0, event_target_value(&ev).parse().unwrap_or(0))>
+                <select id="stage" disabled=locked prop:value=move || (pick.get().1 + 1).to_string() on:change=move |ev| go(pick.get().0, event_target_value(&ev).parse::<usize>().unwrap_or(1).saturating_sub(1))>
                     {move || {
                         let j = pick.get().0;
                         journeys.with_value(|js| js[j].stages.iter().enumerate().map(|(i, st)| {
                             let label = format!("{}. {}", i + 1, st.title);
-                            view! { <option value=i.to_string() selected=move || pick.get().1 == i>{label}</option> }
+                            view! { <option value=(i + 1).to_string() selected=move || pick.get().1 == i>{label}</option> }
                         }).collect_view())
                     }}
                 </select>
@@ -104,7 +104,11 @@ pub fn StagePicker() -> impl IntoView {
 /// "Sized for N users; begins to break at about M users (component)." for the picked stage.
 fn breaking_text(journeys: StoredValue<Vec<Journey>>, (j, s): (usize, usize)) -> String {
     let st = journeys.with_value(|js| js[j].stages[s].clone());
-    let at = journey::breaking_users(&st.scenario);
+    // Two significant figures: the bisection is good to about 2 %.
+    let at = journey::breaking_users(&st.scenario).map(|u| {
+        let scale = 10f64.powi((u as f64).log10().floor() as i32 - 1);
+        ((u as f64 / scale).round() * scale) as u64
+    });
     let on = at.and_then(|u| {
         let sc = st.scenario.clone().with_users(u);
         let summary = sim_core::fluid::steady_state(&sc).summary;

@@ -1,0 +1,78 @@
+// The journeys in a real browser: picking a seed's journey and stepping through it loads each stage's
+// scenario, shows what it adds and where it breaks, and the later stages' parts show up in the diagram; the
+// queue, region and load-balancer faults act; screenshots of the last stages at phone and desktop sizes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { useSite, openPage, screenshot, PHONE, DESKTOP } from './harness.js';
+
+const ctx = useSite();
+
+async function open(query, viewport = DESKTOP) {
+  const page = await openPage(ctx.browser, ctx.site.url + query, viewport);
+  await page.locator('#bottleneck-status').waitFor();
+  return page;
+}
+
+const metric = (page, id) => page.locator(`[data-metric="${id}"]`);
+
+test('picking the bookmarks journey and stepping to its queue stage turns seconds into milliseconds', async () => {
+  const page = await open('?v=1&stage=1&users=1000');
+  // The second journey is seed 000's bookmarking service.
+  await page.getByLabel('Journey', { exact: true }).selectOption('1');
+  await page.waitForURL(/journey=bookmarks&step=1/);
+  // Saves wait for their slow job inline: the p99 is seconds.
+  await page.waitForFunction(() => parseFloat(document.querySelector('[data-metric="p99"]').textContent) > 1);
+  assert.match(await metric(page, 'p99').textContent(), /s$/);
+  await page.locator('.stage .breaks').filter({ hasText: 'begins to break at about' }).waitFor();
+  await page.getByLabel('Stage', { exact: true }).selectOption('7');
+  await page.waitForURL(/step=7/);
+  await page.locator('.node', { hasText: 'Queue' }).first().waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-metric="p99"]').textContent.endsWith(' ms'));
+  assert.match(await page.locator('.stage .explain').textContent(), /202 Accepted/);
+  // Reopening the link shows the same journey and stage.
+  const again = await open(new URL(page.url()).search);
+  assert.equal(await again.getByLabel('Stage', { exact: true }).inputValue(), '7');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+  await again.context().close();
+});
+
+test('the combined journey ends with shards, regions and services in the diagram', async () => {
+  const page = await open('?v=1&stage=12&users=1000000');
+  for (const text of ['shards', 'services', 'of 3 regions up']) {
+    await page.locator('.node', { hasText: text }).first().waitFor();
+  }
+  await page.getByRole('button', { name: 'Region outage' }).click();
+  await page.locator('.node', { hasText: '2 of 3 regions up' }).first().waitFor();
+  assert.ok(parseFloat(await metric(page, 'errors').textContent()) > 10);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('a single load balancer is a live single point of failure until it becomes a pair', async () => {
+  const page = await open('?v=1&stage=5&users=5000&lb_ha=0');
+  const row = page.locator('tr[data-row="lb-spof"]');
+  await page.waitForFunction(() => document.querySelector('tr[data-row="lb-spof"]').classList.contains('live'));
+  await page.getByRole('button', { name: 'Kill the load balancer' }).click();
+  await page.waitForFunction(() => document.querySelector('[data-metric="errors"]').textContent === '100 %');
+  await row.getByRole('button').click();
+  await page.waitForURL(/lb_ha=1/);
+  // The pair's standby takes over within 5 s; a single one needs 5 minutes to be replaced.
+  await page.getByLabel('Timeline').fill('10');
+  await page.waitForFunction(() => parseFloat(document.querySelector('[data-metric="errors"]').textContent) === 0);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('screenshots of the last stages at phone and desktop sizes', async () => {
+  for (const [name, viewport] of [['phone', PHONE], ['desktop', DESKTOP]]) {
+    // The combined journey's last stage, sized for a million users, loaded through the picker.
+    const page = await open('?v=1&stage=11&journey=scalesim&step=11', viewport);
+    await page.getByRole('button', { name: 'Next stage' }).click();
+    await page.waitForURL(/step=12/);
+    await page.locator('.stage .breaks').filter({ hasText: 'users' }).waitFor();
+    await screenshot(page, `journey-${name}`);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  }
+});
