@@ -5,7 +5,7 @@ use sim_core::scenario::Scenario;
 /// Panels that `panels=` can pick.
 pub const PANELS: [&str; 8] = ["diagram", "controls", "knobs", "playback", "faults", "metrics", "table", "charts"];
 /// Knob ids that `lock=` can fix (the ids of their inputs).
-pub const LOCKABLE: [&str; 35] = [
+pub const LOCKABLE: [&str; 37] = [
     "stage",
     "users",
     "ttl",
@@ -40,6 +40,8 @@ pub const LOCKABLE: [&str; 35] = [
     "lb_ha",
     "pool",
     "idx",
+    "coalesce",
+    "prewarm",
     "journey",
 ];
 

@@ -90,6 +90,17 @@ impl Popularity {
         (over / rate).clamp(0.0, 1.0)
     }
 
+    /// Extra misses, as a share of reads, from a cache stampede between `age` and `age + dt` seconds after a
+    /// flush: each key's first miss takes `fill_s` to fill, and reads of that key arriving meanwhile miss too.
+    /// Key i's first miss falls in the interval with probability e^(−λᵢ·age) − e^(−λᵢ·(age+dt)) and drags
+    /// λᵢ·fill_s more misses, so the share of the interval's R·dt reads is fill_s·Σ pᵢ·(that probability) / dt.
+    pub fn stampede_share(&self, read_rate: f64, age: f64, dt: f64, fill_s: f64) -> f64 {
+        let r = read_rate.max(0.0);
+        let (a, dt) = (age.max(0.0), dt.max(1e-9));
+        let first = self.weighted_sum(|p| (-r * p * a).exp() - (-r * p * (a + dt)).exp());
+        (fill_s.max(0.0) * first / dt).clamp(0.0, 1.0)
+    }
+
     /// Σ over keys of pᵢ·f(pᵢ).
     fn weighted_sum(&self, f: impl Fn(f64) -> f64) -> f64 {
         self.groups.iter().map(|&(n, p)| n * p * f(p)).sum()

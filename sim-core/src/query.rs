@@ -253,6 +253,8 @@ pub const FIELDS: &[Field] = &[
     float!("ratelimit", "0–100000", "Requests per user per minute before 429 (0: no limit)", 0.0, 100_000.0, |s| s.arch.resilience.rate_limit_per_min),
     switch!("lb_ha", "The load balancer is a redundant pair", |s| s.arch.resilience.lb_ha),
     switch!("pool", "Database connection pool (excess queries wait instead of being refused)", |s| s.arch.resilience.db_pool),
+    switch!("coalesce", "Request coalescing: concurrent misses on a key share one database read", |s| s.arch.cache_coalescing),
+    number!("prewarm", "0–1000", "Auto-scaling: instances held around the daily peak (scheduled pre-warming; 0: off)", u32, 0, 1_000, |s| s.arch.autoscaling.prewarm),
     float!("app_ms", "0.01–10000", "App CPU ms per dynamic request", 0.01, 10_000.0, |s| s.arch.work.app_ms),
     float!("db_read_ms", "0.01–10000", "Database CPU ms per read (with indexes)", 0.01, 10_000.0, |s| s.arch.work.db_read_ms),
     float!("db_write_ms", "0.01–10000", "Database CPU ms per write", 0.01, 10_000.0, |s| s.arch.work.db_write_ms),

@@ -53,6 +53,10 @@ pub struct Autoscaling {
     pub in_remove: u32,
     /// Seconds from launch to serving: 180 for a plain image (seed 000: 2–4 min), 45 for a pre-baked one (30–60 s).
     pub boot_s: f64,
+    /// Scheduled pre-warming: with the daily curve, hold at least this many instances from two hours before the
+    /// known peak (launched a boot time early) until two hours after it (0 = off).
+    #[serde(default)]
+    pub prewarm: u32,
 }
 
 impl Default for Autoscaling {
@@ -69,6 +73,7 @@ impl Default for Autoscaling {
             in_for_s: 600.0,
             in_remove: 1,
             boot_s: 180.0,
+            prewarm: 0,
         }
     }
 }
@@ -219,6 +224,10 @@ pub struct Architecture {
     /// Retries, circuit breaker, rate limit, load-balancer redundancy, connection pool.
     #[serde(default)]
     pub resilience: Resilience,
+    /// Concurrent misses on one key wait for a single database read (request coalescing, single-flight) instead
+    /// of each going to the database: what stops a stampede on hot keys after a flush.
+    #[serde(default)]
+    pub cache_coalescing: bool,
 }
 
 fn one() -> u32 {
@@ -417,6 +426,7 @@ impl Scenario {
             service_instances: 2,
             jobs: Jobs::default(),
             resilience: Resilience::default(),
+            cache_coalescing: false,
         };
         if n >= 2 {
             arch.app_size = instance::named("m6i.2xlarge");

@@ -24,7 +24,7 @@ pub fn announcement(rows: &[Row]) -> String {
         Some(r) => format!(
             "Bottleneck: {} — {} is {} (threshold {}).",
             r.component,
-            r.metric.to_lowercase(),
+            r.metric.to_ascii_lowercase(),
             show_value(r, r.value),
             show_value(r, r.threshold)
         ),
@@ -98,10 +98,16 @@ pub fn Bottlenecks() -> impl IntoView {
                     <details
                         class="quiet-rows"
                         prop:open=open.get_untracked()
-                        on:toggle=move |ev| open.set(event_target::<web_sys::HtmlDetailsElement>(&ev).open())
+                        on:toggle=move |ev| {
+                            let now = event_target::<web_sys::HtmlDetailsElement>(&ev).open();
+                            if now != open.get_untracked() {
+                                open.set(now);
+                            }
+                        }
                     >
                         <summary>{format!("Checks that pass ({n})")}</summary>
-                        {table(sim, quiet)}
+                        // Drawn only while unfolded: most inputs then redraw just the few live rows.
+                        {open.get().then(|| table(sim, quiet))}
                     </details>
                 }
             }}

@@ -111,6 +111,7 @@ pub fn GrowthKnobs() -> impl IntoView {
             {switch(sim, locked, "lb_ha", "Load balancer as a redundant pair", |s| s.arch.resilience.lb_ha, |s, v| s.arch.resilience.lb_ha = v)}
             {switch(sim, locked, "pool", "Database connection pool", |s| s.arch.resilience.db_pool, |s, v| s.arch.resilience.db_pool = v)}
             {switch(sim, locked, "idx", "Database indexes", |s| s.arch.db_indexes, |s, v| s.arch.db_indexes = v)}
+            {switch(sim, locked, "coalesce", "Coalesce concurrent cache misses", |s| s.arch.cache_coalescing, |s, v| s.arch.cache_coalescing = v)}
         </fieldset>
     }
 }

@@ -174,6 +174,15 @@ pub fn Knobs() -> impl IntoView {
                     on_change=Callback::new(move |v: f64| edit(sim, |s| s.arch.autoscaling.out_cpu = v))
                     disabled=Signal::derive(move || sim.scenario.with(|s| !s.arch.autoscaling.enabled) || view_locks("out_cpu"))
                 />
+                <RangeKnob
+                    id="prewarm"
+                    label="Pre-warm for the daily peak"
+                    min=0.0 max=50.0 step=1.0
+                    value=read(|s| s.arch.autoscaling.prewarm as f64)
+                    shown=Signal::derive(move || sim.scenario.with(|s| match s.arch.autoscaling.prewarm { 0 => "off".to_owned(), n => format!("{n} servers") }))
+                    on_change=Callback::new(move |v: f64| edit(sim, |s| s.arch.autoscaling.prewarm = v as u32))
+                    disabled=Signal::derive(move || sim.scenario.with(|s| !s.arch.autoscaling.enabled || !s.traffic.daily_curve) || view_locks("prewarm"))
+                />
             </fieldset>
             <super::growth_knobs::GrowthKnobs/>
             <fieldset>

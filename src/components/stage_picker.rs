@@ -119,7 +119,7 @@ fn breaking_text(journeys: StoredValue<Vec<Journey>>, (j, s): (usize, usize)) ->
             "Sized for {} users; begins to break at about {} users ({}).",
             format::count(st.users as f64),
             format::count(u as f64),
-            on.to_lowercase()
+            on.to_ascii_lowercase()
         ),
         (Some(u), None) => {
             format!("Sized for {} users; begins to break at about {} users.", format::count(st.users as f64), format::count(u as f64))

@@ -43,7 +43,7 @@ test('applying a fix clears its row', async () => {
   const row = page.locator('tr[data-row="app-cpu"]');
   await page.waitForFunction(() => document.querySelector('tr[data-row="app-cpu"]').classList.contains('live'));
   await row.getByRole('button').click();
-  await page.waitForFunction(() => !document.querySelector('tr[data-row="app-cpu"]').classList.contains('live'));
+  await page.waitForFunction(() => !document.querySelector('tr[data-row="app-cpu"].live'));
   // The fix went into the scenario, and so (after a short debounce) into the URL.
   await page.waitForURL(/size=m6i\.xlarge/);
   assert.deepEqual(page.problems, []);
@@ -138,7 +138,7 @@ test('keyboard only: move the load with arrow keys and apply a fix with Enter', 
   }
   assert.ok(reached, 'the fix button is reachable with Tab');
   await page.keyboard.press('Enter');
-  await page.waitForFunction(() => !document.querySelector('tr[data-row="app-cpu"]').classList.contains('live'));
+  await page.waitForFunction(() => !document.querySelector('tr[data-row="app-cpu"].live'));
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

@@ -264,3 +264,46 @@ fn auto_scaling_on_a_daily_curve_costs_less_than_a_fleet_sized_for_the_peak() {
     let worst = day.iter().map(|x| x.error_rate).fold(0.0, f64::max);
     assert!(worst < 0.05, "while it grows: worst error rate {:.1} %", worst * 100.0);
 }
+
+#[test]
+fn request_coalescing_tames_the_stampede_after_a_flush() {
+    let run = |coalesce: bool| {
+        // Very hot keys (Zipf 1.2), and a primary that is past saturation without the cache, with a pool so its
+        // queue (and so each fill) can grow long.
+        let mut s = with_fault(Scenario::stage(5).with_users(60_000), FaultKind::FlushCache, 60.0, 120.0);
+        s.arch.app_servers = 8;
+        s.traffic.zipf_alpha = 1.2;
+        s.traffic.keys = 1_000_000;
+        s.arch.resilience.db_pool = true;
+        s.arch.cache_coalescing = coalesce;
+        let f = series(&s);
+        let db = |x: &Sample| x.tiers.iter().find(|t| t.name == "db_primary").unwrap().utilization;
+        f.iter().filter(|x| x.t_s > 60.0 && db(x) > 0.9).count()
+    };
+    let (stampede, coalesced) = (run(false), run(true));
+    assert!(stampede > coalesced, "seconds the primary stays above 90 % after the flush: {stampede} without coalescing, {coalesced} with");
+}
+
+#[test]
+fn scheduled_pre_warming_has_servers_up_before_the_morning_peak() {
+    let run = |prewarm: u32| {
+        let mut s = Scenario::stage(9).with_users(40_000);
+        s.arch.jobs.share = 0.0;
+        s.traffic.daily_curve = true;
+        s.duration_s = 86_400.0;
+        s.arch.autoscaling.max = 20;
+        s.arch.autoscaling.prewarm = prewarm;
+        fluid(&s, FluidOptions { dt: 1.0, sample_every: 60.0 }).series
+    };
+    let (plain, warm) = (run(0), run(10));
+    let at8 = |f: &[Sample]| at(f, 8.0 * 3_600.0).instances;
+    assert!(at8(&warm) >= 10 && at8(&warm) > at8(&plain), "instances at 08:00: {} pre-warmed, {} reactive", at8(&warm), at8(&plain));
+    let worst =
+        |f: &[Sample]| f.iter().filter(|x| (6.0 * 3_600.0..10.0 * 3_600.0).contains(&x.t_s)).map(|x| x.latency_ms.p99).fold(0.0, f64::max);
+    assert!(
+        worst(&warm) <= worst(&plain),
+        "worst p99 on the morning ramp: {:.0} ms pre-warmed, {:.0} ms reactive",
+        worst(&warm),
+        worst(&plain)
+    );
+}
