@@ -9,9 +9,9 @@ use sim_core::dist::ServiceDist;
 use sim_core::fluid::{Fluid, FluidOptions};
 use sim_core::scenario::{Scenario, STAGES};
 
-/// The largest preset over a day with the daily curve, at the given peak request rate.
-fn day_at(peak_rps: f64) -> Scenario {
-    let mut s = Scenario::stage(STAGES);
+/// Stage `stage` over a day with the daily curve, at the given peak request rate.
+fn day_at(stage: u32, peak_rps: f64) -> Scenario {
+    let mut s = Scenario::stage(stage);
     s.traffic.daily_curve = true;
     s.traffic.users = 10_000_000;
     s.traffic.requests_per_user = peak_rps / (s.traffic.users as f64 * s.traffic.peak_factor);
@@ -22,8 +22,9 @@ fn day_at(peak_rps: f64) -> Scenario {
 fn fluid_day(c: &mut Criterion) {
     let mut group = c.benchmark_group("fluid_24h_1s_steps");
     group.sample_size(20);
-    for (name, rps) in [("1_rps", 1.0), ("100M_rps", 1e8)] {
-        let s = day_at(rps);
+    // The CDN preset (stage 7), and the last stage (queue, auto-scaling, shards, three regions, services).
+    for (name, stage, rps) in [("1_rps", 7, 1.0), ("100M_rps", 7, 1e8), ("last_stage_1_rps", STAGES, 1.0), ("last_stage_100M_rps", STAGES, 1e8)] {
+        let s = day_at(stage, rps);
         // Stepping only: the engine's per-second cost.
         group.bench_function(format!("{name}_steps"), |b| {
             b.iter_batched(
@@ -60,7 +61,7 @@ fn des_events(c: &mut Criterion) {
     group.throughput(Throughput::Elements(events));
     group.bench_function("mm4_station_1M_requests", |b| b.iter(|| station::run(&spec).events));
 
-    let mut s = Scenario::stage(STAGES).with_users(20_000);
+    let mut s = Scenario::stage(7).with_users(20_000);
     s.duration_s = 300.0;
     let opts = DesOptions { sample_every: 10.0, warmup_fraction: 0.1, trace_limit: 0 };
     let events = system::run(&s, opts).events;
