@@ -56,6 +56,8 @@ prop_compose! {
         seed in any::<u64>(),
         rw in 0.1f64..100.0,
         zipf in 0.0f64..1.5,
+        later in (0.0f64..=1.0, any::<bool>(), 1u32..=64, 1u32..=3, any::<bool>(), 0u32..=20, 0u32..=5, any::<bool>()),
+        limits in (prop_oneof![Just(0.0), 0.1f64..1_000.0], any::<bool>(), any::<bool>(), any::<bool>(), 1u32..=64),
     ) -> Scenario {
         let mut s = Scenario::stage(stage).with_users(users);
         s.arch.replicas = replicas;
@@ -66,6 +68,19 @@ prop_compose! {
         s.traffic.daily_curve = curve;
         s.traffic.read_write_ratio = rw;
         s.traffic.zipf_alpha = zipf;
+        // The later stages' components, at random.
+        let (jobs, queued, shards, regions, world, services, retries, breaker) = later;
+        let (rate_limit, lb_ha, pool, coalesce, workers) = limits;
+        s.arch.jobs.share = jobs;
+        s.arch.jobs.queued = queued;
+        s.arch.jobs.workers = workers;
+        s.arch.shards = shards;
+        s.arch.regions = regions;
+        s.traffic.worldwide = world;
+        s.arch.services = services;
+        s.arch.resilience = sim_core::scenario::Resilience { retries, circuit_breaker: breaker, rate_limit_per_min: rate_limit, lb_ha, db_pool: pool };
+        s.arch.cache_coalescing = coalesce;
+        query::repair(&mut s);
         s.faults = fault.map(|(at_s, kind)| vec![Fault { at_s, kind }]).unwrap_or_default();
         s.seed = seed;
         s.duration_s = 120.0;
