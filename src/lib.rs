@@ -72,11 +72,18 @@ pub fn App() -> impl IntoView {
     let pending = StoredValue::new(None::<TimeoutHandle>);
     let view_for_url = view.clone();
     Effect::new(move |_| {
-        let q = sim.scenario.with(query::to_query) + &pick.to_query() + &view_for_url.to_query(sim.cursor.get());
+        // Only the write is delayed; the query string is built then, not on every slider tick.
+        sim.scenario.track();
+        pick.0.track();
+        sim.cursor.track();
         if let Some(h) = pending.get_value() {
             h.clear();
         }
+        let view_for_url = view_for_url.clone();
         let write = move || {
+            let q = sim.scenario.with_untracked(query::to_query)
+                + &pick.to_query_untracked()
+                + &view_for_url.to_query(sim.cursor.get_untracked());
             if let Ok(history) = window().history() {
                 let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{q}")));
             }

@@ -23,7 +23,9 @@ fn fluid_day(c: &mut Criterion) {
     let mut group = c.benchmark_group("fluid_24h_1s_steps");
     group.sample_size(20);
     // The CDN preset (stage 7), and the last stage (queue, auto-scaling, shards, three regions, services).
-    for (name, stage, rps) in [("1_rps", 7, 1.0), ("100M_rps", 7, 1e8), ("last_stage_1_rps", STAGES, 1.0), ("last_stage_100M_rps", STAGES, 1e8)] {
+    for (name, stage, rps) in
+        [("1_rps", 7, 1.0), ("100M_rps", 7, 1e8), ("last_stage_1_rps", STAGES, 1.0), ("last_stage_100M_rps", STAGES, 1e8)]
+    {
         let s = day_at(stage, rps);
         // Stepping only: the engine's per-second cost.
         group.bench_function(format!("{name}_steps"), |b| {

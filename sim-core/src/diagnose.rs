@@ -439,7 +439,7 @@ pub fn diagnose(scenario: &Scenario, summary: &Summary) -> Vec<Row> {
         "Inspect the dead-letter queue and replay it once the downstream service is back",
         None,
     );
-    let skew = summary.shards as f64 * crate::model::Topology::hottest_shard_share(scenario);
+    let skew = if a.shards > 1 { summary.shards as f64 * crate::model::Topology::hottest_shard_share(scenario) } else { 1.0 };
     row(
         "hot-shard",
         "One shard busy while the others idle",

@@ -21,6 +21,9 @@ pub struct Stage {
     pub about: &'static str,
     /// The query-string keys that turn the built-in stage into this one.
     pub edits: String,
+    /// The users at which the stage begins to break and the row that goes live there, as [`breaking_users`]
+    /// finds them (stored so the page need not search; a test checks them against the model).
+    pub breaks: Option<(u64, &'static str)>,
 }
 
 /// A named sequence of stages.
@@ -46,22 +49,75 @@ pub fn journeys() -> Vec<Journey> {
 
 /// A journey by name.
 pub fn journey(name: &str) -> Option<Journey> {
-    Some(match name {
-        "scalesim" => scalesim(),
-        "bookmarks" => bookmarks(),
-        "interview" => interview(),
-        "blog" => blog(),
-        "startup" => startup(),
+    let (mut j, breaks): (Journey, &[(u64, &str)]) = match name {
+        "scalesim" => (scalesim(), &BREAKS_SCALESIM),
+        "bookmarks" => (bookmarks(), &BREAKS_BOOKMARKS),
+        "interview" => (interview(), &BREAKS_INTERVIEW),
+        "blog" => (blog(), &BREAKS_BLOG),
+        "startup" => (startup(), &BREAKS_STARTUP),
         _ => return None,
-    })
+    };
+    for (st, &b) in j.stages.iter_mut().zip(breaks) {
+        st.breaks = Some(b);
+    }
+    Some(j)
 }
+
+// Where each stage begins to break (`cargo run -p sim-core --release --example journeys` prints them; the
+// journey tests fail when the model moves more than the bisection's 2 %).
+const BREAKS_SCALESIM: [(u64, &str); 12] = [
+    (2_875, "app-cpu"),
+    (11_492, "app-cpu"),
+    (14_103, "app-cpu"),
+    (56_355, "app-cpu"),
+    (159_266, "db-reads"),
+    (355_438, "db-writes"),
+    (636_350, "replication-lag"),
+    (636_350, "replication-lag"),
+    (636_350, "replication-lag"),
+    (1_420_149, "db-writes"),
+    (1_420_149, "db-writes"),
+    (1_420_149, "db-writes"),
+];
+const BREAKS_BOOKMARKS: [(u64, &str); 8] = [
+    (2_699, "app-cpu"),
+    (12_048, "app-cpu"),
+    (48_148, "app-cpu"),
+    (144_912, "app-cpu"),
+    (355_438, "db-writes"),
+    (616_629, "app-cpu"),
+    (636_350, "replication-lag"),
+    (636_350, "replication-lag"),
+];
+const BREAKS_INTERVIEW: [(u64, &str); 7] = [
+    (2_875, "app-cpu"),
+    (14_103, "app-cpu"),
+    (56_355, "app-cpu"),
+    (159_266, "db-reads"),
+    (636_350, "replication-lag"),
+    (1_420_149, "db-writes"),
+    (1_420_149, "db-writes"),
+];
+const BREAKS_BLOG: [(u64, &str); 10] = [
+    (2_875, "app-cpu"),
+    (14_103, "app-cpu"),
+    (54_608, "app-cpu"),
+    (88_958, "db-writes"),
+    (161_793, "app-cpu"),
+    (177_820, "db-writes"),
+    (225_174, "app-cpu"),
+    (323_405, "app-cpu"),
+    (636_350, "replication-lag"),
+    (2_425_260, "services"),
+];
+const BREAKS_STARTUP: [(u64, &str); 4] = [(6_945, "db-reads"), (78_432, "db-reads"), (339_043, "app-cpu"), (1_420_149, "db-writes")];
 
 /// A stage: the built-in stage `base` at `users` users, changed by `edits` (query-string keys, the same
 /// language as a share link). `edits` are checked by the journey tests.
 fn stage(title: &'static str, users: u64, base: u32, about: &'static str, edits: &str) -> Stage {
     let text = format!("stage={base}&users={users}&{edits}");
     let scenario = crate::query::parse(&text).scenario;
-    Stage { title, users, scenario, about, edits: edits.to_owned() }
+    Stage { title, users, scenario, about, edits: edits.to_owned(), breaks: None }
 }
 
 fn scalesim() -> Journey {
@@ -243,6 +299,20 @@ pub fn size_for(scenario: &Scenario) -> Scenario {
 
 /// Rows that mean a stage has run out of capacity.
 const CAPACITY_ROWS: [&str; 8] = ["app-cpu", "db-reads", "db-writes", "redis", "replication-lag", "queue-depth", "services", "errors"];
+
+/// What gives out, in words, for a capacity row's id.
+pub fn capacity_words(id: &str) -> &'static str {
+    match id {
+        "app-cpu" => "app server CPU",
+        "db-reads" => "database reads",
+        "db-writes" => "primary write throughput",
+        "redis" => "Redis CPU",
+        "replication-lag" => "replicas replaying writes",
+        "queue-depth" => "queue workers",
+        "services" => "service instances",
+        _ => "errors",
+    }
+}
 
 /// The first capacity row live in `rows`.
 pub fn breaking_row(rows: &[Row]) -> Option<&Row> {

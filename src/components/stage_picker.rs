@@ -20,9 +20,9 @@ impl Pick {
         (j, step.clamp(1, len) - 1)
     }
 
-    /// The view keys to write.
-    pub fn to_query(&self) -> String {
-        let (j, s) = self.0.get();
+    /// The view keys to write (read without tracking).
+    pub fn to_query_untracked(&self) -> String {
+        let (j, s) = self.0.get_untracked();
         format!("&journey={}&step={}", NAMES[j], s + 1)
     }
 }
@@ -49,22 +49,10 @@ pub fn StagePicker() -> impl IntoView {
         let (j, s) = pick.get();
         journeys.with_value(|js| js[j].stages[s].about)
     };
-    // The breaking load costs a few dozen steady states: computed once per stage picked, after the page has
-    // drawn the stage itself.
-    let breaks = RwSignal::new(String::new());
-    Effect::new(move |_| {
-        let picked = pick.get();
-        breaks.set(String::new());
-        set_timeout(
-            move || {
-                if pick.get_untracked() == picked {
-                    breaks.set(breaking_text(journeys, picked));
-                }
-            },
-            std::time::Duration::from_millis(400),
-        );
-    });
-
+    let breaks = move || {
+        let (j, s) = pick.get();
+        journeys.with_value(|js| breaking_text(&js[j].stages[s]))
+    };
     view! {
         <section class="panel stage" aria-labelledby="stage-heading">
             <h2 id="stage-heading">"Scaling journey"</h2>
@@ -96,34 +84,22 @@ pub fn StagePicker() -> impl IntoView {
                 </button>
             </div>
             <p class="explain">{about}</p>
-            <p class="breaks">{move || breaks.get()}</p>
+            <p class="breaks">{breaks}</p>
         </section>
     }
 }
 
-/// "Sized for N users; begins to break at about M users (component)." for the picked stage.
-fn breaking_text(journeys: StoredValue<Vec<Journey>>, (j, s): (usize, usize)) -> String {
-    let st = journeys.with_value(|js| js[j].stages[s].clone());
-    // Two significant figures: the bisection is good to about 2 %.
-    let at = journey::breaking_users(&st.scenario).map(|u| {
-        let scale = 10f64.powi((u as f64).log10().floor() as i32 - 1);
-        ((u as f64 / scale).round() * scale) as u64
-    });
-    let on = at.and_then(|u| {
-        let sc = st.scenario.clone().with_users(u);
-        let summary = sim_core::fluid::steady_state(&sc).summary;
-        journey::breaking_row(&sim_core::diagnose::diagnose(&sc, &summary)).map(|r| r.component)
-    });
-    match (at, on) {
-        (Some(u), Some(on)) => format!(
-            "Sized for {} users; begins to break at about {} users ({}).",
-            format::count(st.users as f64),
-            format::count(u as f64),
-            on.to_ascii_lowercase()
-        ),
-        (Some(u), None) => {
-            format!("Sized for {} users; begins to break at about {} users.", format::count(st.users as f64), format::count(u as f64))
+/// "Sized for N users; begins to break at about M users (what gives out)." for a stage, from the breaking
+/// load sim-core stores with it (tested against the model).
+fn breaking_text(st: &journey::Stage) -> String {
+    let sized = format::count(st.users as f64);
+    match st.breaks {
+        Some((u, id)) => {
+            // Two significant figures: the search is good to about 2 %.
+            let scale = 10f64.powi((u as f64).log10().floor() as i32 - 1);
+            let about = (u as f64 / scale).round() * scale;
+            format!("Sized for {sized} users; begins to break at about {} users ({}).", format::count(about), journey::capacity_words(id))
         }
-        (None, _) => format!("Sized for {} users; holds beyond 10 million.", format::count(st.users as f64)),
+        None => format!("Sized for {sized} users; holds beyond 10 million."),
     }
 }

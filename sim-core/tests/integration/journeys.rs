@@ -4,7 +4,7 @@
 //! bottleneck worse.
 use sim_core::diagnose::{diagnose, first_fix};
 use sim_core::fluid::steady_state;
-use sim_core::journey::{breaking_users, journey, journeys};
+use sim_core::journey::{breaking_row, breaking_users, journey, journeys};
 use sim_core::scenario::Scenario;
 
 #[test]
@@ -28,9 +28,19 @@ fn every_stage_is_clean_explained_and_holds_its_users() {
             if st.about.matches(". ").count() < 1 || st.about.len() < 80 {
                 problems.push(format!("{tag}: the explanation is too thin"));
             }
-            match breaking_users(&st.scenario) {
+            let found = breaking_users(&st.scenario);
+            match found {
                 Some(b) if b <= st.users => problems.push(format!("{tag}: breaks at {b} users, below its {}", st.users)),
                 _ => {}
+            }
+            // The stored breaking load is the model's, to the bisection's tolerance, on the same row.
+            let on = found.and_then(|u| {
+                let s = st.scenario.clone().with_users(u);
+                breaking_row(&diagnose(&s, &steady_state(&s).summary)).map(|r| r.id)
+            });
+            match (st.breaks, found, on) {
+                (Some((stored, id)), Some(b), Some(row)) if (stored as f64 / b as f64 - 1.0).abs() <= 0.03 && id == row => {}
+                (stored, found, on) => problems.push(format!("{tag}: stored break {stored:?}, the model finds {found:?} on {on:?}")),
             }
         }
     }
