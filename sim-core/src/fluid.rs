@@ -1350,7 +1350,7 @@ impl Fluid {
 
 /// Workers a pool that scales on depth runs at the scenario's peak once settled (70 % busy), within its
 /// bounds; a fixed pool has its `workers`. Runs start with it, as the app tier starts at its desired count.
-fn settled_workers(s: &Scenario) -> u32 {
+pub(crate) fn settled_workers(s: &Scenario) -> u32 {
     let j = &s.arch.jobs;
     let t = &s.traffic;
     let jobs = t.peak_rps() * (1.0 - t.static_share) * t.write_fraction() * j.share;

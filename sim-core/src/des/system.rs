@@ -10,7 +10,9 @@
 //! Faults: a killed app server, a traffic spike and a cache flush (after which keys are cold until read again)
 //! run here request by request; the other faults are modelled by the aggregate engine only so far.
 //!
-//! Components past stage 7 — the job queue and workers, shards, regions, services, retries, the circuit
+//! Slow jobs run here too: inline (the write waits for the job and pays its CPU on the app server) or queued
+//! (the write waits for the enqueue; a fixed pool of workers, the size the aggregate engine's pool settles at,
+//! serves the jobs). The other components past stage 7 — shards, regions, services, retries, the circuit
 //! breaker and the rate limit — are modelled by the aggregate engine only; this engine runs a scenario as if
 //! they were absent (one shard, one region, a monolith), which [`supports`] reports.
 //!
@@ -36,12 +38,14 @@ const STATIC: u8 = 0;
 const READ: u8 = 1;
 const WRITE: u8 = 2;
 const APPLY: u8 = 3;
+const JOB: u8 = 4;
 
 const H_APP: u8 = 0;
 const H_SESSION: u8 = 1;
 const H_CACHE: u8 = 2;
 const H_DB: u8 = 3;
 const H_APPLY: u8 = 4;
+const H_JOB: u8 = 5;
 
 /// Tier bits recorded in a request's `aux` for traces.
 const T_EDGE: u32 = 1;
@@ -51,6 +55,8 @@ const T_PRIMARY: u32 = 8;
 const T_REPLICA: u32 = 16;
 /// Set on requests that arrived after the warm-up.
 const MEASURED: u32 = 1 << 31;
+/// Set on writes that start a slow job.
+const HAS_JOB: u32 = 1 << 30;
 
 /// One request's journey, for the page's animation.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -110,6 +116,9 @@ struct Window {
     cdn_hits: u64,
     lag_sum: f64,
     lag_n: u64,
+    /// Jobs finished by the workers, and their summed wait for a worker (s).
+    jobs: u64,
+    job_wait_sum: f64,
     /// Time spent at each tier (app, redis, db_primary, replica), and visits.
     tier_time: [f64; 4],
     tier_visits: [u64; 4],
@@ -150,6 +159,12 @@ struct System {
     primary: u32,
     replicas: Vec<u32>,
     applies: Vec<u32>,
+    /// The worker pool's station, when jobs are queued.
+    workers: Vec<u32>,
+    job_s: Sampler,
+    job_cpu_s: Sampler,
+    /// Fixed time a request spends on its job: the whole job inline, the enqueue when queued (ns).
+    job_delay: u64,
     /// Servers the load balancer routes to (station ids), with whether each is dead.
     routed: Vec<(u32, bool)>,
     rr: usize,
@@ -218,6 +233,10 @@ impl System {
         let primary = if topo.db_on_app { app[0] } else { add(Station::new(topo.db_vcpus, db_k)) };
         let replicas: Vec<u32> = (0..a.replicas).map(|_| add(Station::new(topo.db_vcpus, db_k))).collect();
         let applies: Vec<u32> = (0..a.replicas).map(|_| add(Station::new(1, u32::MAX))).collect();
+        // A fixed pool of the size the aggregate engine's pool settles at (no scaling here).
+        let queued = a.jobs.queued && a.jobs.share > 0.0;
+        let workers: Vec<u32> =
+            if queued { vec![add(Station::new(crate::fluid::settled_workers(s).max(1), u32::MAX))] } else { Vec::new() };
         let t = &s.traffic;
         let peak = t.peak_rps().max(1e-9);
         let writes = t.peak_rps() * (1.0 - t.static_share) * t.write_fraction();
@@ -239,6 +258,10 @@ impl System {
             write_s: exp(topo.db_write_s),
             redis_s: exp(topo.redis_s),
             apply_s: exp(topo.apply_s),
+            job_s: exp(a.jobs.job_ms / 1e3),
+            job_cpu_s: exp(a.jobs.cpu_ms / 1e3),
+            job_delay: ns(if queued { crate::model::ENQUEUE_S } else { a.jobs.job_ms / 1e3 }),
+            workers,
             cache: HashMap::new(),
             last_write: HashMap::new(),
             cdn: vec![u64::MAX; (topo.cdn.assets * topo.cdn.edges as u64) as usize],
@@ -412,6 +435,8 @@ impl System {
         }
         tiers.extend(tier("replica", &self.replicas, prev));
         tiers.extend(tier("replica_apply", &self.applies, prev));
+        tiers.extend(tier("workers", &self.workers, prev));
+        let pool = tiers.iter().find(|t| t.name == "workers").map_or(0.0, |t| t.queue);
         *prev = areas;
         let offered = w.offered as f64 / span_s;
         let errors = w.rejected as f64 / span_s;
@@ -447,7 +472,14 @@ impl System {
             sessions_lost: self.sessions_lost,
             instances: alive,
             cost_usd_per_hour: finite(self.topo.cost_per_hour(alive as f64, offered - edge_rps, edge_rps)),
-            jobs: Default::default(),
+            jobs: crate::report::JobStats {
+                rps: w.jobs as f64 / span_s,
+                queue_depth: finite(pool),
+                waiting_s: if w.jobs > 0 { finite(w.job_wait_sum / w.jobs as f64) } else { 0.0 },
+                workers: self.workers.first().map_or(0, |&p| core.stations[p as usize].servers),
+                dead_lettered: 0.0,
+                skipped_rps: 0.0,
+            },
             rate_limited_rps: 0.0,
             retry_rps: 0.0,
             regions_up: 1,
@@ -545,12 +577,17 @@ impl Router for System {
         } else {
             let write = core.rng.random::<f64>() < tr.write_fraction();
             let key = if write { core.rng.random_range(1..=tr.keys.max(1)) } else { self.keys.sample(&mut core.rng) as u64 };
+            let job = write && core.rng.random::<f64>() < self.topo.scenario.arch.jobs.share;
             let r = &mut core.requests[id as usize];
             r.class = if write { WRITE } else { READ };
             r.key = key as u32;
+            if job {
+                r.aux |= HAS_JOB;
+            }
         }
         let lb = if self.topo.has_lb() { ns(LAN_RTT_S) } else { 0 };
-        core.requests[id as usize].delay = ns(CLIENT_RTT_S) + lb;
+        let job = core.requests[id as usize].aux & HAS_JOB != 0;
+        core.requests[id as usize].delay = ns(CLIENT_RTT_S) + lb + if job { self.job_delay } else { 0 };
         core.requests[id as usize].tag = user;
         let Some((server, dead)) = self.pick_server(core, user) else {
             return Some((id, Next::Reject));
@@ -560,6 +597,9 @@ impl Router for System {
         }
         let service = if core.requests[id as usize].class == STATIC {
             self.static_s.draw_ns(&mut core.rng)
+        } else if job && self.workers.is_empty() {
+            // Inline, the job's CPU is spent on the app server too.
+            self.app_s.draw_ns(&mut core.rng) + self.job_cpu_s.draw_ns(&mut core.rng)
         } else {
             self.app_s.draw_ns(&mut core.rng)
         };
@@ -651,6 +691,18 @@ impl Router for System {
                     self.pending[r].push_back(now);
                     self.spawn.push((job, Next::Visit { station: self.applies[r], service }));
                 }
+                if req.aux & HAS_JOB != 0 {
+                    if let Some(&pool) = self.workers.first() {
+                        let job = core.alloc(now);
+                        let service = self.job_s.draw_ns(&mut core.rng);
+                        let j = &mut core.requests[job as usize];
+                        j.class = JOB;
+                        j.hop = H_JOB;
+                        j.tag = service;
+                        j.aux = req.aux & MEASURED;
+                        self.spawn.push((job, Next::Visit { station: pool, service }));
+                    }
+                }
                 Next::Done
             }
             _ => Next::Done,
@@ -673,6 +725,14 @@ impl Router for System {
             self.record(measured, |w| {
                 w.lag_sum += lag;
                 w.lag_n += 1;
+            });
+            return;
+        }
+        if req.class == JOB {
+            let wait = now.saturating_sub(req.start + req.tag) as f64 / 1e9;
+            self.record(measured, |w| {
+                w.jobs += 1;
+                w.job_wait_sum += wait;
             });
             return;
         }
@@ -744,7 +804,6 @@ pub fn supports(scenario: &Scenario) -> Result<(), &'static str> {
     let r = &a.resilience;
     let checks = [
         (a.autoscaling.enabled, "asg"),
-        (a.jobs.share > 0.0, "jobs"),
         (a.shards > 1, "shards"),
         (a.regions > 1, "regions"),
         (scenario.traffic.worldwide, "world"),
@@ -811,6 +870,7 @@ pub fn run(scenario: &Scenario, opts: DesOptions) -> DesReport {
     };
     hot("app", &sys.app);
     hot("redis", &sys.redis);
+    hot("workers", &sys.workers);
     if !sys.topo.db_on_app {
         hot("db_primary", &[sys.primary]);
     }
@@ -847,9 +907,9 @@ pub fn run(scenario: &Scenario, opts: DesOptions) -> DesReport {
         cost_usd_per_month: finite(crate::model::monthly(cost)),
         cost_usd_per_million_requests: if offered_rps > 0.0 { finite(cost / 3_600.0 / offered_rps * 1e6) } else { 0.0 },
         counts,
-        jobs_waiting_s: 0.0,
+        jobs_waiting_s: if m.jobs > 0 { finite(m.job_wait_sum / m.jobs as f64) } else { 0.0 },
         jobs_dead_lettered: 0.0,
-        workers: 0,
+        workers: sys.workers.first().map_or(0, |&p| core.stations[p as usize].servers),
         shards: 1,
         regions: 1,
         rate_limited_rate: 0.0,

@@ -1,5 +1,5 @@
 //! The two engines agree where both run: for every stage of the journey the request-level engine models
-//! (stages 1–7; [`sim_core::des::system::supports`] says which) at loads the request-level engine can
+//! (stages 1–8; [`sim_core::des::system::supports`] says which), and with slow jobs inline, at loads the request-level engine can
 //! simulate, steady-state mean latency and utilisation within 5 %, p99 within 10 %, and the cache, CDN and
 //! error figures close.
 use sim_core::des::system::supports;
@@ -11,7 +11,7 @@ use sim_core::scenario::{Scenario, STAGES};
 /// Stages both engines model.
 fn shared_stages() -> Vec<u32> {
     let stages: Vec<u32> = (1..=STAGES).filter(|&n| supports(&Scenario::stage(n)).is_ok()).collect();
-    assert_eq!(stages, (1..=7).collect::<Vec<_>>(), "the request-level engine covers stages 1–7");
+    assert_eq!(stages, (1..=8).collect::<Vec<_>>(), "the request-level engine covers stages 1–8");
     stages
 }
 
@@ -32,7 +32,11 @@ fn close(what: &str, fluid: f64, des: f64, rel: f64, abs: f64) -> Result<(), Str
 
 /// Runs a stage at `users` long enough for the caches to warm and compares.
 fn compare(stage: u32, users: u64, duration_s: f64) -> Vec<String> {
-    let mut s = Scenario::stage(stage).with_users(users);
+    compare_scenario(Scenario::stage(stage).with_users(users), duration_s)
+}
+
+fn compare_scenario(mut s: Scenario, duration_s: f64) -> Vec<String> {
+    let (stage, users) = (s.stage, s.traffic.users);
     s.duration_s = duration_s;
     s.seed = 7 + stage as u64;
     let (f, d) = both(&s);
@@ -48,6 +52,22 @@ fn compare(stage: u32, users: u64, duration_s: f64) -> Vec<String> {
     errors.extend(close(&format!("{tag} CDN hit"), f.cdn_hit_rate, d.cdn_hit_rate, 0.05, 0.02).err());
     errors.extend(close(&format!("{tag} error rate"), f.error_rate, d.error_rate, 0.10, 0.002).err());
     errors
+}
+
+#[test]
+fn engines_agree_on_slow_jobs_inline_and_queued() {
+    let mut errors = Vec::new();
+    for queued in [false, true] {
+        let mut s = Scenario::stage(7).with_users(10_000);
+        s.traffic.read_write_ratio = 2.0;
+        s.arch.jobs.share = 0.5;
+        s.arch.jobs.queued = queued;
+        // A pool about 90 % busy (the workers' utilisation is compared with the other tiers').
+        s.arch.jobs.workers = 185;
+        s.arch.jobs.max_workers = 185;
+        errors.extend(compare_scenario(s, 600.0));
+    }
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
 
 #[test]
