@@ -1541,6 +1541,7 @@ pub(crate) fn summarize(
         cost_usd_per_month: finite(model::monthly(cost_per_hour)),
         cost_usd_per_million_requests: if counts.offered > 0.0 { finite(total_cost / counts.offered * 1e6) } else { 0.0 },
         counts,
+        cost_usd_per_hour_by_component: by_component(scenario, last),
         jobs_waiting_s: finite(series.iter().map(|s| s.jobs.waiting_s).fold(0.0, f64::max)),
         jobs_dead_lettered: last.jobs.dead_lettered,
         workers: last.jobs.workers,
@@ -1549,6 +1550,18 @@ pub(crate) fn summarize(
         rate_limited_rate: if offered_rps > 0.0 { finite(avg(&|s| s.rate_limited_rps) / offered_rps) } else { 0.0 },
         retry_rate: if offered_rps > 0.0 { finite(avg(&|s| s.retry_rps) / offered_rps) } else { 0.0 },
     }
+}
+
+/// The hourly price of each component at one moment.
+pub(crate) fn by_component(scenario: &Scenario, at: &Sample) -> BTreeMap<String, f64> {
+    let usage = model::Usage {
+        app_instances: at.instances as f64,
+        origin_rps: at.edges.origin,
+        cdn_rps: at.edges.edge,
+        workers: at.jobs.workers,
+        jobs_rps: at.jobs.rps,
+    };
+    model::cost_items(scenario, &usage).iter().map(|&(k, v)| (k.to_owned(), finite(v))).collect()
 }
 
 /// The steady state of `scenario` at its peak load with its starting fleet (no curve, faults or scaling), with

@@ -46,6 +46,12 @@ pub const SESSION_BYTES: f64 = 2_048.0;
 pub const LB_USD_PER_HOUR: f64 = 0.0225;
 /// Managed load balancer: price of one capacity unit-hour.
 pub const LB_USD_PER_LCU_HOUR: f64 = 0.008;
+/// Data sent from the origin to the internet: $0.09/GB (EC2 list price, first 10 TB a month).
+pub const EGRESS_USD_PER_GB: f64 = 0.09;
+/// Average size of a static asset and of a dynamic response (KB).
+pub const STATIC_KB: f64 = 30.0;
+/// Average size of a dynamic response (KB).
+pub const DYNAMIC_KB: f64 = 5.0;
 /// CDN price per request served: 30 KB at $0.085/GB plus $0.0075 per 10,000 HTTPS requests.
 pub const CDN_USD_PER_REQUEST: f64 = 30.0 * 1024.0 / 1e9 * 0.085 + 0.0075 / 10_000.0;
 
@@ -281,39 +287,71 @@ impl Topology {
     }
 
     /// Hourly price of the machines: `app_instances` app servers in each region, the database shards and their
-    /// replicas, Redis, load balancers and CDN at the given request rates.
+    /// replicas, Redis, load balancers, services and CDN at the given request rates (the job queue apart).
     pub fn cost_per_hour(&self, app_instances: f64, origin_rps: f64, cdn_rps: f64) -> f64 {
-        let a = &self.scenario.arch;
-        let price = |s: &InstanceSize| s.usd_per_hour;
-        let regions = a.regions.max(1) as f64;
-        let mut usd = app_instances * price(&a.app_size) * regions;
-        // Every region keeps its own replicas of each shard; the primaries live in one region.
-        let replicas = a.replicas as f64 * regions * a.shards.max(1) as f64;
-        if a.db_separate {
-            usd += price(&a.db_size) * (a.shards.max(1) as f64 + replicas);
-        } else {
-            usd += price(&a.db_size) * replicas;
-        }
-        usd += a.redis_nodes as f64 * price(&a.redis_size) * regions;
-        if self.has_lb() {
-            let pair = if a.resilience.lb_ha { 2.0 } else { 1.0 };
-            usd += (pair * LB_USD_PER_HOUR) * regions + LB_USD_PER_LCU_HOUR * (origin_rps / 1_000.0).max(1.0);
-        }
-        usd += (a.services * a.service_instances) as f64 * crate::instance::named("m6i.large").usd_per_hour * regions;
-        if a.cdn {
-            usd += cdn_rps * 3_600.0 * CDN_USD_PER_REQUEST;
-        }
-        usd
+        cost_items(&self.scenario, &Usage { app_instances, origin_rps, cdn_rps, workers: 0, jobs_rps: 0.0 }).iter().map(|c| c.1).sum()
     }
 
     /// Hourly price of the job queue and its worker instances.
     pub fn jobs_cost_per_hour(&self, workers: u32, jobs_rps: f64) -> f64 {
-        if !self.scenario.arch.jobs.queued || self.scenario.arch.jobs.share <= 0.0 {
-            return 0.0;
-        }
-        let instances = workers.div_ceil(WORKERS_PER_INSTANCE) as f64;
-        instances * crate::instance::named("m6i.large").usd_per_hour + jobs_rps * 3_600.0 * QUEUE_USD_PER_JOB
+        let usage = Usage { app_instances: 0.0, origin_rps: 0.0, cdn_rps: 0.0, workers, jobs_rps };
+        cost_items(&self.scenario, &usage).iter().filter(|c| c.0 == "queue").map(|c| c.1).sum()
     }
+}
+
+/// What is running and how busy it is, for pricing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Usage {
+    /// App servers running in each region.
+    pub app_instances: f64,
+    /// Requests per second through the load balancers.
+    pub origin_rps: f64,
+    /// Requests per second the CDN answers.
+    pub cdn_rps: f64,
+    /// Queue workers running.
+    pub workers: u32,
+    /// Jobs per second through the queue.
+    pub jobs_rps: f64,
+}
+
+/// Hourly price of each component of `scenario` under `usage`, in US dollars (AWS on-demand list prices,
+/// REFERENCE.md): app servers, database (primaries and replicas), Redis, load balancer, services, CDN, queue, and
+/// the origin's data transfer out (static files not served by the CDN at 30 KB, dynamic responses at 5 KB).
+/// Components the scenario does not have cost 0.
+pub fn cost_items(scenario: &Scenario, usage: &Usage) -> [(&'static str, f64); 8] {
+    let a = &scenario.arch;
+    let price = |s: &InstanceSize| s.usd_per_hour;
+    let large = crate::instance::named("m6i.large").usd_per_hour;
+    let regions = a.regions.max(1) as f64;
+    // Every region keeps its own replicas of each shard; the primaries live in one region.
+    let replicas = a.replicas as f64 * regions * a.shards.max(1) as f64;
+    let primaries = if a.db_separate { a.shards.max(1) as f64 } else { 0.0 };
+    let lb = if scenario.has_load_balancer() {
+        let pair = if a.resilience.lb_ha { 2.0 } else { 1.0 };
+        pair * LB_USD_PER_HOUR * regions + LB_USD_PER_LCU_HOUR * (usage.origin_rps / 1_000.0).max(1.0)
+    } else {
+        0.0
+    };
+    let queued = a.jobs.queued && a.jobs.share > 0.0;
+    let queue = if queued {
+        usage.workers.div_ceil(WORKERS_PER_INSTANCE) as f64 * large + usage.jobs_rps * 3_600.0 * QUEUE_USD_PER_JOB
+    } else {
+        0.0
+    };
+    [
+        ("app", usage.app_instances * price(&a.app_size) * regions),
+        ("database", price(&a.db_size) * (primaries + replicas)),
+        ("redis", a.redis_nodes as f64 * price(&a.redis_size) * regions),
+        ("load_balancer", lb),
+        ("services", (a.services * a.service_instances) as f64 * large * regions),
+        ("cdn", if a.cdn { usage.cdn_rps * 3_600.0 * CDN_USD_PER_REQUEST } else { 0.0 }),
+        ("queue", queue),
+        ("egress", {
+            let dynamic = (usage.origin_rps + usage.cdn_rps) * (1.0 - scenario.traffic.static_share);
+            let origin_static = (usage.origin_rps - dynamic).max(0.0);
+            (origin_static * STATIC_KB + dynamic * DYNAMIC_KB) * 1024.0 / 1e9 * 3_600.0 * EGRESS_USD_PER_GB
+        }),
+    ]
 }
 
 /// Monthly cost from an hourly one.
@@ -366,9 +404,36 @@ mod tests {
     }
 
     #[test]
-    fn single_server_costs_about_thirty_dollars_a_month() {
-        let topo = Topology::new(&Scenario::stage(1));
-        let usd = monthly(topo.cost_per_hour(1.0, 100.0, 0.0));
-        assert!((25.0..35.0).contains(&usd), "{usd}");
+    fn the_cost_by_component_adds_up_to_the_total() {
+        for stage in 1..=crate::scenario::STAGES {
+            let s = Scenario::stage(stage).with_users(50_000);
+            let r = crate::fluid::steady_state(&s);
+            let parts: f64 = r.summary.cost_usd_per_hour_by_component.values().sum();
+            let total = r.series[0].cost_usd_per_hour;
+            assert!((parts - total).abs() < 1e-9 * total.max(1.0), "stage {stage}: parts {parts} vs total {total}");
+        }
+    }
+
+    #[test]
+    fn the_single_server_machine_costs_about_thirty_dollars_a_month() {
+        // Seed 000: one t3.medium for about $30 a month. Bandwidth is priced on top, at the load simulated.
+        let items = cost_items(&Scenario::stage(1), &Usage { app_instances: 1.0, origin_rps: 100.0, ..Usage::default() });
+        let machine = monthly(items.iter().filter(|c| c.0 == "app" || c.0 == "database").map(|c| c.1).sum());
+        assert!((25.0..35.0).contains(&machine), "{machine}");
+        let egress = items.iter().find(|c| c.0 == "egress").unwrap().1;
+        // 60 static files of 30 KB and 40 pages of 5 KB a second, at $0.09/GB.
+        let want = (60.0 * 30.0 + 40.0 * 5.0) * 1024.0 / 1e9 * 3_600.0 * 0.09;
+        assert!((egress - want).abs() < 1e-9, "{egress} vs {want}");
+    }
+
+    #[test]
+    fn a_cdn_costs_about_what_the_origin_bandwidth_it_replaces_did() {
+        // Static bytes from the edge at $0.085/GB plus request fees, against $0.09/GB from the origin.
+        let s = Scenario::stage(7).with_users(10_000);
+        let with = cost_items(&s, &Usage { origin_rps: 400.0, cdn_rps: 600.0, ..Usage::default() });
+        let without = cost_items(&s, &Usage { origin_rps: 1_000.0, ..Usage::default() });
+        let bytes = |items: &[(&str, f64)]| items.iter().filter(|c| c.0 == "cdn" || c.0 == "egress").map(|c| c.1).sum::<f64>();
+        let (w, wo) = (bytes(&with), bytes(&without));
+        assert!(w < wo * 1.2 && w > wo * 0.8, "CDN + egress ${w:.2}/h vs origin egress ${wo:.2}/h");
     }
 }

@@ -157,6 +157,9 @@ pub struct Summary {
     pub cost_usd_per_month: f64,
     /// Price per million requests offered.
     pub cost_usd_per_million_requests: f64,
+    /// Price per hour of each component at the end of the run (app, database, redis, load_balancer, services,
+    /// cdn, queue).
+    pub cost_usd_per_hour_by_component: BTreeMap<String, f64>,
     /// Longest a job waited for a worker, in seconds.
     pub jobs_waiting_s: f64,
     /// Jobs given up after their last attempt.

@@ -222,7 +222,11 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
         let db = Node {
             tier: "db_primary",
             label: if a.shards > 1 { format!("Postgres ×{} shards", a.shards) } else { "Postgres primary".into() },
-            detail: format!("{}CPU {} · {}", if a.shards > 1 { "hottest " } else { "" }, format::pct(u), a.db_size.name),
+            detail: if a.shards > 1 {
+                format!("hottest CPU {}", format::pct(u))
+            } else {
+                format!("CPU {} · {}", format::pct(u), a.db_size.name)
+            },
             x: 580.0,
             y: 165.0,
             w: 150.0,
@@ -279,11 +283,11 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
         let u = util_of(sample, "workers");
         let node = Node {
             tier: "workers",
-            label: format!("Queue → {} workers", sample.jobs.workers),
+            label: format!("Queue → {} workers", format::count(sample.jobs.workers as f64)),
             detail: format!("depth {} · wait {}", format::count(sample.jobs.queue_depth), format::ms(sample.jobs.waiting_s * 1e3)),
-            x: 580.0,
+            x: 570.0,
             y: 262.0,
-            w: 150.0,
+            w: 175.0,
             h: 56.0,
             health: Health::of(u),
             bottleneck: mark("workers"),

@@ -145,6 +145,9 @@ fn print_summary(s: &Summary) {
         );
     }
     println!("shards, regions   {}, {}", s.shards, s.regions);
+    let parts: Vec<String> =
+        s.cost_usd_per_hour_by_component.iter().filter(|(_, v)| **v > 0.0).map(|(k, v)| format!("{k} ${v:.2}")).collect();
+    println!("cost per hour     {}", parts.join(", "));
     if s.rate_limited_rate > 0.0 || s.retry_rate > 0.0 {
         println!("429s, retries     {:.2} %, {:.2} %", s.rate_limited_rate * 100.0, s.retry_rate * 100.0);
     }

@@ -907,6 +907,7 @@ pub fn run(scenario: &Scenario, opts: DesOptions) -> DesReport {
         cost_usd_per_month: finite(crate::model::monthly(cost)),
         cost_usd_per_million_requests: if offered_rps > 0.0 { finite(cost / 3_600.0 / offered_rps * 1e6) } else { 0.0 },
         counts,
+        cost_usd_per_hour_by_component: series.last().map(|l| crate::fluid::by_component(&sys.topo.scenario, l)).unwrap_or_default(),
         jobs_waiting_s: if m.jobs > 0 { finite(m.job_wait_sum / m.jobs as f64) } else { 0.0 },
         jobs_dead_lettered: 0.0,
         workers: sys.workers.first().map_or(0, |&p| core.stations[p as usize].servers),
