@@ -149,7 +149,7 @@ impl Tables {
 }
 
 /// Queries a connection pool holds waiting for a database connection.
-const POOL_QUEUE: u32 = 10_000;
+pub(crate) const POOL_QUEUE: u32 = 10_000;
 /// vCPUs of a service instance (m6i.large).
 const SERVICE_VCPUS: u32 = 2;
 

@@ -7,8 +7,9 @@
 //! an edge), the key is present with its stationary probability λᵢT / (1 + λᵢT) and a uniformly random age,
 //! which is the no-reset TTL model's steady state.
 //!
-//! Faults: a killed app server, a traffic spike and a cache flush (after which keys are cold until read again)
-//! run here request by request; the other faults are modelled by the aggregate engine only so far.
+//! Faults: a killed app server, a traffic spike, a cache flush (after which keys are cold until read again) and
+//! a killed load balancer run here request by request; the other faults are modelled by the aggregate engine only
+//! so far. The connection pool runs here too.
 //!
 //! Slow jobs run here too: inline (the write waits for the job and pays its CPU on the app server) or queued
 //! (the write waits for the enqueue; a fixed pool of workers, the size the aggregate engine's pool settles at,
@@ -196,6 +197,8 @@ struct System {
     max_multiplier: f64,
     /// Set by a cache flush: keys not in the cache are cold, not warm-started.
     cold: bool,
+    /// The load balancer is down until this time (ns).
+    lb_down_until: u64,
     sessions_lost: f64,
     // Measurement.
     warmup_ns: u64,
@@ -229,7 +232,8 @@ impl System {
         let n_app = if a.autoscaling.enabled { a.autoscaling.desired } else { a.app_servers };
         let app: Vec<u32> = (0..n_app).map(|_| add(Station::new(topo.app_vcpus, topo.app_vcpus + APP_BACKLOG))).collect();
         let redis: Vec<u32> = (0..a.redis_nodes).map(|_| add(Station::new(1, REDIS_MAX_CLIENTS))).collect();
-        let db_k = a.db_max_connections.max(topo.db_vcpus);
+        // With a connection pool, queries beyond max_connections wait in the pool instead of being refused.
+        let db_k = if a.resilience.db_pool { crate::fluid::POOL_QUEUE } else { a.db_max_connections }.max(topo.db_vcpus);
         let primary = if topo.db_on_app { app[0] } else { add(Station::new(topo.db_vcpus, db_k)) };
         let replicas: Vec<u32> = (0..a.replicas).map(|_| add(Station::new(topo.db_vcpus, db_k))).collect();
         let applies: Vec<u32> = (0..a.replicas).map(|_| add(Station::new(1, u32::MAX))).collect();
@@ -280,6 +284,7 @@ impl System {
                 .collect(),
             max_multiplier: if s.faults.iter().any(|f| f.kind == FaultKind::TrafficSpike) { crate::scenario::SPIKE_FACTOR } else { 1.0 },
             cold: false,
+            lb_down_until: 0,
             sessions_lost: 0.0,
             warmup_ns: ns(s.duration_s * opts.warmup_fraction),
             window: Window::default(),
@@ -589,6 +594,9 @@ impl Router for System {
         let job = core.requests[id as usize].aux & HAS_JOB != 0;
         core.requests[id as usize].delay = ns(CLIENT_RTT_S) + lb + if job { self.job_delay } else { 0 };
         core.requests[id as usize].tag = user;
+        if self.topo.has_lb() && now < self.lb_down_until {
+            return Some((id, Next::Reject));
+        }
         let Some((server, dead)) = self.pick_server(core, user) else {
             return Some((id, Next::Reject));
         };
@@ -784,13 +792,20 @@ impl Router for System {
                     self.cold = true;
                 }
                 // Spikes are in the arrival process; the other faults are aggregate-engine only.
+                Timer::Fault(FaultKind::KillLoadBalancer) => {
+                    let down = if self.topo.scenario.arch.resilience.lb_ha {
+                        crate::scenario::LB_FAILOVER_S
+                    } else {
+                        crate::scenario::LB_REPLACE_S
+                    };
+                    self.lb_down_until = now + ns(down);
+                }
                 Timer::Fault(
                     FaultKind::TrafficSpike
                     | FaultKind::Deploy
                     | FaultKind::KillDbPrimary
                     | FaultKind::DownstreamOutage
                     | FaultKind::RegionOutage
-                    | FaultKind::KillLoadBalancer
                     | FaultKind::WriteBurst,
                 ) => {}
             }
@@ -810,7 +825,6 @@ pub fn supports(scenario: &Scenario) -> Result<(), &'static str> {
         (a.services > 0, "services"),
         (r.retries > 0, "retries"),
         (r.rate_limit_per_min > 0.0, "ratelimit"),
-        (r.db_pool, "pool"),
     ];
     match checks.iter().find(|c| c.0) {
         Some(&(_, field)) => Err(field),

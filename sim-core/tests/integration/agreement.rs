@@ -55,6 +55,21 @@ fn compare_scenario(mut s: Scenario, duration_s: f64) -> Vec<String> {
 }
 
 #[test]
+fn engines_agree_with_and_without_a_connection_pool() {
+    // The primary about 80 % busy with only 10 connections: refused queries without a pool, waits with one.
+    let mut errors = Vec::new();
+    for pool in [false, true] {
+        let mut s = Scenario::stage(5).with_users(20_000);
+        s.arch.app_servers = 20;
+        s.arch.cache_ttl_s = 0.0;
+        s.arch.db_max_connections = 10;
+        s.arch.resilience.db_pool = pool;
+        errors.extend(compare_scenario(s, 600.0));
+    }
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+#[test]
 fn engines_agree_on_slow_jobs_inline_and_queued() {
     let mut errors = Vec::new();
     for queued in [false, true] {

@@ -211,6 +211,14 @@ fn one_load_balancer_is_a_single_point_of_failure_and_a_pair_is_not() {
     let single = series(&s);
     assert!(at(&single, 300.0).error_rate > 0.99, "a single load balancer: down until replaced (300 s)");
     assert!(at(&single, 400.0).error_rate < 0.01);
+    // The request-level engine agrees, request by request.
+    let d = sim_core::des::system::run(&s, sim_core::des::system::DesOptions { sample_every: 10.0, ..Default::default() }).report.series;
+    assert!(
+        at(&d, 300.0).error_rate > 0.99 && at(&d, 400.0).error_rate < 0.01,
+        "des: {:.2} then {:.2}",
+        at(&d, 300.0).error_rate,
+        at(&d, 400.0).error_rate
+    );
     s.arch.resilience.lb_ha = true;
     let pair = series(&s);
     assert!(at(&pair, 70.0).error_rate < 0.01, "an HA pair fails over in 5 s");
