@@ -13,7 +13,8 @@
 //!
 //! Slow jobs run here too: inline (the write waits for the job and pays its CPU on the app server) or queued
 //! (the write waits for the enqueue; a fixed pool of workers, the size the aggregate engine's pool settles at,
-//! serves the jobs). The other components past stage 7 — shards, regions, services, retries, the circuit
+//! serves the jobs). Client retries run here (a failed request is sent again at once, from a new app-server
+//! choice). The other components past stage 7 — shards, regions, services, the circuit
 //! breaker and the rate limit — are modelled by the aggregate engine only; this engine runs a scenario as if
 //! they were absent (one shard, one region, a monolith), which [`supports`] reports.
 //!
@@ -58,6 +59,9 @@ const T_REPLICA: u32 = 16;
 const MEASURED: u32 = 1 << 31;
 /// Set on writes that start a slow job.
 const HAS_JOB: u32 = 1 << 30;
+/// Bits 24–26 of `aux`: how many times the client has retried this request.
+const ATTEMPT_SHIFT: u32 = 24;
+const ATTEMPT_MASK: u32 = 0x7 << ATTEMPT_SHIFT;
 
 /// One request's journey, for the page's animation.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -117,6 +121,8 @@ struct Window {
     cdn_hits: u64,
     lag_sum: f64,
     lag_n: u64,
+    /// Client retries sent.
+    retries: u64,
     /// Jobs finished by the workers, and their summed wait for a worker (s).
     jobs: u64,
     job_wait_sum: f64,
@@ -401,6 +407,28 @@ impl System {
         }
     }
 
+    /// Sends `req` again as attempt `attempt`: a new round trip, a new choice of app server, the same data.
+    fn retry(&mut self, core: &mut Core, req: super::Request, attempt: u32, now: u64) {
+        let id = core.alloc(now);
+        {
+            let r = &mut core.requests[id as usize];
+            r.start = req.start;
+            r.class = req.class;
+            r.key = req.key;
+            r.tag = req.tag;
+            r.aux = (req.aux & (MEASURED | HAS_JOB)) | (attempt << ATTEMPT_SHIFT);
+            r.delay = req.delay + ns(CLIENT_RTT_S);
+        }
+        let next = match self.pick_server(core, req.tag) {
+            Some((server, false)) if !(self.topo.has_lb() && now < self.lb_down_until) => {
+                let service = if req.class == STATIC { self.static_s.draw_ns(&mut core.rng) } else { self.app_s.draw_ns(&mut core.rng) };
+                self.visit(core, id, server, service, H_APP, T_APP, false)
+            }
+            _ => Next::Reject,
+        };
+        self.spawn.push((id, next));
+    }
+
     /// Closes the current sample window into a series point.
     fn sample(&mut self, core: &mut Core, t_s: f64, span_s: f64, prev: &mut Vec<(f64, f64)>) -> Sample {
         let w = std::mem::take(&mut self.window);
@@ -486,7 +514,7 @@ impl System {
                 skipped_rps: 0.0,
             },
             rate_limited_rps: 0.0,
-            retry_rps: 0.0,
+            retry_rps: w.retries as f64 / span_s,
             regions_up: 1,
         }
     }
@@ -744,6 +772,13 @@ impl Router for System {
             });
             return;
         }
+        // A failed request is sent again at once while the client has retries left; the user sees one request.
+        let attempt = (req.aux & ATTEMPT_MASK) >> ATTEMPT_SHIFT;
+        if !ok && attempt < self.topo.scenario.arch.resilience.retries.min(7) {
+            self.retry(core, req, attempt + 1, now);
+            self.record(measured, |w| w.retries += 1);
+            return;
+        }
         let latency = (now - req.start + req.delay) as f64 / 1e9;
         if ok {
             self.counts.served += 1.0;
@@ -823,7 +858,6 @@ pub fn supports(scenario: &Scenario) -> Result<(), &'static str> {
         (a.regions > 1, "regions"),
         (scenario.traffic.worldwide, "world"),
         (a.services > 0, "services"),
-        (r.retries > 0, "retries"),
         (r.rate_limit_per_min > 0.0, "ratelimit"),
     ];
     match checks.iter().find(|c| c.0) {
@@ -928,7 +962,7 @@ pub fn run(scenario: &Scenario, opts: DesOptions) -> DesReport {
         shards: 1,
         regions: 1,
         rate_limited_rate: 0.0,
-        retry_rate: 0.0,
+        retry_rate: Window::ratio(m.retries, m.offered),
     };
     DesReport { report: Report { summary, series }, traces: sys.traces, events: core.events }
 }
