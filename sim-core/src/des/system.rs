@@ -14,9 +14,10 @@
 //! Slow jobs run here too: inline (the write waits for the job and pays its CPU on the app server) or queued
 //! (the write waits for the enqueue; a fixed pool of workers, the size the aggregate engine's pool settles at,
 //! serves the jobs). Client retries run here (a failed request is sent again at once, from a new app-server
-//! choice). The other components past stage 7 — shards, regions, services, the circuit
-//! breaker and the rate limit — are modelled by the aggregate engine only; this engine runs a scenario as if
-//! they were absent (one shard, one region, a monolith), which [`supports`] reports.
+//! choice), and so does the per-user rate limit (a token bucket per user). The other components past stage 7 —
+//! shards, regions, services (and the circuit breaker, which only acts in a downstream outage) — are modelled by
+//! the aggregate engine only; this engine runs a scenario as if they were absent (one shard, one region, a
+//! monolith), which [`supports`] reports.
 //!
 //! Differences from the aggregate engine, by design: the fleet is fixed (auto-scaling runs only in the aggregate
 //! engine), and read-your-writes sends the same share of reads to the primary that the aggregate engine computes.
@@ -123,6 +124,8 @@ struct Window {
     lag_n: u64,
     /// Client retries sent.
     retries: u64,
+    /// Requests refused with 429 by the rate limit.
+    limited: u64,
     /// Jobs finished by the workers, and their summed wait for a worker (s).
     jobs: u64,
     job_wait_sum: f64,
@@ -205,6 +208,8 @@ struct System {
     cold: bool,
     /// The load balancer is down until this time (ns).
     lb_down_until: u64,
+    /// Each rate-limited user's token bucket: (tokens, last refill in ns).
+    buckets: HashMap<u64, (f64, u64)>,
     sessions_lost: f64,
     // Measurement.
     warmup_ns: u64,
@@ -291,6 +296,7 @@ impl System {
             max_multiplier: if s.faults.iter().any(|f| f.kind == FaultKind::TrafficSpike) { crate::scenario::SPIKE_FACTOR } else { 1.0 },
             cold: false,
             lb_down_until: 0,
+            buckets: HashMap::new(),
             sessions_lost: 0.0,
             warmup_ns: ns(s.duration_s * opts.warmup_fraction),
             window: Window::default(),
@@ -407,6 +413,25 @@ impl System {
         }
     }
 
+    /// The per-user rate limit: a token bucket refilled at the limit and holding 15 minutes of it (seed 004's
+    /// window), one token per dynamic request. Without a limit everything passes.
+    fn allow(&mut self, user: u64, now: u64) -> bool {
+        let per_s = self.topo.scenario.arch.resilience.rate_limit_per_min / 60.0;
+        if per_s <= 0.0 {
+            return true;
+        }
+        let cap = (per_s * 900.0).max(1.0);
+        let b = self.buckets.entry(user).or_insert((cap, now));
+        b.0 = (b.0 + (now - b.1) as f64 / 1e9 * per_s).min(cap);
+        b.1 = now;
+        if b.0 >= 1.0 {
+            b.0 -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+
     /// Sends `req` again as attempt `attempt`: a new round trip, a new choice of app server, the same data.
     fn retry(&mut self, core: &mut Core, req: super::Request, attempt: u32, now: u64) {
         let id = core.alloc(now);
@@ -513,7 +538,7 @@ impl System {
                 dead_lettered: 0.0,
                 skipped_rps: 0.0,
             },
-            rate_limited_rps: 0.0,
+            rate_limited_rps: w.limited as f64 / span_s,
             retry_rps: w.retries as f64 / span_s,
             regions_up: 1,
         }
@@ -623,6 +648,10 @@ impl Router for System {
         core.requests[id as usize].delay = ns(CLIENT_RTT_S) + lb + if job { self.job_delay } else { 0 };
         core.requests[id as usize].tag = user;
         if self.topo.has_lb() && now < self.lb_down_until {
+            return Some((id, Next::Reject));
+        }
+        if core.requests[id as usize].class != STATIC && !self.allow(user, now) {
+            self.record(measured, |w| w.limited += 1);
             return Some((id, Next::Reject));
         }
         let Some((server, dead)) = self.pick_server(core, user) else {
@@ -851,14 +880,19 @@ impl Router for System {
 /// Whether this engine models everything `scenario` uses; `Err` names the first field it would ignore.
 pub fn supports(scenario: &Scenario) -> Result<(), &'static str> {
     let a = &scenario.arch;
-    let r = &a.resilience;
+    let aggregate_only = |k: FaultKind| {
+        matches!(
+            k,
+            FaultKind::Deploy | FaultKind::KillDbPrimary | FaultKind::DownstreamOutage | FaultKind::RegionOutage | FaultKind::WriteBurst
+        )
+    };
     let checks = [
+        (scenario.faults.iter().any(|f| aggregate_only(f.kind)), "faults"),
         (a.autoscaling.enabled, "asg"),
         (a.shards > 1, "shards"),
         (a.regions > 1, "regions"),
         (scenario.traffic.worldwide, "world"),
         (a.services > 0, "services"),
-        (r.rate_limit_per_min > 0.0, "ratelimit"),
     ];
     match checks.iter().find(|c| c.0) {
         Some(&(_, field)) => Err(field),
@@ -961,7 +995,7 @@ pub fn run(scenario: &Scenario, opts: DesOptions) -> DesReport {
         workers: sys.workers.first().map_or(0, |&p| core.stations[p as usize].servers),
         shards: 1,
         regions: 1,
-        rate_limited_rate: 0.0,
+        rate_limited_rate: Window::ratio(m.limited, m.offered),
         retry_rate: Window::ratio(m.retries, m.offered),
     };
     DesReport { report: Report { summary, series }, traces: sys.traces, events: core.events }

@@ -206,6 +206,19 @@ fn a_rate_limit_turns_away_only_the_heaviest_users() {
         "seed 004's 100 per 15 min: {:.1} % get 429",
         limited.rate_limited_rate * 100.0
     );
+    // Request by request (a token bucket per user holding 15 minutes of the limit), the same share is refused.
+    let mut long = s.clone();
+    long.duration_s = 3_600.0;
+    let d =
+        sim_core::des::system::run(&long, sim_core::des::system::DesOptions { sample_every: 60.0, warmup_fraction: 0.5, trace_limit: 0 })
+            .report
+            .summary;
+    assert!(
+        (d.rate_limited_rate - limited.rate_limited_rate).abs() < 0.25 * limited.rate_limited_rate,
+        "429s: {:.2} % request by request, {:.2} % aggregate",
+        d.rate_limited_rate * 100.0,
+        limited.rate_limited_rate * 100.0
+    );
     s.arch.resilience.rate_limit_per_min = 1_000.0;
     assert_eq!(steady(&s).rate_limited_rate, 0.0);
 }
