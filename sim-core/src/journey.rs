@@ -102,7 +102,7 @@ const BREAKS_BLOG: [(u64, &str); 10] = [
     (2_875, "app-cpu"),
     (14_103, "app-cpu"),
     (54_608, "app-cpu"),
-    (88_958, "db-writes"),
+    (84_854, "errors"),
     (161_793, "app-cpu"),
     (177_820, "db-writes"),
     (225_174, "app-cpu"),
@@ -310,7 +310,7 @@ pub fn capacity_words(id: &str) -> &'static str {
         "replication-lag" => "replicas replaying writes",
         "queue-depth" => "queue workers",
         "services" => "service instances",
-        _ => "errors",
+        _ => "requests failing",
     }
 }
 

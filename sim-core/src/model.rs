@@ -55,6 +55,9 @@ pub const DYNAMIC_KB: f64 = 5.0;
 /// CDN price per request served: 30 KB at $0.085/GB plus $0.0075 per 10,000 HTTPS requests.
 pub const CDN_USD_PER_REQUEST: f64 = 30.0 * 1024.0 / 1e9 * 0.085 + 0.0075 / 10_000.0;
 
+/// How long a client waits before retrying a failed request (seconds); the aggregate engine treats retries as
+/// part of the same second's load.
+pub const RETRY_DELAY_S: f64 = 0.1;
 /// Time to put a job on the message queue and answer 202 Accepted (an SQS send is a few milliseconds) (seconds).
 pub const ENQUEUE_S: f64 = 0.005;
 /// How long an inline call to a dead downstream service waits before timing out (seed 004's breaker: 3 s).

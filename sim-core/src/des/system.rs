@@ -13,8 +13,8 @@
 //!
 //! Slow jobs run here too: inline (the write waits for the job and pays its CPU on the app server) or queued
 //! (the write waits for the enqueue; a fixed pool of workers, the size the aggregate engine's pool settles at,
-//! serves the jobs). Client retries run here (a failed request is sent again at once, from a new app-server
-//! choice), and so does the per-user rate limit (a token bucket per user). The other components past stage 7 —
+//! serves the jobs). Client retries run here (a failed request is sent again after the client's retry delay,
+//! from a new app-server choice), and so does the per-user rate limit (a token bucket per user). The other components past stage 7 —
 //! shards, regions, services (and the circuit breaker, which only acts in a downstream outage) — are modelled by
 //! the aggregate engine only; this engine runs a scenario as if they were absent (one shard, one region, a
 //! monolith), which [`supports`] reports.
@@ -225,6 +225,8 @@ struct System {
 enum Timer {
     Fault(FaultKind),
     Detect(u32),
+    /// A client resends request `id` (allocated when its previous attempt failed).
+    Retry(u32),
 }
 
 fn ns(s: f64) -> u64 {
@@ -432,9 +434,11 @@ impl System {
         }
     }
 
-    /// Sends `req` again as attempt `attempt`: a new round trip, a new choice of app server, the same data.
+    /// Sends `req` again as attempt `attempt` after the client's retry delay: a new round trip, a new choice of
+    /// app server, the same data. The wait counts in the user's latency.
     fn retry(&mut self, core: &mut Core, req: super::Request, attempt: u32, now: u64) {
         let id = core.alloc(now);
+        let wait = ns(crate::model::RETRY_DELAY_S);
         {
             let r = &mut core.requests[id as usize];
             r.start = req.start;
@@ -444,14 +448,7 @@ impl System {
             r.aux = (req.aux & (MEASURED | HAS_JOB)) | (attempt << ATTEMPT_SHIFT);
             r.delay = req.delay + ns(CLIENT_RTT_S);
         }
-        let next = match self.pick_server(core, req.tag) {
-            Some((server, false)) if !(self.topo.has_lb() && now < self.lb_down_until) => {
-                let service = if req.class == STATIC { self.static_s.draw_ns(&mut core.rng) } else { self.app_s.draw_ns(&mut core.rng) };
-                self.visit(core, id, server, service, H_APP, T_APP, false)
-            }
-            _ => Next::Reject,
-        };
-        self.spawn.push((id, next));
+        self.schedule(core, now + wait, Timer::Retry(id));
     }
 
     /// Closes the current sample window into a series point.
@@ -851,6 +848,19 @@ impl Router for System {
                     }
                 }
                 Timer::Detect(station) => self.routed.retain(|r| r.0 != station),
+                Timer::Retry(id) => {
+                    let user = core.requests[id as usize].tag;
+                    let class = core.requests[id as usize].class;
+                    let next = match self.pick_server(core, user) {
+                        Some((server, false)) if !(self.topo.has_lb() && now < self.lb_down_until) => {
+                            let service =
+                                if class == STATIC { self.static_s.draw_ns(&mut core.rng) } else { self.app_s.draw_ns(&mut core.rng) };
+                            self.visit(core, id, server, service, H_APP, T_APP, false)
+                        }
+                        _ => Next::Reject,
+                    };
+                    self.spawn.push((id, next));
+                }
                 Timer::Fault(FaultKind::FlushCache) => {
                     self.cache.clear();
                     self.cold = true;
