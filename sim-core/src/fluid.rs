@@ -35,8 +35,9 @@ use crate::traffic::GEOS;
 struct Table {
     c: u32,
     k: u32,
-    /// Rows at ρ = i·STEP: (blocking, P(wait) of admitted, μ·Wq, mean number in system / c).
-    rows: Vec<[f64; 4]>,
+    /// Rows at ρ = i·STEP: (blocking, P(wait) of admitted, μ·Wq, mean number in system / c, gamma shape of the
+    /// wait of those who wait).
+    rows: Vec<[f64; 5]>,
 }
 
 const RHO_STEP: f64 = 1.0 / 256.0;
@@ -55,24 +56,55 @@ impl Table {
     }
 
     /// The row at ρ computed directly (μ = 1).
-    fn exact(c: u32, k: u32, rho: f64) -> [f64; 4] {
+    fn exact(c: u32, k: u32, rho: f64) -> [f64; 5] {
         let lambda = rho * c as f64;
         let r = mmck(c, k, lambda, 1.0);
-        [r.blocking, r.p_wait, r.mean_wait, r.mean_in_system / c as f64]
+        [r.blocking, r.p_wait, r.mean_wait, r.mean_in_system / c as f64, Self::wait_shape(c, k, rho)]
     }
 
-    fn at(&self, rho: f64) -> [f64; 4] {
+    /// Gamma shape of the wait of an admitted arrival that waits in M/M/c/K at load ρ: finding j others queued
+    /// (probability ∝ ρʲ, j = 0 … K − c − 1) it waits Erlang(j + 1, c), so the shape is E[W]²/Var[W] from
+    /// Σρʲ(j+1) and Σρʲ(j+1)(j+2). Exponential (1) for an unbounded queue; large when the queue is nearly full.
+    fn wait_shape(c: u32, k: u32, rho: f64) -> f64 {
+        let n = k.saturating_sub(c) as usize;
+        if n == 0 || rho <= 0.0 {
+            return 1.0;
+        }
+        // Weights relative to the largest term, summed from the heavy end until they vanish.
+        let (mut s0, mut s1, mut s2) = (0.0, 0.0, 0.0);
+        let ratio = if rho <= 1.0 { rho } else { 1.0 / rho };
+        let mut w = 1.0;
+        for i in 0..n {
+            let j = if rho <= 1.0 { i } else { n - 1 - i } as f64;
+            s0 += w;
+            s1 += w * (j + 1.0);
+            s2 += w * (j + 1.0) * (j + 2.0);
+            w *= ratio;
+            if w < 1e-14 {
+                break;
+            }
+        }
+        let (m1, m2) = (s1 / s0, s2 / s0);
+        let var = m2 - m1 * m1;
+        if var <= 0.0 {
+            crate::latency::MAX_WAIT_SHAPE
+        } else {
+            (m1 * m1 / var).clamp(1.0, crate::latency::MAX_WAIT_SHAPE)
+        }
+    }
+
+    fn at(&self, rho: f64) -> [f64; 5] {
         if rho >= RHO_MAX {
             // Deep overload: the queue is full, servers always busy, and all but 1/ρ of arrivals are turned
             // away — the M/M/c/K limits, so the cost stays O(1) at any rate.
             let (c, k) = (self.c as f64, self.k as f64);
-            return [1.0 - 1.0 / rho, 1.0, (k - c) / c, k / c];
+            return [1.0 - 1.0 / rho, 1.0, (k - c) / c, k / c, (k - c).clamp(1.0, crate::latency::MAX_WAIT_SHAPE)];
         }
         let pos = rho.max(0.0) / RHO_STEP;
         let i = (pos.floor() as usize).min(self.rows.len() - 2);
         let f = pos - i as f64;
         let (a, b) = (self.rows[i], self.rows[i + 1]);
-        [0, 1, 2, 3].map(|j| a[j] + f * (b[j] - a[j]))
+        [0, 1, 2, 3, 4].map(|j| a[j] + f * (b[j] - a[j]))
     }
 }
 
@@ -93,12 +125,14 @@ struct StationOut {
     blocking: f64,
     p_wait: f64,
     wait_mean: f64,
+    /// Gamma shape of the wait (1 = exponential).
+    wait_shape: f64,
     timeout: f64,
 }
 
 impl StationOut {
     fn visit(&self, service_s: f64) -> Visit {
-        Visit { p_wait: self.p_wait, wait_mean: self.wait_mean, service_mean: service_s }
+        Visit { p_wait: self.p_wait, wait_mean: self.wait_mean, service_mean: service_s, wait_shape: self.wait_shape }
     }
     fn mean_sojourn(&self, service_s: f64) -> f64 {
         self.p_wait * self.wait_mean + service_s
@@ -183,7 +217,7 @@ fn advance(st: &mut Station, tables: &Tables, loads: &[Load], ca2: f64, timeout_
     let mu = 1.0 / mean_s;
     let cap = c * mu;
     let rho = lambda / cap;
-    let [blocking, p_wait, wq_norm, l_norm] = table.at(rho);
+    let [blocking, p_wait, wq_norm, l_norm, shape_ss] = table.at(rho);
     let factor = (ca2 + cs2) / 2.0;
     // The Allen–Cunneen correction scales the queue for variable service, but never past the station's K.
     let k = table.k as f64;
@@ -194,17 +228,18 @@ fn advance(st: &mut Station, tables: &Tables, loads: &[Load], ca2: f64, timeout_
     let target = l_ss;
     st.q = if st.q < target { (st.q + speed * dt).min(target) } else { (st.q - speed * dt).max(target) };
     let near = (st.q - l_ss).abs() <= 0.01 * l_ss.max(1.0);
-    let (p_wait, wq, blocking) = if near {
-        (p_wait, wq_ss, blocking)
+    let (p_wait, wq, blocking, shape) = if near {
+        (p_wait, wq_ss, blocking, shape_ss)
     } else {
         let queued = (st.q - c).max(0.0);
         let wq = (queued / cap).max(wq_ss.min(queued / cap + wq_ss));
         let pw = if st.q > c { 1.0 } else { p_wait };
         let b = if st.q < l_ss { blocking * (st.q / l_ss).powi(4) } else { blocking };
-        (pw, wq, b)
+        // An arrival behind `queued` others waits for that many departures: Erlang-like.
+        (pw, wq, b, queued.max(shape_ss))
     };
     let wait_mean = if p_wait > 1e-12 { wq / p_wait } else { 0.0 };
-    let timeout = if wait_mean > 0.0 { p_wait * (-timeout_s / wait_mean).exp() } else { 0.0 };
+    let timeout = if wait_mean > 0.0 { p_wait * crate::latency::gamma_survival(timeout_s, wait_mean, shape) } else { 0.0 };
     StationOut {
         settled: near,
         utilization: (lambda * (1.0 - blocking) / cap).min(1.0),
@@ -212,6 +247,7 @@ fn advance(st: &mut Station, tables: &Tables, loads: &[Load], ca2: f64, timeout_
         blocking,
         p_wait,
         wait_mean,
+        wait_shape: shape,
         timeout,
     }
 }
@@ -1426,10 +1462,14 @@ fn average(outs: &[StationOut], shares: &[f64]) -> StationOut {
         avg.blocking += w * o.blocking;
         avg.p_wait += w * o.p_wait;
         avg.wait_mean += w * o.p_wait * o.wait_mean;
+        avg.wait_shape += w * o.p_wait * o.wait_shape.max(1.0);
         avg.timeout += w * o.timeout;
     }
     if avg.p_wait > 0.0 {
         avg.wait_mean /= avg.p_wait;
+        avg.wait_shape /= avg.p_wait;
+    } else {
+        avg.wait_shape = 1.0;
     }
     avg
 }

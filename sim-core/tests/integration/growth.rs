@@ -186,7 +186,12 @@ fn retries_amplify_load_on_an_overloaded_system() {
     s.arch.resilience.retries = 3;
     let storm = steady(&s);
     assert!(storm.retry_rate > 0.2, "retries add {:.0} % more requests", storm.retry_rate * 100.0);
-    assert!(storm.utilization["app"] >= calm.utilization["app"], "and the box stays saturated");
+    assert!(
+        storm.utilization["app"] >= calm.utilization["app"] - 0.01,
+        "and the box stays saturated: {:.3} vs {:.3}",
+        storm.utilization["app"],
+        calm.utilization["app"]
+    );
     // Request by request too, though the engines do not yet agree on how much (retries land on the same
     // saturated box at once and fail together, which the aggregate engine's independent-failure fixed point
     // does not capture): both only promise here that retries add load.
