@@ -63,7 +63,7 @@ pub fn journey(name: &str) -> Option<Journey> {
     Some(j)
 }
 
-// Where each stage begins to break (`cargo run -p sim-core --release --example journeys` prints them; the
+// Where each stage begins to break (`scalesim journey NAME` prints them; the
 // journey tests fail when the model moves more than the bisection's 2 %).
 const BREAKS_SCALESIM: [(u64, &str); 12] = [
     (2_875, "app-cpu"),
