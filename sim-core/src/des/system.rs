@@ -415,6 +415,16 @@ impl System {
         }
     }
 
+    /// Starts work a request leaves behind (a replica's replay of its write, its slow job): not a request of its
+    /// own, measured with the request that caused it. `what` is (class, hop, key, tag).
+    fn side_job(&mut self, core: &mut Core, now: u64, what: (u8, u8, u32, u64), aux: u32, station: u32, service: u64) {
+        let id = core.alloc(now);
+        let j = &mut core.requests[id as usize];
+        (j.class, j.hop, j.key, j.tag) = what;
+        j.aux = aux & MEASURED;
+        self.spawn.push((id, Next::Visit { station, service }));
+    }
+
     /// The per-user rate limit: a token bucket refilled at the limit and holding 15 minutes of it (seed 004's
     /// window), one token per dynamic request. Without a limit everything passes.
     fn allow(&mut self, user: u64, now: u64) -> bool {
@@ -742,27 +752,14 @@ impl Router for System {
             (WRITE, H_DB) => {
                 self.last_write.insert(req.key, now);
                 for r in 0..self.applies.len() {
-                    let job = core.alloc(now);
                     let service = self.apply_s.draw_ns(&mut core.rng);
-                    let j = &mut core.requests[job as usize];
-                    j.class = APPLY;
-                    j.hop = H_APPLY;
-                    j.tag = now;
-                    j.key = r as u32;
-                    j.aux = req.aux & MEASURED;
                     self.pending[r].push_back(now);
-                    self.spawn.push((job, Next::Visit { station: self.applies[r], service }));
+                    self.side_job(core, now, (APPLY, H_APPLY, r as u32, now), req.aux, self.applies[r], service);
                 }
                 if req.aux & HAS_JOB != 0 {
                     if let Some(&pool) = self.workers.first() {
-                        let job = core.alloc(now);
                         let service = self.job_s.draw_ns(&mut core.rng);
-                        let j = &mut core.requests[job as usize];
-                        j.class = JOB;
-                        j.hop = H_JOB;
-                        j.tag = service;
-                        j.aux = req.aux & MEASURED;
-                        self.spawn.push((job, Next::Visit { station: pool, service }));
+                        self.side_job(core, now, (JOB, H_JOB, 0, service), req.aux, pool, service);
                     }
                 }
                 Next::Done
