@@ -339,7 +339,11 @@ fn pairs(input: &str) -> Vec<(String, String)> {
 
 /// Reads a query string (or a whole URL) forgivingly; see the module docs.
 pub fn parse(input: &str) -> Parsed {
-    let pairs = pairs(input);
+    parse_pairs(&pairs(input))
+}
+
+/// Reads already-split key/value pairs forgivingly, as [`parse`] does (the JSON form arrives this way).
+pub fn parse_pairs(pairs: &[(String, String)]) -> Parsed {
     let mut notices = Vec::new();
     if let Some((_, v)) = pairs.iter().find(|(k, _)| k == "v") {
         if v.trim() != VERSION {
@@ -354,7 +358,7 @@ pub fn parse(input: &str) -> Parsed {
     }
     let mut scenario = Scenario::stage(stage);
     let mut view = Vec::new();
-    for (key, value) in &pairs {
+    for (key, value) in pairs {
         if key == "v" || key == "stage" {
             continue;
         }
@@ -380,20 +384,77 @@ pub fn parse_strict(input: &str) -> Result<Scenario, ScenarioError> {
     }
 }
 
-/// Writes the scenario as a query string with every key.
-pub fn to_query(s: &Scenario) -> String {
-    let mut out = format!("v={VERSION}&stage={}", s.stage);
+/// Every key of the scenario with its value, in the order [`to_query`] writes them (`v` and `stage` first; no
+/// `faults` when there are none).
+pub fn to_pairs(s: &Scenario) -> Vec<(&'static str, String)> {
+    let mut out = vec![("v", VERSION.to_owned()), ("stage", s.stage.to_string())];
     for field in FIELDS {
         let value = (field.get)(s);
         if field.key == "faults" && value.is_empty() {
             continue;
         }
-        out.push('&');
-        out.push_str(field.key);
+        out.push((field.key, value));
+    }
+    out
+}
+
+/// Writes the scenario as a query string with every key.
+pub fn to_query(s: &Scenario) -> String {
+    let mut out = String::new();
+    for (key, value) in to_pairs(s) {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        out.push_str(key);
         out.push('=');
         out.push_str(&value.replace('%', "%25").replace('&', "%26").replace('#', "%23").replace(' ', "%20"));
     }
     out
+}
+
+/// One value of the scenario's JSON form: a flat object with the query string's keys, for example
+/// `{"v": 1, "stage": 4, "users": 20000, "sessions": "sticky"}`. Numbers are JSON numbers, the rest strings.
+#[derive(Clone, Debug, PartialEq)]
+pub enum JsonValue {
+    /// A number, written exactly as the query string writes it.
+    Number(f64),
+    /// Anything else: a name, a list of faults.
+    Text(String),
+}
+
+impl JsonValue {
+    /// How a query-string value is written in JSON: as a number when it reads back as exactly the same text.
+    pub fn of(value: &str) -> JsonValue {
+        match value.parse::<f64>() {
+            Ok(n) if n.is_finite() && n.to_string() == value => JsonValue::Number(n),
+            _ => JsonValue::Text(value.to_owned()),
+        }
+    }
+
+    /// The query-string text of a JSON value.
+    pub fn text(&self) -> String {
+        match self {
+            JsonValue::Number(n) => n.to_string(),
+            JsonValue::Text(t) => t.clone(),
+        }
+    }
+}
+
+/// Reads the JSON form (already split into keys and values by a JSON parser) strictly: the first field that is not
+/// exactly right is an error naming it. The object must carry the format version `v`.
+pub fn from_json_pairs(pairs: &[(String, JsonValue)]) -> Result<Scenario, ScenarioError> {
+    if !pairs.iter().any(|(k, _)| k == "v") {
+        return Err(ScenarioError::Invalid { field: "v", value: String::new(), expected: format!("the format version, {VERSION}") });
+    }
+    let text: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.clone(), v.text())).collect();
+    if let Some((key, _)) = text.iter().find(|(k, _)| VIEW_KEYS.iter().any(|(v, _)| v == k)) {
+        return Err(ScenarioError::UnknownKey { key: key.clone() });
+    }
+    let parsed = parse_pairs(&text);
+    match parsed.notices.into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(parsed.scenario),
+    }
 }
 
 /// Fixes cross-field inconsistencies in place, with a notice naming the field it changed.
@@ -472,6 +533,33 @@ mod tests {
             assert_eq!(parsed.scenario, s, "stage {n}");
             assert!(validate(&s).is_ok());
         }
+    }
+
+    #[test]
+    fn the_json_form_round_trips_every_stage_with_numbers_as_numbers() {
+        for n in 1..=STAGES {
+            let mut s = Scenario::stage(n).with_users(12_345);
+            s.arch.sessions = Sessions::Sticky;
+            let json: Vec<(String, JsonValue)> = to_pairs(&s).into_iter().map(|(k, v)| (k.to_owned(), JsonValue::of(&v))).collect();
+            assert_eq!(json.iter().find(|(k, _)| k == "users").map(|(_, v)| v.clone()), Some(JsonValue::Number(12_345.0)));
+            assert_eq!(json.iter().find(|(k, _)| k == "sessions").map(|(_, v)| v.clone()), Some(JsonValue::Text("sticky".into())));
+            assert_eq!(from_json_pairs(&json).unwrap(), s, "stage {n}");
+        }
+    }
+
+    #[test]
+    fn the_json_form_is_read_strictly_naming_the_field() {
+        let text = |k: &str, v: &str| (k.to_owned(), JsonValue::Text(v.to_owned()));
+        let no_version = from_json_pairs(&[text("users", "5")]).unwrap_err();
+        assert_eq!(no_version.field(), "v");
+        let unknown = from_json_pairs(&[text("v", "1"), text("broken", "true")]).unwrap_err();
+        assert_eq!(unknown.field(), "broken");
+        let view = from_json_pairs(&[text("v", "1"), text("embed", "1")]).unwrap_err();
+        assert_eq!(view.field(), "embed");
+        let far = from_json_pairs(&[text("v", "1"), ("replicas".to_owned(), JsonValue::Number(99.0))]).unwrap_err();
+        assert_eq!(far.field(), "replicas");
+        let ok = from_json_pairs(&[text("v", "1"), text("stage", "3"), ("users".to_owned(), JsonValue::Number(777.0))]).unwrap();
+        assert_eq!((ok.stage, ok.traffic.users), (3, 777));
     }
 
     #[test]

@@ -1,8 +1,13 @@
 //! Share and export: copy the link, an iframe snippet for lessons, the scenario as JSON (and back), the series as
 //! CSV. Importing validates with sim-core and keeps the current scenario when the text is wrong.
+//!
+//! The JSON form is a flat object with the query string's keys (`sim_core::query::JsonValue`). The browser's own
+//! `JSON` reads and writes the text, so the page carries no JSON library.
 use leptos::prelude::*;
+use sim_core::query::{self, JsonValue};
 use sim_core::report::Sample;
 use sim_core::Scenario;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::state::Sim;
 
@@ -34,11 +39,52 @@ pub fn csv(series: &[Sample]) -> String {
     out
 }
 
-/// Reads a scenario from JSON and checks every field, naming the first one at fault.
+/// The scenario's JSON form as keys and values, in the query string's order.
+pub fn export_pairs(s: &Scenario) -> Vec<(&'static str, JsonValue)> {
+    query::to_pairs(s).into_iter().map(|(k, v)| (k, JsonValue::of(&v))).collect()
+}
+
+/// Checks the keys and values of an imported JSON object, naming the first field at fault.
+pub fn import_pairs(pairs: &[(String, JsonValue)]) -> Result<Scenario, String> {
+    query::from_json_pairs(pairs).map_err(|e| e.to_string())
+}
+
+/// The scenario as pretty-printed JSON text, written by the browser's `JSON.stringify`.
+fn export(s: &Scenario) -> String {
+    let object = js_sys::Object::new();
+    for (key, value) in export_pairs(s) {
+        let v = match value {
+            JsonValue::Number(n) => JsValue::from_f64(n),
+            JsonValue::Text(t) => JsValue::from_str(&t),
+        };
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), &v);
+    }
+    js_sys::JSON::stringify_with_replacer_and_space(&object, &JsValue::NULL, &JsValue::from_f64(2.0)).map(String::from).unwrap_or_default()
+}
+
+/// Reads a scenario from JSON text (parsed by the browser's `JSON.parse`) and checks every field.
 pub fn import(text: &str) -> Result<Scenario, String> {
-    let s: Scenario = serde_json::from_str(text).map_err(|e| format!("not a scenario: {e}"))?;
-    sim_core::query::validate(&s).map_err(|e| e.to_string())?;
-    Ok(s)
+    let value = js_sys::JSON::parse(text).map_err(|_| "not a scenario: the text is not JSON".to_owned())?;
+    if !value.is_object() || js_sys::Array::is_array(&value) {
+        return Err("not a scenario: expected a JSON object of keys and values".to_owned());
+    }
+    let mut pairs = Vec::new();
+    for entry in js_sys::Object::entries(value.unchecked_ref()).iter() {
+        let entry: js_sys::Array = entry.unchecked_into();
+        let key = entry.get(0).as_string().unwrap_or_default();
+        let v = entry.get(1);
+        let value = if let Some(n) = v.as_f64() {
+            JsonValue::Number(n)
+        } else if let Some(t) = v.as_string() {
+            JsonValue::Text(t)
+        } else if let Some(b) = v.as_bool() {
+            JsonValue::Text(if b { "1" } else { "0" }.to_owned())
+        } else {
+            return Err(format!("not a scenario: {key} must be a number or text"));
+        };
+        pairs.push((key, value));
+    }
+    import_pairs(&pairs)
 }
 
 /// A `data:` URL holding `text`.
@@ -71,7 +117,7 @@ pub fn Share() -> impl IntoView {
             .is_some();
         copied.set(if done { "Link copied.".to_owned() } else { format!("Copy this link: {href}") });
     };
-    let json = move || data_url("application/json", &sim.scenario.with(|s| serde_json::to_string_pretty(s).unwrap_or_default()));
+    let json = move || data_url("application/json", &sim.scenario.with(export));
     let csv_href = move || data_url("text/csv", &sim.series.with(|s| csv(s)));
     let pasted = RwSignal::new(String::new());
     let import_status = RwSignal::new(String::new());
@@ -114,17 +160,19 @@ mod tests {
     #[test]
     fn json_export_then_import_gives_the_same_scenario() {
         let s = Scenario::stage(6).with_users(12_345);
-        let text = serde_json::to_string_pretty(&s).unwrap();
-        assert_eq!(import(&text).unwrap(), s);
+        let pairs: Vec<(String, JsonValue)> = export_pairs(&s).into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        assert!(pairs.contains(&("users".to_owned(), JsonValue::Number(12_345.0))));
+        assert_eq!(import_pairs(&pairs).unwrap(), s);
     }
 
     #[test]
     fn import_names_the_field_at_fault() {
-        let mut s = Scenario::stage(2);
-        s.arch.replicas = 99;
-        let err = import(&serde_json::to_string(&s).unwrap()).unwrap_err();
+        let mut pairs: Vec<(String, JsonValue)> = export_pairs(&Scenario::stage(2)).into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        pairs.push(("replicas".to_owned(), JsonValue::Number(99.0)));
+        let err = import_pairs(&pairs).unwrap_err();
         assert!(err.contains("replicas"), "{err}");
-        assert!(import("{nope").unwrap_err().starts_with("not a scenario"));
+        let err = import_pairs(&[("broken".to_owned(), JsonValue::Text("1".into()))]).unwrap_err();
+        assert!(err.contains("v ="), "{err}");
     }
 
     #[test]

@@ -81,7 +81,7 @@ test('a scenario exported as JSON imports back to the same scenario', async () =
   const page = await open('?v=1&stage=5&users=12000&ttl=900&sessions=sticky');
   const href = await page.getByRole('link', { name: 'Scenario (JSON)' }).getAttribute('href');
   const json = decodeURIComponent(href.slice(href.indexOf(',') + 1));
-  assert.equal(JSON.parse(json).traffic.users, 12000);
+  assert.equal(JSON.parse(json).users, 12000);
   await page.waitForURL(/seed=1&/); // the page has written the full scenario
   const before = new URL(page.url()).search;
   // Change things, then import the export.

@@ -43,7 +43,7 @@ enum Engine {
 enum Command {
     /// Run a scenario and print its summary.
     Run {
-        /// A scenario query string or a full share URL.
+        /// A scenario query string, a full share URL, or the page's JSON export (the text, or a path to a .json file).
         #[arg(long, conflicts_with = "preset")]
         scenario: Option<String>,
         /// A preset name or stage number (see `scalesim presets`).
@@ -103,6 +103,38 @@ enum Command {
 }
 
 /// Parses a number for `field`, within [min, max].
+/// Reads `--scenario`: a query string or share URL, or the page's JSON export given as text or as a file path.
+fn scenario_arg(arg: &str) -> Result<Scenario, ScenarioError> {
+    let file;
+    let text = if arg.trim_end().ends_with(".json") && !arg.trim_start().starts_with('{') {
+        file = std::fs::read_to_string(arg.trim()).map_err(|e| ScenarioError::Invalid {
+            field: "scenario",
+            value: arg.to_owned(),
+            expected: format!("a readable JSON file ({e})"),
+        })?;
+        file.as_str()
+    } else {
+        arg
+    };
+    if !text.trim_start().starts_with('{') {
+        return query::parse_strict(text);
+    }
+    let invalid = |expected: String| ScenarioError::Invalid { field: "scenario", value: arg.to_owned(), expected };
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| invalid(format!("JSON ({e})")))?;
+    let object = value.as_object().ok_or_else(|| invalid("a JSON object of keys and values".to_owned()))?;
+    let mut pairs = Vec::new();
+    for (key, v) in object {
+        let value = match v {
+            serde_json::Value::Number(n) => query::JsonValue::Number(n.as_f64().unwrap_or(f64::NAN)),
+            serde_json::Value::String(t) => query::JsonValue::Text(t.clone()),
+            serde_json::Value::Bool(b) => query::JsonValue::Text(if *b { "1" } else { "0" }.to_owned()),
+            _ => return Err(invalid(format!("{key} to be a number or text"))),
+        };
+        pairs.push((key.clone(), value));
+    }
+    query::from_json_pairs(&pairs)
+}
+
 fn number<T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy>(
     field: &'static str,
     raw: &str,
@@ -229,7 +261,7 @@ fn run(cli: Cli) -> Result<(), ScenarioError> {
         }
         Command::Run { scenario, preset, users, engine, duration, json } => {
             let mut s = match (scenario, preset) {
-                (Some(text), _) => query::parse_strict(&text)?,
+                (Some(text), _) => scenario_arg(&text)?,
                 (None, Some(name)) => {
                     let p = scenario::preset(&name).ok_or_else(|| ScenarioError::Invalid {
                         field: "preset",

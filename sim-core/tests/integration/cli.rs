@@ -118,3 +118,23 @@ fn bad_input_exits_2_with_one_line_naming_the_field() {
         assert!(err.contains(field), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn the_pages_json_export_runs_like_its_url_and_bad_json_names_the_field() {
+    let url = "v=1&stage=4&users=20000&sessions=sticky";
+    let json = r#"{"v": 1, "stage": 4, "users": 20000, "sessions": "sticky"}"#;
+    let (code, by_url, err) = scalesim(&["run", "--scenario", url, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, by_json, err) = scalesim(&["run", "--scenario", json, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(by_url, by_json);
+    let file = std::env::temp_dir().join(format!("scalesim-cli-{}.json", std::process::id()));
+    std::fs::write(&file, json).unwrap();
+    let (code, by_file, err) = scalesim(&["run", "--scenario", file.to_str().unwrap(), "--json"]);
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(by_url, by_file);
+    let (code, _, err) = scalesim(&["run", "--scenario", r#"{"v": 1, "replicas": 99}"#]);
+    assert_eq!(code, 2);
+    assert!(err.contains("replicas"), "{err}");
+}
