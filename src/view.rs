@@ -95,9 +95,9 @@ impl View {
                     }
                     view.panels = Some(shown).filter(|s| !s.is_empty());
                 }
-                "t" => match raw.parse::<f64>() {
-                    Ok(t) if t.is_finite() && (0.0..=scenario.duration_s).contains(&t) => view.t = t,
-                    Ok(t) if t.is_finite() => {
+                "t" => match sim_core::decimal::parse(raw) {
+                    Some(t) if t.is_finite() && (0.0..=scenario.duration_s).contains(&t) => view.t = t,
+                    Some(t) if t.is_finite() => {
                         view.t = t.clamp(0.0, scenario.duration_s);
                         notices.push(format!("t = {raw} is out of range; accepted: 0 to {}", scenario.duration_s));
                     }

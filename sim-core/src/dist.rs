@@ -28,7 +28,7 @@ impl ServiceDist {
             "exp" => Ok(ServiceDist::Exponential { mean }),
             "det" => Ok(ServiceDist::Deterministic { mean }),
             t => {
-                let cv: f64 = t.strip_prefix("lognormal:").ok_or_else(bad)?.parse().map_err(|_| bad())?;
+                let cv = t.strip_prefix("lognormal:").and_then(crate::decimal::parse).ok_or_else(bad)?;
                 if !(0.01..=10.0).contains(&cv) {
                     return Err(bad());
                 }

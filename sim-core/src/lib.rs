@@ -3,6 +3,7 @@
 //! A pure library: no I/O, no clock, no DOM. Every run is a function of a [`Scenario`] value and its seed, so the
 //! same scenario gives the same numbers in the browser, in the CLI and in tests.
 pub mod cache;
+pub mod decimal;
 pub mod des;
 pub mod diagnose;
 pub mod dist;

@@ -15,7 +15,6 @@
 //! ```
 
 use std::fmt::Display;
-use std::str::FromStr;
 
 use crate::error::ScenarioError;
 use crate::instance;
@@ -38,12 +37,31 @@ pub struct Field {
     pub set: fn(&mut Scenario, &str) -> Option<ScenarioError>,
 }
 
+/// A number type a field holds. Floats are read by [`crate::decimal`], not `str::parse` (see there why).
+trait Number: PartialOrd + Display + Copy {
+    fn read(raw: &str) -> Option<Self>;
+}
+
+impl Number for f64 {
+    fn read(raw: &str) -> Option<f64> {
+        crate::decimal::parse(raw)
+    }
+}
+
+macro_rules! integer {
+    ($($t:ty),*) => {$(
+        impl Number for $t {
+            fn read(raw: &str) -> Option<$t> {
+                raw.trim().parse().ok()
+            }
+        }
+    )*};
+}
+integer!(u8, u32, u64);
+
 /// Parses a number and clamps it into [min, max]; an unreadable value leaves the field untouched.
-fn num<T>(field: &'static str, raw: &str, min: T, max: T, slot: &mut T) -> Option<ScenarioError>
-where
-    T: FromStr + PartialOrd + Display + Copy,
-{
-    let Ok(v) = raw.trim().parse::<T>() else {
+fn num<T: Number>(field: &'static str, raw: &str, min: T, max: T, slot: &mut T) -> Option<ScenarioError> {
+    let Some(v) = T::read(raw) else {
         return Some(ScenarioError::Invalid { field, value: raw.to_owned(), expected: format!("a number from {min} to {max}") });
     };
     // NaN is neither below nor above a bound; treat it as unreadable.
@@ -133,7 +151,7 @@ fn parse_faults(raw: &str) -> Result<Vec<Fault>, ScenarioError> {
     for item in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         let (name, at) = item.split_once('@').ok_or_else(|| bad(item))?;
         let kind = FaultKind::ALL.into_iter().find(|k| k.name() == name).ok_or_else(|| bad(item))?;
-        let at_s: f64 = at.parse().map_err(|_| bad(item))?;
+        let at_s = crate::decimal::parse(at).ok_or_else(|| bad(item))?;
         if !(0.0..=31_536_000.0).contains(&at_s) {
             return Err(bad(item));
         }
@@ -425,8 +443,8 @@ pub enum JsonValue {
 impl JsonValue {
     /// How a query-string value is written in JSON: as a number when it reads back as exactly the same text.
     pub fn of(value: &str) -> JsonValue {
-        match value.parse::<f64>() {
-            Ok(n) if n.is_finite() && n.to_string() == value => JsonValue::Number(n),
+        match crate::decimal::parse(value) {
+            Some(n) if n.is_finite() && n.to_string() == value => JsonValue::Number(n),
             _ => JsonValue::Text(value.to_owned()),
         }
     }
@@ -616,8 +634,12 @@ mod tests {
     fn nan_and_infinity_are_refused() {
         let parsed = parse("ttl=NaN&rw=inf");
         assert_eq!(parsed.scenario.arch.cache_ttl_s, 0.0);
+        assert_eq!(parsed.scenario.traffic.read_write_ratio, Scenario::stage(1).traffic.read_write_ratio);
+        assert_eq!(parsed.notices.iter().map(|n| n.field()).collect::<Vec<_>>(), ["ttl", "rw"]);
+        // A number too large for f64 reads as infinite and is clamped like any other.
+        let parsed = parse("rw=1e400");
         assert_eq!(parsed.scenario.traffic.read_write_ratio, 1_000.0);
-        assert_eq!(parsed.notices.len(), 2);
+        assert_eq!(parsed.notices[0].field(), "rw");
     }
 
     #[test]

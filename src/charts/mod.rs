@@ -179,7 +179,7 @@ pub fn draw(canvas: HtmlCanvasElement, spec: &ChartSpec, dark: bool, width: u32,
         .max_light_lines(0)
         .bold_line_style(grid)
         .axis_style(fg)
-        .label_style(("sans-serif", 12).into_font().color(&fg))
+        .label_style((FontFamily::SansSerif, 12).into_font().color(&fg))
         .x_labels(6)
         .y_labels(5)
         .x_label_formatter(&|x| fmt_time(*x))

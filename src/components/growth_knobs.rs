@@ -82,7 +82,7 @@ pub fn GrowthKnobs() -> impl IntoView {
                 label="Writes that start a slow job"
                 options=opts(&[("0", "none"), ("0.1", "10 %"), ("0.5", "half"), ("1", "all")])
                 value=Signal::derive(move || format!("{}", sim.scenario.with(|s| s.arch.jobs.share)))
-                on_change=Callback::new(move |v: String| edit(sim, |s| s.arch.jobs.share = v.parse().unwrap_or(0.0)))
+                on_change=Callback::new(move |v: String| edit(sim, |s| s.arch.jobs.share = sim_core::decimal::parse(&v).unwrap_or(0.0)))
                 disabled=Signal::derive(move || lock_jobs)
             />
             {switch(sim, locked, "queue", "Message queue (202 Accepted)", |s| s.arch.jobs.queued, |s, v| s.arch.jobs.queued = v)}
@@ -105,7 +105,7 @@ pub fn GrowthKnobs() -> impl IntoView {
                 label="Rate limit per user"
                 options=opts(&[("0", "none"), ("6.7", "100 per 15 min"), ("60", "60 per min"), ("600", "600 per min")])
                 value=Signal::derive(move || format!("{}", sim.scenario.with(|s| s.arch.resilience.rate_limit_per_min)))
-                on_change=Callback::new(move |v: String| edit(sim, |s| s.arch.resilience.rate_limit_per_min = v.parse().unwrap_or(0.0)))
+                on_change=Callback::new(move |v: String| edit(sim, |s| s.arch.resilience.rate_limit_per_min = sim_core::decimal::parse(&v).unwrap_or(0.0)))
                 disabled=Signal::derive(move || lock_limit)
             />
             {switch(sim, locked, "lb_ha", "Load balancer as a redundant pair", |s| s.arch.resilience.lb_ha, |s, v| s.arch.resilience.lb_ha = v)}

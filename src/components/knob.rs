@@ -41,7 +41,7 @@ pub fn RangeKnob(
                 aria-valuetext=move || shown.get()
                 disabled=move || disabled.get()
                 on:input=move |ev| {
-                    if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                    if let Some(v) = sim_core::decimal::parse(&event_target_value(&ev)) {
                         on_change.run(v);
                     }
                 }

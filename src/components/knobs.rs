@@ -56,7 +56,7 @@ pub fn Knobs() -> impl IntoView {
                     options=opts(&[("0", "off"), ("10", "10 s"), ("30", "30 s"), ("60", "60 s"), ("300", "5 min"), ("900", "15 min"), ("3600", "1 h")])
                     value=Signal::derive(move || format!("{}", sim.scenario.with(|s| s.arch.cache_ttl_s) as u64))
                     on_change=Callback::new(move |v: String| edit(sim, |s| {
-                        s.arch.cache_ttl_s = v.parse().unwrap_or(0.0);
+                        s.arch.cache_ttl_s = sim_core::decimal::parse(&v).unwrap_or(0.0);
                         if s.arch.cache_ttl_s > 0.0 { s.arch.redis_nodes = s.arch.redis_nodes.max(1); }
                     }))
                     disabled=locked("ttl")
@@ -202,7 +202,7 @@ pub fn Knobs() -> impl IntoView {
                     label="Run length"
                     options=opts(&[("300", "5 minutes"), ("3600", "1 hour"), ("86400", "1 day")])
                     value=Signal::derive(move || format!("{}", sim.scenario.with(|s| s.duration_s) as u64))
-                    on_change=Callback::new(move |v: String| edit(sim, |s| s.duration_s = v.parse().unwrap_or(300.0)))
+                    on_change=Callback::new(move |v: String| edit(sim, |s| s.duration_s = sim_core::decimal::parse(&v).unwrap_or(300.0)))
                     disabled=locked("dur")
                 />
             </fieldset>

@@ -43,7 +43,7 @@ pub fn LoadSlider() -> impl IntoView {
                 prop:value=move || position_for(users.get()).to_string()
                 aria-valuetext=move || format!("{} users", crate::format::thousands(users.get()))
                 on:input=move |ev| {
-                    if let Ok(p) = event_target_value(&ev).parse::<f64>() {
+                    if let Some(p) = sim_core::decimal::parse(&event_target_value(&ev)) {
                         let u = users_at(p);
                         sim.scenario.update(|s| s.traffic.users = u);
                     }

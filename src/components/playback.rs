@@ -46,7 +46,7 @@ pub fn Playback() -> impl IntoView {
                 </button>
                 <button type="button" on:click=jump>"Next event"</button>
                 <label for="speed">"Speed"</label>
-                <select id="speed" prop:value=move || sim.speed.get().to_string() on:change=move |ev| sim.speed.set(event_target_value(&ev).parse().unwrap_or(10.0))>
+                <select id="speed" prop:value=move || sim.speed.get().to_string() on:change=move |ev| sim.speed.set(sim_core::decimal::parse(&event_target_value(&ev)).unwrap_or(10.0))>
                     {[1.0, 10.0, 60.0, 600.0, 3600.0]
                         .into_iter()
                         .map(|v| view! { <option value=v.to_string() selected=move || sim.speed.get() == v>{format!("{v}×")}</option> })
@@ -65,7 +65,7 @@ pub fn Playback() -> impl IntoView {
                     prop:value=move || sim.cursor.get().to_string()
                     aria-valuetext=move || clock(sim.cursor.get())
                     on:input=move |ev| {
-                        if let Ok(t) = event_target_value(&ev).parse::<f64>() {
+                        if let Some(t) = sim_core::decimal::parse(&event_target_value(&ev)) {
                             sim.cursor.set(t);
                         }
                     }
