@@ -1,7 +1,7 @@
 //! Prints the scenario query string's keys as a Markdown table (the README's key table comes from here).
 //!
 //! ```text
-//! cargo run -p sim-core --example keys
+//! cargo run -p sim-core --features docs --example keys
 //! ```
 fn main() {
     println!("| key | accepts | meaning |");

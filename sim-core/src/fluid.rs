@@ -1604,7 +1604,12 @@ pub(crate) fn by_component(scenario: &Scenario, at: &Sample) -> BTreeMap<String,
         workers: at.jobs.workers,
         jobs_rps: at.jobs.rps,
     };
-    model::cost_items(scenario, &usage).iter().map(|&(k, v)| (k.to_owned(), finite(v))).collect()
+    // Inserted one by one: collecting into a BTreeMap sorts first, and that sort is code the page would carry.
+    let mut out = BTreeMap::new();
+    for (k, v) in model::cost_items(scenario, &usage) {
+        out.insert(k.to_owned(), finite(v));
+    }
+    out
 }
 
 /// The steady state of `scenario` at its peak load with its starting fleet (no curve, faults or scaling), with

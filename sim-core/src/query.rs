@@ -27,9 +27,11 @@ pub const VERSION: &str = "1";
 pub struct Field {
     /// The key.
     pub key: &'static str,
-    /// Accepted values, for messages and the README.
+    /// Accepted values, for the README (only with the `docs` feature: the page does not carry them).
+    #[cfg(feature = "docs")]
     pub accepts: &'static str,
-    /// What it sets.
+    /// What it sets (only with the `docs` feature).
+    #[cfg(feature = "docs")]
     pub doc: &'static str,
     /// Writes the field's value.
     pub get: fn(&Scenario) -> String,
@@ -105,7 +107,9 @@ macro_rules! number {
     ($key:literal, $accepts:literal, $doc:literal, $ty:ty, $min:expr, $max:expr, |$s:ident| $place:expr) => {
         Field {
             key: $key,
+            #[cfg(feature = "docs")]
             accepts: $accepts,
+            #[cfg(feature = "docs")]
             doc: $doc,
             get: |$s| $place.to_string(),
             set: |$s, raw| num::<$ty>($key, raw, $min, $max, &mut $place),
@@ -117,7 +121,9 @@ macro_rules! float {
     ($key:literal, $accepts:literal, $doc:literal, $min:expr, $max:expr, |$s:ident| $place:expr) => {
         Field {
             key: $key,
+            #[cfg(feature = "docs")]
             accepts: $accepts,
+            #[cfg(feature = "docs")]
             doc: $doc,
             get: |$s| real($place),
             set: |$s, raw| num::<f64>($key, raw, $min, $max, &mut $place),
@@ -127,7 +133,15 @@ macro_rules! float {
 
 macro_rules! switch {
     ($key:literal, $doc:literal, |$s:ident| $place:expr) => {
-        Field { key: $key, accepts: "1 or 0", doc: $doc, get: |$s| bit($place), set: |$s, raw| flag($key, raw, &mut $place) }
+        Field {
+            key: $key,
+            #[cfg(feature = "docs")]
+            accepts: "1 or 0",
+            #[cfg(feature = "docs")]
+            doc: $doc,
+            get: |$s| bit($place),
+            set: |$s, raw| flag($key, raw, &mut $place),
+        }
     };
 }
 
@@ -157,7 +171,7 @@ fn parse_faults(raw: &str) -> Result<Vec<Fault>, ScenarioError> {
         }
         faults.push(Fault { at_s, kind });
     }
-    faults.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
+    crate::scenario::sort_faults(&mut faults);
     Ok(faults)
 }
 
@@ -178,14 +192,18 @@ pub const FIELDS: &[Field] = &[
     number!("app", "1–1000", "App servers", u32, 1, 1_000, |s| s.arch.app_servers),
     Field {
         key: "size",
+        #[cfg(feature = "docs")]
         accepts: "an instance name",
+        #[cfg(feature = "docs")]
         doc: "Size of each app server",
         get: |s| s.arch.app_size.name.to_owned(),
         set: |s, raw| size_field("size", raw, &mut s.arch.app_size),
     },
     Field {
         key: "dbsize",
+        #[cfg(feature = "docs")]
         accepts: "an instance name",
+        #[cfg(feature = "docs")]
         doc: "Size of the database primary and each replica",
         get: |s| s.arch.db_size.name.to_owned(),
         set: |s, raw| size_field("dbsize", raw, &mut s.arch.db_size),
@@ -193,7 +211,9 @@ pub const FIELDS: &[Field] = &[
     number!("redis", "0–64", "Redis nodes (query cache and session store)", u32, 0, 64, |s| s.arch.redis_nodes),
     Field {
         key: "redis_size",
+        #[cfg(feature = "docs")]
         accepts: "an instance name",
+        #[cfg(feature = "docs")]
         doc: "Size of each Redis node",
         get: |s| s.arch.redis_size.name.to_owned(),
         set: |s, raw| size_field("redis_size", raw, &mut s.arch.redis_size),
@@ -201,7 +221,9 @@ pub const FIELDS: &[Field] = &[
     float!("ttl", "0–86400", "Cache-aside TTL in seconds (0: no query cache)", 0.0, 86_400.0, |s| s.arch.cache_ttl_s),
     Field {
         key: "sessions",
+        #[cfg(feature = "docs")]
         accepts: "redis or sticky",
+        #[cfg(feature = "docs")]
         doc: "Where sessions live: Redis (stateless servers) or server memory with sticky routing",
         get: |s| match s.arch.sessions {
             Sessions::Redis => "redis".to_owned(),
@@ -218,7 +240,9 @@ pub const FIELDS: &[Field] = &[
     },
     Field {
         key: "lb",
+        #[cfg(feature = "docs")]
         accepts: "rr or lc",
+        #[cfg(feature = "docs")]
         doc: "Load-balancing algorithm: round-robin or least-connections",
         get: |s| match s.arch.lb_algorithm {
             LbAlgorithm::RoundRobin => "rr".to_owned(),
@@ -278,7 +302,9 @@ pub const FIELDS: &[Field] = &[
     float!("db_write_ms", "0.01–10000", "Database CPU ms per write", 0.01, 10_000.0, |s| s.arch.work.db_write_ms),
     Field {
         key: "faults",
+        #[cfg(feature = "docs")]
         accepts: "KIND@SECOND,…",
+        #[cfg(feature = "docs")]
         doc: "Scheduled faults: kill_app, spike, flush_cache, deploy, kill_db, downstream, kill_region, kill_lb, write_burst, e.g. kill_app@120,spike@300",
         get: |s| s.faults.iter().map(|f| format!("{}@{}", f.kind.name(), real(f.at_s))).collect::<Vec<_>>().join(","),
         set: |s, raw| match parse_faults(raw) {

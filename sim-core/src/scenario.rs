@@ -255,6 +255,12 @@ pub struct Fault {
     pub kind: FaultKind,
 }
 
+/// Puts faults in time order (stable: faults at the same second keep their order). The one sort the page and the
+/// query parser share.
+pub fn sort_faults(faults: &mut [Fault]) {
+    faults.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
+}
+
 /// The kinds of fault.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

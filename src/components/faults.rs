@@ -25,7 +25,7 @@ pub fn Faults() -> impl IntoView {
         let at_s = sim.cursor.get_untracked().floor();
         sim.scenario.update(|s| {
             s.faults.push(Fault { at_s, kind });
-            s.faults.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
+            sim_core::scenario::sort_faults(&mut s.faults);
         });
     };
     let count = Memo::new(move |_| sim.scenario.with(|s| s.faults.len()));
