@@ -1242,7 +1242,10 @@ impl Fluid {
         }
         let (mixture, _) = self.mixture(&self.flows);
         let (p50, p95, p99) = if exact {
-            (mixture.quantile(0.50), mixture.quantile(0.95), mixture.quantile(0.99))
+            {
+                let q = mixture.quantiles(&[0.50, 0.95, 0.99]);
+                (q[0], q[1], q[2])
+            }
         } else {
             let q = mixture.quantiles_fast(&[0.50, 0.95, 0.99]);
             (q[0], q[1], q[2])

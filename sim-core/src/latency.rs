@@ -8,7 +8,8 @@
 //!
 //! Two ways to read quantiles off a mixture:
 //! - [`Mixture::quantile`] inverts the Laplace transform numerically (Abate–Whitt's Euler algorithm): exact to
-//!   about 1e−6, used for steady-state summaries.
+//!   about 1e−6, used for steady-state summaries. A gamma wait enters it as the Erlang mixture with the same mean
+//!   and variance (Tijms), whose transform needs only whole powers.
 //! - [`Mixture::quantile_fast`] fits each class a shifted gamma by its mean and variance and uses the
 //!   Wilson–Hilferty normal approximation: a few microseconds, used for per-second series.
 
@@ -52,11 +53,14 @@ impl Visit {
             C(1.0, 0.0)
         };
         let wait = if self.p_wait > 0.0 && self.wait_mean > 0.0 {
-            let k = self.shape();
-            let th = k / self.wait_mean;
-            // (θ/(θ + s))^k, the gamma's transform, through the complex logarithm.
-            let z = C(th, 0.0).div(C(th + s.0, s.1));
-            let g = if k == 1.0 { z } else { z.powf(k) };
+            // The gamma wait's two moments, matched by Tijms' mixture of Erlang(n−1) and Erlang(n) with a common
+            // rate (n = ⌈k⌉; exactly Erlang(k) for a whole k). Whole powers need no complex logarithm, which made
+            // the gamma's own transform ten times slower to evaluate.
+            let (n, p) = erlang_mix(self.shape());
+            let mu = (n as f64 - p) / self.wait_mean;
+            let z = C(mu, 0.0).div(C(mu + s.0, s.1));
+            let below = z.powi(n - 1);
+            let g = below.scale(p).add(below.mul(z).scale(1.0 - p));
             C(1.0 - self.p_wait, 0.0).add(C(self.p_wait, 0.0).mul(g))
         } else {
             C(1.0, 0.0)
@@ -163,8 +167,75 @@ impl Mixture {
     }
     /// Exact p-quantile (seconds).
     pub fn quantile(&self, p: f64) -> f64 {
-        self.invert(p, |t| self.cdf(t), 60)
+        self.quantiles(&[p])[0]
     }
+
+    /// Exact quantiles for several p. Each search starts from a bracket around the fast estimate (within about
+    /// 10 %) and uses the Illinois variant of regula falsi, turning to bisection if that has not converged in a
+    /// dozen steps (a mixture's CDF can jump at a class's fixed delay). About 8 CDF evaluations per quantile where
+    /// plain bisection from zero took 40.
+    pub fn quantiles(&self, ps: &[f64]) -> Vec<f64> {
+        if self.total_weight() <= 0.0 {
+            return vec![0.0; ps.len()];
+        }
+        let guesses = self.quantiles_fast(ps);
+        ps.iter().zip(guesses).map(|(&p, guess)| self.solve(p, guess)).collect()
+    }
+
+    /// The t with cdf(t) = p, searched from `guess`.
+    fn solve(&self, p: f64, guess: f64) -> f64 {
+        let f = |t: f64| self.cdf(t) - p;
+        let guess = if guess.is_finite() && guess > 0.0 { guess } else { self.mean().max(1e-6) };
+        let (mut lo, mut hi) = (guess * 0.85, guess * 1.2);
+        let (mut flo, mut fhi) = (f(lo), f(hi));
+        let mut guard = 0;
+        while flo >= 0.0 && guard < 80 {
+            (hi, fhi) = (lo, flo);
+            lo *= 0.5;
+            flo = if lo < 1e-12 { -p } else { f(lo) };
+            if lo < 1e-12 {
+                lo = 0.0;
+            }
+            guard += 1;
+        }
+        while fhi < 0.0 && guard < 200 {
+            (lo, flo) = (hi, fhi);
+            hi *= 2.0;
+            fhi = f(hi);
+            guard += 1;
+        }
+        let mut kept = 0i8; // which end the last step kept: -1 low, 1 high
+        for step in 0..100 {
+            if hi - lo <= 1e-7 * hi {
+                break;
+            }
+            // Illinois steps converge fast on a smooth CDF; past a dozen (a CDF with a jump), bisect.
+            let mut t = if step < 12 { hi - fhi * (hi - lo) / (fhi - flo) } else { 0.5 * (lo + hi) };
+            if !(t > lo && t < hi) {
+                t = 0.5 * (lo + hi);
+            }
+            let ft = f(t);
+            // The inversion itself is good to about 1e−8: closer than that is noise.
+            if ft.abs() < 2e-8 {
+                return t;
+            }
+            if ft < 0.0 {
+                (lo, flo) = (t, ft);
+                if kept == 1 {
+                    fhi *= 0.5;
+                }
+                kept = 1;
+            } else {
+                (hi, fhi) = (t, ft);
+                if kept == -1 {
+                    flo *= 0.5;
+                }
+                kept = -1;
+            }
+        }
+        0.5 * (lo + hi)
+    }
+
     /// Approximate p-quantile (seconds), to about 0.01 %.
     pub fn quantile_fast(&self, p: f64) -> f64 {
         self.quantiles_fast(&[p])[0]
@@ -202,30 +273,6 @@ impl Mixture {
                 0.5 * (lo + hi)
             })
             .collect()
-    }
-    fn invert(&self, p: f64, cdf: impl Fn(f64) -> f64, iterations: usize) -> f64 {
-        if self.total_weight() <= 0.0 {
-            return 0.0;
-        }
-        let mut hi = self.mean().max(1e-6) * 2.0 + self.classes.iter().map(|c| c.delay).fold(0.0, f64::max);
-        let mut guard = 0;
-        while cdf(hi) < p && guard < 200 {
-            hi *= 2.0;
-            guard += 1;
-        }
-        let mut lo = 0.0;
-        for _ in 0..iterations {
-            let mid = 0.5 * (lo + hi);
-            if cdf(mid) < p {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-            if hi - lo < 1e-9 * hi {
-                break;
-            }
-        }
-        0.5 * (lo + hi)
     }
 }
 
@@ -330,15 +377,33 @@ impl C {
         let d = o.0 * o.0 + o.1 * o.1;
         C((self.0 * o.0 + self.1 * o.1) / d, (self.1 * o.0 - self.0 * o.1) / d)
     }
-    /// z^k for real k (principal branch).
-    fn powf(self, k: f64) -> C {
-        let r = (self.0 * self.0 + self.1 * self.1).sqrt();
-        if r == 0.0 {
-            return C(0.0, 0.0);
-        }
-        let (m, a) = (r.powf(k), self.1.atan2(self.0) * k);
-        C(m * a.cos(), m * a.sin())
+    fn scale(self, k: f64) -> C {
+        C(self.0 * k, self.1 * k)
     }
+    /// z^n by repeated squaring.
+    fn powi(self, mut n: u32) -> C {
+        let (mut base, mut out) = (self, C(1.0, 0.0));
+        while n > 0 {
+            if n & 1 == 1 {
+                out = out.mul(C(base.0, base.1));
+            }
+            base = C(base.0 * base.0 - base.1 * base.1, 2.0 * base.0 * base.1);
+            n >>= 1;
+        }
+        out
+    }
+}
+
+/// Tijms' two-moment fit of a distribution with squared coefficient of variation 1/k (k ≥ 1): with probability
+/// p an Erlang(n−1), otherwise an Erlang(n), both with the same rate. Returns (n, p).
+fn erlang_mix(k: f64) -> (u32, f64) {
+    let n = k.ceil().max(1.0);
+    if n <= 1.0 {
+        return (1, 0.0);
+    }
+    let cv2 = 1.0 / k;
+    let p = (n * cv2 - (n * (1.0 + cv2) - n * n * cv2).max(0.0).sqrt()) / (1.0 + cv2);
+    (n as u32, p.clamp(0.0, 1.0))
 }
 
 /// P(W > t) for a gamma wait of mean `mean` and shape `k` (exact for k = 1, Wilson–Hilferty otherwise).
@@ -436,6 +501,70 @@ mod tests {
             assert!((mix.cdf_fast(q) - p).abs() < 1e-3);
         }
         assert!((normal_quantile(0.99) - 2.326_347_874).abs() < 1e-8);
+    }
+
+    #[test]
+    fn erlang_mixture_waits_keep_the_gammas_two_moments() {
+        for k in [1.0, 1.3, 2.0, 2.5, 7.9, 50.0] {
+            let (n, p) = erlang_mix(k);
+            let mean = 1.0; // wait mean; common rate mu = (n − p)/mean
+            let mu = (n as f64 - p) / mean;
+            let m1 = (n as f64 - p) / mu;
+            // E[X²] of Erlang(j, mu) is j(j+1)/mu²
+            let m2 = (p * ((n - 1) * n) as f64 + (1.0 - p) * (n * (n + 1)) as f64) / (mu * mu);
+            let cv2 = m2 / (m1 * m1) - 1.0;
+            assert!((m1 - mean).abs() < 1e-12 && (cv2 - 1.0 / k).abs() < 1e-9, "k {k}: mean {m1}, cv² {cv2}");
+        }
+        // A whole shape is exactly Erlang: compare the inverted CDF with the closed form.
+        let v = Visit { p_wait: 1.0, wait_mean: 0.3, service_mean: 0.0, wait_shape: 3.0 };
+        let mix = Mixture { classes: vec![Class { weight: 1.0, delay: 0.0, visits: vec![v] }] };
+        let rate = 3.0 / 0.3;
+        for t in [0.05, 0.2, 0.3, 0.6, 1.2] {
+            let x: f64 = rate * t;
+            let want = 1.0 - (-x).exp() * (1.0 + x + x * x / 2.0);
+            assert!((mix.cdf(t) - want).abs() < 1e-6, "t {t}: {} against {want}", mix.cdf(t));
+        }
+    }
+
+    /// Plain bisection on the exact CDF: slow, but obviously right.
+    fn bisect(mix: &Mixture, p: f64) -> f64 {
+        let (mut lo, mut hi) = (0.0, 1e3);
+        for _ in 0..200 {
+            let mid = 0.5 * (lo + hi);
+            if mix.cdf(mid) < p {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        0.5 * (lo + hi)
+    }
+
+    #[test]
+    fn the_bracketed_search_finds_the_same_quantiles_as_bisection() {
+        let gamma = |p_wait, wait_mean, wait_shape| Visit { p_wait, wait_mean, service_mean: 0.004, wait_shape };
+        let mixtures = [
+            Mixture { classes: vec![mmc_class(&Mmc::new(1, 0.95, 1.0))] },
+            Mixture {
+                classes: vec![
+                    Class { weight: 0.7, delay: 0.002, visits: vec![] },
+                    Class { weight: 0.3, delay: 0.03, visits: vec![gamma(0.6, 0.05, 8.0), gamma(0.2, 0.01, 1.0)] },
+                ],
+            },
+            Mixture {
+                classes: vec![
+                    Class { weight: 0.98, delay: 0.0, visits: vec![gamma(0.99, 2.0, 50.0)] },
+                    Class { weight: 0.02, delay: 0.2, visits: vec![gamma(0.0, 0.0, 1.0)] },
+                ],
+            },
+        ];
+        for mix in &mixtures {
+            let got = mix.quantiles(&[0.5, 0.95, 0.99]);
+            for (p, q) in [0.5, 0.95, 0.99].into_iter().zip(got) {
+                let want = bisect(mix, p);
+                assert!((q - want).abs() <= 1e-6 * want.max(1e-3), "p{p}: {q} against {want}");
+            }
+        }
     }
 
     #[test]

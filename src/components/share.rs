@@ -117,8 +117,15 @@ pub fn Share() -> impl IntoView {
             .is_some();
         copied.set(if done { "Link copied.".to_owned() } else { format!("Copy this link: {href}") });
     };
-    let json = move || data_url("application/json", &sim.scenario.with(export));
-    let csv_href = move || data_url("text/csv", &sim.series.with(|s| csv(s)));
+    // The downloads are written when the pointer or focus reaches the link (and again on click), not on every
+    // change: the CSV of a day's series is thousands of formatted numbers.
+    let fill = move |ev: leptos::ev::Event, href: String| {
+        if let Some(a) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+            let _ = a.set_attribute("href", &href);
+        }
+    };
+    let json = move |ev: leptos::ev::Event| fill(ev, data_url("application/json", &sim.scenario.with_untracked(export)));
+    let csv_href = move |ev: leptos::ev::Event| fill(ev, data_url("text/csv", &sim.series.with_untracked(|s| csv(s))));
     let pasted = RwSignal::new(String::new());
     let import_status = RwSignal::new(String::new());
     let do_import = move |_| match import(&pasted.get_untracked()) {
@@ -133,8 +140,12 @@ pub fn Share() -> impl IntoView {
             <h2 id="share-heading">"Share and export"</h2>
             <div class="buttons">
                 <button type="button" on:click=copy>"Copy link"</button>
-                <a class="button" href=json download="scalesim-scenario.json">"Scenario (JSON)"</a>
-                <a class="button" href=csv_href download="scalesim-series.csv">"Series (CSV)"</a>
+                <a class="button" href="#" download="scalesim-scenario.json" on:pointerenter=move |ev| json(ev.into()) on:focus=move |ev| json(ev.into()) on:click=move |ev| json(ev.into())>
+                    "Scenario (JSON)"
+                </a>
+                <a class="button" href="#" download="scalesim-series.csv" on:pointerenter=move |ev| csv_href(ev.into()) on:focus=move |ev| csv_href(ev.into()) on:click=move |ev| csv_href(ev.into())>
+                    "Series (CSV)"
+                </a>
             </div>
             <p class="hint" aria-live="polite">{move || copied.get()}</p>
             <details>

@@ -79,7 +79,9 @@ test('the lesson page hears from both frames, drives one, and the locks hold', a
 
 test('a scenario exported as JSON imports back to the same scenario', async () => {
   const page = await open('?v=1&stage=5&users=12000&ttl=900&sessions=sticky');
-  const href = await page.getByRole('link', { name: 'Scenario (JSON)' }).getAttribute('href');
+  const link = page.getByRole('link', { name: 'Scenario (JSON)' });
+  await link.hover(); // the download is written when the pointer reaches the link
+  const href = await link.getAttribute('href');
   const json = decodeURIComponent(href.slice(href.indexOf(',') + 1));
   assert.equal(JSON.parse(json).users, 12000);
   await page.waitForURL(/seed=1&/); // the page has written the full scenario
