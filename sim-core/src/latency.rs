@@ -26,6 +26,9 @@ pub struct Visit {
     pub service_mean: f64,
     /// Gamma shape of the wait given that there is one (1 = exponential; larger is more regular).
     pub wait_shape: f64,
+    /// Gamma shape of the service (1 or less = exponential; the slowest of several parallel calls is more
+    /// regular than one exponential of the same mean).
+    pub service_shape: f64,
 }
 
 /// Largest wait shape used (a wait's coefficient of variation of about 0.14): steeper CDFs gain nothing visible
@@ -42,13 +45,16 @@ impl Visit {
         let k = self.shape();
         let w2 = self.p_wait * (1.0 + 1.0 / k) * self.wait_mean * self.wait_mean;
         let w1 = self.p_wait * self.wait_mean;
-        (w2 - w1 * w1) + self.service_mean * self.service_mean
+        (w2 - w1 * w1) + self.service_mean * self.service_mean / self.service_k()
     }
     /// Laplace transform of the sojourn at complex s = (re, im).
     fn transform(&self, s: C) -> C {
         let service = if self.service_mean > 0.0 {
-            let mu = 1.0 / self.service_mean;
-            C(mu, 0.0).div(C(mu + s.0, s.1))
+            let (n, p) = erlang_mix(self.service_k());
+            let mu = (n as f64 - p) / self.service_mean;
+            let z = C(mu, 0.0).div(C(mu + s.0, s.1));
+            let below = z.powi(n - 1);
+            below.scale(p).add(below.mul(z).scale(1.0 - p))
         } else {
             C(1.0, 0.0)
         };
@@ -66,6 +72,14 @@ impl Visit {
             C(1.0, 0.0)
         };
         service.mul(wait)
+    }
+
+    fn service_k(&self) -> f64 {
+        if self.service_shape.is_finite() {
+            self.service_shape.clamp(1.0, MAX_WAIT_SHAPE)
+        } else {
+            1.0
+        }
     }
 
     fn shape(&self) -> f64 {
@@ -460,7 +474,13 @@ mod tests {
         Class {
             weight: 1.0,
             delay: 0.0,
-            visits: vec![Visit { p_wait: c, wait_mean: 1.0 / (q.c as f64 * q.mu - q.lambda), service_mean: 1.0 / q.mu, wait_shape: 1.0 }],
+            visits: vec![Visit {
+                p_wait: c,
+                wait_mean: 1.0 / (q.c as f64 * q.mu - q.lambda),
+                service_mean: 1.0 / q.mu,
+                wait_shape: 1.0,
+                service_shape: 1.0,
+            }],
         }
     }
 
@@ -516,7 +536,7 @@ mod tests {
             assert!((m1 - mean).abs() < 1e-12 && (cv2 - 1.0 / k).abs() < 1e-9, "k {k}: mean {m1}, cv² {cv2}");
         }
         // A whole shape is exactly Erlang: compare the inverted CDF with the closed form.
-        let v = Visit { p_wait: 1.0, wait_mean: 0.3, service_mean: 0.0, wait_shape: 3.0 };
+        let v = Visit { p_wait: 1.0, wait_mean: 0.3, service_mean: 0.0, wait_shape: 3.0, service_shape: 1.0 };
         let mix = Mixture { classes: vec![Class { weight: 1.0, delay: 0.0, visits: vec![v] }] };
         let rate = 3.0 / 0.3;
         for t in [0.05, 0.2, 0.3, 0.6, 1.2] {
@@ -542,7 +562,7 @@ mod tests {
 
     #[test]
     fn the_bracketed_search_finds_the_same_quantiles_as_bisection() {
-        let gamma = |p_wait, wait_mean, wait_shape| Visit { p_wait, wait_mean, service_mean: 0.004, wait_shape };
+        let gamma = |p_wait, wait_mean, wait_shape| Visit { p_wait, wait_mean, service_mean: 0.004, wait_shape, service_shape: 1.0 };
         let mixtures = [
             Mixture { classes: vec![mmc_class(&Mmc::new(1, 0.95, 1.0))] },
             Mixture {

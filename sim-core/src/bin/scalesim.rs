@@ -284,7 +284,7 @@ fn run(cli: Cli) -> Result<(), ScenarioError> {
                     if let Err(field) = system::supports(&s) {
                         return Err(ScenarioError::Inconsistent {
                             field,
-                            reason: "the des engine does not model this yet (it covers stages 1–7); use --engine fluid".to_owned(),
+                            reason: "the request-level engine does not model this yet (stages 1–8 and shards and services at any stage; see des::system::supports); use --engine fluid".to_owned(),
                         });
                     }
                     let expected = s.traffic.peak_rps() * s.duration_s;

@@ -10,7 +10,8 @@
 //!
 //! Run loop: the router schedules the first arrival; each event is either an arrival (the router admits a new
 //! request and names its first visit) or a service completion (the core starts the next queued request, the
-//! router names the finished request's next visit or ends it).
+//! router names the finished request's next visit or ends it). A request can also park while calls it fanned out
+//! run as requests of their own; the router joins them and starts it again (fork-join).
 
 pub mod station;
 pub mod system;
@@ -141,6 +142,9 @@ pub enum Next {
     Done,
     /// Failed.
     Reject,
+    /// Waits, at no station, until the router starts it again through [`Router::spawned`] (a request waiting
+    /// for the calls it fanned out).
+    Park,
 }
 
 /// Why a request was turned away by the core.
@@ -281,6 +285,7 @@ impl Core {
                 router.finish(self, id, false, None, now);
                 self.release(id);
             }
+            Next::Park => {}
             Next::Visit { station, service } => {
                 let st = &mut self.stations[station as usize];
                 let refusal = if st.dead {

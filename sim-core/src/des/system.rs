@@ -14,10 +14,13 @@
 //! Slow jobs run here too: inline (the write waits for the job and pays its CPU on the app server) or queued
 //! (the write waits for the enqueue; a fixed pool of workers, the size the aggregate engine's pool settles at,
 //! serves the jobs). Client retries run here (a failed request is sent again after the client's retry delay,
-//! from a new app-server choice), and so does the per-user rate limit (a token bucket per user). The other components past stage 7 —
-//! shards, regions, services (and the circuit breaker, which only acts in a downstream outage) — are modelled by
-//! the aggregate engine only; this engine runs a scenario as if they were absent (one shard, one region, a
-//! monolith), which [`supports`] reports.
+//! from a new app-server choice), and so does the per-user rate limit (a token bucket per user).
+//!
+//! Shards and services run as real fork-join: users are hashed to shards (each with its own primary and
+//! replicas); a cross-shard read sends one call to every shard and parks until the slowest answers; with
+//! services, every dynamic request calls each service once (its instances in turn, each call with a chance of a
+//! hiccup) and waits for the slowest. Regions, worldwide users, auto-scaling and the circuit breaker (which only
+//! acts in a downstream outage) are modelled by the aggregate engine only; [`supports`] reports them.
 //!
 //! Differences from the aggregate engine, by design: the fleet is fixed (auto-scaling runs only in the aggregate
 //! engine), and read-your-writes sends the same share of reads to the primary that the aggregate engine computes.
@@ -31,8 +34,8 @@ use serde::Serialize;
 use super::{Core, Next, Refusal, Router, SimTime, Station};
 use crate::dist::Sampler;
 use crate::model::{
-    bucket_of, Topology, APP_BACKLOG, CLIENT_RTT_S, EDGE_RTT_S, KEY_SALT, LAN_RTT_S, REDIS_MAX_CLIENTS, REPLICATION_BASE_LAG_S,
-    UNHEALTHY_CHECKS, USER_SALT, USER_SKEW,
+    bucket_of, Topology, APP_BACKLOG, CLIENT_RTT_S, EDGE_RTT_S, HICCUP_P, HICCUP_S, KEY_SALT, LAN_RTT_S, REDIS_MAX_CLIENTS,
+    REPLICATION_BASE_LAG_S, SERVICE_S, SHARD_SALT, UNHEALTHY_CHECKS, USER_SALT, USER_SKEW,
 };
 use crate::report::{finite, Counts, EdgeRates, LatencyMs, Report, Sample, TierStat};
 use crate::scenario::{FaultKind, LbAlgorithm, Scenario};
@@ -42,6 +45,10 @@ const READ: u8 = 1;
 const WRITE: u8 = 2;
 const APPLY: u8 = 3;
 const JOB: u8 = 4;
+/// A call to one service, fanned out by a dynamic request.
+const SVC: u8 = 5;
+/// One shard's part of a cross-shard read.
+const SCATTER: u8 = 6;
 
 const H_APP: u8 = 0;
 const H_SESSION: u8 = 1;
@@ -49,6 +56,7 @@ const H_CACHE: u8 = 2;
 const H_DB: u8 = 3;
 const H_APPLY: u8 = 4;
 const H_JOB: u8 = 5;
+const H_SVC: u8 = 6;
 
 /// Tier bits recorded in a request's `aux` for traces.
 const T_EDGE: u32 = 1;
@@ -56,6 +64,10 @@ const T_APP: u32 = 2;
 const T_REDIS: u32 = 4;
 const T_PRIMARY: u32 = 8;
 const T_REPLICA: u32 = 16;
+const T_SERVICE: u32 = 32;
+/// Bits 8–15 of `aux`: the shard of the request's user.
+const SHARD_SHIFT: u32 = 8;
+const SHARD_MASK: u32 = 0xFF << SHARD_SHIFT;
 /// Set on requests that arrived after the warm-up.
 const MEASURED: u32 = 1 << 31;
 /// Set on writes that start a slow job.
@@ -129,9 +141,9 @@ struct Window {
     /// Jobs finished by the workers, and their summed wait for a worker (s).
     jobs: u64,
     job_wait_sum: f64,
-    /// Time spent at each tier (app, redis, db_primary, replica), and visits.
-    tier_time: [f64; 4],
-    tier_visits: [u64; 4],
+    /// Time spent at each tier (app, redis, db_primary, replica, services), and visits.
+    tier_time: [f64; 5],
+    tier_visits: [u64; 5],
 }
 
 impl Window {
@@ -166,9 +178,22 @@ struct System {
     // Stations.
     app: Vec<u32>,
     redis: Vec<u32>,
-    primary: u32,
+    /// Each shard's primary (one without sharding).
+    primaries: Vec<u32>,
+    /// Each shard's replicas, shard by shard (`per_shard` each), and their replay stations.
     replicas: Vec<u32>,
     applies: Vec<u32>,
+    per_shard: usize,
+    /// Whether a station is a read replica.
+    is_replica: Vec<bool>,
+    /// Share of reads that need every shard (scatter-gather).
+    cross: f64,
+    /// Each service's instances, and where its round-robin stands.
+    services: Vec<Vec<u32>>,
+    svc_rr: Vec<usize>,
+    svc_s: Sampler,
+    /// Requests parked until the calls they fanned out finish.
+    joins: HashMap<u32, Join>,
     /// The worker pool's station, when jobs are queued.
     workers: Vec<u32>,
     job_s: Sampler,
@@ -192,7 +217,8 @@ struct System {
     apply_s: Sampler,
     // State.
     cache: HashMap<u32, (u64, u64)>,
-    last_write: HashMap<u32, u64>,
+    /// Last write time of each (key, shard), see [`data_key`].
+    last_write: HashMap<u64, u64>,
     cdn: Vec<u64>,
     pending: Vec<VecDeque<u64>>,
     visible: Vec<VecDeque<(u64, u64)>>,
@@ -221,6 +247,16 @@ struct System {
     traced: HashMap<u32, Vec<&'static str>>,
 }
 
+/// A parked request's fan-out: calls still running, whether one failed, and when the slowest answer reaches it
+/// (its finish plus its own network delay).
+#[derive(Clone, Copy, Debug)]
+struct Join {
+    left: u32,
+    failed: bool,
+    end: u64,
+    kind: u8,
+}
+
 #[derive(Clone, Copy, Debug)]
 enum Timer {
     Fault(FaultKind),
@@ -247,13 +283,23 @@ impl System {
         let redis: Vec<u32> = (0..a.redis_nodes).map(|_| add(Station::new(1, REDIS_MAX_CLIENTS))).collect();
         // With a connection pool, queries beyond max_connections wait in the pool instead of being refused.
         let db_k = if a.resilience.db_pool { crate::fluid::POOL_QUEUE } else { a.db_max_connections }.max(topo.db_vcpus);
-        let primary = if topo.db_on_app { app[0] } else { add(Station::new(topo.db_vcpus, db_k)) };
-        let replicas: Vec<u32> = (0..a.replicas).map(|_| add(Station::new(topo.db_vcpus, db_k))).collect();
-        let applies: Vec<u32> = (0..a.replicas).map(|_| add(Station::new(1, u32::MAX))).collect();
+        let shards = if topo.db_on_app { 1 } else { a.shards.max(1) };
+        let primaries: Vec<u32> =
+            if topo.db_on_app { vec![app[0]] } else { (0..shards).map(|_| add(Station::new(topo.db_vcpus, db_k))).collect() };
+        let replicas: Vec<u32> = (0..shards * a.replicas).map(|_| add(Station::new(topo.db_vcpus, db_k))).collect();
+        let applies: Vec<u32> = (0..shards * a.replicas).map(|_| add(Station::new(1, u32::MAX))).collect();
+        let svc = crate::fluid::station_sizes(&topo)[3];
+        let services: Vec<Vec<u32>> =
+            (0..a.services).map(|_| (0..a.service_instances.max(1)).map(|_| add(Station::new(svc.0, svc.1))).collect()).collect();
+
         // A fixed pool of the size the aggregate engine's pool settles at (no scaling here).
         let queued = a.jobs.queued && a.jobs.share > 0.0;
         let workers: Vec<u32> =
             if queued { vec![add(Station::new(crate::fluid::settled_workers(s).max(1), u32::MAX))] } else { Vec::new() };
+        let mut is_replica = vec![false; stations.len()];
+        for &r in &replicas {
+            is_replica[r as usize] = true;
+        }
         let t = &s.traffic;
         let peak = t.peak_rps().max(1e-9);
         let writes = t.peak_rps() * (1.0 - t.static_share) * t.write_fraction();
@@ -282,10 +328,17 @@ impl System {
             cache: HashMap::new(),
             last_write: HashMap::new(),
             cdn: vec![u64::MAX; (topo.cdn.assets * topo.cdn.edges as u64) as usize],
-            pending: vec![VecDeque::new(); a.replicas as usize],
-            visible: vec![VecDeque::new(); a.replicas as usize],
-            watermark: vec![0; a.replicas as usize],
-            serving: vec![true; a.replicas as usize],
+            pending: vec![VecDeque::new(); replicas.len()],
+            visible: vec![VecDeque::new(); replicas.len()],
+            watermark: vec![0; replicas.len()],
+            serving: vec![true; replicas.len()],
+            per_shard: a.replicas as usize,
+            is_replica,
+            cross: if shards > 1 { a.cross_shard_share } else { 0.0 },
+            svc_rr: vec![0; services.len()],
+            services,
+            svc_s: exp(SERVICE_S),
+            joins: HashMap::new(),
             ryw_share: topo.read_your_writes_share(writes),
             spawn: Vec::new(),
             timers: Vec::new(),
@@ -309,7 +362,7 @@ impl System {
             traced: HashMap::new(),
             app,
             redis,
-            primary,
+            primaries,
             replicas,
             applies,
             topo,
@@ -377,21 +430,132 @@ impl System {
 
     fn db_step(&mut self, core: &mut Core, id: u32) -> Next {
         let req = core.requests[id as usize];
+        let sh = shard_of(&req);
         let remote = !self.topo.db_on_app;
         if req.class == WRITE {
             let service = self.write_s.draw_ns(&mut core.rng);
-            return self.visit(core, id, self.primary, service, H_DB, T_PRIMARY, remote);
+            return self.visit(core, id, self.primaries[sh], service, H_DB, T_PRIMARY, remote);
         }
         let service = self.read_s.draw_ns(&mut core.rng);
-        if !self.replicas.is_empty() && core.rng.random::<f64>() >= self.ryw_share {
-            let r = core.rng.random_range(0..self.replicas.len());
+        let replica = self.per_shard > 0 && core.rng.random::<f64>() >= self.ryw_share;
+        if self.primaries.len() > 1 && core.rng.random::<f64>() < self.cross {
+            // A cross-shard read asks every shard at once and waits for the slowest (scatter-gather).
+            let mut calls = Vec::with_capacity(self.primaries.len());
+            for shard in 0..self.primaries.len() {
+                let (station, tier, _) = self.read_target(core, shard, replica);
+                let service = self.read_s.draw_ns(&mut core.rng);
+                calls.push((station, service, H_DB, tier, 0));
+            }
+            return self.fork(core, id, SCATTER, &calls);
+        }
+        let (station, tier, r) = self.read_target(core, sh, replica);
+        if tier == T_REPLICA {
+            core.requests[id as usize].tag = r as u64;
+        }
+        self.visit(core, id, station, service, H_DB, tier, tier == T_REPLICA || remote)
+    }
+
+    /// Where a read on shard `shard` goes: one of its replicas, picked at random, while that one is serving
+    /// (unless read-your-writes keeps the read on the primary), otherwise the primary. Returns the station, its
+    /// tier bit and the replica's index.
+    fn read_target(&mut self, core: &mut Core, shard: usize, replica: bool) -> (u32, u32, usize) {
+        if replica {
+            let r = shard * self.per_shard + core.rng.random_range(0..self.per_shard);
             self.update_serving(r, core.now);
             if self.serving[r] {
-                core.requests[id as usize].tag = r as u64;
-                return self.visit(core, id, self.replicas[r], service, H_DB, T_REPLICA, true);
+                return (self.replicas[r], T_REPLICA, r);
             }
         }
-        self.visit(core, id, self.primary, service, H_DB, T_PRIMARY, remote)
+        (self.primaries[shard], T_PRIMARY, usize::MAX)
+    }
+
+    /// Fans request `id` out into one call per entry of `calls` (station, service, hop, tier bit, extra delay),
+    /// each a request of its own, and parks it until all have answered; see [`System::joined`].
+    fn fork(&mut self, core: &mut Core, id: u32, kind: u8, calls: &[(u32, u64, u8, u32, u64)]) -> Next {
+        let now = core.now;
+        let parent = core.requests[id as usize];
+        if let Some(path) = self.traced.get_mut(&id) {
+            path.push(if kind == SVC { "services" } else { "shards" });
+        }
+        for &(station, service, hop, tier, extra) in calls {
+            let c = core.alloc(now);
+            let r = &mut core.requests[c as usize];
+            (r.class, r.hop, r.key, r.tag) = (kind, hop, parent.key, id as u64);
+            r.aux = (parent.aux & (MEASURED | SHARD_MASK)) | tier;
+            r.delay = ns(LAN_RTT_S) + extra;
+            self.spawn.push((c, Next::Visit { station, service }));
+        }
+        self.joins.insert(id, Join { left: calls.len() as u32, failed: false, end: now, kind });
+        Next::Park
+    }
+
+    /// One call of a fan-out ended. When it was the last, the parked request goes on: its latency gains the wait
+    /// for the slowest answer (network included), and it fails if any call failed.
+    fn joined(&mut self, core: &mut Core, call: super::Request, ok: bool, now: u64) {
+        let parent = call.tag as u32;
+        let Some(j) = self.joins.get_mut(&parent) else {
+            return;
+        };
+        j.left -= 1;
+        j.failed |= !ok;
+        j.end = j.end.max(now + call.delay);
+        if j.left > 0 {
+            return;
+        }
+        let Some(j) = self.joins.remove(&parent) else {
+            return;
+        };
+        core.requests[parent as usize].delay += j.end.saturating_sub(now);
+        let next = if j.failed {
+            Next::Reject
+        } else if j.kind == SCATTER {
+            self.read_done(core, parent, now, false)
+        } else {
+            Next::Done
+        };
+        self.spawn.push((parent, next));
+    }
+
+    /// A dynamic request's data step is complete: it calls every service at once (one instance of each, in
+    /// turn) and waits for the slowest, or, without services, it is answered. Each call meets a hiccup with
+    /// probability [`HICCUP_P`].
+    fn done(&mut self, core: &mut Core, id: u32) -> Next {
+        if self.services.is_empty() {
+            return Next::Done;
+        }
+        let mut calls = Vec::with_capacity(self.services.len());
+        for i in 0..self.services.len() {
+            self.svc_rr[i] = (self.svc_rr[i] + 1) % self.services[i].len();
+            let station = self.services[i][self.svc_rr[i]];
+            let service = self.svc_s.draw_ns(&mut core.rng);
+            let extra = if core.rng.random::<f64>() < HICCUP_P { ns(HICCUP_S) } else { 0 };
+            calls.push((station, service, H_SVC, T_SERVICE, extra));
+        }
+        self.fork(core, id, SVC, &calls)
+    }
+
+    /// A read has its data from the database: it is checked for staleness (a replica behind the key's last
+    /// write), fills the cache, and goes on to the services.
+    fn read_done(&mut self, core: &mut Core, id: u32, now: u64, check_stale: bool) -> Next {
+        let req = core.requests[id as usize];
+        let measured = req.aux & MEASURED != 0;
+        let mut stale = false;
+        if check_stale && req.aux & T_REPLICA != 0 && self.is_replica.get(req.station as usize).copied().unwrap_or(false) {
+            let r = req.tag as usize;
+            if r < self.replicas.len() {
+                self.advance_watermark(r, now);
+                stale = self.last_write.get(&data_key(req.key, shard_of(&req))).is_some_and(|&w| w > self.watermark[r]);
+            }
+        }
+        if self.topo.cache_curve.is_some() {
+            let ttl = ns(self.topo.scenario.arch.cache_ttl_s);
+            self.cache.insert(req.key, (now + ttl, now));
+        }
+        self.record(measured, |w| {
+            w.reads += 1;
+            w.stale += stale as u64;
+        });
+        self.done(core, id)
     }
 
     /// Current lag of replica `r` and whether it may take reads (stop above the limit, resume below half).
@@ -455,7 +619,7 @@ impl System {
             r.class = req.class;
             r.key = req.key;
             r.tag = req.tag;
-            r.aux = (req.aux & (MEASURED | HAS_JOB)) | (attempt << ATTEMPT_SHIFT);
+            r.aux = (req.aux & (MEASURED | HAS_JOB | SHARD_MASK)) | (attempt << ATTEMPT_SHIFT);
             r.delay = req.delay + ns(CLIENT_RTT_S);
         }
         self.schedule(core, now + wait, Timer::Retry(id));
@@ -488,6 +652,7 @@ impl System {
                 "redis" => w.tier_ms(1),
                 "db_primary" => w.tier_ms(2),
                 "replica" => w.tier_ms(3),
+                "services" => w.tier_ms(4),
                 _ => 0.0,
             };
             Some(TierStat { name: name.to_owned(), nodes: live.len() as u32, utilization: finite(hot.0), queue: finite(hot.1), latency_ms })
@@ -496,11 +661,12 @@ impl System {
         tiers.extend(tier("app", &self.app, prev));
         tiers.extend(tier("redis", &self.redis, prev));
         if !self.topo.db_on_app {
-            tiers.extend(tier("db_primary", &[self.primary], prev));
+            tiers.extend(tier("db_primary", &self.primaries, prev));
         }
         tiers.extend(tier("replica", &self.replicas, prev));
         tiers.extend(tier("replica_apply", &self.applies, prev));
         tiers.extend(tier("workers", &self.workers, prev));
+        tiers.extend(tier("services", &self.services.concat(), prev));
         let pool = tiers.iter().find(|t| t.name == "workers").map_or(0.0, |t| t.queue);
         *prev = areas;
         let offered = w.offered as f64 / span_s;
@@ -570,6 +736,16 @@ fn warm_expiry(rng: &mut impl Rng, rate: f64, ttl: f64, now: u64) -> u64 {
     }
 }
 
+/// The shard of a request's user, carried in its `aux`.
+fn shard_of(req: &super::Request) -> usize {
+    ((req.aux & SHARD_MASK) >> SHARD_SHIFT) as usize
+}
+
+/// A key as stored on one shard (last-write times are per shard: a replica only replays its own shard's writes).
+fn data_key(key: u32, shard: usize) -> u64 {
+    u64::from(key) | (shard as u64) << 32
+}
+
 fn tier_name(bit: u32) -> &'static str {
     match bit {
         T_EDGE => "edge",
@@ -603,9 +779,10 @@ impl Router for System {
         let tr = &self.topo.scenario.traffic;
         let static_req = core.rng.random::<f64>() < tr.static_share;
         let user = self.users.sample(&mut core.rng) as u64;
+        let shard = if self.primaries.len() > 1 { bucket_of(user, self.primaries.len() as u32, SHARD_SALT) } else { 0 };
         {
             let r = &mut core.requests[id as usize];
-            r.aux = if measured { MEASURED } else { 0 };
+            r.aux = if measured { MEASURED } else { 0 } | (shard << SHARD_SHIFT);
         }
         if self.traces.len() + self.traced.len() < self.trace_limit {
             self.traced.insert(id, Vec::new());
@@ -684,7 +861,8 @@ impl Router for System {
         let tier = match req.hop {
             H_APP => 0,
             H_SESSION | H_CACHE => 1,
-            _ if req.aux & T_REPLICA != 0 && req.station != self.primary => 3,
+            H_SVC => 4,
+            _ if req.aux & T_REPLICA != 0 && self.is_replica.get(req.station as usize).copied().unwrap_or(false) => 3,
             _ => 2,
         };
         let sojourn = (now - req.enqueued) as f64 / 1e9 + if tier == 0 { 0.0 } else { LAN_RTT_S };
@@ -720,38 +898,21 @@ impl Router for System {
                 });
                 match hit {
                     Some((_, filled)) => {
-                        let stale = self.last_write.get(&req.key).is_some_and(|&w| w > filled);
+                        let stale = self.last_write.get(&data_key(req.key, shard_of(&req))).is_some_and(|&w| w > filled);
                         self.record(measured, |w| {
                             w.reads += 1;
                             w.stale += stale as u64;
                         });
-                        Next::Done
+                        self.done(core, id)
                     }
                     None => self.db_step(core, id),
                 }
             }
-            (READ, H_DB) => {
-                let mut stale = false;
-                if req.aux & T_REPLICA != 0 && core.requests[id as usize].station != self.primary {
-                    let r = req.tag as usize;
-                    if r < self.replicas.len() {
-                        self.advance_watermark(r, now);
-                        stale = self.last_write.get(&req.key).is_some_and(|&w| w > self.watermark[r]);
-                    }
-                }
-                if self.topo.cache_curve.is_some() {
-                    let ttl = ns(self.topo.scenario.arch.cache_ttl_s);
-                    self.cache.insert(req.key, (now + ttl, now));
-                }
-                self.record(measured, |w| {
-                    w.reads += 1;
-                    w.stale += stale as u64;
-                });
-                Next::Done
-            }
+            (READ, H_DB) => self.read_done(core, id, now, true),
             (WRITE, H_DB) => {
-                self.last_write.insert(req.key, now);
-                for r in 0..self.applies.len() {
+                let sh = shard_of(&req);
+                self.last_write.insert(data_key(req.key, sh), now);
+                for r in sh * self.per_shard..(sh + 1) * self.per_shard {
                     let service = self.apply_s.draw_ns(&mut core.rng);
                     self.pending[r].push_back(now);
                     self.side_job(core, now, (APPLY, H_APPLY, r as u32, now), req.aux, self.applies[r], service);
@@ -762,7 +923,7 @@ impl Router for System {
                         self.side_job(core, now, (JOB, H_JOB, 0, service), req.aux, pool, service);
                     }
                 }
-                Next::Done
+                self.done(core, id)
             }
             _ => Next::Done,
         }
@@ -785,6 +946,10 @@ impl Router for System {
                 w.lag_sum += lag;
                 w.lag_n += 1;
             });
+            return;
+        }
+        if req.class == SVC || req.class == SCATTER {
+            self.joined(core, req, ok, now);
             return;
         }
         if req.class == JOB {
@@ -896,10 +1061,8 @@ pub fn supports(scenario: &Scenario) -> Result<(), &'static str> {
     let checks = [
         (scenario.faults.iter().any(|f| aggregate_only(f.kind)), "faults"),
         (a.autoscaling.enabled, "asg"),
-        (a.shards > 1, "shards"),
         (a.regions > 1, "regions"),
         (scenario.traffic.worldwide, "world"),
-        (a.services > 0, "services"),
     ];
     match checks.iter().find(|c| c.0) {
         Some(&(_, field)) => Err(field),
@@ -961,8 +1124,9 @@ pub fn run(scenario: &Scenario, opts: DesOptions) -> DesReport {
     hot("redis", &sys.redis);
     hot("workers", &sys.workers);
     if !sys.topo.db_on_app {
-        hot("db_primary", &[sys.primary]);
+        hot("db_primary", &sys.primaries);
     }
+    hot("services", &sys.services.concat());
     hot("replica", &sys.replicas);
     hot("replica_apply", &sys.applies);
     let m = &mut sys.measured;
@@ -980,7 +1144,7 @@ pub fn run(scenario: &Scenario, opts: DesOptions) -> DesReport {
         error_rate: Window::ratio(m.rejected, m.offered),
         latency_ms: m.latency(),
         utilization,
-        tier_latency_ms: [("app", 0), ("redis", 1), ("db_primary", 2), ("replica", 3)]
+        tier_latency_ms: [("app", 0), ("redis", 1), ("db_primary", 2), ("replica", 3), ("services", 4)]
             .into_iter()
             .filter(|&(_, i)| m.tier_visits[i] > 0)
             .map(|(name, i)| (name.to_owned(), m.tier_ms(i)))
@@ -1000,7 +1164,7 @@ pub fn run(scenario: &Scenario, opts: DesOptions) -> DesReport {
         jobs_waiting_s: if m.jobs > 0 { finite(m.job_wait_sum / m.jobs as f64) } else { 0.0 },
         jobs_dead_lettered: 0.0,
         workers: sys.workers.first().map_or(0, |&p| core.stations[p as usize].servers),
-        shards: 1,
+        shards: sys.primaries.len() as u32,
         regions: 1,
         rate_limited_rate: Window::ratio(m.limited, m.offered),
         retry_rate: Window::ratio(m.retries, m.offered),

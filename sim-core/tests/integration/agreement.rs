@@ -1,7 +1,7 @@
 //! The two engines agree where both run: for every stage of the journey the request-level engine models
-//! (stages 1–8; [`sim_core::des::system::supports`] says which), and with slow jobs inline, at loads the request-level engine can
-//! simulate, steady-state mean latency and utilisation within 5 %, p99 within 10 %, and the cache, CDN and
-//! error figures close.
+//! (stages 1–8; [`sim_core::des::system::supports`] says which), with slow jobs inline and queued, and with
+//! services and shards (fan-out and scatter-gather), at loads the request-level engine can simulate: steady-state
+//! mean latency and utilisation within 5 %, p99 within 10 %, and the cache, CDN and error figures close.
 use sim_core::des::system::supports;
 use sim_core::des::system::{run as des, DesOptions};
 use sim_core::fluid::{run as fluid, FluidOptions};
@@ -99,6 +99,36 @@ fn engines_agree_on_every_stage_at_moderate_load() {
         };
         errors.extend(compare(stage, users, 600.0));
     }
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+#[test]
+fn engines_agree_on_fan_out_and_scatter_gather() {
+    // The request-level engine forks real calls and waits for the slowest; the aggregate engine approximates the
+    // slowest of n as one visit with any-of-n waits and a gamma service of the maximum's mean and variance.
+    let mut errors = Vec::new();
+    let mut check = |name: &str, q: &str| {
+        let mut s = sim_core::query::parse(q).scenario;
+        s.duration_s = 600.0;
+        s.seed = 11;
+        let (f, d) = both(&s);
+        errors.extend(close(&format!("{name} mean"), f.latency_ms.mean, d.latency_ms.mean, 0.05, 0.3).err());
+        errors.extend(close(&format!("{name} p95"), f.latency_ms.p95, d.latency_ms.p95, 0.08, 0.5).err());
+        errors.extend(close(&format!("{name} p99"), f.latency_ms.p99, d.latency_ms.p99, 0.10, 0.5).err());
+        for (tier, u) in &d.utilization {
+            let fu = f.utilization.get(tier).copied().unwrap_or(0.0);
+            errors.extend(close(&format!("{name} {tier} utilisation"), fu, *u, 0.05, 0.01).err());
+        }
+        errors.extend(close(&format!("{name} error rate"), f.error_rate, d.error_rate, 0.10, 0.002).err());
+    };
+    // Ten services of two instances each, about 40 % busy: every request waits for the slowest of ten calls.
+    check("10 services", "v=1&stage=8&users=20000&services=10&svc_inst=2");
+    // Three single-instance services at 80 %.
+    check("3 busy services", "v=1&stage=8&users=20000&services=3&svc_inst=1");
+    // Four shards with their primaries above 90 % and 30 % of reads scattered to all four.
+    check("4 hot shards", "v=1&stage=5&users=20000&static=0&ttl=0&shards=4&xshard=0.3&replicas=0");
+    // Eight shards, half the reads scattered over every shard's replicas.
+    check("8 shards scatter", "v=1&stage=5&users=20000&static=0&ttl=0&shards=8&xshard=0.5&replicas=2");
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
 
