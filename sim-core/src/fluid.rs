@@ -775,21 +775,8 @@ impl Fluid {
         }
     }
 
-    /// Instances the pre-warming schedule holds now: from two hours before the daily peak, less a boot time so
-    /// they serve in time, to two hours after it.
     fn prewarm_floor(&self) -> u32 {
-        let s = &self.topo.scenario;
-        let asg = &s.arch.autoscaling;
-        if asg.prewarm == 0 || !s.traffic.daily_curve {
-            return 0;
-        }
-        let hour = (self.t + asg.boot_s).rem_euclid(crate::traffic::DAY_SECONDS) / 3_600.0;
-        let peak = crate::traffic::PEAK_HOUR;
-        if (peak - 2.0..=peak + 2.0).contains(&hour) {
-            asg.prewarm.min(asg.max)
-        } else {
-            0
-        }
+        prewarm_floor(&self.topo.scenario, self.t)
     }
 
     /// Average CPU of the serving app servers at the last step.
@@ -1461,6 +1448,22 @@ fn max_of(out: StationOut, n: u32) -> (StationOut, f64) {
     let h2: f64 = (1..=n).map(|k| 1.0 / (k * k) as f64).sum();
     o.service_shape = h * h / h2;
     (o, h)
+}
+
+/// Instances the pre-warming schedule holds at simulated second `t`: from two hours before the daily peak, less a
+/// boot time so they serve in time, to two hours after it. Both engines' auto-scaling use it.
+pub(crate) fn prewarm_floor(s: &Scenario, t: f64) -> u32 {
+    let asg = &s.arch.autoscaling;
+    if asg.prewarm == 0 || !s.traffic.daily_curve {
+        return 0;
+    }
+    let hour = (t + asg.boot_s).rem_euclid(crate::traffic::DAY_SECONDS) / 3_600.0;
+    let peak = crate::traffic::PEAK_HOUR;
+    if (peak - 2.0..=peak + 2.0).contains(&hour) {
+        asg.prewarm.min(asg.max)
+    } else {
+        0
+    }
 }
 
 /// Share-weighted average of station figures, for treating several Redis nodes as one visit.

@@ -19,11 +19,15 @@
 //! Shards and services run as real fork-join: users are hashed to shards (each with its own primary and
 //! replicas); a cross-shard read sends one call to every shard and parks until the slowest answers; with
 //! services, every dynamic request calls each service once (its instances in turn, each call with a chance of a
-//! hiccup) and waits for the slowest. Regions, worldwide users, auto-scaling and the circuit breaker (which only
-//! acts in a downstream outage) are modelled by the aggregate engine only; [`supports`] reports them.
+//! hiccup) and waits for the slowest.
 //!
-//! Differences from the aggregate engine, by design: the fleet is fixed (auto-scaling runs only in the aggregate
-//! engine), and read-your-writes sends the same share of reads to the primary that the aggregate engine computes.
+//! The auto-scaling group runs the aggregate engine's rules every 10 s on measured CPU (each server's busy share
+//! since the last check), launches servers that join after their boot time, replaces servers its health checks
+//! take out, and holds the pre-warming floor. The worker pool stays the size the aggregate pool settles at.
+//!
+//! Regions, worldwide users and the circuit breaker (which only acts in a downstream outage) are modelled by the
+//! aggregate engine only; [`supports`] reports them. By design, read-your-writes sends the same share of reads to
+//! the primary that the aggregate engine computes.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -202,6 +206,16 @@ struct System {
     job_delay: u64,
     /// Servers the load balancer routes to (station ids), with whether each is dead.
     routed: Vec<(u32, bool)>,
+    /// Auto-scaling: app stations not in the fleet, those booting (with when they will serve), the rules'
+    /// streaks, and each station's busy time at the last check.
+    spare: Vec<u32>,
+    booting: Vec<(u32, u64)>,
+    above_since: Option<u64>,
+    below_since: Option<u64>,
+    last_busy: Vec<f64>,
+    last_check: u64,
+    /// The statistics reset (end of warm-up) the busy times were last read against.
+    seen_reset: u64,
     rr: usize,
     // Samplers.
     keys: Zipf<f64>,
@@ -263,7 +277,14 @@ enum Timer {
     Detect(u32),
     /// A client resends request `id` (allocated when its previous attempt failed).
     Retry(u32),
+    /// The auto-scaling group checks its rules.
+    Scale,
+    /// A launched app server has booted and joins the load balancer.
+    Ready(u32),
 }
+
+/// Seconds between the auto-scaling group's checks; each reads the fleet's average CPU since the last one.
+const SCALE_TICK_S: f64 = 10.0;
 
 fn ns(s: f64) -> u64 {
     SimTime::from_secs(s).0
@@ -279,7 +300,10 @@ impl System {
             (stations.len() - 1) as u32
         };
         let n_app = if a.autoscaling.enabled { a.autoscaling.desired } else { a.app_servers };
-        let app: Vec<u32> = (0..n_app).map(|_| add(Station::new(topo.app_vcpus, topo.app_vcpus + APP_BACKLOG))).collect();
+        // An auto-scaling group gets stations for its largest fleet plus a replacement for every server killed.
+        let kills = s.faults.iter().filter(|f| f.kind == FaultKind::KillAppServer).count() as u32;
+        let stations_app = if a.autoscaling.enabled { n_app.max(a.autoscaling.max) + kills } else { n_app };
+        let app: Vec<u32> = (0..stations_app).map(|_| add(Station::new(topo.app_vcpus, topo.app_vcpus + APP_BACKLOG))).collect();
         let redis: Vec<u32> = (0..a.redis_nodes).map(|_| add(Station::new(1, REDIS_MAX_CLIENTS))).collect();
         // With a connection pool, queries beyond max_connections wait in the pool instead of being refused.
         let db_k = if a.resilience.db_pool { crate::fluid::POOL_QUEUE } else { a.db_max_connections }.max(topo.db_vcpus);
@@ -309,7 +333,14 @@ impl System {
             interarrival: Sampler::Exp(
                 1.0 / (peak * if s.faults.iter().any(|f| f.kind == FaultKind::TrafficSpike) { crate::scenario::SPIKE_FACTOR } else { 1.0 }),
             ),
-            routed: app.iter().map(|&id| (id, false)).collect(),
+            routed: app.iter().take(n_app as usize).map(|&id| (id, false)).collect(),
+            spare: app.iter().skip(n_app as usize).rev().copied().collect(),
+            booting: Vec::new(),
+            above_since: None,
+            below_since: None,
+            last_busy: vec![0.0; app.len()],
+            last_check: 0,
+            seen_reset: 0,
             rr: 0,
             keys: zipf(t.keys, t.zipf_alpha),
             users: zipf(t.users, USER_SKEW),
@@ -625,6 +656,82 @@ impl System {
         self.schedule(core, now + wait, Timer::Retry(id));
     }
 
+    /// Launches up to `count` app servers; each joins the load balancer after the boot time.
+    fn launch(&mut self, core: &mut Core, count: u32) {
+        let ready = core.now + ns(self.topo.scenario.arch.autoscaling.boot_s);
+        for _ in 0..count {
+            if let Some(station) = self.spare.pop() {
+                self.booting.push((station, ready));
+                self.schedule(core, ready, Timer::Ready(station));
+            }
+        }
+    }
+
+    /// The auto-scaling group's check, the aggregate engine's rules on measured CPU: the serving servers'
+    /// average busy share since the last check. Scale out when above the threshold for long enough (not while
+    /// servers boot), scale in when below it for long enough (taking the newest server; sticky sessions on it are
+    /// lost), and hold the minimum and the pre-warming floor.
+    fn autoscale(&mut self, core: &mut Core, now: u64) {
+        let asg = self.topo.scenario.arch.autoscaling.clone();
+        // After the warm-up reset the busy times restart from zero.
+        let fresh = core.reset_at != self.seen_reset;
+        self.seen_reset = core.reset_at;
+        let from = if fresh { core.reset_at } else { self.last_check };
+        let span = now.saturating_sub(from) as f64;
+        let mut cpu = (0.0, 0);
+        for i in 0..self.app.len() {
+            let station = self.app[i];
+            let (busy, _) = core.areas(station);
+            let base = if fresh { 0.0 } else { self.last_busy[i] };
+            self.last_busy[i] = busy;
+            if span > 0.0 && self.routed.iter().any(|r| r.0 == station && !r.1) {
+                cpu.0 += ((busy - base) / span / core.stations[station as usize].servers as f64).clamp(0.0, 1.0);
+                cpu.1 += 1;
+            }
+        }
+        self.last_check = now;
+        self.schedule(core, now + ns(SCALE_TICK_S), Timer::Scale);
+        if span <= 0.0 || cpu.1 == 0 {
+            return; // nothing measured since the last check (the warm-up reset just happened)
+        }
+        let cpu = cpu.0 / cpu.1 as f64;
+        let total = (self.routed.len() + self.booting.len()) as u32;
+        let floor = asg.min.max(crate::fluid::prewarm_floor(&self.topo.scenario, now as f64 / 1e9));
+        if cpu > asg.out_cpu {
+            self.below_since = None;
+            // The average covers the time since `from`: the condition has held since then.
+            let since = *self.above_since.get_or_insert(from);
+            if now - since >= ns(asg.out_for_s) && self.booting.is_empty() && total < asg.max {
+                self.launch(core, asg.out_add.min(asg.max - total));
+                self.above_since = None;
+            }
+        } else if cpu < asg.in_cpu {
+            self.above_since = None;
+            let since = *self.below_since.get_or_insert(from);
+            if now - since >= ns(asg.in_for_s) && total > floor {
+                for _ in 0..asg.in_remove.min(total - floor) {
+                    let Some(pos) = self.routed.iter().rposition(|r| !r.1) else {
+                        break;
+                    };
+                    if self.topo.sticky() {
+                        let share = self.topo.sticky_shares(self.routed.len() as u32)[pos];
+                        self.sessions_lost += share * self.topo.scenario.traffic.users as f64;
+                    }
+                    let (station, _) = self.routed.remove(pos);
+                    self.spare.push(station);
+                }
+                self.below_since = None;
+            }
+        } else {
+            self.above_since = None;
+            self.below_since = None;
+        }
+        let total = (self.routed.len() + self.booting.len()) as u32;
+        if total < floor {
+            self.launch(core, floor - total);
+        }
+    }
+
     /// Closes the current sample window into a series point.
     fn sample(&mut self, core: &mut Core, t_s: f64, span_s: f64, prev: &mut Vec<(f64, f64)>) -> Sample {
         let w = std::mem::take(&mut self.window);
@@ -658,7 +765,8 @@ impl System {
             Some(TierStat { name: name.to_owned(), nodes: live.len() as u32, utilization: finite(hot.0), queue: finite(hot.1), latency_ms })
         };
         let mut tiers: Vec<TierStat> = Vec::new();
-        tiers.extend(tier("app", &self.app, prev));
+        let fleet: Vec<u32> = self.routed.iter().map(|r| r.0).collect();
+        tiers.extend(tier("app", &fleet, prev));
         tiers.extend(tier("redis", &self.redis, prev));
         if !self.topo.db_on_app {
             tiers.extend(tier("db_primary", &self.primaries, prev));
@@ -1009,7 +1117,18 @@ impl Router for System {
                         self.schedule(core, ns(detect), Timer::Detect(station));
                     }
                 }
-                Timer::Detect(station) => self.routed.retain(|r| r.0 != station),
+                Timer::Detect(station) => {
+                    self.routed.retain(|r| r.0 != station);
+                    // The group replaces a server its health checks took out.
+                    if self.topo.scenario.arch.autoscaling.enabled {
+                        self.launch(core, 1);
+                    }
+                }
+                Timer::Scale => self.autoscale(core, now),
+                Timer::Ready(station) => {
+                    self.booting.retain(|b| b.0 != station);
+                    self.routed.push((station, false));
+                }
                 Timer::Retry(id) => {
                     let user = core.requests[id as usize].tag;
                     let class = core.requests[id as usize].class;
@@ -1060,7 +1179,6 @@ pub fn supports(scenario: &Scenario) -> Result<(), &'static str> {
     };
     let checks = [
         (scenario.faults.iter().any(|f| aggregate_only(f.kind)), "faults"),
-        (a.autoscaling.enabled, "asg"),
         (a.regions > 1, "regions"),
         (scenario.traffic.worldwide, "world"),
     ];
@@ -1078,6 +1196,9 @@ pub fn run(scenario: &Scenario, opts: DesOptions) -> DesReport {
     let mut core = Core::new(stations, scenario.seed, timeout);
     for f in &scenario.faults {
         sys.schedule(&mut core, ns(f.at_s), Timer::Fault(f.kind));
+    }
+    if scenario.arch.autoscaling.enabled {
+        sys.schedule(&mut core, ns(SCALE_TICK_S), Timer::Scale);
     }
     let every = opts.sample_every.max(1e-3);
     let mut series = Vec::new();

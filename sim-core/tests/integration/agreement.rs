@@ -1,6 +1,6 @@
 //! The two engines agree where both run: for every stage of the journey the request-level engine models
-//! (stages 1–8; [`sim_core::des::system::supports`] says which), with slow jobs inline and queued, and with
-//! services and shards (fan-out and scatter-gather), at loads the request-level engine can simulate: steady-state
+//! (stages 1–10; [`sim_core::des::system::supports`] says which), with slow jobs inline and queued, with
+//! services and shards (fan-out and scatter-gather) and with auto-scaling, at loads the request-level engine can simulate: steady-state
 //! mean latency and utilisation within 5 %, p99 within 10 %, and the cache, CDN and error figures close.
 use sim_core::des::system::supports;
 use sim_core::des::system::{run as des, DesOptions};
@@ -11,7 +11,7 @@ use sim_core::scenario::{Scenario, STAGES};
 /// Stages both engines model.
 fn shared_stages() -> Vec<u32> {
     let stages: Vec<u32> = (1..=STAGES).filter(|&n| supports(&Scenario::stage(n)).is_ok()).collect();
-    assert_eq!(stages, (1..=8).collect::<Vec<_>>(), "the request-level engine covers stages 1–8");
+    assert_eq!(stages, (1..=10).collect::<Vec<_>>(), "the request-level engine covers stages 1–10 (not regions yet)");
     stages
 }
 
@@ -130,6 +130,29 @@ fn engines_agree_on_fan_out_and_scatter_gather() {
     // Eight shards, half the reads scattered over every shard's replicas.
     check("8 shards scatter", "v=1&stage=5&users=20000&static=0&ttl=0&shards=8&xshard=0.5&replicas=2");
     assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+#[test]
+fn engines_agree_on_auto_scaling() {
+    // Stage 9's group (4 servers, out above 70 % for 120 s by 2, in below 30 % for 600 s by 1) under a load that
+    // puts 4 servers near 88 %: both engines launch 2 more at the same check and settle at 6; under a light load
+    // both shed servers at the same pace.
+    for (q, want) in [("v=1&stage=9&users=70000&boot=45", 6), ("v=1&stage=9&users=8000&asg_desired=8", 6)] {
+        let mut s = sim_core::query::parse(q).scenario;
+        // Not a multiple of the scale-in time: a rule firing at the very last instant would be a coin toss.
+        s.duration_s = 1_750.0;
+        let f = fluid(&s, FluidOptions { dt: 1.0, sample_every: 10.0 });
+        let d = des(&s, DesOptions { sample_every: 10.0, warmup_fraction: 0.2, trace_limit: 0 }).report;
+        let change =
+            |series: &[sim_core::report::Sample]| series.iter().find(|p| p.instances != series[0].instances).map(|p| (p.t_s, p.instances));
+        let (fc, dc) = (change(&f.series).expect("the fluid fleet changes"), change(&d.series).expect("the des fleet changes"));
+        assert_eq!(fc.1, dc.1, "{q}: first change to {} (fluid) vs {} (des) servers", fc.1, dc.1);
+        assert!((fc.0 - dc.0).abs() <= 20.0, "{q}: first change at {} s (fluid) vs {} s (des)", fc.0, dc.0);
+        assert_eq!((f.summary.instances, d.summary.instances), (want, want), "{q}: final fleet");
+        let (fu, du) = (f.series.last().unwrap(), d.series.last().unwrap());
+        let cpu = |p: &sim_core::report::Sample| p.tiers.iter().find(|t| t.name == "app").map_or(0.0, |t| t.utilization);
+        assert!((cpu(fu) - cpu(du)).abs() < 0.05, "{q}: app CPU at the end {:.3} (fluid) vs {:.3} (des)", cpu(fu), cpu(du));
+    }
 }
 
 #[test]
