@@ -653,15 +653,7 @@ impl Fluid {
     /// Whether the circuit breaker around the downstream service is open now: it opens once a window of
     /// failures shows the error threshold, and closes at the first half-open probe after the service is back.
     fn breaker_open(&self) -> bool {
-        if !self.topo.scenario.arch.resilience.circuit_breaker || !self.downstream_since.is_finite() {
-            return false;
-        }
-        let opened = self.downstream_since + BREAKER_WINDOW_S;
-        if self.t < opened || opened >= self.downstream_down_until {
-            return false;
-        }
-        let probes = ((self.downstream_down_until - opened) / BREAKER_RESET_S).ceil();
-        self.t < opened + probes * BREAKER_RESET_S
+        breaker_open(&self.topo.scenario, self.downstream_since, self.downstream_down_until, self.t)
     }
 
     /// Advances the message queue by one step under `arrivals` jobs per second: workers finish jobs while the
@@ -1023,9 +1015,10 @@ impl Fluid {
                 Load { rate: regional * share, service_s: topo.app_s },
                 Load { rate: job_cpu * share, service_s: a.jobs.cpu_ms / 1e3 },
                 Load { rate: primary_reads, service_s: topo.db_read_s },
-                Load { rate: f.writes + f.batch_writes, service_s: topo.db_write_s },
+                Load { rate: f.writes, service_s: topo.db_write_s },
+                Load { rate: f.batch_writes, service_s: crate::model::BATCH_WRITE_S },
             ];
-            let used = if is_box { 5 } else { 3 };
+            let used = if is_box { 6 } else { 3 };
             let out = advance(&mut self.servers[i].station, &self.tables, &loads[..used], ca2, timeout, dt);
             if !is_box && !topo.sticky() {
                 shared = Some((share, out, i));
@@ -1046,7 +1039,8 @@ impl Fluid {
                 let sh = topo.shard_shares[j];
                 let loads = [
                     Load { rate: primary_reads * ((1.0 - x) * sh + x), service_s: topo.db_read_s },
-                    Load { rate: (f.writes + f.batch_writes) * sh, service_s: topo.db_write_s },
+                    Load { rate: f.writes * sh, service_s: topo.db_write_s },
+                    Load { rate: f.batch_writes * sh, service_s: crate::model::BATCH_WRITE_S },
                 ];
                 f.shards.push(advance(st, &self.tables, &loads, 1.0, timeout, dt));
             }
@@ -1448,6 +1442,21 @@ fn max_of(out: StationOut, n: u32) -> (StationOut, f64) {
     let h2: f64 = (1..=n).map(|k| 1.0 / (k * k) as f64).sum();
     o.service_shape = h * h / h2;
     (o, h)
+}
+
+/// Whether the circuit breaker on the slow jobs' downstream is open at `t`, for an outage from `since` to
+/// `until`: it opens once calls have failed for the breaker's window, lets a probe through every reset interval,
+/// and closes at the first probe after the outage. Both engines use it.
+pub(crate) fn breaker_open(s: &Scenario, since: f64, until: f64, t: f64) -> bool {
+    if !s.arch.resilience.circuit_breaker || !since.is_finite() {
+        return false;
+    }
+    let opened = since + BREAKER_WINDOW_S;
+    if t < opened || opened >= until {
+        return false;
+    }
+    let probes = ((until - opened) / BREAKER_RESET_S).ceil();
+    t < opened + probes * BREAKER_RESET_S
 }
 
 /// Instances the pre-warming schedule holds at simulated second `t`: from two hours before the daily peak, less a

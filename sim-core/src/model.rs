@@ -83,6 +83,10 @@ pub const HICCUP_P: f64 = 0.01;
 /// ... and how long the hiccup stalls it (seconds). A request that calls K services meets at least one with
 /// probability 1 − 0.99^K: the tail at scale.
 pub const HICCUP_S: f64 = 0.100;
+/// Primary CPU one row of a batch job's write costs (seconds): batch jobs write rows in bulk, a tenth of an
+/// interactive write's 10 ms. A replica still applies every row one at a time, which is why a burst of them makes
+/// replicas fall behind while the primary keeps up.
+pub const BATCH_WRITE_S: f64 = 0.001;
 /// Salt for placing users on database shards.
 pub const SHARD_SALT: u64 = 0x5348_4152;
 

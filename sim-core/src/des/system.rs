@@ -7,9 +7,13 @@
 //! an edge), the key is present with its stationary probability λᵢT / (1 + λᵢT) and a uniformly random age,
 //! which is the no-reset TTL model's steady state.
 //!
-//! Faults: a killed app server, a traffic spike, a cache flush (after which keys are cold until read again) and
-//! a killed load balancer run here request by request; the other faults are modelled by the aggregate engine only
-//! so far. The connection pool runs here too.
+//! Faults run here request by request: a killed app server, a traffic spike, a cache flush (after which keys
+//! are cold until read again), a killed load balancer, a deploy (one server drained and restarted at a time
+//! behind a load balancer; the only server down without one), a killed primary (shard 0's: its writes fail and
+//! its reads move to replicas until one is promoted, or until it is restored), a write burst (a batch job's cheap
+//! bulk writes that replicas must apply one by one) and the slow jobs' downstream outage (inline saves time out
+//! unless the circuit breaker skips the job; queued jobs retry with backoff and are dead-lettered). Only the
+//! region outage is the aggregate engine's alone. The connection pool runs here too.
 //!
 //! Slow jobs run here too: inline (the write waits for the job and pays its CPU on the app server) or queued
 //! (the write waits for the enqueue; a fixed pool of workers, the size the aggregate engine's pool settles at,
@@ -53,6 +57,8 @@ const JOB: u8 = 4;
 const SVC: u8 = 5;
 /// One shard's part of a cross-shard read.
 const SCATTER: u8 = 6;
+/// A write from a batch job during a write burst: not a user's request.
+const BATCH: u8 = 7;
 
 const H_APP: u8 = 0;
 const H_SESSION: u8 = 1;
@@ -140,6 +146,9 @@ struct Window {
     lag_n: u64,
     /// Client retries sent.
     retries: u64,
+    /// Slow jobs skipped by an open circuit breaker, and jobs dead-lettered after their last attempt.
+    skipped: u64,
+    dead_lettered: u64,
     /// Requests refused with 429 by the rate limit.
     limited: u64,
     /// Jobs finished by the workers, and their summed wait for a worker (s).
@@ -198,6 +207,20 @@ struct System {
     svc_s: Sampler,
     /// Requests parked until the calls they fanned out finish.
     joins: HashMap<u32, Join>,
+    /// Each shard's replicas still serving as replicas (one is promoted when its primary dies).
+    active: Vec<Vec<usize>>,
+    /// A dead primary: its shard and until when (ns); promoted or restored then.
+    db_down: Option<(usize, u64)>,
+    /// A deploy in progress: the next server to restart and the one out now (its routed position and entry).
+    deploy: Option<(usize, Option<(usize, (u32, bool))>)>,
+    /// A single server restarting (no load balancer to drain it): down until (ns).
+    app_down_until: u64,
+    /// The write burst's end (ns).
+    burst_until: u64,
+    /// The slow jobs' downstream outage: from, until (seconds).
+    downstream: (f64, f64),
+    /// Jobs waiting out a retry backoff (part of the queue's depth).
+    retrying: u64,
     /// The worker pool's station, when jobs are queued.
     workers: Vec<u32>,
     job_s: Sampler,
@@ -279,6 +302,14 @@ enum Timer {
     Retry(u32),
     /// The auto-scaling group checks its rules.
     Scale,
+    /// The dead primary's replacement is ready: a promoted replica, or the restored primary.
+    Promote,
+    /// A rolling deploy moves to its next server.
+    DeployStep,
+    /// The next write of a write burst.
+    Batch,
+    /// A failed job is tried again after its backoff.
+    JobRetry(u32),
     /// A launched app server has booted and joins the load balancer.
     Ready(u32),
 }
@@ -370,6 +401,13 @@ impl System {
             services,
             svc_s: exp(SERVICE_S),
             joins: HashMap::new(),
+            active: (0..shards as usize).map(|sh| (sh * a.replicas as usize..(sh + 1) * a.replicas as usize).collect()).collect(),
+            db_down: None,
+            deploy: None,
+            app_down_until: 0,
+            burst_until: 0,
+            downstream: (f64::INFINITY, f64::NEG_INFINITY),
+            retrying: 0,
             ryw_share: topo.read_your_writes_share(writes),
             spawn: Vec::new(),
             timers: Vec::new(),
@@ -464,6 +502,9 @@ impl System {
         let sh = shard_of(&req);
         let remote = !self.topo.db_on_app;
         if req.class == WRITE {
+            if self.primary_down(sh, core.now) {
+                return Next::Reject; // writes fail until a replica is promoted
+            }
             let service = self.write_s.draw_ns(&mut core.rng);
             return self.visit(core, id, self.primaries[sh], service, H_DB, T_PRIMARY, remote);
         }
@@ -480,6 +521,9 @@ impl System {
             return self.fork(core, id, SCATTER, &calls);
         }
         let (station, tier, r) = self.read_target(core, sh, replica);
+        if tier == T_PRIMARY && self.primary_down(sh, core.now) {
+            return Next::Reject; // no replica to read from while the primary is dead
+        }
         if tier == T_REPLICA {
             core.requests[id as usize].tag = r as u64;
         }
@@ -490,14 +534,22 @@ impl System {
     /// (unless read-your-writes keeps the read on the primary), otherwise the primary. Returns the station, its
     /// tier bit and the replica's index.
     fn read_target(&mut self, core: &mut Core, shard: usize, replica: bool) -> (u32, u32, usize) {
-        if replica {
-            let r = shard * self.per_shard + core.rng.random_range(0..self.per_shard);
+        let down = self.primary_down(shard, core.now);
+        let n = self.active[shard].len();
+        // With the primary dead every read goes to a replica.
+        if (replica || down) && n > 0 {
+            let r = self.active[shard][core.rng.random_range(0..n)];
             self.update_serving(r, core.now);
-            if self.serving[r] {
+            if self.serving[r] || down {
                 return (self.replicas[r], T_REPLICA, r);
             }
         }
         (self.primaries[shard], T_PRIMARY, usize::MAX)
+    }
+
+    /// Whether shard `shard`'s primary is dead now.
+    fn primary_down(&self, shard: usize, now: u64) -> bool {
+        self.db_down.is_some_and(|(sh, until)| sh == shard && now < until)
     }
 
     /// Fans request `id` out into one call per entry of `calls` (station, service, hop, tier bit, extra delay),
@@ -618,6 +670,64 @@ impl System {
         (j.class, j.hop, j.key, j.tag) = what;
         j.aux = aux & MEASURED;
         self.spawn.push((id, Next::Visit { station, service }));
+    }
+
+    /// Whether the slow jobs' downstream service is down now.
+    fn downstream_down(&self, now: u64) -> bool {
+        let t = now as f64 / 1e9;
+        t >= self.downstream.0 && t < self.downstream.1
+    }
+
+    /// Whether the circuit breaker on that downstream is open now (the aggregate engine's rule).
+    fn breaker_open(&self, now: u64) -> bool {
+        crate::fluid::breaker_open(&self.topo.scenario, self.downstream.0, self.downstream.1, now as f64 / 1e9)
+    }
+
+    /// Takes the next server of a rolling deploy out for its restart (behind a load balancer it is drained first,
+    /// so nothing fails; sticky sessions on it are lost) and puts the previous one back.
+    fn deploy_step(&mut self, core: &mut Core, now: u64) {
+        let Some((next, out)) = self.deploy.take() else {
+            return;
+        };
+        if let Some((pos, entry)) = out {
+            let pos = pos.min(self.routed.len());
+            self.routed.insert(pos, entry);
+        }
+        if next >= self.routed.len() {
+            return;
+        }
+        if self.topo.sticky() {
+            let share = self.topo.sticky_shares(self.routed.len() as u32)[next];
+            self.sessions_lost += share * self.topo.scenario.traffic.users as f64;
+        }
+        let entry = self.routed.remove(next);
+        self.deploy = Some((next + 1, Some((next, entry))));
+        self.schedule(core, now + ns(crate::scenario::DEPLOY_RESTART_S), Timer::DeployStep);
+    }
+
+    /// A batch write of a write burst: a random key of a random user's shard, straight to that shard's primary,
+    /// replayed on its replicas. Not a user's request: it loads the database and the replicas and is not counted.
+    fn batch_write(&mut self, core: &mut Core, now: u64) {
+        if now >= self.burst_until {
+            return;
+        }
+        let t = &self.topo.scenario.traffic;
+        let rate = t.rps_at(now as f64 / 1e9) * (1.0 - t.static_share) * t.write_fraction() * (crate::scenario::WRITE_BURST_FACTOR - 1.0);
+        let user = self.users.sample(&mut core.rng) as u64;
+        let sh = if self.primaries.len() > 1 { bucket_of(user, self.primaries.len() as u32, SHARD_SALT) as usize } else { 0 };
+        if !self.primary_down(sh, now) {
+            let id = core.alloc(now);
+            let key = core.rng.random_range(1..=t.keys.max(1)) as u32;
+            let r = &mut core.requests[id as usize];
+            (r.class, r.hop, r.key) = (BATCH, H_DB, key);
+            r.aux = (if now >= self.warmup_ns { MEASURED } else { 0 }) | ((sh as u32) << SHARD_SHIFT) | T_PRIMARY;
+            let service = Sampler::Exp(crate::model::BATCH_WRITE_S).draw_ns(&mut core.rng);
+            self.spawn.push((id, Next::Visit { station: self.primaries[sh], service }));
+        }
+        if rate > 0.0 {
+            let gap = Sampler::Exp(1.0 / rate).draw_ns(&mut core.rng).max(1);
+            self.schedule(core, now + gap, Timer::Batch);
+        }
     }
 
     /// The per-user rate limit: a token bucket refilled at the limit and holding 15 minutes of it (seed 004's
@@ -771,11 +881,12 @@ impl System {
         if !self.topo.db_on_app {
             tiers.extend(tier("db_primary", &self.primaries, prev));
         }
-        tiers.extend(tier("replica", &self.replicas, prev));
+        let replicas: Vec<u32> = self.active.iter().flatten().map(|&r| self.replicas[r]).collect();
+        tiers.extend(tier("replica", &replicas, prev));
         tiers.extend(tier("replica_apply", &self.applies, prev));
         tiers.extend(tier("workers", &self.workers, prev));
         tiers.extend(tier("services", &self.services.concat(), prev));
-        let pool = tiers.iter().find(|t| t.name == "workers").map_or(0.0, |t| t.queue);
+        let pool = tiers.iter().find(|t| t.name == "workers").map_or(0.0, |t| t.queue) + self.retrying as f64;
         *prev = areas;
         let offered = w.offered as f64 / span_s;
         let errors = w.rejected as f64 / span_s;
@@ -816,8 +927,8 @@ impl System {
                 queue_depth: finite(pool),
                 waiting_s: if w.jobs > 0 { finite(w.job_wait_sum / w.jobs as f64) } else { 0.0 },
                 workers: self.workers.first().map_or(0, |&p| core.stations[p as usize].servers),
-                dead_lettered: 0.0,
-                skipped_rps: 0.0,
+                dead_lettered: w.dead_lettered as f64,
+                skipped_rps: w.skipped as f64 / span_s,
             },
             rate_limited_rps: w.limited as f64 / span_s,
             retry_rps: w.retries as f64 / span_s,
@@ -927,7 +1038,12 @@ impl Router for System {
         } else {
             let write = core.rng.random::<f64>() < tr.write_fraction();
             let key = if write { core.rng.random_range(1..=tr.keys.max(1)) } else { self.keys.sample(&mut core.rng) as u64 };
-            let job = write && core.rng.random::<f64>() < self.topo.scenario.arch.jobs.share;
+            let mut job = write && core.rng.random::<f64>() < self.topo.scenario.arch.jobs.share;
+            if job && self.workers.is_empty() && self.breaker_open(now) {
+                // The open breaker skips the inline job: the save returns at once without it.
+                job = false;
+                self.record(measured, |w| w.skipped += 1);
+            }
             let r = &mut core.requests[id as usize];
             r.class = if write { WRITE } else { READ };
             r.key = key as u32;
@@ -939,6 +1055,9 @@ impl Router for System {
         let job = core.requests[id as usize].aux & HAS_JOB != 0;
         core.requests[id as usize].delay = ns(CLIENT_RTT_S) + lb + if job { self.job_delay } else { 0 };
         core.requests[id as usize].tag = user;
+        if now < self.app_down_until {
+            return Some((id, Next::Reject)); // the only server is restarting for a deploy
+        }
         if self.topo.has_lb() && now < self.lb_down_until {
             return Some((id, Next::Reject));
         }
@@ -1017,6 +1136,21 @@ impl Router for System {
                 }
             }
             (READ, H_DB) => self.read_done(core, id, now, true),
+            (BATCH, H_DB) => {
+                let sh = shard_of(&req);
+                self.last_write.insert(data_key(req.key, sh), now);
+                for r in sh * self.per_shard..(sh + 1) * self.per_shard {
+                    let service = self.apply_s.draw_ns(&mut core.rng);
+                    self.pending[r].push_back(now);
+                    self.side_job(core, now, (APPLY, H_APPLY, r as u32, now), req.aux, self.applies[r], service);
+                }
+                Next::Done
+            }
+            (WRITE, H_DB) if req.aux & HAS_JOB != 0 && self.workers.is_empty() && self.downstream_down(now) => {
+                // The inline job's call to the dead downstream times out: the save fails.
+                core.requests[id as usize].delay += ns(crate::model::DOWNSTREAM_TIMEOUT_S);
+                Next::Reject
+            }
             (WRITE, H_DB) => {
                 let sh = shard_of(&req);
                 self.last_write.insert(data_key(req.key, sh), now);
@@ -1058,6 +1192,25 @@ impl Router for System {
         }
         if req.class == SVC || req.class == SCATTER {
             self.joined(core, req, ok, now);
+            return;
+        }
+        if req.class == BATCH {
+            return;
+        }
+        if req.class == JOB && ok && self.downstream_down(now) {
+            // The attempt failed on the dead downstream: try again after the backoff (10 s, 20 s, 40 s, …) while
+            // attempts remain; then the job is dead-lettered.
+            let attempt = req.key + 1;
+            if attempt < self.topo.scenario.arch.jobs.attempts {
+                let id2 = core.alloc(req.start);
+                let r = &mut core.requests[id2 as usize];
+                (r.class, r.hop, r.key, r.tag, r.aux) = (JOB, H_JOB, attempt, req.tag, req.aux);
+                let backoff = crate::model::JOB_BACKOFF_S * 2f64.powi(attempt as i32 - 1);
+                self.schedule(core, now + ns(backoff), Timer::JobRetry(id2));
+                self.retrying += 1;
+            } else {
+                self.record(measured, |w| w.dead_lettered += 1);
+            }
             return;
         }
         if req.class == JOB {
@@ -1155,14 +1308,59 @@ impl Router for System {
                     };
                     self.lb_down_until = now + ns(down);
                 }
-                Timer::Fault(
-                    FaultKind::TrafficSpike
-                    | FaultKind::Deploy
-                    | FaultKind::KillDbPrimary
-                    | FaultKind::DownstreamOutage
-                    | FaultKind::RegionOutage
-                    | FaultKind::WriteBurst,
-                ) => {}
+                Timer::Fault(FaultKind::Deploy) => {
+                    if self.topo.has_lb() {
+                        self.deploy = Some((0, None));
+                        self.deploy_step(core, now);
+                    } else {
+                        self.app_down_until = now + ns(crate::scenario::DEPLOY_RESTART_S);
+                        if self.topo.sticky() {
+                            self.sessions_lost += self.topo.scenario.traffic.users as f64;
+                        }
+                    }
+                }
+                Timer::DeployStep => self.deploy_step(core, now),
+                Timer::Fault(FaultKind::KillDbPrimary) => {
+                    // Shard 0's primary dies; a replica is promoted after the failover, or without one the
+                    // primary is restored.
+                    let replicas = !self.active[0].is_empty();
+                    let down = if replicas { crate::scenario::FAILOVER_S } else { crate::scenario::RESTORE_S };
+                    self.db_down = Some((0, now + ns(down)));
+                    if !self.topo.db_on_app {
+                        core.kill(self, self.primaries[0]);
+                    }
+                    self.schedule(core, now + ns(down), Timer::Promote);
+                }
+                Timer::Promote => {
+                    if let Some((sh, _)) = self.db_down.take() {
+                        // The promoted replica leaves the read pool; the primary's station serves again.
+                        self.active[sh].pop();
+                        if !self.topo.db_on_app {
+                            core.stations[self.primaries[sh] as usize].dead = false;
+                        }
+                    }
+                }
+                Timer::Fault(FaultKind::WriteBurst) => {
+                    self.burst_until = now + ns(crate::scenario::WRITE_BURST_S);
+                    self.batch_write(core, now);
+                }
+                Timer::Batch => self.batch_write(core, now),
+                Timer::Fault(FaultKind::DownstreamOutage) => {
+                    let t = now as f64 / 1e9;
+                    self.downstream = (t, t + crate::scenario::DOWNSTREAM_OUTAGE_S);
+                }
+                Timer::JobRetry(id) => {
+                    self.retrying = self.retrying.saturating_sub(1);
+                    if let Some(&pool) = self.workers.first() {
+                        let service = self.job_s.draw_ns(&mut core.rng);
+                        core.requests[id as usize].tag = service;
+                        self.spawn.push((id, Next::Visit { station: pool, service }));
+                    } else {
+                        self.spawn.push((id, Next::Done));
+                    }
+                }
+                // Spikes are in the arrival process; regions are aggregate-engine only.
+                Timer::Fault(FaultKind::TrafficSpike | FaultKind::RegionOutage) => {}
             }
         }
     }
@@ -1171,12 +1369,7 @@ impl Router for System {
 /// Whether this engine models everything `scenario` uses; `Err` names the first field it would ignore.
 pub fn supports(scenario: &Scenario) -> Result<(), &'static str> {
     let a = &scenario.arch;
-    let aggregate_only = |k: FaultKind| {
-        matches!(
-            k,
-            FaultKind::Deploy | FaultKind::KillDbPrimary | FaultKind::DownstreamOutage | FaultKind::RegionOutage | FaultKind::WriteBurst
-        )
-    };
+    let aggregate_only = |k: FaultKind| k == FaultKind::RegionOutage;
     let checks = [
         (scenario.faults.iter().any(|f| aggregate_only(f.kind)), "faults"),
         (a.regions > 1, "regions"),
@@ -1283,7 +1476,7 @@ pub fn run(scenario: &Scenario, opts: DesOptions) -> DesReport {
         counts,
         cost_usd_per_hour_by_component: series.last().map(|l| crate::fluid::by_component(&sys.topo.scenario, l)).unwrap_or_default(),
         jobs_waiting_s: if m.jobs > 0 { finite(m.job_wait_sum / m.jobs as f64) } else { 0.0 },
-        jobs_dead_lettered: 0.0,
+        jobs_dead_lettered: m.dead_lettered as f64,
         workers: sys.workers.first().map_or(0, |&p| core.stations[p as usize].servers),
         shards: sys.primaries.len() as u32,
         regions: 1,

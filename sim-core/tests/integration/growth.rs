@@ -23,6 +23,12 @@ fn with_fault(mut s: Scenario, kind: FaultKind, at_s: f64, duration_s: f64) -> S
     s
 }
 
+/// The series of both engines, named.
+fn both_series(s: &Scenario) -> [(&'static str, Vec<Sample>); 2] {
+    let d = sim_core::des::system::run(s, sim_core::des::system::DesOptions { sample_every: 5.0, ..Default::default() });
+    [("fluid", series(s)), ("des", d.report.series)]
+}
+
 /// Stage 7 where every write starts seed 000's 2.5 s job, inline or queued.
 fn slow_writes(queued: bool) -> Scenario {
     let mut s = Scenario::stage(7).with_users(2_000);
@@ -68,21 +74,28 @@ fn a_downstream_outage_fails_inline_requests_unless_a_breaker_skips_the_job_and_
     let run = |queued: bool, breaker: bool| {
         let mut s = with_fault(slow_writes(queued), FaultKind::DownstreamOutage, 60.0, 400.0);
         s.arch.resilience.circuit_breaker = breaker;
-        series(&s)
+        both_series(&s)
     };
-    let inline = run(false, false);
-    let during = at(&inline, 120.0);
-    assert!(during.error_rate > 0.1, "inline without a breaker: {:.1} % errors while the provider is down", during.error_rate * 100.0);
-    let broken = run(false, true);
-    assert!(at(&broken, 65.0).error_rate > 0.1, "the breaker needs a window of failures before it opens");
-    let open = at(&broken, 120.0);
-    assert!(open.error_rate < 0.001 && open.jobs.skipped_rps > 0.0, "breaker open: {:.2} % errors, jobs skipped", open.error_rate * 100.0);
-    let queued = run(true, false);
-    let q = at(&queued, 170.0);
-    assert!(q.error_rate < 0.001, "queued: {:.2} % errors during the outage", q.error_rate * 100.0);
-    assert!(q.jobs.queue_depth > 1_000.0, "queued jobs pile up: {:.0}", q.jobs.queue_depth);
-    let after = at(&queued, 390.0);
-    assert!(after.jobs.queue_depth < q.jobs.queue_depth / 10.0, "drained after recovery: {:.0}", after.jobs.queue_depth);
+    for (engine, inline) in run(false, false) {
+        let during = at(&inline, 120.0);
+        assert!(during.error_rate > 0.1, "{engine}: inline without a breaker: {:.1} % errors while down", during.error_rate * 100.0);
+    }
+    for (engine, broken) in run(false, true) {
+        assert!(at(&broken, 65.0).error_rate > 0.1, "{engine}: the breaker needs a window of failures before it opens");
+        let open = at(&broken, 120.0);
+        assert!(
+            open.error_rate < 0.001 && open.jobs.skipped_rps > 0.0,
+            "{engine}: breaker open: {:.2} % errors, jobs skipped",
+            open.error_rate * 100.0
+        );
+    }
+    for (engine, queued) in run(true, false) {
+        let q = at(&queued, 170.0);
+        assert!(q.error_rate < 0.001, "{engine}: queued: {:.2} % errors during the outage", q.error_rate * 100.0);
+        assert!(q.jobs.queue_depth > 1_000.0, "{engine}: queued jobs pile up: {:.0}", q.jobs.queue_depth);
+        let after = at(&queued, 390.0);
+        assert!(after.jobs.queue_depth < q.jobs.queue_depth / 10.0, "{engine}: drained after recovery: {:.0}", after.jobs.queue_depth);
+    }
 }
 
 #[test]
@@ -91,6 +104,8 @@ fn jobs_outliving_their_attempts_are_dead_lettered() {
     s.arch.jobs.attempts = 3; // backoff 10 s + 20 s: a 30 s horizon inside the 120 s outage
     let end = series(&s).last().unwrap().jobs;
     assert!(end.dead_lettered > 100.0, "dead-lettered: {:.0}", end.dead_lettered);
+    let d = sim_core::des::system::run(&s, sim_core::des::system::DesOptions { sample_every: 5.0, ..Default::default() });
+    assert!(d.report.summary.jobs_dead_lettered > 100.0, "request-level dead-lettered: {:.0}", d.report.summary.jobs_dead_lettered);
 }
 
 #[test]
@@ -271,10 +286,11 @@ fn a_connection_pool_queues_what_max_connections_would_refuse() {
 fn a_write_burst_puts_replicas_past_the_500_ms_alert() {
     let s = with_fault(Scenario::stage(6).with_users(50_000), FaultKind::WriteBurst, 60.0, 400.0);
     // 50,000 users write 180 times a second; the burst makes it 3,600, past a replica's 2,000 a second.
-    let f = series(&s);
-    let peak = f.iter().map(|x| x.replication_lag_ms).fold(0.0, f64::max);
-    assert!(peak > 500.0, "lag peaks at {peak:.0} ms");
-    assert!(at(&f, 390.0).replication_lag_ms < 500.0, "and recovers");
+    for (engine, f) in both_series(&s) {
+        let peak = f.iter().map(|x| x.replication_lag_ms).fold(0.0, f64::max);
+        assert!(peak > 500.0, "{engine}: lag peaks at {peak:.0} ms");
+        assert!(at(&f, 390.0).replication_lag_ms < 500.0, "{engine}: and recovers");
+    }
 }
 
 #[test]
