@@ -647,6 +647,11 @@ impl Fluid {
             // Nobody is served: keep one entry so latency stays defined.
             geo.push((1.0, CLIENT_RTT_S, 0.0));
         }
+        // The shares split the traffic that gets through (the failing share is already taken out of it).
+        let served: f64 = geo.iter().map(|g| g.0).sum();
+        for g in &mut geo {
+            g.0 /= served;
+        }
         Route { busiest: load.iter().cloned().fold(0.0, f64::max), failing, up: (regions - dead.is_some() as usize) as u32, geo }
     }
 

@@ -281,12 +281,6 @@ fn run(cli: Cli) -> Result<(), ScenarioError> {
             let summary = match engine {
                 Engine::Fluid => fluid::run(&s, FluidOptions { dt: 1.0, sample_every: 10.0 }).summary,
                 Engine::Des => {
-                    if let Err(field) = system::supports(&s) {
-                        return Err(ScenarioError::Inconsistent {
-                            field,
-                            reason: "the request-level engine does not model this yet (stages 1–8 and shards and services at any stage; see des::system::supports); use --engine fluid".to_owned(),
-                        });
-                    }
                     let expected = s.traffic.peak_rps() * s.duration_s;
                     if expected > 50_000_000.0 {
                         return Err(ScenarioError::Inconsistent {

@@ -12,8 +12,8 @@
 //! behind a load balancer; the only server down without one), a killed primary (shard 0's: its writes fail and
 //! its reads move to replicas until one is promoted, or until it is restored), a write burst (a batch job's cheap
 //! bulk writes that replicas must apply one by one) and the slow jobs' downstream outage (inline saves time out
-//! unless the circuit breaker skips the job; queued jobs retry with backoff and are dead-lettered). Only the
-//! region outage is the aggregate engine's alone. The connection pool runs here too.
+//! unless the circuit breaker skips the job; queued jobs retry with backoff and are dead-lettered), and a region
+//! outage. The connection pool runs here too.
 //!
 //! Slow jobs run here too: inline (the write waits for the job and pays its CPU on the app server) or queued
 //! (the write waits for the enqueue; a fixed pool of workers, the size the aggregate engine's pool settles at,
@@ -29,9 +29,11 @@
 //! since the last check), launches servers that join after their boot time, replaces servers its health checks
 //! take out, and holds the pre-warming floor. The worker pool stays the size the aggregate pool settles at.
 //!
-//! Regions, worldwide users and the circuit breaker (which only acts in a downstream outage) are modelled by the
-//! aggregate engine only; [`supports`] reports them. By design, read-your-writes sends the same share of reads to
-//! the primary that the aggregate engine computes.
+//! Regions run whole: each has its own app fleet (and auto-scaling group), Redis, services and replicas of every
+//! shard; users on three continents go to the nearest live region by geo-DNS; writes travel on to the primaries'
+//! region. A region outage kills every machine in the first region; its users fail until geo-DNS moves them, and
+//! a replica elsewhere is promoted. By design, read-your-writes sends the same share of reads to the primary that
+//! the aggregate engine computes.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -47,6 +49,7 @@ use crate::model::{
 };
 use crate::report::{finite, Counts, EdgeRates, LatencyMs, Report, Sample, TierStat};
 use crate::scenario::{FaultKind, LbAlgorithm, Scenario};
+use crate::traffic::GEOS;
 
 const STATIC: u8 = 0;
 const READ: u8 = 1;
@@ -78,6 +81,9 @@ const T_SERVICE: u32 = 32;
 /// Bits 8–15 of `aux`: the shard of the request's user.
 const SHARD_SHIFT: u32 = 8;
 const SHARD_MASK: u32 = 0xFF << SHARD_SHIFT;
+/// Bits 16–17 of `aux`: the region serving the request.
+const REGION_SHIFT: u32 = 16;
+const REGION_MASK: u32 = 0x3 << REGION_SHIFT;
 /// Set on requests that arrived after the warm-up.
 const MEASURED: u32 = 1 << 31;
 /// Set on writes that start a slow job.
@@ -185,15 +191,54 @@ impl Window {
     }
 }
 
+/// One region's own machines and state: its app fleet behind its load balancer (with its auto-scaling group),
+/// its Redis nodes and cache, and its service instances. Replicas are indexed globally (see
+/// [`System::replica_index`]); primaries are global.
+struct Region {
+    /// Every app station of the region (the fleet, spares for scaling).
+    app: Vec<u32>,
+    /// Servers the load balancer routes to (station ids), with whether each is dead.
+    routed: Vec<(u32, bool)>,
+    rr: usize,
+    /// Auto-scaling: app stations not in the fleet, those booting (with when they will serve), the rules'
+    /// streaks, and each app station's busy time at the last check.
+    spare: Vec<u32>,
+    booting: Vec<(u32, u64)>,
+    above_since: Option<u64>,
+    below_since: Option<u64>,
+    last_busy: Vec<f64>,
+    redis: Vec<u32>,
+    cache: HashMap<u32, (u64, u64)>,
+    /// Each service's instances, and where its round-robin stands.
+    services: Vec<Vec<u32>>,
+    svc_rr: Vec<usize>,
+    /// A deploy in progress: the next server to restart and the one out now (its routed position and entry).
+    deploy: Option<(usize, Option<(usize, (u32, bool))>)>,
+    /// A single server restarting (no load balancer to drain it): down until (ns).
+    app_down_until: u64,
+    /// The load balancer is down until this time (ns).
+    lb_down_until: u64,
+}
+
+impl Region {
+    /// Live servers the load balancer routes to.
+    fn alive(&self) -> u32 {
+        self.routed.iter().filter(|r| !r.1).count() as u32
+    }
+}
+
 struct System {
     topo: Topology,
     interarrival: Sampler,
-    // Stations.
-    app: Vec<u32>,
-    redis: Vec<u32>,
+    /// The regions, in [`GEOS`] order.
+    regions: Vec<Region>,
+    /// Where the primaries are (the first live region), and the start of a region outage (ns).
+    primary_region: usize,
+    region_down_at: Option<u64>,
     /// Each shard's primary (one without sharding).
     primaries: Vec<u32>,
-    /// Each shard's replicas, shard by shard (`per_shard` each), and their replay stations.
+    /// Every replica, region by region and within a region shard by shard (`per_shard` each), and their replay
+    /// stations.
     replicas: Vec<u32>,
     applies: Vec<u32>,
     per_shard: usize,
@@ -201,20 +246,13 @@ struct System {
     is_replica: Vec<bool>,
     /// Share of reads that need every shard (scatter-gather).
     cross: f64,
-    /// Each service's instances, and where its round-robin stands.
-    services: Vec<Vec<u32>>,
-    svc_rr: Vec<usize>,
     svc_s: Sampler,
     /// Requests parked until the calls they fanned out finish.
     joins: HashMap<u32, Join>,
-    /// Each shard's replicas still serving as replicas (one is promoted when its primary dies).
+    /// Each (region, shard)'s replicas still serving as replicas (one is promoted when its primary dies).
     active: Vec<Vec<usize>>,
-    /// A dead primary: its shard and until when (ns); promoted or restored then.
-    db_down: Option<(usize, u64)>,
-    /// A deploy in progress: the next server to restart and the one out now (its routed position and entry).
-    deploy: Option<(usize, Option<(usize, (u32, bool))>)>,
-    /// A single server restarting (no load balancer to drain it): down until (ns).
-    app_down_until: u64,
+    /// Each shard's primary is dead until (ns); a replica is promoted or the primary restored then.
+    db_down_until: Vec<u64>,
     /// The write burst's end (ns).
     burst_until: u64,
     /// The slow jobs' downstream outage: from, until (seconds).
@@ -227,19 +265,10 @@ struct System {
     job_cpu_s: Sampler,
     /// Fixed time a request spends on its job: the whole job inline, the enqueue when queued (ns).
     job_delay: u64,
-    /// Servers the load balancer routes to (station ids), with whether each is dead.
-    routed: Vec<(u32, bool)>,
-    /// Auto-scaling: app stations not in the fleet, those booting (with when they will serve), the rules'
-    /// streaks, and each station's busy time at the last check.
-    spare: Vec<u32>,
-    booting: Vec<(u32, u64)>,
-    above_since: Option<u64>,
-    below_since: Option<u64>,
-    last_busy: Vec<f64>,
+    /// When the auto-scaling groups last checked.
     last_check: u64,
     /// The statistics reset (end of warm-up) the busy times were last read against.
     seen_reset: u64,
-    rr: usize,
     // Samplers.
     keys: Zipf<f64>,
     users: Zipf<f64>,
@@ -253,7 +282,6 @@ struct System {
     redis_s: Sampler,
     apply_s: Sampler,
     // State.
-    cache: HashMap<u32, (u64, u64)>,
     /// Last write time of each (key, shard), see [`data_key`].
     last_write: HashMap<u64, u64>,
     cdn: Vec<u64>,
@@ -269,8 +297,6 @@ struct System {
     max_multiplier: f64,
     /// Set by a cache flush: keys not in the cache are cold, not warm-started.
     cold: bool,
-    /// The load balancer is down until this time (ns).
-    lb_down_until: u64,
     /// Each rate-limited user's token bucket: (tokens, last refill in ns).
     buckets: HashMap<u64, (f64, u64)>,
     sessions_lost: f64,
@@ -297,21 +323,24 @@ struct Join {
 #[derive(Clone, Copy, Debug)]
 enum Timer {
     Fault(FaultKind),
-    Detect(u32),
+    /// A dead server's load balancer (region, station) has seen two failed health checks.
+    Detect(usize, u32),
     /// A client resends request `id` (allocated when its previous attempt failed).
     Retry(u32),
     /// The auto-scaling group checks its rules.
     Scale,
-    /// The dead primary's replacement is ready: a promoted replica, or the restored primary.
-    Promote,
-    /// A rolling deploy moves to its next server.
-    DeployStep,
+    /// A dead primary's replacement is ready (shard, whether a replica was promoted), or it is restored.
+    Promote(usize, bool),
+    /// The dark region is back.
+    RegionBack,
+    /// A region's rolling deploy moves to its next server.
+    DeployStep(usize),
     /// The next write of a write burst.
     Batch,
     /// A failed job is tried again after its backoff.
     JobRetry(u32),
-    /// A launched app server has booted and joins the load balancer.
-    Ready(u32),
+    /// A launched app server (region, station) has booted and joins the load balancer.
+    Ready(usize, u32),
 }
 
 /// Seconds between the auto-scaling group's checks; each reads the fleet's average CPU since the last one.
@@ -334,18 +363,40 @@ impl System {
         // An auto-scaling group gets stations for its largest fleet plus a replacement for every server killed.
         let kills = s.faults.iter().filter(|f| f.kind == FaultKind::KillAppServer).count() as u32;
         let stations_app = if a.autoscaling.enabled { n_app.max(a.autoscaling.max) + kills } else { n_app };
-        let app: Vec<u32> = (0..stations_app).map(|_| add(Station::new(topo.app_vcpus, topo.app_vcpus + APP_BACKLOG))).collect();
-        let redis: Vec<u32> = (0..a.redis_nodes).map(|_| add(Station::new(1, REDIS_MAX_CLIENTS))).collect();
+        let n_regions = a.regions.clamp(1, GEOS.len() as u32) as usize;
+        let svc = crate::fluid::station_sizes(&topo)[3];
+        let mut regions = Vec::with_capacity(n_regions);
+        for _ in 0..n_regions {
+            let app: Vec<u32> = (0..stations_app).map(|_| add(Station::new(topo.app_vcpus, topo.app_vcpus + APP_BACKLOG))).collect();
+            let redis: Vec<u32> = (0..a.redis_nodes).map(|_| add(Station::new(1, REDIS_MAX_CLIENTS))).collect();
+            let services: Vec<Vec<u32>> =
+                (0..a.services).map(|_| (0..a.service_instances.max(1)).map(|_| add(Station::new(svc.0, svc.1))).collect()).collect();
+            regions.push(Region {
+                routed: app.iter().take(n_app as usize).map(|&id| (id, false)).collect(),
+                spare: app.iter().skip(n_app as usize).rev().copied().collect(),
+                rr: 0,
+                booting: Vec::new(),
+                above_since: None,
+                below_since: None,
+                last_busy: vec![0.0; app.len()],
+                app,
+                redis,
+                cache: HashMap::new(),
+                svc_rr: vec![0; services.len()],
+                services,
+                deploy: None,
+                app_down_until: 0,
+                lb_down_until: 0,
+            });
+        }
         // With a connection pool, queries beyond max_connections wait in the pool instead of being refused.
         let db_k = if a.resilience.db_pool { crate::fluid::POOL_QUEUE } else { a.db_max_connections }.max(topo.db_vcpus);
         let shards = if topo.db_on_app { 1 } else { a.shards.max(1) };
         let primaries: Vec<u32> =
-            if topo.db_on_app { vec![app[0]] } else { (0..shards).map(|_| add(Station::new(topo.db_vcpus, db_k))).collect() };
-        let replicas: Vec<u32> = (0..shards * a.replicas).map(|_| add(Station::new(topo.db_vcpus, db_k))).collect();
-        let applies: Vec<u32> = (0..shards * a.replicas).map(|_| add(Station::new(1, u32::MAX))).collect();
-        let svc = crate::fluid::station_sizes(&topo)[3];
-        let services: Vec<Vec<u32>> =
-            (0..a.services).map(|_| (0..a.service_instances.max(1)).map(|_| add(Station::new(svc.0, svc.1))).collect()).collect();
+            if topo.db_on_app { vec![regions[0].app[0]] } else { (0..shards).map(|_| add(Station::new(topo.db_vcpus, db_k))).collect() };
+        let copies = n_regions as u32 * shards * a.replicas;
+        let replicas: Vec<u32> = (0..copies).map(|_| add(Station::new(topo.db_vcpus, db_k))).collect();
+        let applies: Vec<u32> = (0..copies).map(|_| add(Station::new(1, u32::MAX))).collect();
 
         // A fixed pool of the size the aggregate engine's pool settles at (no scaling here).
         let queued = a.jobs.queued && a.jobs.share > 0.0;
@@ -364,15 +415,8 @@ impl System {
             interarrival: Sampler::Exp(
                 1.0 / (peak * if s.faults.iter().any(|f| f.kind == FaultKind::TrafficSpike) { crate::scenario::SPIKE_FACTOR } else { 1.0 }),
             ),
-            routed: app.iter().take(n_app as usize).map(|&id| (id, false)).collect(),
-            spare: app.iter().skip(n_app as usize).rev().copied().collect(),
-            booting: Vec::new(),
-            above_since: None,
-            below_since: None,
-            last_busy: vec![0.0; app.len()],
             last_check: 0,
             seen_reset: 0,
-            rr: 0,
             keys: zipf(t.keys, t.zipf_alpha),
             users: zipf(t.users, USER_SKEW),
             assets: zipf(topo.cdn.assets, topo.cdn.alpha),
@@ -387,7 +431,6 @@ impl System {
             job_cpu_s: exp(a.jobs.cpu_ms / 1e3),
             job_delay: ns(if queued { crate::model::ENQUEUE_S } else { a.jobs.job_ms / 1e3 }),
             workers,
-            cache: HashMap::new(),
             last_write: HashMap::new(),
             cdn: vec![u64::MAX; (topo.cdn.assets * topo.cdn.edges as u64) as usize],
             pending: vec![VecDeque::new(); replicas.len()],
@@ -397,14 +440,10 @@ impl System {
             per_shard: a.replicas as usize,
             is_replica,
             cross: if shards > 1 { a.cross_shard_share } else { 0.0 },
-            svc_rr: vec![0; services.len()],
-            services,
             svc_s: exp(SERVICE_S),
             joins: HashMap::new(),
-            active: (0..shards as usize).map(|sh| (sh * a.replicas as usize..(sh + 1) * a.replicas as usize).collect()).collect(),
-            db_down: None,
-            deploy: None,
-            app_down_until: 0,
+            active: (0..n_regions * shards as usize).map(|g| (g * a.replicas as usize..(g + 1) * a.replicas as usize).collect()).collect(),
+            db_down_until: vec![0; shards as usize],
             burst_until: 0,
             downstream: (f64::INFINITY, f64::NEG_INFINITY),
             retrying: 0,
@@ -419,7 +458,6 @@ impl System {
                 .collect(),
             max_multiplier: if s.faults.iter().any(|f| f.kind == FaultKind::TrafficSpike) { crate::scenario::SPIKE_FACTOR } else { 1.0 },
             cold: false,
-            lb_down_until: 0,
             buckets: HashMap::new(),
             sessions_lost: 0.0,
             warmup_ns: ns(s.duration_s * opts.warmup_fraction),
@@ -429,8 +467,9 @@ impl System {
             traces: Vec::new(),
             trace_limit: opts.trace_limit,
             traced: HashMap::new(),
-            app,
-            redis,
+            regions,
+            primary_region: 0,
+            region_down_at: None,
             primaries,
             replicas,
             applies,
@@ -444,24 +483,67 @@ impl System {
         core.set_timer(at);
     }
 
-    /// Picks an app server for a request from `user`; None when there is none.
-    fn pick_server(&mut self, core: &Core, user: u64) -> Option<(u32, bool)> {
-        let n = self.routed.len();
+    /// Picks an app server of region `rg` for a request from `user`; None when there is none.
+    fn pick_server(&mut self, core: &Core, rg: usize, user: u64) -> Option<(u32, bool)> {
+        let sticky = self.topo.sticky();
+        let lb = self.topo.lb();
+        let region = &mut self.regions[rg];
+        let n = region.routed.len();
         if n == 0 {
             return None;
         }
-        let i = if self.topo.sticky() {
+        let i = if sticky {
             bucket_of(user, n as u32, USER_SALT) as usize
         } else {
-            match self.topo.lb() {
+            match lb {
                 LbAlgorithm::RoundRobin => {
-                    self.rr = (self.rr + 1) % n;
-                    self.rr
+                    region.rr = (region.rr + 1) % n;
+                    region.rr
                 }
-                LbAlgorithm::LeastConnections => (0..n).min_by_key(|&i| core.stations[self.routed[i].0 as usize].in_system()).unwrap_or(0),
+                LbAlgorithm::LeastConnections => {
+                    (0..n).min_by_key(|&i| core.stations[region.routed[i].0 as usize].in_system()).unwrap_or(0)
+                }
             }
         };
-        Some(self.routed[i])
+        Some(region.routed[i])
+    }
+
+    /// Where users of geography `g` are served now: the nearest region, by geo-DNS. A dead region's users fail
+    /// until the failover moves them to the next nearest.
+    fn serving_region(&self, g: usize, now: u64) -> Option<usize> {
+        let n = self.regions.len();
+        let nearest =
+            |skip: Option<usize>| (0..n).filter(|&r| Some(r) != skip).min_by(|&p, &q| GEOS[g].rtt_s[p].total_cmp(&GEOS[g].rtt_s[q]));
+        match self.dead_region(now) {
+            Some((dead, failed_over)) if failed_over => nearest(Some(dead)),
+            Some((dead, _)) => nearest(None).filter(|&r| r != dead),
+            None => nearest(None),
+        }
+    }
+
+    /// The region that is out now, and whether geo-DNS has moved its users yet.
+    fn dead_region(&self, now: u64) -> Option<(usize, bool)> {
+        let at = self.region_down_at?;
+        (now >= at && now < at + ns(crate::scenario::REGION_OUTAGE_S)).then_some((0, now >= at + ns(crate::scenario::REGION_FAILOVER_S)))
+    }
+
+    /// The region with the most users now (it stands for the tier in the series, as in the aggregate engine).
+    fn busiest_region(&self, now: u64) -> usize {
+        let world = self.topo.scenario.traffic.worldwide;
+        let mut load = vec![0.0; self.regions.len()];
+        for (g, place) in GEOS.iter().enumerate() {
+            let share = if world { place.share } else { f64::from(u8::from(g == 0)) };
+            if let Some(r) = self.serving_region(g, now) {
+                load[r] += share;
+            }
+        }
+        (0..load.len()).max_by(|&p, &q| load[p].total_cmp(&load[q])).unwrap_or(0)
+    }
+
+    /// Indices of shard `shard`'s replicas in every region (each region's replicas of a shard are adjacent).
+    fn shard_replicas(&self, shard: usize) -> Vec<usize> {
+        let (shards, per) = (self.primaries.len(), self.per_shard);
+        (0..self.regions.len()).flat_map(|rg| (rg * shards + shard) * per..(rg * shards + shard + 1) * per).collect()
     }
 
     /// Popularity of the asset of this rank (1-based).
@@ -469,8 +551,9 @@ impl System {
         self.asset_top * (rank as f64).powf(-self.topo.cdn.alpha)
     }
 
-    fn redis_node(&self, rank: u64) -> u32 {
-        self.redis[bucket_of(rank, self.redis.len() as u32, KEY_SALT) as usize]
+    fn redis_node(&self, rg: usize, rank: u64) -> u32 {
+        let redis = &self.regions[rg].redis;
+        redis[bucket_of(rank, redis.len() as u32, KEY_SALT) as usize]
     }
 
     fn visit(&mut self, core: &mut Core, id: u32, station: u32, service: u64, hop: u8, tier: u32, lan: bool) -> Next {
@@ -489,8 +572,8 @@ impl System {
     /// After the app (and session) step: the read or write's data step.
     fn data_step(&mut self, core: &mut Core, id: u32) -> Next {
         let req = core.requests[id as usize];
-        if req.class == READ && self.topo.cache_curve.is_some() && !self.redis.is_empty() {
-            let node = self.redis_node(req.key as u64);
+        if req.class == READ && self.topo.cache_curve.is_some() && !self.regions[region_of(&req)].redis.is_empty() {
+            let node = self.redis_node(region_of(&req), req.key as u64);
             let service = self.redis_s.draw_ns(&mut core.rng);
             return self.visit(core, id, node, service, H_CACHE, T_REDIS, true);
         }
@@ -514,13 +597,13 @@ impl System {
             // A cross-shard read asks every shard at once and waits for the slowest (scatter-gather).
             let mut calls = Vec::with_capacity(self.primaries.len());
             for shard in 0..self.primaries.len() {
-                let (station, tier, _) = self.read_target(core, shard, replica);
+                let (station, tier, _) = self.read_target(core, region_of(&req), shard, replica);
                 let service = self.read_s.draw_ns(&mut core.rng);
                 calls.push((station, service, H_DB, tier, 0));
             }
             return self.fork(core, id, SCATTER, &calls);
         }
-        let (station, tier, r) = self.read_target(core, sh, replica);
+        let (station, tier, r) = self.read_target(core, region_of(&req), sh, replica);
         if tier == T_PRIMARY && self.primary_down(sh, core.now) {
             return Next::Reject; // no replica to read from while the primary is dead
         }
@@ -533,12 +616,13 @@ impl System {
     /// Where a read on shard `shard` goes: one of its replicas, picked at random, while that one is serving
     /// (unless read-your-writes keeps the read on the primary), otherwise the primary. Returns the station, its
     /// tier bit and the replica's index.
-    fn read_target(&mut self, core: &mut Core, shard: usize, replica: bool) -> (u32, u32, usize) {
+    fn read_target(&mut self, core: &mut Core, rg: usize, shard: usize, replica: bool) -> (u32, u32, usize) {
         let down = self.primary_down(shard, core.now);
-        let n = self.active[shard].len();
+        let pool = rg * self.primaries.len() + shard;
+        let n = self.active[pool].len();
         // With the primary dead every read goes to a replica.
         if (replica || down) && n > 0 {
-            let r = self.active[shard][core.rng.random_range(0..n)];
+            let r = self.active[pool][core.rng.random_range(0..n)];
             self.update_serving(r, core.now);
             if self.serving[r] || down {
                 return (self.replicas[r], T_REPLICA, r);
@@ -549,7 +633,7 @@ impl System {
 
     /// Whether shard `shard`'s primary is dead now.
     fn primary_down(&self, shard: usize, now: u64) -> bool {
-        self.db_down.is_some_and(|(sh, until)| sh == shard && now < until)
+        now < self.db_down_until[shard]
     }
 
     /// Fans request `id` out into one call per entry of `calls` (station, service, hop, tier bit, extra delay),
@@ -603,13 +687,16 @@ impl System {
     /// turn) and waits for the slowest, or, without services, it is answered. Each call meets a hiccup with
     /// probability [`HICCUP_P`].
     fn done(&mut self, core: &mut Core, id: u32) -> Next {
-        if self.services.is_empty() {
+        let rg = region_of(&core.requests[id as usize]);
+        let n = self.regions[rg].services.len();
+        if n == 0 {
             return Next::Done;
         }
-        let mut calls = Vec::with_capacity(self.services.len());
-        for i in 0..self.services.len() {
-            self.svc_rr[i] = (self.svc_rr[i] + 1) % self.services[i].len();
-            let station = self.services[i][self.svc_rr[i]];
+        let mut calls = Vec::with_capacity(n);
+        for i in 0..n {
+            let region = &mut self.regions[rg];
+            region.svc_rr[i] = (region.svc_rr[i] + 1) % region.services[i].len();
+            let station = region.services[i][region.svc_rr[i]];
             let service = self.svc_s.draw_ns(&mut core.rng);
             let extra = if core.rng.random::<f64>() < HICCUP_P { ns(HICCUP_S) } else { 0 };
             calls.push((station, service, H_SVC, T_SERVICE, extra));
@@ -632,7 +719,7 @@ impl System {
         }
         if self.topo.cache_curve.is_some() {
             let ttl = ns(self.topo.scenario.arch.cache_ttl_s);
-            self.cache.insert(req.key, (now + ttl, now));
+            self.regions[region_of(&req)].cache.insert(req.key, (now + ttl, now));
         }
         self.record(measured, |w| {
             w.reads += 1;
@@ -685,24 +772,80 @@ impl System {
 
     /// Takes the next server of a rolling deploy out for its restart (behind a load balancer it is drained first,
     /// so nothing fails; sticky sessions on it are lost) and puts the previous one back.
-    fn deploy_step(&mut self, core: &mut Core, now: u64) {
-        let Some((next, out)) = self.deploy.take() else {
+    fn deploy_step(&mut self, core: &mut Core, rg: usize, now: u64) {
+        let users = self.region_users(rg, now);
+        let sticky = self.topo.sticky();
+        let region = &mut self.regions[rg];
+        let Some((next, out)) = region.deploy.take() else {
             return;
         };
         if let Some((pos, entry)) = out {
-            let pos = pos.min(self.routed.len());
-            self.routed.insert(pos, entry);
+            let pos = pos.min(region.routed.len());
+            region.routed.insert(pos, entry);
         }
-        if next >= self.routed.len() {
+        if next >= region.routed.len() {
             return;
         }
-        if self.topo.sticky() {
-            let share = self.topo.sticky_shares(self.routed.len() as u32)[next];
-            self.sessions_lost += share * self.topo.scenario.traffic.users as f64;
+        if sticky {
+            let share = self.topo.sticky_shares(region.routed.len() as u32)[next];
+            self.sessions_lost += share * users;
         }
-        let entry = self.routed.remove(next);
-        self.deploy = Some((next + 1, Some((next, entry))));
-        self.schedule(core, now + ns(crate::scenario::DEPLOY_RESTART_S), Timer::DeployStep);
+        let entry = region.routed.remove(next);
+        region.deploy = Some((next + 1, Some((next, entry))));
+        self.schedule(core, now + ns(crate::scenario::DEPLOY_RESTART_S), Timer::DeployStep(rg));
+    }
+
+    /// The first region goes dark for [`crate::scenario::REGION_OUTAGE_S`]: every machine in it dies; its users
+    /// fail until geo-DNS moves them to the next nearest region. The primaries live there: with another region,
+    /// one of its replicas is promoted after the same failover; with none, everything waits for the region.
+    fn region_outage(&mut self, core: &mut Core, now: u64) {
+        self.region_down_at = Some(now);
+        let mut dead = self.region_stations(0);
+        if !self.topo.db_on_app {
+            dead.extend(self.primaries.iter().copied());
+        }
+        for station in dead {
+            core.kill(self, station);
+        }
+        let shards = self.primaries.len();
+        if self.regions.len() > 1 {
+            self.primary_region = 1;
+            for shard in 0..shards {
+                self.db_down_until[shard] = now + ns(crate::scenario::REGION_FAILOVER_S);
+                self.schedule(core, now + ns(crate::scenario::REGION_FAILOVER_S), Timer::Promote(shard, false));
+            }
+        } else {
+            for shard in 0..shards {
+                self.db_down_until[shard] = now + ns(crate::scenario::REGION_OUTAGE_S);
+            }
+        }
+        self.schedule(core, now + ns(crate::scenario::REGION_OUTAGE_S), Timer::RegionBack);
+    }
+
+    /// Every station in region `rg` (app servers, Redis, services, replicas and their replay).
+    fn region_stations(&self, rg: usize) -> Vec<u32> {
+        let region = &self.regions[rg];
+        let mut all: Vec<u32> = region.app.iter().chain(&region.redis).chain(region.services.iter().flatten()).copied().collect();
+        let shards = self.primaries.len();
+        for pool in &self.active[rg * shards..(rg + 1) * shards] {
+            for &r in pool {
+                all.push(self.replicas[r]);
+                all.push(self.applies[r]);
+            }
+        }
+        all
+    }
+
+    /// Users region `rg` serves now.
+    fn region_users(&self, rg: usize, now: u64) -> f64 {
+        let world = self.topo.scenario.traffic.worldwide;
+        let share: f64 = GEOS
+            .iter()
+            .enumerate()
+            .filter(|&(g, _)| self.serving_region(g, now) == Some(rg))
+            .map(|(g, place)| if world { place.share } else { f64::from(u8::from(g == 0)) })
+            .sum();
+        share * self.topo.scenario.traffic.users as f64
     }
 
     /// A batch write of a write burst: a random key of a random user's shard, straight to that shard's primary,
@@ -766,79 +909,90 @@ impl System {
         self.schedule(core, now + wait, Timer::Retry(id));
     }
 
-    /// Launches up to `count` app servers; each joins the load balancer after the boot time.
-    fn launch(&mut self, core: &mut Core, count: u32) {
+    /// Launches up to `count` app servers in region `rg`; each joins its load balancer after the boot time.
+    fn launch(&mut self, core: &mut Core, rg: usize, count: u32) {
         let ready = core.now + ns(self.topo.scenario.arch.autoscaling.boot_s);
         for _ in 0..count {
-            if let Some(station) = self.spare.pop() {
-                self.booting.push((station, ready));
-                self.schedule(core, ready, Timer::Ready(station));
+            if let Some(station) = self.regions[rg].spare.pop() {
+                self.regions[rg].booting.push((station, ready));
+                self.schedule(core, ready, Timer::Ready(rg, station));
             }
         }
     }
 
-    /// The auto-scaling group's check, the aggregate engine's rules on measured CPU: the serving servers'
-    /// average busy share since the last check. Scale out when above the threshold for long enough (not while
-    /// servers boot), scale in when below it for long enough (taking the newest server; sticky sessions on it are
-    /// lost), and hold the minimum and the pre-warming floor.
+    /// Every region's auto-scaling group checks its rules.
     fn autoscale(&mut self, core: &mut Core, now: u64) {
-        let asg = self.topo.scenario.arch.autoscaling.clone();
         // After the warm-up reset the busy times restart from zero.
         let fresh = core.reset_at != self.seen_reset;
         self.seen_reset = core.reset_at;
         let from = if fresh { core.reset_at } else { self.last_check };
+        self.last_check = now;
+        self.schedule(core, now + ns(SCALE_TICK_S), Timer::Scale);
+        for rg in 0..self.regions.len() {
+            self.autoscale_region(core, rg, now, from, fresh);
+        }
+    }
+
+    /// One group's check, the aggregate engine's rules on measured CPU: the serving servers' average busy share
+    /// since the last check (`from`). Scale out when above the threshold for long enough (not while servers
+    /// boot), scale in when below it for long enough (taking the newest server; sticky sessions on it are lost),
+    /// and hold the minimum and the pre-warming floor.
+    fn autoscale_region(&mut self, core: &mut Core, rg: usize, now: u64, from: u64, fresh: bool) {
+        let asg = self.topo.scenario.arch.autoscaling.clone();
         let span = now.saturating_sub(from) as f64;
+        let region = &mut self.regions[rg];
         let mut cpu = (0.0, 0);
-        for i in 0..self.app.len() {
-            let station = self.app[i];
+        for i in 0..region.app.len() {
+            let station = region.app[i];
             let (busy, _) = core.areas(station);
-            let base = if fresh { 0.0 } else { self.last_busy[i] };
-            self.last_busy[i] = busy;
-            if span > 0.0 && self.routed.iter().any(|r| r.0 == station && !r.1) {
+            let base = if fresh { 0.0 } else { region.last_busy[i] };
+            region.last_busy[i] = busy;
+            if span > 0.0 && region.routed.iter().any(|r| r.0 == station && !r.1) {
                 cpu.0 += ((busy - base) / span / core.stations[station as usize].servers as f64).clamp(0.0, 1.0);
                 cpu.1 += 1;
             }
         }
-        self.last_check = now;
-        self.schedule(core, now + ns(SCALE_TICK_S), Timer::Scale);
         if span <= 0.0 || cpu.1 == 0 {
             return; // nothing measured since the last check (the warm-up reset just happened)
         }
         let cpu = cpu.0 / cpu.1 as f64;
-        let total = (self.routed.len() + self.booting.len()) as u32;
+        let total = (region.routed.len() + region.booting.len()) as u32;
         let floor = asg.min.max(crate::fluid::prewarm_floor(&self.topo.scenario, now as f64 / 1e9));
         if cpu > asg.out_cpu {
-            self.below_since = None;
+            region.below_since = None;
             // The average covers the time since `from`: the condition has held since then.
-            let since = *self.above_since.get_or_insert(from);
-            if now - since >= ns(asg.out_for_s) && self.booting.is_empty() && total < asg.max {
-                self.launch(core, asg.out_add.min(asg.max - total));
-                self.above_since = None;
+            let since = *region.above_since.get_or_insert(from);
+            if now - since >= ns(asg.out_for_s) && region.booting.is_empty() && total < asg.max {
+                region.above_since = None;
+                self.launch(core, rg, asg.out_add.min(asg.max - total));
             }
         } else if cpu < asg.in_cpu {
-            self.above_since = None;
-            let since = *self.below_since.get_or_insert(from);
+            region.above_since = None;
+            let since = *region.below_since.get_or_insert(from);
             if now - since >= ns(asg.in_for_s) && total > floor {
+                region.below_since = None;
+                let users = self.region_users(rg, now);
                 for _ in 0..asg.in_remove.min(total - floor) {
-                    let Some(pos) = self.routed.iter().rposition(|r| !r.1) else {
+                    let region = &mut self.regions[rg];
+                    let Some(pos) = region.routed.iter().rposition(|r| !r.1) else {
                         break;
                     };
                     if self.topo.sticky() {
-                        let share = self.topo.sticky_shares(self.routed.len() as u32)[pos];
-                        self.sessions_lost += share * self.topo.scenario.traffic.users as f64;
+                        let share = self.topo.sticky_shares(region.routed.len() as u32)[pos];
+                        self.sessions_lost += share * users;
                     }
-                    let (station, _) = self.routed.remove(pos);
-                    self.spare.push(station);
+                    let (station, _) = region.routed.remove(pos);
+                    region.spare.push(station);
                 }
-                self.below_since = None;
             }
         } else {
-            self.above_since = None;
-            self.below_since = None;
+            region.above_since = None;
+            region.below_since = None;
         }
-        let total = (self.routed.len() + self.booting.len()) as u32;
+        let region = &self.regions[rg];
+        let total = (region.routed.len() + region.booting.len()) as u32;
         if total < floor {
-            self.launch(core, floor - total);
+            self.launch(core, rg, floor - total);
         }
     }
 
@@ -874,23 +1028,30 @@ impl System {
             };
             Some(TierStat { name: name.to_owned(), nodes: live.len() as u32, utilization: finite(hot.0), queue: finite(hot.1), latency_ms })
         };
+        // The busiest region stands for its tiers, as in the aggregate engine.
+        let rg = self.busiest_region(core.now);
+        let region = &self.regions[rg];
         let mut tiers: Vec<TierStat> = Vec::new();
-        let fleet: Vec<u32> = self.routed.iter().map(|r| r.0).collect();
+        let fleet: Vec<u32> = region.routed.iter().map(|r| r.0).collect();
         tiers.extend(tier("app", &fleet, prev));
-        tiers.extend(tier("redis", &self.redis, prev));
+        tiers.extend(tier("redis", &region.redis, prev));
         if !self.topo.db_on_app {
             tiers.extend(tier("db_primary", &self.primaries, prev));
         }
-        let replicas: Vec<u32> = self.active.iter().flatten().map(|&r| self.replicas[r]).collect();
+        let shards = self.primaries.len();
+        let local = &self.active[rg * shards..(rg + 1) * shards];
+        let replicas: Vec<u32> = local.iter().flatten().map(|&r| self.replicas[r]).collect();
         tiers.extend(tier("replica", &replicas, prev));
-        tiers.extend(tier("replica_apply", &self.applies, prev));
+        let applies: Vec<u32> = local.iter().flatten().map(|&r| self.applies[r]).collect();
+        tiers.extend(tier("replica_apply", &applies, prev));
         tiers.extend(tier("workers", &self.workers, prev));
-        tiers.extend(tier("services", &self.services.concat(), prev));
+        tiers.extend(tier("services", &region.services.concat(), prev));
         let pool = tiers.iter().find(|t| t.name == "workers").map_or(0.0, |t| t.queue) + self.retrying as f64;
         *prev = areas;
         let offered = w.offered as f64 / span_s;
         let errors = w.rejected as f64 / span_s;
-        let alive = self.routed.iter().filter(|r| !r.1).count() as u32;
+        let alive = region.alive();
+        let regions_up = (self.regions.len() - usize::from(self.dead_region(core.now).is_some())) as u32;
         let edge_rps = w.cdn_hits as f64 / span_s;
         let per_s = |n: u64| n as f64 / span_s;
         let edges = EdgeRates {
@@ -932,7 +1093,7 @@ impl System {
             },
             rate_limited_rps: w.limited as f64 / span_s,
             retry_rps: w.retries as f64 / span_s,
-            regions_up: 1,
+            regions_up,
         }
     }
 
@@ -953,6 +1114,11 @@ fn warm_expiry(rng: &mut impl Rng, rate: f64, ttl: f64, now: u64) -> u64 {
     } else {
         0
     }
+}
+
+/// The region serving a request, carried in its `aux`.
+fn region_of(req: &super::Request) -> usize {
+    ((req.aux & REGION_MASK) >> REGION_SHIFT) as usize
 }
 
 /// The shard of a request's user, carried in its `aux`.
@@ -1051,21 +1217,42 @@ impl Router for System {
                 r.aux |= HAS_JOB;
             }
         }
+        // Where the user is, and the region geo-DNS sends them to (none while their region is out and not yet
+        // failed over). Writes travel on to the primaries' region.
+        let geo = if self.topo.scenario.traffic.worldwide {
+            let u = core.rng.random::<f64>();
+            let mut acc = 0.0;
+            GEOS.iter()
+                .position(|g| {
+                    acc += g.share;
+                    u < acc
+                })
+                .unwrap_or(GEOS.len() - 1)
+        } else {
+            0
+        };
+        let Some(rg) = self.serving_region(geo, now) else {
+            return Some((id, Next::Reject));
+        };
         let lb = if self.topo.has_lb() { ns(LAN_RTT_S) } else { 0 };
         let job = core.requests[id as usize].aux & HAS_JOB != 0;
-        core.requests[id as usize].delay = ns(CLIENT_RTT_S) + lb + if job { self.job_delay } else { 0 };
-        core.requests[id as usize].tag = user;
-        if now < self.app_down_until {
+        let write = core.requests[id as usize].class == WRITE;
+        let detour = if write && rg != self.primary_region { GEOS[rg].rtt_s[self.primary_region] } else { 0.0 };
+        let r = &mut core.requests[id as usize];
+        r.delay = ns(GEOS[geo].rtt_s[rg] + detour) + lb + if job { self.job_delay } else { 0 };
+        r.tag = user;
+        r.aux |= (rg as u32) << REGION_SHIFT;
+        if now < self.regions[rg].app_down_until {
             return Some((id, Next::Reject)); // the only server is restarting for a deploy
         }
-        if self.topo.has_lb() && now < self.lb_down_until {
+        if self.topo.has_lb() && now < self.regions[rg].lb_down_until {
             return Some((id, Next::Reject));
         }
         if core.requests[id as usize].class != STATIC && !self.allow(user, now) {
             self.record(measured, |w| w.limited += 1);
             return Some((id, Next::Reject));
         }
-        let Some((server, dead)) = self.pick_server(core, user) else {
+        let Some((server, dead)) = self.pick_server(core, rg, user) else {
             return Some((id, Next::Reject));
         };
         if dead {
@@ -1101,7 +1288,7 @@ impl Router for System {
             (STATIC, _) => Next::Done,
             (READ | WRITE, H_APP) => {
                 if self.topo.session_in_redis() {
-                    let node = self.redis_node(req.tag);
+                    let node = self.redis_node(region_of(&req), req.tag);
                     let service = self.redis_s.draw_ns(&mut core.rng);
                     self.visit(core, id, node, service, H_SESSION, T_REDIS, true)
                 } else {
@@ -1110,15 +1297,16 @@ impl Router for System {
             }
             (READ | WRITE, H_SESSION) => self.data_step(core, id),
             (READ, H_CACHE) => {
-                if !self.cold && !self.cache.contains_key(&req.key) {
+                let rg = region_of(&req);
+                if !self.cold && !self.regions[rg].cache.contains_key(&req.key) {
                     let t = &self.topo.scenario.traffic;
                     let reads = t.rps_at(now as f64 / 1e9) * (1.0 - t.static_share) * (1.0 - t.write_fraction());
                     let rate = reads * self.topo.keys.top_share() * (req.key as f64).powf(-t.zipf_alpha);
                     let ttl = self.topo.scenario.arch.cache_ttl_s;
                     let expiry = warm_expiry(&mut core.rng, rate, ttl, now);
-                    self.cache.insert(req.key, (expiry, expiry.saturating_sub(ns(ttl))));
+                    self.regions[rg].cache.insert(req.key, (expiry, expiry.saturating_sub(ns(ttl))));
                 }
-                let hit = self.cache.get(&req.key).filter(|e| now < e.0).copied();
+                let hit = self.regions[rg].cache.get(&req.key).filter(|e| now < e.0).copied();
                 self.record(measured, |w| {
                     w.cache_gets += 1;
                     w.cache_hits += hit.is_some() as u64;
@@ -1139,7 +1327,7 @@ impl Router for System {
             (BATCH, H_DB) => {
                 let sh = shard_of(&req);
                 self.last_write.insert(data_key(req.key, sh), now);
-                for r in sh * self.per_shard..(sh + 1) * self.per_shard {
+                for r in self.shard_replicas(sh) {
                     let service = self.apply_s.draw_ns(&mut core.rng);
                     self.pending[r].push_back(now);
                     self.side_job(core, now, (APPLY, H_APPLY, r as u32, now), req.aux, self.applies[r], service);
@@ -1154,7 +1342,7 @@ impl Router for System {
             (WRITE, H_DB) => {
                 let sh = shard_of(&req);
                 self.last_write.insert(data_key(req.key, sh), now);
-                for r in sh * self.per_shard..(sh + 1) * self.per_shard {
+                for r in self.shard_replicas(sh) {
                     let service = self.apply_s.draw_ns(&mut core.rng);
                     self.pending[r].push_back(now);
                     self.side_job(core, now, (APPLY, H_APPLY, r as u32, now), req.aux, self.applies[r], service);
@@ -1255,40 +1443,44 @@ impl Router for System {
         for (_, timer) in due {
             match timer {
                 Timer::Fault(FaultKind::KillAppServer) => {
-                    if let Some(pos) = self.routed.iter().position(|r| !r.1) {
-                        let n = self.routed.len() as u32;
+                    // A server of the busiest region dies; its load balancer notices after two health checks.
+                    let rg = self.busiest_region(now);
+                    let users = self.region_users(rg, now);
+                    let region = &mut self.regions[rg];
+                    if let Some(pos) = region.routed.iter().position(|r| !r.1) {
+                        let n = region.routed.len() as u32;
                         if self.topo.sticky() {
-                            let share = self.topo.sticky_shares(n)[pos];
-                            self.sessions_lost += share * self.topo.scenario.traffic.users as f64;
+                            self.sessions_lost += self.topo.sticky_shares(n)[pos] * users;
                         }
-                        let station = self.routed[pos].0;
-                        self.routed[pos].1 = true;
+                        let station = region.routed[pos].0;
+                        region.routed[pos].1 = true;
                         core.kill(self, station);
                         let h = self.topo.scenario.arch.health_check_s;
                         let t = now as f64 / 1e9;
                         let detect = ((t / h).floor() + UNHEALTHY_CHECKS) * h;
-                        self.schedule(core, ns(detect), Timer::Detect(station));
+                        self.schedule(core, ns(detect), Timer::Detect(rg, station));
                     }
                 }
-                Timer::Detect(station) => {
-                    self.routed.retain(|r| r.0 != station);
+                Timer::Detect(rg, station) => {
+                    self.regions[rg].routed.retain(|r| r.0 != station);
                     // The group replaces a server its health checks took out.
                     if self.topo.scenario.arch.autoscaling.enabled {
-                        self.launch(core, 1);
+                        self.launch(core, rg, 1);
                     }
                 }
                 Timer::Scale => self.autoscale(core, now),
-                Timer::Ready(station) => {
-                    self.booting.retain(|b| b.0 != station);
-                    self.routed.push((station, false));
+                Timer::Ready(rg, station) => {
+                    self.regions[rg].booting.retain(|b| b.0 != station);
+                    self.regions[rg].routed.push((station, false));
                 }
                 Timer::Retry(id) => {
-                    let user = core.requests[id as usize].tag;
-                    let class = core.requests[id as usize].class;
-                    let next = match self.pick_server(core, user) {
-                        Some((server, false)) if !(self.topo.has_lb() && now < self.lb_down_until) => {
+                    let req = core.requests[id as usize];
+                    let rg = region_of(&req);
+                    let lb_down = self.topo.has_lb() && now < self.regions[rg].lb_down_until;
+                    let next = match self.pick_server(core, rg, req.tag) {
+                        Some((server, false)) if !lb_down => {
                             let service =
-                                if class == STATIC { self.static_s.draw_ns(&mut core.rng) } else { self.app_s.draw_ns(&mut core.rng) };
+                                if req.class == STATIC { self.static_s.draw_ns(&mut core.rng) } else { self.app_s.draw_ns(&mut core.rng) };
                             self.visit(core, id, server, service, H_APP, T_APP, false)
                         }
                         _ => Next::Reject,
@@ -1296,49 +1488,67 @@ impl Router for System {
                     self.spawn.push((id, next));
                 }
                 Timer::Fault(FaultKind::FlushCache) => {
-                    self.cache.clear();
+                    for region in &mut self.regions {
+                        region.cache.clear();
+                    }
                     self.cold = true;
                 }
-                // Spikes are in the arrival process; the other faults are aggregate-engine only.
                 Timer::Fault(FaultKind::KillLoadBalancer) => {
                     let down = if self.topo.scenario.arch.resilience.lb_ha {
                         crate::scenario::LB_FAILOVER_S
                     } else {
                         crate::scenario::LB_REPLACE_S
                     };
-                    self.lb_down_until = now + ns(down);
+                    let rg = self.busiest_region(now);
+                    self.regions[rg].lb_down_until = now + ns(down);
                 }
                 Timer::Fault(FaultKind::Deploy) => {
-                    if self.topo.has_lb() {
-                        self.deploy = Some((0, None));
-                        self.deploy_step(core, now);
-                    } else {
-                        self.app_down_until = now + ns(crate::scenario::DEPLOY_RESTART_S);
-                        if self.topo.sticky() {
-                            self.sessions_lost += self.topo.scenario.traffic.users as f64;
+                    // Every region rolls its own fleet.
+                    for rg in 0..self.regions.len() {
+                        if self.topo.has_lb() {
+                            self.regions[rg].deploy = Some((0, None));
+                            self.deploy_step(core, rg, now);
+                        } else {
+                            self.regions[rg].app_down_until = now + ns(crate::scenario::DEPLOY_RESTART_S);
+                            if self.topo.sticky() {
+                                self.sessions_lost += self.region_users(rg, now);
+                            }
                         }
                     }
                 }
-                Timer::DeployStep => self.deploy_step(core, now),
+                Timer::DeployStep(rg) => self.deploy_step(core, rg, now),
                 Timer::Fault(FaultKind::KillDbPrimary) => {
                     // Shard 0's primary dies; a replica is promoted after the failover, or without one the
                     // primary is restored.
-                    let replicas = !self.active[0].is_empty();
+                    let replicas = !self.active[self.primary_region * self.primaries.len()].is_empty();
                     let down = if replicas { crate::scenario::FAILOVER_S } else { crate::scenario::RESTORE_S };
-                    self.db_down = Some((0, now + ns(down)));
+                    self.db_down_until[0] = now + ns(down);
                     if !self.topo.db_on_app {
                         core.kill(self, self.primaries[0]);
                     }
-                    self.schedule(core, now + ns(down), Timer::Promote);
+                    self.schedule(core, now + ns(down), Timer::Promote(0, replicas));
                 }
-                Timer::Promote => {
-                    if let Some((sh, _)) = self.db_down.take() {
-                        // The promoted replica leaves the read pool; the primary's station serves again.
-                        self.active[sh].pop();
-                        if !self.topo.db_on_app {
-                            core.stations[self.primaries[sh] as usize].dead = false;
+                Timer::Promote(shard, replica) => {
+                    // The promoted replica (in the primaries' region) leaves the read pool; the primary's station
+                    // serves again, standing for it.
+                    if replica {
+                        self.active[self.primary_region * self.primaries.len() + shard].pop();
+                    }
+                    if !self.topo.db_on_app {
+                        core.stations[self.primaries[shard] as usize].dead = false;
+                    }
+                }
+                Timer::Fault(FaultKind::RegionOutage) => self.region_outage(core, now),
+                Timer::RegionBack => {
+                    for station in self.region_stations(0) {
+                        core.stations[station as usize].dead = false;
+                    }
+                    if self.regions.len() == 1 && !self.topo.db_on_app {
+                        for &p in &self.primaries {
+                            core.stations[p as usize].dead = false;
                         }
                     }
+                    self.primary_region = 0;
                 }
                 Timer::Fault(FaultKind::WriteBurst) => {
                     self.burst_until = now + ns(crate::scenario::WRITE_BURST_S);
@@ -1359,25 +1569,10 @@ impl Router for System {
                         self.spawn.push((id, Next::Done));
                     }
                 }
-                // Spikes are in the arrival process; regions are aggregate-engine only.
-                Timer::Fault(FaultKind::TrafficSpike | FaultKind::RegionOutage) => {}
+                // Spikes are in the arrival process.
+                Timer::Fault(FaultKind::TrafficSpike) => {}
             }
         }
-    }
-}
-
-/// Whether this engine models everything `scenario` uses; `Err` names the first field it would ignore.
-pub fn supports(scenario: &Scenario) -> Result<(), &'static str> {
-    let a = &scenario.arch;
-    let aggregate_only = |k: FaultKind| k == FaultKind::RegionOutage;
-    let checks = [
-        (scenario.faults.iter().any(|f| aggregate_only(f.kind)), "faults"),
-        (a.regions > 1, "regions"),
-        (scenario.traffic.worldwide, "world"),
-    ];
-    match checks.iter().find(|c| c.0) {
-        Some(&(_, field)) => Err(field),
-        None => Ok(()),
     }
 }
 
@@ -1434,20 +1629,23 @@ pub fn run(scenario: &Scenario, opts: DesOptions) -> DesReport {
         utilization.insert(name.to_owned(), finite(u));
         queue_depth.insert(name.to_owned(), finite(q));
     };
-    hot("app", &sys.app);
-    hot("redis", &sys.redis);
+    let all = |f: &dyn Fn(&Region) -> Vec<u32>| sys.regions.iter().flat_map(f).collect::<Vec<u32>>();
+    hot("app", &all(&|r| r.app.clone()));
+    hot("redis", &all(&|r| r.redis.clone()));
     hot("workers", &sys.workers);
     if !sys.topo.db_on_app {
         hot("db_primary", &sys.primaries);
     }
-    hot("services", &sys.services.concat());
+    hot("services", &all(&|r| r.services.concat()));
     hot("replica", &sys.replicas);
     hot("replica_apply", &sys.applies);
+    let busiest_alive = sys.regions[sys.busiest_region(now)].alive();
+    let regions_up = (sys.regions.len() - usize::from(sys.dead_region(now).is_some())) as u32;
     let m = &mut sys.measured;
     let span = (now - since) as f64 / 1e9;
     let offered_rps = m.offered as f64 / span.max(1e-9);
     let edge_rps = m.cdn_hits as f64 / span.max(1e-9);
-    let alive = sys.routed.iter().filter(|r| !r.1).count() as u32;
+    let alive = busiest_alive;
     let cost = sys.topo.cost_per_hour(alive as f64, offered_rps - edge_rps, edge_rps);
     let mut counts = sys.counts;
     counts.in_flight = counts.offered - counts.served - counts.rejected;
@@ -1479,7 +1677,7 @@ pub fn run(scenario: &Scenario, opts: DesOptions) -> DesReport {
         jobs_dead_lettered: m.dead_lettered as f64,
         workers: sys.workers.first().map_or(0, |&p| core.stations[p as usize].servers),
         shards: sys.primaries.len() as u32,
-        regions: 1,
+        regions: regions_up,
         rate_limited_rate: Window::ratio(m.limited, m.offered),
         retry_rate: Window::ratio(m.retries, m.offered),
     };

@@ -1,18 +1,15 @@
 //! The two engines agree where both run: for every stage of the journey the request-level engine models
-//! (stages 1–10; [`sim_core::des::system::supports`] says which), with slow jobs inline and queued, with
+//! (every stage), with slow jobs inline and queued, with
 //! services and shards (fan-out and scatter-gather) and with auto-scaling, at loads the request-level engine can simulate: steady-state
 //! mean latency and utilisation within 5 %, p99 within 10 %, and the cache, CDN and error figures close.
-use sim_core::des::system::supports;
 use sim_core::des::system::{run as des, DesOptions};
 use sim_core::fluid::{run as fluid, FluidOptions};
 use sim_core::report::Summary;
 use sim_core::scenario::{Scenario, STAGES};
 
-/// Stages both engines model.
+/// Every stage of the built-in journey: both engines run them all.
 fn shared_stages() -> Vec<u32> {
-    let stages: Vec<u32> = (1..=STAGES).filter(|&n| supports(&Scenario::stage(n)).is_ok()).collect();
-    assert_eq!(stages, (1..=10).collect::<Vec<_>>(), "the request-level engine covers stages 1–10 (not regions yet)");
-    stages
+    (1..=STAGES).collect()
 }
 
 fn both(s: &Scenario) -> (Summary, Summary) {
@@ -153,6 +150,35 @@ fn engines_agree_on_auto_scaling() {
         let cpu = |p: &sim_core::report::Sample| p.tiers.iter().find(|t| t.name == "app").map_or(0.0, |t| t.utilization);
         assert!((cpu(fu) - cpu(du)).abs() < 0.05, "{q}: app CPU at the end {:.3} (fluid) vs {:.3} (des)", cpu(fu), cpu(du));
     }
+}
+
+#[test]
+fn engines_agree_on_regions_and_a_region_outage() {
+    // Users on three continents, one, two or three regions: the request-level engine runs every region (the
+    // aggregate one simulates the busiest and lets it stand for the others).
+    let mut errors = Vec::new();
+    for regions in 1..=3 {
+        let mut s = sim_core::query::parse(&format!("v=1&stage=11&users=20000&world=1&regions={regions}")).scenario;
+        s.duration_s = 600.0;
+        let (f, d) = both(&s);
+        let tag = format!("{regions} region(s)");
+        errors.extend(close(&format!("{tag} mean"), f.latency_ms.mean, d.latency_ms.mean, 0.05, 0.3).err());
+        errors.extend(close(&format!("{tag} p95"), f.latency_ms.p95, d.latency_ms.p95, 0.05, 0.5).err());
+        errors.extend(close(&format!("{tag} p99"), f.latency_ms.p99, d.latency_ms.p99, 0.10, 0.5).err());
+        errors.extend(close(&format!("{tag} app utilisation"), f.utilization["app"], d.utilization["app"], 0.05, 0.01).err());
+    }
+    // The first region goes dark at 60 s: North America's half of the users fails until geo-DNS moves it (60 s),
+    // and writes fail until a replica elsewhere is promoted.
+    let mut s = sim_core::query::parse("v=1&stage=11&users=20000&world=1&regions=3&faults=kill_region@60").scenario;
+    s.duration_s = 300.0;
+    let f = fluid(&s, FluidOptions { dt: 1.0, sample_every: 10.0 }).series;
+    let d = des(&s, DesOptions { sample_every: 10.0, warmup_fraction: 0.1, trace_limit: 0 }).report.series;
+    for t in [90.0, 200.0] {
+        let (a, b) = (f.iter().find(|p| p.t_s >= t).unwrap(), d.iter().find(|p| p.t_s >= t).unwrap());
+        errors.extend(close(&format!("error rate at {t} s of a region outage"), a.error_rate, b.error_rate, 0.05, 0.005).err());
+        assert_eq!((a.regions_up, b.regions_up), (2, 2), "one region dark at {t} s");
+    }
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
 
 #[test]

@@ -102,7 +102,7 @@ fn station_matches_erlang_c() {
 #[test]
 fn bad_input_exits_2_with_one_line_naming_the_field() {
     let cases: [(&[&str], &str); 7] = [
-        (&["run", "--scenario", "v=1&stage=7&regions=2", "--engine", "des"], "regions"),
+        (&["run", "--scenario", "v=1&users=10000000&dur=86400", "--engine", "des"], "engine"),
         (&["run", "--scenario", "users=abc"], "users"),
         (&["run", "--scenario", "replicas=99"], "replicas"),
         (&["run", "--preset", "nope"], "preset"),
