@@ -1187,7 +1187,10 @@ impl Fluid {
         }
         for (share, app) in groups {
             let db_hop = if topo.db_on_app { 0.0 } else { LAN_RTT_S };
-            let primary = if topo.db_on_app { app } else { f.primary };
+            // On a single box the query comes back to the server it just left and takes back its own place: it
+            // waits in the queue again (and may time out) but is not refused again. Counting the refusal twice put
+            // stage 1's errors past saturation a third above the request-level engine's.
+            let primary = if topo.db_on_app { StationOut { blocking: 0.0, ..app } } else { f.primary };
             emit(f.origin_static * f.static_reach * share, CLIENT_RTT_S + lb, &Path::default().then(app, topo.static_s), false, false);
             let mut prefix = Path::default().then(app, topo.app_s);
             let mut delay = CLIENT_RTT_S + lb;
