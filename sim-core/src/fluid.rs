@@ -840,8 +840,14 @@ impl Fluid {
         self.counts.in_flight = self.counts.offered - self.counts.rejected - self.counts.served;
         let instances = self.alive_count() as f64;
         let origin = f.offered - f.edge;
-        self.cost_integral +=
-            (self.topo.cost_per_hour(instances, origin, f.edge) + self.topo.jobs_cost_per_hour(self.jobs.workers, f.jobs_rps)) * dt;
+        let usage = model::Usage {
+            app_instances: instances,
+            origin_rps: origin,
+            cdn_rps: f.edge,
+            workers: self.jobs.workers,
+            jobs_rps: f.jobs_rps,
+        };
+        self.cost_integral += self.topo.cost_per_hour(&usage) * dt;
         self.t += dt;
     }
 
@@ -1370,9 +1376,13 @@ impl Fluid {
             stale_read_rate: finite(stale_rate.clamp(0.0, 1.0)),
             sessions_lost: finite(self.sessions_lost),
             instances,
-            cost_usd_per_hour: finite(
-                topo.cost_per_hour(instances as f64, f.offered - f.edge, f.edge) + topo.jobs_cost_per_hour(self.jobs.workers, f.jobs_rps),
-            ),
+            cost_usd_per_hour: finite(topo.cost_per_hour(&model::Usage {
+                app_instances: instances as f64,
+                origin_rps: f.offered - f.edge,
+                cdn_rps: f.edge,
+                workers: self.jobs.workers,
+                jobs_rps: f.jobs_rps,
+            })),
             jobs: JobStats {
                 rps: finite(f.jobs_rps + f.jobs_skipped + if f.jobs_inline { f.writes * a.jobs.share } else { 0.0 }),
                 queue_depth: if queued { finite(self.jobs.depth) } else { 0.0 },

@@ -21,7 +21,7 @@ pub const SIZES: &[InstanceSize] = &[
     InstanceSize { name: "t3.micro", vcpus: 2, ram_gib: 1.0, usd_per_hour: 0.0104 },
     InstanceSize { name: "t3.medium", vcpus: 2, ram_gib: 4.0, usd_per_hour: 0.0416 },
     InstanceSize { name: "cache.t3.medium", vcpus: 2, ram_gib: 3.09, usd_per_hour: 0.068 },
-    InstanceSize { name: "m6i.large", vcpus: 2, ram_gib: 8.0, usd_per_hour: 0.096 },
+    M6I_LARGE,
     InstanceSize { name: "cache.r6g.large", vcpus: 2, ram_gib: 13.07, usd_per_hour: 0.206 },
     InstanceSize { name: "db.r6g.large", vcpus: 2, ram_gib: 16.0, usd_per_hour: 0.225 },
     InstanceSize { name: "m6i.xlarge", vcpus: 4, ram_gib: 16.0, usd_per_hour: 0.192 },
@@ -33,6 +33,10 @@ pub const SIZES: &[InstanceSize] = &[
     InstanceSize { name: "m6i.32xlarge", vcpus: 128, ram_gib: 512.0, usd_per_hour: 6.144 },
     InstanceSize { name: "u-6tb1.112xlarge", vcpus: 448, ram_gib: 6_144.0, usd_per_hour: 54.6 },
 ];
+
+/// The general-purpose two-vCPU machine that queue workers and service instances run on (priced every step, so
+/// a constant rather than a lookup by name).
+pub const M6I_LARGE: InstanceSize = InstanceSize { name: "m6i.large", vcpus: 2, ram_gib: 8.0, usd_per_hour: 0.096 };
 
 /// Looks a size up by its price-list name.
 pub fn by_name(name: &str) -> Option<InstanceSize> {

@@ -293,16 +293,9 @@ impl Topology {
         1.0 - (-per_user * a.read_your_writes_ms / 1e3).exp()
     }
 
-    /// Hourly price of the machines: `app_instances` app servers in each region, the database shards and their
-    /// replicas, Redis, load balancers, services and CDN at the given request rates (the job queue apart).
-    pub fn cost_per_hour(&self, app_instances: f64, origin_rps: f64, cdn_rps: f64) -> f64 {
-        cost_items(&self.scenario, &Usage { app_instances, origin_rps, cdn_rps, workers: 0, jobs_rps: 0.0 }).iter().map(|c| c.1).sum()
-    }
-
-    /// Hourly price of the job queue and its worker instances.
-    pub fn jobs_cost_per_hour(&self, workers: u32, jobs_rps: f64) -> f64 {
-        let usage = Usage { app_instances: 0.0, origin_rps: 0.0, cdn_rps: 0.0, workers, jobs_rps };
-        cost_items(&self.scenario, &usage).iter().filter(|c| c.0 == "queue").map(|c| c.1).sum()
+    /// Hourly price of everything running at `usage`: the sum of [`cost_items`].
+    pub fn cost_per_hour(&self, usage: &Usage) -> f64 {
+        cost_items(&self.scenario, usage).iter().map(|c| c.1).sum()
     }
 }
 
@@ -328,7 +321,7 @@ pub struct Usage {
 pub fn cost_items(scenario: &Scenario, usage: &Usage) -> [(&'static str, f64); 8] {
     let a = &scenario.arch;
     let price = |s: &InstanceSize| s.usd_per_hour;
-    let large = crate::instance::named("m6i.large").usd_per_hour;
+    let large = crate::instance::M6I_LARGE.usd_per_hour;
     let regions = a.regions.max(1) as f64;
     // Every region keeps its own replicas of each shard; the primaries live in one region.
     let replicas = a.replicas as f64 * regions * a.shards.max(1) as f64;

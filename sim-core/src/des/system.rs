@@ -1082,7 +1082,13 @@ impl System {
             stale_read_rate: Window::ratio(w.stale, w.reads),
             sessions_lost: self.sessions_lost,
             instances: alive,
-            cost_usd_per_hour: finite(self.topo.cost_per_hour(alive as f64, offered - edge_rps, edge_rps)),
+            cost_usd_per_hour: finite(self.topo.cost_per_hour(&crate::model::Usage {
+                app_instances: alive as f64,
+                origin_rps: offered - edge_rps,
+                cdn_rps: edge_rps,
+                workers: self.workers.first().map_or(0, |&p| core.stations[p as usize].servers),
+                jobs_rps: w.jobs as f64 / span_s,
+            })),
             jobs: crate::report::JobStats {
                 rps: w.jobs as f64 / span_s,
                 queue_depth: finite(pool),
@@ -1646,7 +1652,13 @@ pub fn run(scenario: &Scenario, opts: DesOptions) -> DesReport {
     let offered_rps = m.offered as f64 / span.max(1e-9);
     let edge_rps = m.cdn_hits as f64 / span.max(1e-9);
     let alive = busiest_alive;
-    let cost = sys.topo.cost_per_hour(alive as f64, offered_rps - edge_rps, edge_rps);
+    let cost = sys.topo.cost_per_hour(&crate::model::Usage {
+        app_instances: alive as f64,
+        origin_rps: offered_rps - edge_rps,
+        cdn_rps: edge_rps,
+        workers: sys.workers.first().map_or(0, |&p| core.stations[p as usize].servers),
+        jobs_rps: m.jobs as f64 / span.max(1e-9),
+    });
     let mut counts = sys.counts;
     counts.in_flight = counts.offered - counts.served - counts.rejected;
     let summary = crate::report::Summary {
