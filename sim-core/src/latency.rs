@@ -50,11 +50,7 @@ impl Visit {
     /// Laplace transform of the sojourn at complex s = (re, im).
     fn transform(&self, s: C) -> C {
         let service = if self.service_mean > 0.0 {
-            let (n, p) = erlang_mix(self.service_k());
-            let mu = (n as f64 - p) / self.service_mean;
-            let z = C(mu, 0.0).div(C(mu + s.0, s.1));
-            let below = z.powi(n - 1);
-            below.scale(p).add(below.mul(z).scale(1.0 - p))
+            erlang_mix_transform(self.service_mean, self.service_k(), s)
         } else {
             C(1.0, 0.0)
         };
@@ -62,11 +58,7 @@ impl Visit {
             // The gamma wait's two moments, matched by Tijms' mixture of Erlang(n−1) and Erlang(n) with a common
             // rate (n = ⌈k⌉; exactly Erlang(k) for a whole k). Whole powers need no complex logarithm, which made
             // the gamma's own transform ten times slower to evaluate.
-            let (n, p) = erlang_mix(self.shape());
-            let mu = (n as f64 - p) / self.wait_mean;
-            let z = C(mu, 0.0).div(C(mu + s.0, s.1));
-            let below = z.powi(n - 1);
-            let g = below.scale(p).add(below.mul(z).scale(1.0 - p));
+            let g = erlang_mix_transform(self.wait_mean, self.shape(), s);
             C(1.0 - self.p_wait, 0.0).add(C(self.p_wait, 0.0).mul(g))
         } else {
             C(1.0, 0.0)
@@ -406,6 +398,20 @@ impl C {
         }
         out
     }
+}
+
+/// Laplace transform at `s` of the Erlang mixture with mean `mean` and squared coefficient of variation 1/k
+/// (see [`erlang_mix`]); an exponential for k = 1, the common case, without the mixture's arithmetic.
+fn erlang_mix_transform(mean: f64, k: f64, s: C) -> C {
+    if k <= 1.0 {
+        let mu = 1.0 / mean;
+        return C(mu, 0.0).div(C(mu + s.0, s.1));
+    }
+    let (n, p) = erlang_mix(k);
+    let mu = (n as f64 - p) / mean;
+    let z = C(mu, 0.0).div(C(mu + s.0, s.1));
+    let below = z.powi(n - 1);
+    below.scale(p).add(below.mul(z).scale(1.0 - p))
 }
 
 /// Tijms' two-moment fit of a distribution with squared coefficient of variation 1/k (k ≥ 1): with probability

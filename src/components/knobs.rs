@@ -45,9 +45,12 @@ pub fn Knobs() -> impl IntoView {
         }
     };
     let read = move |f: fn(&Scenario) -> f64| Signal::derive(move || sim.scenario.with(f));
+    // On a phone the knobs start folded, so the diagram is a short scroll below the load slider.
+    let wide = window().match_media("(min-width: 900px)").ok().flatten().is_none_or(|m| m.matches());
     view! {
         <section class="panel knobs" aria-labelledby="knobs-heading">
-            <h2 id="knobs-heading">"Knobs"</h2>
+            <details open=wide>
+            <summary><h2 id="knobs-heading">"Knobs"</h2></summary>
             <fieldset>
                 <legend>"Cache"</legend>
                 <SelectKnob
@@ -206,6 +209,7 @@ pub fn Knobs() -> impl IntoView {
                     disabled=locked("dur")
                 />
             </fieldset>
+            </details>
         </section>
     }
 }
