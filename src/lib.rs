@@ -35,8 +35,6 @@ const STEPS_PER_TICK: u32 = 2_000;
 const URL_DELAY_MS: u64 = 150;
 /// Real milliseconds between ticks.
 const TICK_MS: u64 = 50;
-/// Milliseconds after mounting before the warm-up runs.
-const WARM_UP_DELAY_MS: u64 = 200;
 
 /// The scenario and view the page was opened with, and notices about its link.
 fn from_location() -> (sim_core::Scenario, View, Vec<String>) {
@@ -93,20 +91,22 @@ pub fn App() -> impl IntoView {
         pending.set_value(set_timeout_with_handle(write, Duration::from_millis(URL_DELAY_MS)).ok());
     });
 
-    // Warm-up: shortly after the first render, work the model over a few loads near the current one, so the
-    // browser has optimised its hot code before the first drag of the slider (the first inputs after loading
+    // Warm-up: right after the first frame is painted, work the model over a few loads near the current one, so
+    // the browser has optimised its hot code before the first drag of the slider (the first inputs after loading
     // were the slowest, while the wasm still ran unoptimised). Pure computation; nothing on the page changes.
-    set_timeout(
-        move || {
-            let base = sim.scenario.get_untracked();
-            for factor in [0.5, 0.8, 1.25, 2.0, 3.0, 0.3] {
-                let s = base.clone().with_users(((base.traffic.users as f64 * factor) as u64).clamp(1, 10_000_000));
-                let report = sim_core::fluid::steady_state(&s);
-                let _ = sim_core::diagnose::diagnose(&s, &report.summary);
-            }
-        },
-        Duration::from_millis(WARM_UP_DELAY_MS),
-    );
+    request_animation_frame(move || {
+        set_timeout(
+            move || {
+                let base = sim.scenario.get_untracked();
+                for factor in [0.5, 0.8, 1.25, 2.0, 3.0, 0.3] {
+                    let s = base.clone().with_users(((base.traffic.users as f64 * factor) as u64).clamp(1, 10_000_000));
+                    let report = sim_core::fluid::steady_state(&s);
+                    let _ = sim_core::diagnose::diagnose(&s, &report.summary);
+                }
+            },
+            Duration::ZERO,
+        )
+    });
 
     // The run pump, the playback clock, and the embed height report.
     let height = StoredValue::new(0);
