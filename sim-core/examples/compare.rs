@@ -12,7 +12,20 @@ use sim_core::scenario::Scenario;
 fn table() {
     println!("| stage | users | mean ms (fluid / des) | p99 ms (fluid / des) | busiest tier utilisation (fluid / des) | cache hit (fluid / des) |");
     println!("|---|---|---|---|---|---|");
-    for (stage, users) in [(1u32, 2_500u64), (2, 8_000), (3, 12_000), (4, 15_000), (5, 20_000), (6, 20_000), (7, 20_000), (8, 20_000), (9, 20_000), (10, 20_000), (11, 20_000), (12, 20_000)] {
+    for (stage, users) in [
+        (1u32, 2_500u64),
+        (2, 8_000),
+        (3, 12_000),
+        (4, 15_000),
+        (5, 20_000),
+        (6, 20_000),
+        (7, 20_000),
+        (8, 20_000),
+        (9, 20_000),
+        (10, 20_000),
+        (11, 20_000),
+        (12, 20_000),
+    ] {
         let mut s = Scenario::stage(stage).with_users(users);
         s.duration_s = 600.0;
         s.seed = 7 + stage as u64;

@@ -49,11 +49,7 @@ impl Visit {
     }
     /// Laplace transform of the sojourn at complex s = (re, im).
     fn transform(&self, s: C) -> C {
-        let service = if self.service_mean > 0.0 {
-            erlang_mix_transform(self.service_mean, self.service_k(), s)
-        } else {
-            C(1.0, 0.0)
-        };
+        let service = if self.service_mean > 0.0 { erlang_mix_transform(self.service_mean, self.service_k(), s) } else { C(1.0, 0.0) };
         let wait = if self.p_wait > 0.0 && self.wait_mean > 0.0 {
             // The gamma wait's two moments, matched by Tijms' mixture of Erlang(n−1) and Erlang(n) with a common
             // rate (n = ⌈k⌉; exactly Erlang(k) for a whole k). Whole powers need no complex logarithm, which made

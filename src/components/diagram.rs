@@ -347,6 +347,7 @@ pub fn Diagram() -> impl IntoView {
                 {move || layout.get().edges.into_iter().map(edge_view).collect_view()}
                 {move || dots.get().into_iter().map(dots_view).collect_view()}
                 {move || layout.get().nodes.into_iter().map(node_view).collect_view()}
+                {move || layout.get().edges.into_iter().filter(has_room_for_label).map(label_view).collect_view()}
             </svg>
             </div>
         </figure>
@@ -403,15 +404,25 @@ fn dots_view((path, dots): (String, usize)) -> impl IntoView {
 }
 
 fn edge_view(e: Edge) -> impl IntoView {
-    let path = path_of(&e);
-    // The label sits a little past the middle, above the line.
-    let mid = (e.from.0 + (e.to.0 - e.from.0) * 0.55, e.from.1 + (e.to.1 - e.from.1) * 0.55 - 6.0);
     view! {
         <g class="edge">
-            <path d=path marker-end="url(#arrow)"></path>
-            <text x=mid.0 y=mid.1 text-anchor="middle" class="rate">{if e.rps > 0.0 && e.labelled { format::rps(e.rps) } else { String::new() }}</text>
+            <path d=path_of(&e) marker-end="url(#arrow)"></path>
         </g>
     }
+}
+
+/// Shortest edge (in view units) whose rate is printed on it: a shorter one would put the label over the boxes.
+const LABEL_ROOM: f64 = 60.0;
+
+/// Whether an edge carries a rate label: the one of its fan that speaks for all, busy, and long enough.
+pub fn has_room_for_label(e: &Edge) -> bool {
+    e.labelled && e.rps > 0.0 && (e.to.0 - e.from.0).hypot(e.to.1 - e.from.1) >= LABEL_ROOM
+}
+
+/// An edge's rate, a little past its middle and above the line, drawn over the boxes with a halo.
+fn label_view(e: Edge) -> impl IntoView {
+    let mid = (e.from.0 + (e.to.0 - e.from.0) * 0.55, e.from.1 + (e.to.1 - e.from.1) * 0.55 - 6.0);
+    view! { <text x=mid.0 y=mid.1 text-anchor="middle" class="rate">{format::rps(e.rps)}</text> }
 }
 
 fn node_view(n: Node) -> impl IntoView {
