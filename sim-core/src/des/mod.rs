@@ -42,7 +42,8 @@ pub struct Station {
     pub queue: VecDeque<u32>,
     /// Whether the machine is dead: arrivals and completions there fail.
     pub dead: bool,
-    /// Integral of busy servers over time since the last reset (server-nanoseconds).
+    /// Integral of the busy share of the servers (busy / servers) over time since the last reset (nanoseconds):
+    /// utilisation × time, right even while the number of servers changes.
     pub busy_area: f64,
     /// Integral of requests in the system over time since the last reset.
     pub system_area: f64,
@@ -50,6 +51,8 @@ pub struct Station {
     pub last_change: u64,
     /// Largest number in the system seen since the last reset.
     pub peak: u32,
+    /// Whether requests wait here as long as it takes (a message queue): the queue timeout does not apply.
+    pub patient: bool,
 }
 
 impl Station {
@@ -65,6 +68,7 @@ impl Station {
             system_area: 0.0,
             last_change: 0,
             peak: 0,
+            patient: false,
         }
     }
 
@@ -75,7 +79,7 @@ impl Station {
 
     fn account(&mut self, now: u64) {
         let dt = now.saturating_sub(self.last_change) as f64;
-        self.busy_area += dt * self.busy as f64;
+        self.busy_area += dt * self.busy as f64 / self.servers as f64;
         self.system_area += dt * self.in_system() as f64;
         self.last_change = now;
     }
@@ -86,8 +90,8 @@ impl Station {
         if span <= 0.0 {
             return 0.0;
         }
-        let open = now.saturating_sub(self.last_change) as f64 * self.busy as f64;
-        ((self.busy_area + open) / span / self.servers as f64).clamp(0.0, 1.0)
+        let open = now.saturating_sub(self.last_change) as f64 * self.busy as f64 / self.servers as f64;
+        ((self.busy_area + open) / span).clamp(0.0, 1.0)
     }
 
     /// Mean number in the system since the last reset at `since`.
@@ -360,11 +364,13 @@ impl Core {
         st.account(now);
         st.busy -= 1;
         let dead = st.dead;
-        // Start the next waiting request, dropping those that waited past the timeout.
-        if !dead {
+        // Start the next waiting request, dropping those that waited past the timeout (unless the station has
+        // fewer servers now than are busy).
+        if !dead && self.stations[s as usize].busy < self.stations[s as usize].servers {
+            let patient = self.stations[s as usize].patient;
             while let Some(next) = self.stations[s as usize].queue.pop_front() {
                 let waited = now - self.requests[next as usize].enqueued;
-                if waited > self.timeout {
+                if waited > self.timeout && !patient {
                     router.finish(self, next, false, Some(Refusal::TimedOut), now);
                     self.release(next);
                     continue;
@@ -383,6 +389,22 @@ impl Core {
         let next = router.after(self, id, s, now);
         self.route(router, id, next);
         self.start_spawned(router);
+    }
+
+    /// Gives station `s` `n` servers (at least one). New servers start waiting requests at once; when there are
+    /// fewer, the busy ones finish what they are doing and take no more until the count is below the new one.
+    pub fn set_servers(&mut self, s: u32, n: u32) {
+        let now = self.now;
+        self.stations[s as usize].account(now);
+        self.stations[s as usize].servers = n.max(1);
+        while self.stations[s as usize].busy < self.stations[s as usize].servers {
+            let Some(next) = self.stations[s as usize].queue.pop_front() else {
+                break;
+            };
+            self.stations[s as usize].busy += 1;
+            let service = self.requests[next as usize].service;
+            self.schedule(now + service, next);
+        }
     }
 
     fn start_spawned<R: Router>(&mut self, router: &mut R) {

@@ -16,8 +16,8 @@
 //! outage. The connection pool runs here too.
 //!
 //! Slow jobs run here too: inline (the write waits for the job and pays its CPU on the app server) or queued
-//! (the write waits for the enqueue; a fixed pool of workers, the size the aggregate engine's pool settles at,
-//! serves the jobs). Client retries run here (a failed request is sent again after the client's retry delay,
+//! (the write waits for the enqueue; jobs wait in the queue as long as it takes, and the worker pool scales on
+//! queue depth every minute by the aggregate engine's rule). Client retries run here (a failed request is sent again after the client's retry delay,
 //! from a new app-server choice), and so does the per-user rate limit (a token bucket per user).
 //!
 //! Shards and services run as real fork-join: users are hashed to shards (each with its own primary and
@@ -27,7 +27,7 @@
 //!
 //! The auto-scaling group runs the aggregate engine's rules every 10 s on measured CPU (each server's busy share
 //! since the last check), launches servers that join after their boot time, replaces servers its health checks
-//! take out, and holds the pre-warming floor. The worker pool stays the size the aggregate pool settles at.
+//! take out, and holds the pre-warming floor.
 //!
 //! Regions run whole: each has its own app fleet (and auto-scaling group), Redis, services and replicas of every
 //! shard; users on three continents go to the nearest live region by geo-DNS; writes travel on to the primaries'
@@ -259,6 +259,9 @@ struct System {
     downstream: (f64, f64),
     /// Jobs waiting out a retry backoff (part of the queue's depth).
     retrying: u64,
+    /// Jobs enqueued since the worker pool last scaled, and when that was (ns).
+    jobs_enqueued: u64,
+    workers_checked: u64,
     /// The worker pool's station, when jobs are queued.
     workers: Vec<u32>,
     job_s: Sampler,
@@ -339,6 +342,8 @@ enum Timer {
     Batch,
     /// A failed job is tried again after its backoff.
     JobRetry(u32),
+    /// The worker pool checks its queue depth.
+    ScaleWorkers,
     /// A launched app server (region, station) has booted and joins the load balancer.
     Ready(usize, u32),
 }
@@ -398,10 +403,15 @@ impl System {
         let replicas: Vec<u32> = (0..copies).map(|_| add(Station::new(topo.db_vcpus, db_k))).collect();
         let applies: Vec<u32> = (0..copies).map(|_| add(Station::new(1, u32::MAX))).collect();
 
-        // A fixed pool of the size the aggregate engine's pool settles at (no scaling here).
+        // The worker pool: jobs wait in the queue as long as it takes; the pool scales on queue depth.
         let queued = a.jobs.queued && a.jobs.share > 0.0;
-        let workers: Vec<u32> =
-            if queued { vec![add(Station::new(crate::fluid::settled_workers(s).max(1), u32::MAX))] } else { Vec::new() };
+        let workers: Vec<u32> = if queued {
+            let mut pool = Station::new(a.jobs.workers.max(1), u32::MAX);
+            pool.patient = true;
+            vec![add(pool)]
+        } else {
+            Vec::new()
+        };
         let mut is_replica = vec![false; stations.len()];
         for &r in &replicas {
             is_replica[r as usize] = true;
@@ -447,6 +457,8 @@ impl System {
             burst_until: 0,
             downstream: (f64::INFINITY, f64::NEG_INFINITY),
             retrying: 0,
+            jobs_enqueued: 0,
+            workers_checked: 0,
             ryw_share: topo.read_your_writes_share(writes),
             spawn: Vec::new(),
             timers: Vec::new(),
@@ -759,6 +771,30 @@ impl System {
         self.spawn.push((id, Next::Visit { station, service }));
     }
 
+    /// The worker pool's scale-on-depth rule, the aggregate engine's: every minute, enough workers to run the
+    /// jobs arriving at 70 % busy and to drain what waits within two minutes, between the configured pool and its
+    /// maximum. The first check, at the start, uses the expected arrival rate.
+    fn scale_workers(&mut self, core: &mut Core, now: u64) {
+        let Some(&pool) = self.workers.first() else {
+            return;
+        };
+        let jobs = self.topo.scenario.arch.jobs.clone();
+        let job_s = (jobs.job_ms / 1e3).max(1e-3);
+        let arrivals = if now == 0 {
+            let t = &self.topo.scenario.traffic;
+            t.rps_at(0.0) * (1.0 - t.static_share) * t.write_fraction() * jobs.share
+        } else {
+            self.jobs_enqueued as f64 / ((now - self.workers_checked) as f64 / 1e9).max(1e-9)
+        };
+        let backlog = core.stations[pool as usize].queue.len() as f64 + self.retrying as f64;
+        let need =
+            ((arrivals * job_s / 0.7 + backlog * job_s / 120.0).ceil() as u32).clamp(jobs.workers, jobs.max_workers.max(jobs.workers));
+        core.set_servers(pool, need);
+        self.jobs_enqueued = 0;
+        self.workers_checked = now;
+        self.schedule(core, now + ns(crate::model::WORKER_SCALE_EVERY_S), Timer::ScaleWorkers);
+    }
+
     /// Whether the slow jobs' downstream service is down now.
     fn downstream_down(&self, now: u64) -> bool {
         let t = now as f64 / 1e9;
@@ -948,7 +984,7 @@ impl System {
             let base = if fresh { 0.0 } else { region.last_busy[i] };
             region.last_busy[i] = busy;
             if span > 0.0 && region.routed.iter().any(|r| r.0 == station && !r.1) {
-                cpu.0 += ((busy - base) / span / core.stations[station as usize].servers as f64).clamp(0.0, 1.0);
+                cpu.0 += ((busy - base) / span).clamp(0.0, 1.0);
                 cpu.1 += 1;
             }
         }
@@ -1009,8 +1045,7 @@ impl System {
         let util = |s: u32, prev: &Vec<(f64, f64)>| {
             let i = s as usize;
             let (b0, q0) = prev.get(i).copied().unwrap_or((0.0, 0.0));
-            let st = &core.stations[i];
-            (((areas[i].0 - b0) / span_ns / st.servers as f64).clamp(0.0, 1.0), ((areas[i].1 - q0) / span_ns).max(0.0))
+            (((areas[i].0 - b0) / span_ns).clamp(0.0, 1.0), ((areas[i].1 - q0) / span_ns).max(0.0))
         };
         let tier = |name: &str, ids: &[u32], prev: &Vec<(f64, f64)>| -> Option<TierStat> {
             let live: Vec<u32> = ids.iter().copied().filter(|&s| !core.stations[s as usize].dead).collect();
@@ -1355,6 +1390,7 @@ impl Router for System {
                 }
                 if req.aux & HAS_JOB != 0 {
                     if let Some(&pool) = self.workers.first() {
+                        self.jobs_enqueued += 1;
                         let service = self.job_s.draw_ns(&mut core.rng);
                         self.side_job(core, now, (JOB, H_JOB, 0, service), req.aux, pool, service);
                     }
@@ -1575,6 +1611,7 @@ impl Router for System {
                         self.spawn.push((id, Next::Done));
                     }
                 }
+                Timer::ScaleWorkers => self.scale_workers(core, now),
                 // Spikes are in the arrival process.
                 Timer::Fault(FaultKind::TrafficSpike) => {}
             }
@@ -1593,6 +1630,9 @@ pub fn run(scenario: &Scenario, opts: DesOptions) -> DesReport {
     }
     if scenario.arch.autoscaling.enabled {
         sys.schedule(&mut core, ns(SCALE_TICK_S), Timer::Scale);
+    }
+    if !sys.workers.is_empty() {
+        sys.schedule(&mut core, 0, Timer::ScaleWorkers);
     }
     let every = opts.sample_every.max(1e-3);
     let mut series = Vec::new();

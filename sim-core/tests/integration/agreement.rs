@@ -43,7 +43,15 @@ fn compare_scenario(mut s: Scenario, duration_s: f64) -> Vec<String> {
     errors.extend(close(&format!("{tag} p99"), f.latency_ms.p99, d.latency_ms.p99, 0.10, 0.5).err());
     for (tier, u) in &d.utilization {
         let fu = f.utilization.get(tier).copied().unwrap_or(0.0);
-        errors.extend(close(&format!("{tag} {tier} utilisation"), fu, *u, 0.05, 0.01).err());
+        // The worker pool sees few, long jobs at light load: allow three times the counting error of the jobs
+        // the request-level run measured (Poisson), when that is more than 5 %.
+        let rel = if tier == "workers" {
+            let jobs = fu * f.workers as f64 / (s.arch.jobs.job_ms / 1e3) * duration_s * 0.8;
+            0.05f64.max(3.0 / jobs.max(1.0).sqrt())
+        } else {
+            0.05
+        };
+        errors.extend(close(&format!("{tag} {tier} utilisation"), fu, *u, rel, 0.01).err());
     }
     errors.extend(close(&format!("{tag} cache hit"), f.cache_hit_rate, d.cache_hit_rate, 0.05, 0.02).err());
     errors.extend(close(&format!("{tag} CDN hit"), f.cdn_hit_rate, d.cdn_hit_rate, 0.05, 0.02).err());

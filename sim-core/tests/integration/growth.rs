@@ -54,19 +54,26 @@ fn too_few_workers_grow_the_queue_and_scaling_on_depth_drains_it() {
     fixed.arch.jobs.workers = 8;
     fixed.arch.jobs.max_workers = 8;
     fixed.duration_s = 300.0;
-    let f = series(&fixed);
-    let (early, late) = (at(&f, 60.0).jobs, at(&f, 290.0).jobs);
-    assert!(
-        late.queue_depth > early.queue_depth * 3.0 && late.queue_depth > 1_000.0,
-        "8 workers: depth {:.0} → {:.0}",
-        early.queue_depth,
-        late.queue_depth
-    );
+    for (engine, f) in both_series(&fixed) {
+        let (early, late) = (at(&f, 60.0).jobs, at(&f, 290.0).jobs);
+        assert!(
+            late.queue_depth > early.queue_depth * 3.0 && late.queue_depth > 1_000.0,
+            "{engine}: 8 workers: depth {:.0} → {:.0}",
+            early.queue_depth,
+            late.queue_depth
+        );
+    }
     let mut scaled = fixed.clone();
     scaled.arch.jobs.max_workers = 2_000;
-    let s = series(&scaled);
-    let end = at(&s, 290.0).jobs;
-    assert!(end.workers > 8 && end.waiting_s < 10.0, "scaling on depth: {} workers, jobs wait {:.1} s", end.workers, end.waiting_s);
+    for (engine, s) in both_series(&scaled) {
+        let end = at(&s, 290.0).jobs;
+        assert!(
+            end.workers > 8 && end.waiting_s < 10.0,
+            "{engine}: scaling on depth: {} workers, jobs wait {:.1} s",
+            end.workers,
+            end.waiting_s
+        );
+    }
 }
 
 #[test]
