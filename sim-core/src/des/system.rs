@@ -761,6 +761,18 @@ impl System {
         }
     }
 
+    /// A write committed on its shard's primary: the key's last write time, and its replay on every replica of
+    /// the shard (in every region).
+    fn commit(&mut self, core: &mut Core, req: &super::Request, now: u64) {
+        let sh = shard_of(req);
+        self.last_write.insert(data_key(req.key, sh), now);
+        for r in self.shard_replicas(sh) {
+            let service = self.apply_s.draw_ns(&mut core.rng);
+            self.pending[r].push_back(now);
+            self.side_job(core, now, (APPLY, H_APPLY, r as u32, now), req.aux, self.applies[r], service);
+        }
+    }
+
     /// Starts work a request leaves behind (a replica's replay of its write, its slow job): not a request of its
     /// own, measured with the request that caused it. `what` is (class, hop, key, tag).
     fn side_job(&mut self, core: &mut Core, now: u64, what: (u8, u8, u32, u64), aux: u32, station: u32, service: u64) {
@@ -1366,13 +1378,7 @@ impl Router for System {
             }
             (READ, H_DB) => self.read_done(core, id, now, true),
             (BATCH, H_DB) => {
-                let sh = shard_of(&req);
-                self.last_write.insert(data_key(req.key, sh), now);
-                for r in self.shard_replicas(sh) {
-                    let service = self.apply_s.draw_ns(&mut core.rng);
-                    self.pending[r].push_back(now);
-                    self.side_job(core, now, (APPLY, H_APPLY, r as u32, now), req.aux, self.applies[r], service);
-                }
+                self.commit(core, &req, now);
                 Next::Done
             }
             (WRITE, H_DB) if req.aux & HAS_JOB != 0 && self.workers.is_empty() && self.downstream_down(now) => {
@@ -1381,13 +1387,7 @@ impl Router for System {
                 Next::Reject
             }
             (WRITE, H_DB) => {
-                let sh = shard_of(&req);
-                self.last_write.insert(data_key(req.key, sh), now);
-                for r in self.shard_replicas(sh) {
-                    let service = self.apply_s.draw_ns(&mut core.rng);
-                    self.pending[r].push_back(now);
-                    self.side_job(core, now, (APPLY, H_APPLY, r as u32, now), req.aux, self.applies[r], service);
-                }
+                self.commit(core, &req, now);
                 if req.aux & HAS_JOB != 0 {
                     if let Some(&pool) = self.workers.first() {
                         self.jobs_enqueued += 1;
