@@ -287,6 +287,9 @@ struct Flows {
     cache_hit: f64,
     cache_stale: f64,
     to_primary_share: f64,
+    /// Share of primary-bound reads whose shard's primary is alive (below 1 while one shard's primary is dead
+    /// and there is no replica to read instead).
+    primary_reach: f64,
     replica_reads: f64,
     lag_s: f64,
     apply_rho: f64,
@@ -398,6 +401,8 @@ pub struct Fluid {
     flushed_at: Option<f64>,
     deploy: Option<(f64, usize)>,
     db_down_until: f64,
+    /// Whether only the first shard's primary is down (a killed primary of a sharded database), not them all.
+    db_down_one_shard: bool,
     replicas_lost: u32,
     /// Counts full evaluations; a sample taken at the same generation has the same latency distribution.
     generation: u64,
@@ -457,6 +462,7 @@ impl Fluid {
             flushed_at: None,
             deploy: None,
             db_down_until: f64::NEG_INFINITY,
+            db_down_one_shard: false,
             replicas_lost: 0,
             generation: 0,
             latency_cache: (u64::MAX, None, None),
@@ -563,11 +569,16 @@ impl Fluid {
                 FaultKind::FlushCache => self.flushed_at = Some(f.at_s),
                 FaultKind::Deploy => self.deploy = Some((f.at_s, 0)),
                 FaultKind::KillDbPrimary => {
+                    // One machine dies: the first shard's primary. With one shard that is the database.
                     let replicas = self.replicas();
+                    self.db_down_one_shard = self.topo.scenario.arch.shards > 1 && !self.topo.db_on_app;
                     if replicas > 0 {
                         self.db_down_until = f.at_s + FAILOVER_S;
-                        self.replicas_lost += 1;
-                        self.apply_backlog = 0.0;
+                        // The hottest shard's replicas stand for the tier: they lose one only without sharding.
+                        if !self.db_down_one_shard {
+                            self.replicas_lost += 1;
+                            self.apply_backlog = 0.0;
+                        }
                     } else {
                         self.db_down_until = f.at_s + RESTORE_S;
                     }
@@ -581,6 +592,7 @@ impl Fluid {
                     // The busiest region holds the primary: another region's replica is promoted with the failover.
                     if self.topo.scenario.arch.regions > 1 {
                         self.db_down_until = self.db_down_until.max(f.at_s + REGION_FAILOVER_S);
+                        self.db_down_one_shard = false;
                     }
                 }
                 FaultKind::KillLoadBalancer => {
@@ -943,11 +955,20 @@ impl Fluid {
         f.cache_stale = stale;
         let misses = f.reads * (1.0 - hit);
         f.replicas = self.replicas();
-        f.primary_down = self.t < self.db_down_until;
+        let db_down = self.t < self.db_down_until;
+        f.primary_down = db_down && !self.db_down_one_shard;
+        // With one shard's primary dead, its users' writes fail, and reads that need it (its users' primary reads
+        // and every cross-shard read) go to its replicas, or fail without them.
+        let x = if a.shards > 1 { a.cross_shard_share } else { 0.0 };
+        let lost_shard = if db_down && self.db_down_one_shard { topo.shard_shares[0] } else { 0.0 };
+        let need_lost = if lost_shard > 0.0 { (1.0 - x) * lost_shard + x } else { 0.0 };
         if f.primary_down {
             // Writes fail until a replica is promoted (or the primary is restored); so do reads that need the primary.
             f.failed += f.writes;
             f.writes = 0.0;
+        } else if lost_shard > 0.0 {
+            f.failed += f.writes * lost_shard;
+            f.writes *= 1.0 - lost_shard;
         }
         f.batch_writes = if self.t < self.burst_until { f.writes.max(1.0) * (WRITE_BURST_FACTOR - 1.0) } else { 0.0 };
 
@@ -971,7 +992,6 @@ impl Fluid {
         }
 
         let shard_hot = topo.shard_shares.iter().cloned().fold(0.0, f64::max);
-        let x = if a.shards > 1 { a.cross_shard_share } else { 0.0 };
         let hot_db_share = (1.0 - x) * shard_hot + x;
         let (apply_rho, lag_s) = self.replicate((f.writes + f.batch_writes) * shard_hot);
         f.apply_rho = apply_rho;
@@ -989,7 +1009,15 @@ impl Fluid {
         } else {
             1.0
         };
-        let primary_reads = if f.primary_down { 0.0 } else { misses * f.to_primary_share };
+        if need_lost > 0.0 {
+            if replicas > 0 {
+                f.to_primary_share *= 1.0 - need_lost;
+            } else {
+                f.failed += misses * need_lost;
+            }
+        }
+        f.primary_reach = if replicas == 0 { 1.0 - need_lost } else { 1.0 };
+        let primary_reads = if f.primary_down { 0.0 } else { misses * f.to_primary_share * f.primary_reach };
         if f.primary_down && replicas == 0 {
             f.failed += misses;
         }
@@ -1048,10 +1076,12 @@ impl Fluid {
             // every shard.
             for (j, st) in self.primaries.iter_mut().enumerate() {
                 let sh = topo.shard_shares[j];
+                // A dead primary takes nothing.
+                let alive = if j == 0 && lost_shard > 0.0 { 0.0 } else { 1.0 };
                 let loads = [
-                    Load { rate: primary_reads * ((1.0 - x) * sh + x), service_s: topo.db_read_s },
-                    Load { rate: f.writes * sh, service_s: topo.db_write_s },
-                    Load { rate: f.batch_writes * sh, service_s: crate::model::BATCH_WRITE_S },
+                    Load { rate: alive * primary_reads * ((1.0 - x) * sh + x), service_s: topo.db_read_s },
+                    Load { rate: alive * f.writes * sh, service_s: topo.db_write_s },
+                    Load { rate: alive * f.batch_writes * sh, service_s: crate::model::BATCH_WRITE_S },
                 ];
                 f.shards.push(advance(st, &self.tables, &loads, 1.0, timeout, dt));
             }
@@ -1214,7 +1244,7 @@ impl Fluid {
             }
             let misses = reads * (1.0 - f.cache_hit);
             if !f.primary_down {
-                let to_primary = misses * f.to_primary_share;
+                let to_primary = misses * f.to_primary_share * f.primary_reach;
                 emit(to_primary * (1.0 - x), read_delay + db_hop, &read_prefix.then(primary, topo.db_read_s), true, false);
                 emit(to_primary * x, read_delay + db_hop, &read_prefix.then(scatter, topo.db_read_s * scatter_factor), true, false);
             }

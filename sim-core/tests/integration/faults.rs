@@ -95,3 +95,19 @@ fn a_failed_primary_fails_writes_until_a_replica_is_promoted() {
         assert!(at(&alone, 400.0).error_rate < 0.001, "{engine}: restored after five minutes");
     }
 }
+
+#[test]
+fn a_failed_primary_of_a_sharded_database_fails_only_its_shards_writes() {
+    // Four shards, the first one's primary dies: its users' writes fail until a replica is promoted; reads go
+    // to the replicas meanwhile.
+    let mut s = with_fault(Scenario::stage(10).with_users(20_000), FaultKind::KillDbPrimary, 60.0, 200.0);
+    s.arch.autoscaling.enabled = false;
+    let t = &s.traffic;
+    let first = sim_core::model::Topology::new(&s).shard_shares[0];
+    let want = (1.0 - t.static_share) * t.write_fraction() * first;
+    for (engine, f) in both(&s) {
+        let during = at(&f, 75.0).error_rate;
+        assert!((during - want).abs() < 0.003, "{engine}: {during:.4} of requests fail, the first shard's writes are {want:.4}");
+        assert!(at(&f, 120.0).error_rate < 0.001, "{engine}: recovered after failover");
+    }
+}
