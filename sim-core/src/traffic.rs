@@ -95,10 +95,13 @@ impl Traffic {
         if !self.daily_curve {
             return 1.0;
         }
-        let hour = (t_seconds.rem_euclid(DAY_SECONDS)) / 3_600.0;
+        // (A run's first day, the common case, needs no floating-point remainder: it is slow, and this runs every
+        // simulated second.)
+        let day = if (0.0..DAY_SECONDS).contains(&t_seconds) { t_seconds } else { t_seconds.rem_euclid(DAY_SECONDS) };
+        let hour = day / 3_600.0;
         // Rise from the trough to the peak over 6 h, fall back over the other 18 h.
         let rise = PEAK_HOUR - TROUGH_HOUR;
-        let since_trough = (hour - TROUGH_HOUR).rem_euclid(24.0);
+        let since_trough = if hour >= TROUGH_HOUR { hour - TROUGH_HOUR } else { hour - TROUGH_HOUR + 24.0 };
         let s = if since_trough <= rise {
             0.5 - 0.5 * (std::f64::consts::PI * since_trough / rise).cos()
         } else {
