@@ -73,14 +73,14 @@ impl View {
                 "embed" => match raw.as_str() {
                     "1" | "true" => view.embed = true,
                     "0" | "false" | "" => view.embed = false,
-                    _ => notices.push(format!("embed = {raw:?} is not valid; expected 1 or 0")),
+                    _ => notices.push(format!("embed = \"{raw}\" is not valid; expected 1 or 0")),
                 },
                 "lock" => {
                     for id in list(raw) {
                         if LOCKABLE.contains(&id.as_str()) {
                             view.locked.push(id);
                         } else {
-                            notices.push(format!("lock: {id:?} is not a knob; known: {}", LOCKABLE.join(", ")));
+                            notices.push(format!("lock: \"{id}\" is not a knob; known: {}", LOCKABLE.join(", ")));
                         }
                     }
                 }
@@ -90,7 +90,7 @@ impl View {
                         if PANELS.contains(&p.as_str()) {
                             shown.push(p);
                         } else {
-                            notices.push(format!("panels: {p:?} is not a panel; known: {}", PANELS.join(", ")));
+                            notices.push(format!("panels: \"{p}\" is not a panel; known: {}", PANELS.join(", ")));
                         }
                     }
                     view.panels = Some(shown).filter(|s| !s.is_empty());
@@ -101,18 +101,18 @@ impl View {
                         view.t = t.clamp(0.0, scenario.duration_s);
                         notices.push(format!("t = {raw} is out of range; accepted: 0 to {}", scenario.duration_s));
                     }
-                    _ => notices.push(format!("t = {raw:?} is not valid; expected seconds from 0 to {}", scenario.duration_s)),
+                    _ => notices.push(format!("t = \"{raw}\" is not valid; expected seconds from 0 to {}", scenario.duration_s)),
                 },
                 "journey" => {
                     if sim_core::journey::NAMES.contains(&raw.as_str()) {
                         view.journey = Some(raw.clone());
                     } else {
-                        notices.push(format!("journey = {raw:?} is not a journey; known: {}", sim_core::journey::NAMES.join(", ")));
+                        notices.push(format!("journey = \"{raw}\" is not a journey; known: {}", sim_core::journey::NAMES.join(", ")));
                     }
                 }
                 "step" => match raw.parse::<usize>() {
                     Ok(n) if n >= 1 => view.step = Some(n),
-                    _ => notices.push(format!("step = {raw:?} is not valid; expected a stage number from 1")),
+                    _ => notices.push(format!("step = \"{raw}\" is not valid; expected a stage number from 1")),
                 },
                 _ => {}
             }

@@ -9,16 +9,16 @@ pub enum ScenarioError {
     #[error("{field} = {value} is out of range; accepted: {min} to {max}")]
     OutOfRange { field: &'static str, value: String, min: String, max: String },
     /// A value that could not be read as the field's type.
-    #[error("{field} = {value:?} is not valid; expected {expected}")]
+    #[error("{field} = \"{value}\" is not valid; expected {expected}")]
     Invalid { field: &'static str, value: String, expected: String },
     /// A combination the model cannot run, such as sticky sessions without a load balancer's servers.
     #[error("{field}: {reason}")]
     Inconsistent { field: &'static str, reason: String },
     /// A key the query-string format does not know.
-    #[error("unknown key {key:?}")]
+    #[error("unknown key \"{key}\"")]
     UnknownKey { key: String },
     /// A query string of a format version this build does not read.
-    #[error("v = {found:?} is not supported; this build reads v=1")]
+    #[error("v = \"{found}\" is not supported; this build reads v=1")]
     Version { found: String },
 }
 

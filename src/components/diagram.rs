@@ -149,7 +149,11 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
         let lb = Node {
             tier: "lb",
             label: if a.resilience.lb_ha { "LB pair".into() } else { "Load balancer".into() },
-            detail: format!("{:?}", a.lb_algorithm).replace("RoundRobin", "round-robin").replace("LeastConnections", "least connections"),
+            detail: match a.lb_algorithm {
+                sim_core::scenario::LbAlgorithm::RoundRobin => "round-robin",
+                sim_core::scenario::LbAlgorithm::LeastConnections => "least connections",
+            }
+            .to_owned(),
             x: 180.0,
             y: 160.0,
             w: 120.0,
