@@ -433,15 +433,20 @@ fn node_view(n: Node) -> impl IntoView {
     let (class, word) = n.health.word();
     let class = format!("node {class}{}", if n.bottleneck { " bottleneck" } else { "" });
     let cx = n.x + n.w / 2.0;
+    let has_status = !word.is_empty() || n.bottleneck;
+    // Two or three lines, 14 units apart, centred in the box (baselines 3 units above each line's bottom).
+    let lines = if has_status { 3.0 } else { 2.0 };
+    let top = n.y + (n.h - 14.0 * lines) / 2.0;
+    let (label_y, detail_y, status_y) = (top + 11.0, top + 25.0, top + 39.0);
     view! {
         <g class=class data-tier=n.tier>
             <rect x=n.x y=n.y width=n.w height=n.h rx="8"></rect>
-            <text x=cx y=n.y + 20.0 text-anchor="middle" class="label">{n.label.clone()}</text>
-            <text x=cx y=n.y + 37.0 text-anchor="middle" class="detail">{n.detail.clone()}</text>
-            {(!word.is_empty() || n.bottleneck)
+            <text x=cx y=label_y text-anchor="middle" class="label">{n.label.clone()}</text>
+            <text x=cx y=detail_y text-anchor="middle" class="detail">{n.detail.clone()}</text>
+            {has_status
                 .then(|| {
                     let status = if n.bottleneck { format!("{word} · bottleneck") } else { word.to_owned() };
-                    view! { <text x=cx y=n.y + n.h - 6.0 text-anchor="middle" class="status">{status}</text> }
+                    view! { <text x=cx y=status_y text-anchor="middle" class="status">{status}</text> }
                 })}
         </g>
     }
