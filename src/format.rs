@@ -57,6 +57,23 @@ pub fn count(value: f64) -> String {
     thousands(value.round() as u64)
 }
 
+/// A count in a few characters, for tight labels: `950`, `9,999`, `200k`, `1.2M`, `10M`.
+pub fn compact(value: f64) -> String {
+    if !value.is_finite() || value < 0.0 {
+        return "—".to_owned();
+    }
+    let n = value.round();
+    if n < 10_000.0 {
+        thousands(n as u64)
+    } else if n < 999_500.0 {
+        format!("{}k", (n / 1_000.0).round() as u64)
+    } else if n < 9_950_000.0 {
+        format!("{:.1}M", n / 1e6).replace(".0M", "M")
+    } else {
+        format!("{}M", (n / 1e6).round() as u64)
+    }
+}
+
 /// An integer with comma thousands separators.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -73,6 +90,23 @@ pub fn thousands(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compact_counts_fit_tight_labels() {
+        for (v, want) in [
+            (950.0, "950"),
+            (9_999.0, "9,999"),
+            (10_000.0, "10k"),
+            (200_000.0, "200k"),
+            (999_400.0, "999k"),
+            (999_600.0, "1M"),
+            (1_200_000.0, "1.2M"),
+            (10_000_000.0, "10M"),
+        ] {
+            assert_eq!(compact(v), want, "{v}");
+        }
+        assert_eq!(compact(f64::NAN), "—");
+    }
 
     #[test]
     fn thousands_groups_digits() {

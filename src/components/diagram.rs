@@ -119,7 +119,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
         detail: if a.regions > 1 {
             format!("{} of {} regions up", sample.regions_up, a.regions)
         } else {
-            format!("{} · {}", format::thousands(scenario.traffic.users), format::rps(sample.offered_rps))
+            format!("{} · {} req/s", format::compact(scenario.traffic.users as f64), format::compact(sample.offered_rps))
         },
         x: 10.0,
         y: 160.0,
