@@ -7,6 +7,10 @@
 //! an edge), the key is present with its stationary probability λᵢT / (1 + λᵢT) and a uniformly random age,
 //! which is the no-reset TTL model's steady state.
 //!
+//! This file holds the router: admission, each request's path, fork-join, replication, the series and the run.
+//! Beside it: `fleet` (auto-scaling groups, rolling deploys, the worker pool's scaling), `regions` (geo-DNS, the
+//! busiest region, a region going dark) and `faults` (the downstream outage and its breaker, the write burst).
+//!
 //! Faults run here request by request: a killed app server, a traffic spike, a cache flush (after which keys
 //! are cold until read again), a killed load balancer, a deploy (one server drained and restarted at a time
 //! behind a load balancer; the only server down without one), a killed primary (shard 0's: its writes fail and
@@ -34,6 +38,10 @@
 //! region. A region outage kills every machine in the first region; its users fail until geo-DNS moves them, and
 //! a replica elsewhere is promoted. By design, read-your-writes sends the same share of reads to the primary that
 //! the aggregate engine computes.
+
+mod faults;
+mod fleet;
+mod regions;
 
 use std::collections::{HashMap, VecDeque};
 
@@ -520,38 +528,6 @@ impl System {
         Some(region.routed[i])
     }
 
-    /// Where users of geography `g` are served now: the nearest region, by geo-DNS. A dead region's users fail
-    /// until the failover moves them to the next nearest.
-    fn serving_region(&self, g: usize, now: u64) -> Option<usize> {
-        let n = self.regions.len();
-        let nearest =
-            |skip: Option<usize>| (0..n).filter(|&r| Some(r) != skip).min_by(|&p, &q| GEOS[g].rtt_s[p].total_cmp(&GEOS[g].rtt_s[q]));
-        match self.dead_region(now) {
-            Some((dead, failed_over)) if failed_over => nearest(Some(dead)),
-            Some((dead, _)) => nearest(None).filter(|&r| r != dead),
-            None => nearest(None),
-        }
-    }
-
-    /// The region that is out now, and whether geo-DNS has moved its users yet.
-    fn dead_region(&self, now: u64) -> Option<(usize, bool)> {
-        let at = self.region_down_at?;
-        (now >= at && now < at + ns(crate::scenario::REGION_OUTAGE_S)).then_some((0, now >= at + ns(crate::scenario::REGION_FAILOVER_S)))
-    }
-
-    /// The region with the most users now (it stands for the tier in the series, as in the aggregate engine).
-    fn busiest_region(&self, now: u64) -> usize {
-        let world = self.topo.scenario.traffic.worldwide;
-        let mut load = vec![0.0; self.regions.len()];
-        for (g, place) in GEOS.iter().enumerate() {
-            let share = if world { place.share } else { f64::from(u8::from(g == 0)) };
-            if let Some(r) = self.serving_region(g, now) {
-                load[r] += share;
-            }
-        }
-        (0..load.len()).max_by(|&p, &q| load[p].total_cmp(&load[q])).unwrap_or(0)
-    }
-
     /// Indices of shard `shard`'s replicas in every region (each region's replicas of a shard are adjacent).
     fn shard_replicas(&self, shard: usize) -> Vec<usize> {
         let (shards, per) = (self.primaries.len(), self.per_shard);
@@ -783,144 +759,6 @@ impl System {
         self.spawn.push((id, Next::Visit { station, service }));
     }
 
-    /// The worker pool's scale-on-depth rule, the aggregate engine's: every minute, enough workers to run the
-    /// jobs arriving at 70 % busy and to drain what waits within two minutes, between the configured pool and its
-    /// maximum. The first check, at the start, uses the expected arrival rate.
-    fn scale_workers(&mut self, core: &mut Core, now: u64) {
-        let Some(&pool) = self.workers.first() else {
-            return;
-        };
-        let jobs = self.topo.scenario.arch.jobs.clone();
-        let job_s = (jobs.job_ms / 1e3).max(1e-3);
-        let arrivals = if now == 0 {
-            let t = &self.topo.scenario.traffic;
-            t.rps_at(0.0) * (1.0 - t.static_share) * t.write_fraction() * jobs.share
-        } else {
-            self.jobs_enqueued as f64 / ((now - self.workers_checked) as f64 / 1e9).max(1e-9)
-        };
-        let backlog = core.stations[pool as usize].queue.len() as f64 + self.retrying as f64;
-        let need =
-            ((arrivals * job_s / 0.7 + backlog * job_s / 120.0).ceil() as u32).clamp(jobs.workers, jobs.max_workers.max(jobs.workers));
-        core.set_servers(pool, need);
-        self.jobs_enqueued = 0;
-        self.workers_checked = now;
-        self.schedule(core, now + ns(crate::model::WORKER_SCALE_EVERY_S), Timer::ScaleWorkers);
-    }
-
-    /// Whether the slow jobs' downstream service is down now.
-    fn downstream_down(&self, now: u64) -> bool {
-        let t = now as f64 / 1e9;
-        t >= self.downstream.0 && t < self.downstream.1
-    }
-
-    /// Whether the circuit breaker on that downstream is open now (the aggregate engine's rule).
-    fn breaker_open(&self, now: u64) -> bool {
-        crate::fluid::breaker_open(&self.topo.scenario, self.downstream.0, self.downstream.1, now as f64 / 1e9)
-    }
-
-    /// Takes the next server of a rolling deploy out for its restart (behind a load balancer it is drained first,
-    /// so nothing fails; sticky sessions on it are lost) and puts the previous one back.
-    fn deploy_step(&mut self, core: &mut Core, rg: usize, now: u64) {
-        let users = self.region_users(rg, now);
-        let sticky = self.topo.sticky();
-        let region = &mut self.regions[rg];
-        let Some((next, out)) = region.deploy.take() else {
-            return;
-        };
-        if let Some((pos, entry)) = out {
-            let pos = pos.min(region.routed.len());
-            region.routed.insert(pos, entry);
-        }
-        if next >= region.routed.len() {
-            return;
-        }
-        if sticky {
-            let share = self.topo.sticky_shares(region.routed.len() as u32)[next];
-            self.sessions_lost += share * users;
-        }
-        let entry = region.routed.remove(next);
-        region.deploy = Some((next + 1, Some((next, entry))));
-        self.schedule(core, now + ns(crate::scenario::DEPLOY_RESTART_S), Timer::DeployStep(rg));
-    }
-
-    /// The first region goes dark for [`crate::scenario::REGION_OUTAGE_S`]: every machine in it dies; its users
-    /// fail until geo-DNS moves them to the next nearest region. The primaries live there: with another region,
-    /// one of its replicas is promoted after the same failover; with none, everything waits for the region.
-    fn region_outage(&mut self, core: &mut Core, now: u64) {
-        self.region_down_at = Some(now);
-        let mut dead = self.region_stations(0);
-        if !self.topo.db_on_app {
-            dead.extend(self.primaries.iter().copied());
-        }
-        for station in dead {
-            core.kill(self, station);
-        }
-        let shards = self.primaries.len();
-        if self.regions.len() > 1 {
-            self.primary_region = 1;
-            for shard in 0..shards {
-                self.db_down_until[shard] = now + ns(crate::scenario::REGION_FAILOVER_S);
-                self.schedule(core, now + ns(crate::scenario::REGION_FAILOVER_S), Timer::Promote(shard, false));
-            }
-        } else {
-            for shard in 0..shards {
-                self.db_down_until[shard] = now + ns(crate::scenario::REGION_OUTAGE_S);
-            }
-        }
-        self.schedule(core, now + ns(crate::scenario::REGION_OUTAGE_S), Timer::RegionBack);
-    }
-
-    /// Every station in region `rg` (app servers, Redis, services, replicas and their replay).
-    fn region_stations(&self, rg: usize) -> Vec<u32> {
-        let region = &self.regions[rg];
-        let mut all: Vec<u32> = region.app.iter().chain(&region.redis).chain(region.services.iter().flatten()).copied().collect();
-        let shards = self.primaries.len();
-        for pool in &self.active[rg * shards..(rg + 1) * shards] {
-            for &r in pool {
-                all.push(self.replicas[r]);
-                all.push(self.applies[r]);
-            }
-        }
-        all
-    }
-
-    /// Users region `rg` serves now.
-    fn region_users(&self, rg: usize, now: u64) -> f64 {
-        let world = self.topo.scenario.traffic.worldwide;
-        let share: f64 = GEOS
-            .iter()
-            .enumerate()
-            .filter(|&(g, _)| self.serving_region(g, now) == Some(rg))
-            .map(|(g, place)| if world { place.share } else { f64::from(u8::from(g == 0)) })
-            .sum();
-        share * self.topo.scenario.traffic.users as f64
-    }
-
-    /// A batch write of a write burst: a random key of a random user's shard, straight to that shard's primary,
-    /// replayed on its replicas. Not a user's request: it loads the database and the replicas and is not counted.
-    fn batch_write(&mut self, core: &mut Core, now: u64) {
-        if now >= self.burst_until {
-            return;
-        }
-        let t = &self.topo.scenario.traffic;
-        let rate = t.rps_at(now as f64 / 1e9) * (1.0 - t.static_share) * t.write_fraction() * (crate::scenario::WRITE_BURST_FACTOR - 1.0);
-        let user = self.users.sample(&mut core.rng) as u64;
-        let sh = if self.primaries.len() > 1 { bucket_of(user, self.primaries.len() as u32, SHARD_SALT) as usize } else { 0 };
-        if !self.primary_down(sh, now) {
-            let id = core.alloc(now);
-            let key = core.rng.random_range(1..=t.keys.max(1)) as u32;
-            let r = &mut core.requests[id as usize];
-            (r.class, r.hop, r.key) = (BATCH, H_DB, key);
-            r.aux = (if now >= self.warmup_ns { MEASURED } else { 0 }) | ((sh as u32) << SHARD_SHIFT) | T_PRIMARY;
-            let service = Sampler::Exp(crate::model::BATCH_WRITE_S).draw_ns(&mut core.rng);
-            self.spawn.push((id, Next::Visit { station: self.primaries[sh], service }));
-        }
-        if rate > 0.0 {
-            let gap = Sampler::Exp(1.0 / rate).draw_ns(&mut core.rng).max(1);
-            self.schedule(core, now + gap, Timer::Batch);
-        }
-    }
-
     /// The per-user rate limit: a token bucket refilled at the limit and holding 15 minutes of it (seed 004's
     /// window), one token per dynamic request. Without a limit everything passes.
     fn allow(&mut self, user: u64, now: u64) -> bool {
@@ -955,93 +793,6 @@ impl System {
             r.delay = req.delay + ns(CLIENT_RTT_S);
         }
         self.schedule(core, now + wait, Timer::Retry(id));
-    }
-
-    /// Launches up to `count` app servers in region `rg`; each joins its load balancer after the boot time.
-    fn launch(&mut self, core: &mut Core, rg: usize, count: u32) {
-        let ready = core.now + ns(self.topo.scenario.arch.autoscaling.boot_s);
-        for _ in 0..count {
-            if let Some(station) = self.regions[rg].spare.pop() {
-                self.regions[rg].booting.push((station, ready));
-                self.schedule(core, ready, Timer::Ready(rg, station));
-            }
-        }
-    }
-
-    /// Every region's auto-scaling group checks its rules.
-    fn autoscale(&mut self, core: &mut Core, now: u64) {
-        // After the warm-up reset the busy times restart from zero.
-        let fresh = core.reset_at != self.seen_reset;
-        self.seen_reset = core.reset_at;
-        let from = if fresh { core.reset_at } else { self.last_check };
-        self.last_check = now;
-        self.schedule(core, now + ns(SCALE_TICK_S), Timer::Scale);
-        for rg in 0..self.regions.len() {
-            self.autoscale_region(core, rg, now, from, fresh);
-        }
-    }
-
-    /// One group's check, the aggregate engine's rules on measured CPU: the serving servers' average busy share
-    /// since the last check (`from`). Scale out when above the threshold for long enough (not while servers
-    /// boot), scale in when below it for long enough (taking the newest server; sticky sessions on it are lost),
-    /// and hold the minimum and the pre-warming floor.
-    fn autoscale_region(&mut self, core: &mut Core, rg: usize, now: u64, from: u64, fresh: bool) {
-        let asg = self.topo.scenario.arch.autoscaling.clone();
-        let span = now.saturating_sub(from) as f64;
-        let region = &mut self.regions[rg];
-        let mut cpu = (0.0, 0);
-        for i in 0..region.app.len() {
-            let station = region.app[i];
-            let (busy, _) = core.areas(station);
-            let base = if fresh { 0.0 } else { region.last_busy[i] };
-            region.last_busy[i] = busy;
-            if span > 0.0 && region.routed.iter().any(|r| r.0 == station && !r.1) {
-                cpu.0 += ((busy - base) / span).clamp(0.0, 1.0);
-                cpu.1 += 1;
-            }
-        }
-        if span <= 0.0 || cpu.1 == 0 {
-            return; // nothing measured since the last check (the warm-up reset just happened)
-        }
-        let cpu = cpu.0 / cpu.1 as f64;
-        let total = (region.routed.len() + region.booting.len()) as u32;
-        let floor = asg.min.max(crate::fluid::prewarm_floor(&self.topo.scenario, now as f64 / 1e9));
-        if cpu > asg.out_cpu {
-            region.below_since = None;
-            // The average covers the time since `from`: the condition has held since then.
-            let since = *region.above_since.get_or_insert(from);
-            if now - since >= ns(asg.out_for_s) && region.booting.is_empty() && total < asg.max {
-                region.above_since = None;
-                self.launch(core, rg, asg.out_add.min(asg.max - total));
-            }
-        } else if cpu < asg.in_cpu {
-            region.above_since = None;
-            let since = *region.below_since.get_or_insert(from);
-            if now - since >= ns(asg.in_for_s) && total > floor {
-                region.below_since = None;
-                let users = self.region_users(rg, now);
-                for _ in 0..asg.in_remove.min(total - floor) {
-                    let region = &mut self.regions[rg];
-                    let Some(pos) = region.routed.iter().rposition(|r| !r.1) else {
-                        break;
-                    };
-                    if self.topo.sticky() {
-                        let share = self.topo.sticky_shares(region.routed.len() as u32)[pos];
-                        self.sessions_lost += share * users;
-                    }
-                    let (station, _) = region.routed.remove(pos);
-                    region.spare.push(station);
-                }
-            }
-        } else {
-            region.above_since = None;
-            region.below_since = None;
-        }
-        let region = &self.regions[rg];
-        let total = (region.routed.len() + region.booting.len()) as u32;
-        if total < floor {
-            self.launch(core, rg, floor - total);
-        }
     }
 
     /// Closes the current sample window into a series point.

@@ -1,0 +1,90 @@
+//! Regions: where geo-DNS sends each geography's users, which region is busiest, and a region going dark.
+
+use super::*;
+
+impl System {
+    /// Where users of geography `g` are served now: the nearest region, by geo-DNS. A dead region's users fail
+    /// until the failover moves them to the next nearest.
+    pub(super) fn serving_region(&self, g: usize, now: u64) -> Option<usize> {
+        let n = self.regions.len();
+        let nearest =
+            |skip: Option<usize>| (0..n).filter(|&r| Some(r) != skip).min_by(|&p, &q| GEOS[g].rtt_s[p].total_cmp(&GEOS[g].rtt_s[q]));
+        match self.dead_region(now) {
+            Some((dead, failed_over)) if failed_over => nearest(Some(dead)),
+            Some((dead, _)) => nearest(None).filter(|&r| r != dead),
+            None => nearest(None),
+        }
+    }
+
+    /// The region that is out now, and whether geo-DNS has moved its users yet.
+    pub(super) fn dead_region(&self, now: u64) -> Option<(usize, bool)> {
+        let at = self.region_down_at?;
+        (now >= at && now < at + ns(crate::scenario::REGION_OUTAGE_S)).then_some((0, now >= at + ns(crate::scenario::REGION_FAILOVER_S)))
+    }
+
+    /// The region with the most users now (it stands for the tier in the series, as in the aggregate engine).
+    pub(super) fn busiest_region(&self, now: u64) -> usize {
+        let world = self.topo.scenario.traffic.worldwide;
+        let mut load = vec![0.0; self.regions.len()];
+        for (g, place) in GEOS.iter().enumerate() {
+            let share = if world { place.share } else { f64::from(u8::from(g == 0)) };
+            if let Some(r) = self.serving_region(g, now) {
+                load[r] += share;
+            }
+        }
+        (0..load.len()).max_by(|&p, &q| load[p].total_cmp(&load[q])).unwrap_or(0)
+    }
+
+    /// Users region `rg` serves now.
+    pub(super) fn region_users(&self, rg: usize, now: u64) -> f64 {
+        let world = self.topo.scenario.traffic.worldwide;
+        let share: f64 = GEOS
+            .iter()
+            .enumerate()
+            .filter(|&(g, _)| self.serving_region(g, now) == Some(rg))
+            .map(|(g, place)| if world { place.share } else { f64::from(u8::from(g == 0)) })
+            .sum();
+        share * self.topo.scenario.traffic.users as f64
+    }
+
+    /// Every station in region `rg` (app servers, Redis, services, replicas and their replay).
+    pub(super) fn region_stations(&self, rg: usize) -> Vec<u32> {
+        let region = &self.regions[rg];
+        let mut all: Vec<u32> = region.app.iter().chain(&region.redis).chain(region.services.iter().flatten()).copied().collect();
+        let shards = self.primaries.len();
+        for pool in &self.active[rg * shards..(rg + 1) * shards] {
+            for &r in pool {
+                all.push(self.replicas[r]);
+                all.push(self.applies[r]);
+            }
+        }
+        all
+    }
+
+    /// The first region goes dark for [`crate::scenario::REGION_OUTAGE_S`]: every machine in it dies; its users
+    /// fail until geo-DNS moves them to the next nearest region. The primaries live there: with another region,
+    /// one of its replicas is promoted after the same failover; with none, everything waits for the region.
+    pub(super) fn region_outage(&mut self, core: &mut Core, now: u64) {
+        self.region_down_at = Some(now);
+        let mut dead = self.region_stations(0);
+        if !self.topo.db_on_app {
+            dead.extend(self.primaries.iter().copied());
+        }
+        for station in dead {
+            core.kill(self, station);
+        }
+        let shards = self.primaries.len();
+        if self.regions.len() > 1 {
+            self.primary_region = 1;
+            for shard in 0..shards {
+                self.db_down_until[shard] = now + ns(crate::scenario::REGION_FAILOVER_S);
+                self.schedule(core, now + ns(crate::scenario::REGION_FAILOVER_S), Timer::Promote(shard, false));
+            }
+        } else {
+            for shard in 0..shards {
+                self.db_down_until[shard] = now + ns(crate::scenario::REGION_OUTAGE_S);
+            }
+        }
+        self.schedule(core, now + ns(crate::scenario::REGION_OUTAGE_S), Timer::RegionBack);
+    }
+}
