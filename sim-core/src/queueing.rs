@@ -211,7 +211,7 @@ fn geometric(x: f64, m: f64) -> (f64, f64) {
     (s0, s1)
 }
 
-/// Pollaczek–Khinchine mean wait of M/G/1: Wq = ρ/(1−ρ) · (1 + cs²)/2 · E[S].
+/// Pollaczek–Khinchine mean wait of M/G/1: Wq = ρ/(1−ρ) · (1 + cs²)/2 · E\[S\].
 pub fn mg1_mean_wait(lambda: f64, mean_service: f64, cv_service: f64) -> f64 {
     let rho = lambda * mean_service;
     if rho >= 1.0 {
