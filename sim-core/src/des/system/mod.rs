@@ -528,10 +528,11 @@ impl System {
         Some(region.routed[i])
     }
 
-    /// Indices of shard `shard`'s replicas in every region (each region's replicas of a shard are adjacent).
-    fn shard_replicas(&self, shard: usize) -> Vec<usize> {
+    /// Indices of shard `shard`'s replicas in every region (each region's replicas of a shard are adjacent), without
+    /// allocating: this runs for every write.
+    fn shard_replicas(&self, shard: usize) -> impl Iterator<Item = usize> {
         let (shards, per) = (self.primaries.len(), self.per_shard);
-        (0..self.regions.len()).flat_map(|rg| (rg * shards + shard) * per..(rg * shards + shard + 1) * per).collect()
+        (0..self.regions.len()).flat_map(move |rg| (rg * shards + shard) * per..(rg * shards + shard + 1) * per)
     }
 
     /// Popularity of the asset of this rank (1-based).
