@@ -2,6 +2,7 @@
 //!
 //! - `cli`: the `scalesim` binary (with the `cli` feature).
 //! - `docs`: the README documents every query key.
+//! - `golden`: the CLI's JSON for every journey and preset, in both engines, against files under `tests/data/golden/`.
 //! - `faults`: each fault shows its effect and the system recovers.
 //! - `growth`: the queue, shards, regions, services and resilience patterns against the seeds' claims.
 //! - `journeys`: every journey's stages hold their load, and the first fixes walk 1,000 to 1,000,000 users.
@@ -12,6 +13,7 @@ mod agreement;
 mod cli;
 mod docs;
 mod faults;
+mod golden;
 mod growth;
 mod journeys;
 mod robustness;
