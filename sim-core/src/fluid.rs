@@ -19,8 +19,8 @@ use std::collections::BTreeMap;
 
 use crate::latency::{Class, Mixture, Visit};
 use crate::model::{
-    self, Topology, APP_BACKLOG, BREAKER_RESET_S, BREAKER_WINDOW_S, CLIENT_RTT_S, EDGE_RTT_S, ENQUEUE_S, HICCUP_P, HICCUP_S, JOB_BACKOFF_S,
-    LAN_RTT_S, REDIS_MAX_CLIENTS, REPLICATION_BASE_LAG_S, SERVICE_S, UNHEALTHY_CHECKS, WORKER_SCALE_EVERY_S,
+    self, Topology, APP_BACKLOG, BREAKER_RESET_S, CLIENT_RTT_S, EDGE_RTT_S, ENQUEUE_S, HICCUP_P, HICCUP_S, JOB_BACKOFF_S, LAN_RTT_S,
+    REDIS_MAX_CLIENTS, REPLICATION_BASE_LAG_S, SERVICE_S, WORKER_SCALE_EVERY_S,
 };
 use crate::queueing::{mmck, Mmc};
 use crate::report::{finite, Counts, EdgeRates, JobStats, LatencyMs, Report, Sample, Summary, TierStat};
@@ -562,7 +562,7 @@ impl Fluid {
                         self.dirty = true;
                         let s = &mut self.servers[routed[pos]];
                         s.died_at = Some(f.at_s);
-                        s.detected_at = ((f.at_s / h).floor() + UNHEALTHY_CHECKS) * h;
+                        s.detected_at = crate::policy::health::detected_at(f.at_s, h);
                     }
                 }
                 FaultKind::TrafficSpike => self.spike_until = f.at_s + SPIKE_S,
@@ -670,7 +670,7 @@ impl Fluid {
     /// Whether the circuit breaker around the downstream service is open now: it opens once a window of
     /// failures shows the error threshold, and closes at the first half-open probe after the service is back.
     fn breaker_open(&self) -> bool {
-        breaker_open(&self.topo.scenario, self.downstream_since, self.downstream_down_until, self.t)
+        crate::policy::breaker::is_open(&self.topo.scenario, self.downstream_since, self.downstream_down_until, self.t)
     }
 
     /// Advances the message queue by one step under `arrivals` jobs per second: workers finish jobs while the
@@ -699,8 +699,7 @@ impl Fluid {
         q.depth = q.backlog + arrivals * wq;
         if jobs.max_workers > jobs.workers && t >= q.next_scale_at {
             // Enough workers to run arrivals at 70 % busy and drain the backlog within two minutes.
-            let need = (arrivals * job_s / 0.7 + q.backlog * job_s / 120.0).ceil() as u32;
-            q.workers = need.clamp(jobs.workers, jobs.max_workers);
+            q.workers = crate::policy::workers::pool_size(arrivals, q.backlog, job_s, jobs.workers, jobs.max_workers);
             q.next_scale_at = t + WORKER_SCALE_EVERY_S;
         }
     }
@@ -785,7 +784,7 @@ impl Fluid {
     }
 
     fn prewarm_floor(&self) -> u32 {
-        prewarm_floor(&self.topo.scenario, self.t)
+        crate::policy::prewarm::floor(&self.topo.scenario, self.t)
     }
 
     /// Average CPU of the serving app servers at the last step.
@@ -1490,37 +1489,6 @@ fn max_of(out: StationOut, n: u32) -> (StationOut, f64) {
     let h2: f64 = (1..=n).map(|k| 1.0 / (k * k) as f64).sum();
     o.service_shape = h * h / h2;
     (o, h)
-}
-
-/// Whether the circuit breaker on the slow jobs' downstream is open at `t`, for an outage from `since` to
-/// `until`: it opens once calls have failed for the breaker's window, lets a probe through every reset interval,
-/// and closes at the first probe after the outage. Both engines use it.
-pub(crate) fn breaker_open(s: &Scenario, since: f64, until: f64, t: f64) -> bool {
-    if !s.arch.resilience.circuit_breaker || !since.is_finite() {
-        return false;
-    }
-    let opened = since + BREAKER_WINDOW_S;
-    if t < opened || opened >= until {
-        return false;
-    }
-    let probes = ((until - opened) / BREAKER_RESET_S).ceil();
-    t < opened + probes * BREAKER_RESET_S
-}
-
-/// Instances the pre-warming schedule holds at simulated second `t`: from two hours before the daily peak, less a
-/// boot time so they serve in time, to two hours after it. Both engines' auto-scaling use it.
-pub(crate) fn prewarm_floor(s: &Scenario, t: f64) -> u32 {
-    let asg = &s.arch.autoscaling;
-    if asg.prewarm == 0 || !s.traffic.daily_curve {
-        return 0;
-    }
-    let hour = (t + asg.boot_s).rem_euclid(crate::traffic::DAY_SECONDS) / 3_600.0;
-    let peak = crate::traffic::PEAK_HOUR;
-    if (peak - 2.0..=peak + 2.0).contains(&hour) {
-        asg.prewarm.min(asg.max)
-    } else {
-        0
-    }
 }
 
 /// Share-weighted average of station figures, for treating several Redis nodes as one visit.

@@ -13,6 +13,7 @@ pub mod instance;
 pub mod journey;
 pub mod latency;
 pub mod model;
+pub mod policy;
 pub mod query;
 pub mod queueing;
 pub mod report;

@@ -12,7 +12,7 @@ impl System {
 
     /// Whether the circuit breaker on that downstream is open now (the aggregate engine's rule).
     pub(super) fn breaker_open(&self, now: u64) -> bool {
-        crate::fluid::breaker_open(&self.topo.scenario, self.downstream.0, self.downstream.1, now as f64 / 1e9)
+        crate::policy::breaker::is_open(&self.topo.scenario, self.downstream.0, self.downstream.1, now as f64 / 1e9)
     }
 
     /// A batch write of a write burst: a random key of a random user's shard, straight to that shard's primary,

@@ -52,7 +52,7 @@ impl System {
         }
         let cpu = cpu.0 / cpu.1 as f64;
         let total = (region.routed.len() + region.booting.len()) as u32;
-        let floor = asg.min.max(crate::fluid::prewarm_floor(&self.topo.scenario, now as f64 / 1e9));
+        let floor = asg.min.max(crate::policy::prewarm::floor(&self.topo.scenario, now as f64 / 1e9));
         if cpu > asg.out_cpu {
             region.below_since = None;
             // The average covers the time since `from`: the condition has held since then.
@@ -132,8 +132,7 @@ impl System {
             self.jobs_enqueued as f64 / ((now - self.workers_checked) as f64 / 1e9).max(1e-9)
         };
         let backlog = core.stations[pool as usize].queue.len() as f64 + self.retrying as f64;
-        let need =
-            ((arrivals * job_s / 0.7 + backlog * job_s / 120.0).ceil() as u32).clamp(jobs.workers, jobs.max_workers.max(jobs.workers));
+        let need = crate::policy::workers::pool_size(arrivals, backlog, job_s, jobs.workers, jobs.max_workers);
         core.set_servers(pool, need);
         self.jobs_enqueued = 0;
         self.workers_checked = now;

@@ -53,7 +53,7 @@ use super::{Core, Next, Refusal, Router, SimTime, Station};
 use crate::dist::Sampler;
 use crate::model::{
     bucket_of, Topology, APP_BACKLOG, CLIENT_RTT_S, EDGE_RTT_S, HICCUP_P, HICCUP_S, KEY_SALT, LAN_RTT_S, REDIS_MAX_CLIENTS,
-    REPLICATION_BASE_LAG_S, SERVICE_S, SHARD_SALT, UNHEALTHY_CHECKS, USER_SALT, USER_SKEW,
+    REPLICATION_BASE_LAG_S, SERVICE_S, SHARD_SALT, USER_SALT, USER_SKEW,
 };
 use crate::report::{finite, Counts, EdgeRates, LatencyMs, Report, Sample, TierStat};
 use crate::scenario::{FaultKind, LbAlgorithm, Scenario};
@@ -1251,7 +1251,7 @@ impl Router for System {
                         core.kill(self, station);
                         let h = self.topo.scenario.arch.health_check_s;
                         let t = now as f64 / 1e9;
-                        let detect = ((t / h).floor() + UNHEALTHY_CHECKS) * h;
+                        let detect = crate::policy::health::detected_at(t, h);
                         self.schedule(core, ns(detect), Timer::Detect(rg, station));
                     }
                 }
