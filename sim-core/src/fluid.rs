@@ -1136,11 +1136,7 @@ impl Fluid {
         let lag = REPLICATION_BASE_LAG_S + sojourn + self.apply_backlog / mu;
         let max_lag = a.replica_max_lag_ms / 1e3;
         let before = self.replicas_serving;
-        if lag > max_lag {
-            self.replicas_serving = false;
-        } else if lag < max_lag / 2.0 {
-            self.replicas_serving = true;
-        }
+        self.replicas_serving = crate::policy::replica_lag::serving(before, lag, max_lag);
         if before != self.replicas_serving {
             self.dirty = true;
         }

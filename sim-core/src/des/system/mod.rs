@@ -721,11 +721,7 @@ impl System {
     fn update_serving(&mut self, r: usize, now: u64) {
         let lag = self.pending[r].front().map_or(0, |&c| now.saturating_sub(c)) + ns(REPLICATION_BASE_LAG_S);
         let max = ns(self.topo.scenario.arch.replica_max_lag_ms / 1e3);
-        if lag > max {
-            self.serving[r] = false;
-        } else if lag < max / 2 {
-            self.serving[r] = true;
-        }
+        self.serving[r] = crate::policy::replica_lag::serving(self.serving[r], lag as f64, max as f64);
     }
 
     fn advance_watermark(&mut self, r: usize, now: u64) {
