@@ -22,11 +22,15 @@ use crate::model::{
     self, Topology, APP_BACKLOG, BREAKER_RESET_S, CLIENT_RTT_S, EDGE_RTT_S, ENQUEUE_S, HICCUP_P, HICCUP_S, JOB_BACKOFF_S, LAN_RTT_S,
     REDIS_MAX_CLIENTS, REPLICATION_BASE_LAG_S, SERVICE_S, WORKER_SCALE_EVERY_S,
 };
+use crate::policy::balancer::arrival_scv;
+use crate::policy::geo_dns;
+use crate::policy::outage::{db_down_s, lb_down_s, region_dark};
+use crate::policy::scaling::{top_up, Fleet, Scale, ScalingGroup};
 use crate::queueing::{mmck, Mmc};
 use crate::report::{finite, Counts, EdgeRates, JobStats, LatencyMs, Report, Sample, Summary, TierStat};
 use crate::scenario::{
-    FaultKind, LbAlgorithm, Scenario, DEPLOY_RESTART_S, DOWNSTREAM_OUTAGE_S, FAILOVER_S, LB_FAILOVER_S, LB_REPLACE_S, REGION_FAILOVER_S,
-    REGION_OUTAGE_S, RESTORE_S, SPIKE_FACTOR, SPIKE_S, WRITE_BURST_FACTOR, WRITE_BURST_S,
+    FaultKind, Scenario, DEPLOY_RESTART_S, DOWNSTREAM_OUTAGE_S, REGION_FAILOVER_S, REGION_OUTAGE_S, SPIKE_FACTOR, SPIKE_S,
+    WRITE_BURST_FACTOR, WRITE_BURST_S,
 };
 use crate::traffic::GEOS;
 
@@ -384,8 +388,8 @@ pub struct Fluid {
     apply_backlog: f64,
     replicas_serving: bool,
     next_fault: usize,
-    above_since: Option<f64>,
-    below_since: Option<f64>,
+    /// The auto-scaling group's memory between checks.
+    group: ScalingGroup<f64>,
     sessions_lost: f64,
     counts: Counts,
     cost_integral: f64,
@@ -451,8 +455,7 @@ impl Fluid {
             apply_backlog: 0.0,
             replicas_serving: true,
             next_fault: 0,
-            above_since: None,
-            below_since: None,
+            group: ScalingGroup::default(),
             sessions_lost: 0.0,
             counts: Counts::default(),
             cost_integral: 0.0,
@@ -572,15 +575,13 @@ impl Fluid {
                     // One machine dies: the first shard's primary. With one shard that is the database.
                     let replicas = self.replicas();
                     self.db_down_one_shard = self.topo.scenario.arch.shards > 1 && !self.topo.db_on_app;
+                    self.db_down_until = f.at_s + db_down_s(replicas > 0);
                     if replicas > 0 {
-                        self.db_down_until = f.at_s + FAILOVER_S;
                         // The hottest shard's replicas stand for the tier: they lose one only without sharding.
                         if !self.db_down_one_shard {
                             self.replicas_lost += 1;
                             self.apply_backlog = 0.0;
                         }
-                    } else {
-                        self.db_down_until = f.at_s + RESTORE_S;
                     }
                 }
                 FaultKind::DownstreamOutage => {
@@ -596,8 +597,7 @@ impl Fluid {
                     }
                 }
                 FaultKind::KillLoadBalancer => {
-                    let down = if self.topo.scenario.arch.resilience.lb_ha { LB_FAILOVER_S } else { LB_REPLACE_S };
-                    self.lb_down_until = f.at_s + down;
+                    self.lb_down_until = f.at_s + lb_down_s(self.topo.scenario.arch.resilience.lb_ha);
                 }
                 FaultKind::WriteBurst => self.burst_until = f.at_s + WRITE_BURST_S,
             }
@@ -624,28 +624,18 @@ impl Fluid {
         let a = &self.topo.scenario.arch;
         let regions = a.regions.clamp(1, GEOS.len() as u32) as usize;
         let world = self.topo.scenario.traffic.worldwide;
-        let dead_since = self.region_down_at.filter(|&at| self.t < at + REGION_OUTAGE_S && self.t >= at);
-        let dead = dead_since.map(|_| 0usize);
-        let failed_over = dead_since.is_some_and(|at| self.t >= at + REGION_FAILOVER_S);
+        let dark = region_dark(self.region_down_at, self.t);
+        let dead = dark.map(|_| 0usize);
         let primary_region = if dead == Some(0) && regions > 1 { 1 } else { 0 };
         let mut load = [0.0; 3];
         let mut failing = 0.0;
         let mut geo = Vec::with_capacity(GEOS.len());
-        let nearest = |g: usize, skip: Option<usize>| {
-            (0..regions).filter(|&r| Some(r) != skip).min_by(|&p, &q| GEOS[g].rtt_s[p].total_cmp(&GEOS[g].rtt_s[q]))
-        };
         for (g, place) in GEOS.iter().enumerate() {
-            let share = if world {
-                place.share
-            } else if g == 0 {
-                1.0
-            } else {
-                0.0
-            };
+            let share = geo_dns::share(world, g);
             if share <= 0.0 {
                 continue;
             }
-            let serving = if failed_over { nearest(g, dead) } else { nearest(g, None).filter(|&r| Some(r) != dead) };
+            let serving = geo_dns::serving(g, regions, dark);
             match serving {
                 Some(r) => {
                     load[r] += share;
@@ -745,23 +735,15 @@ impl Fluid {
         if replaced > 0 {
             self.launch(replaced);
         }
-        let booting = self.servers.iter().any(|s| s.ready_at > t);
-        let total = self.servers.len() as u32;
+        let floor = asg.min.max(self.prewarm_floor());
+        let fleet = Fleet { total: self.servers.len() as u32, booting: self.servers.iter().any(|s| s.ready_at > t), floor };
         let cpu = self.app_cpu();
-        if cpu > asg.out_cpu {
-            self.below_since = None;
-            let since = *self.above_since.get_or_insert(t);
-            if t - since >= asg.out_for_s && !booting && total < asg.max {
-                self.launch(asg.out_add.min(asg.max - total));
-                self.above_since = None;
+        match self.group.decide(&asg, t, t, cpu, fleet) {
+            Scale::Out(add) => {
+                self.launch(add);
                 self.dirty = true;
             }
-        } else if cpu < asg.in_cpu {
-            self.above_since = None;
-            let since = *self.below_since.get_or_insert(t);
-            let floor = asg.min.max(self.prewarm_floor());
-            if t - since >= asg.in_for_s && total > floor {
-                let remove = asg.in_remove.min(total - floor);
+            Scale::In(remove) => {
                 for _ in 0..remove {
                     let routed = self.routed();
                     if let Some(&last) = routed.last() {
@@ -769,16 +751,13 @@ impl Fluid {
                         self.servers.remove(last);
                     }
                 }
-                self.below_since = None;
                 self.dirty = true;
             }
-        } else {
-            self.above_since = None;
-            self.below_since = None;
+            Scale::Hold => {}
         }
-        let floor = asg.min.max(self.prewarm_floor());
-        if (self.servers.len() as u32) < floor {
-            self.launch(floor - self.servers.len() as u32);
+        let add = top_up(self.servers.len() as u32, floor);
+        if add > 0 {
+            self.launch(add);
             self.dirty = true;
         }
     }
@@ -1025,7 +1004,7 @@ impl Fluid {
 
         // App servers. Round-robin spreads arrivals evenly (Erlang-n gaps); sticky and least-connections do not
         // smooth them here.
-        let ca2 = if n > 1 && !topo.sticky() && a.lb_algorithm == LbAlgorithm::RoundRobin { 1.0 / n as f64 } else { 1.0 };
+        let ca2 = arrival_scv(a.lb_algorithm, n, topo.sticky());
         f.box_index = if topo.db_on_app { routed.iter().position(|&i| self.servers[i].died_at.is_none()) } else { None };
         let regional = dynamic * route.busiest;
         let job_cpu = if f.jobs_inline { regional * reach * wf * a.jobs.share } else { 0.0 };

@@ -287,30 +287,16 @@ pub enum FaultKind {
     WriteBurst,
 }
 
+// Every fault's duration lives with the rules that use it.
+pub use crate::policy::outage::{
+    DEPLOY_RESTART_S, DOWNSTREAM_OUTAGE_S, FAILOVER_S, LB_FAILOVER_S, LB_REPLACE_S, REGION_FAILOVER_S, REGION_OUTAGE_S, RESTORE_S, SPIKE_S,
+    WRITE_BURST_S,
+};
+
 /// How much a traffic spike multiplies the load.
 pub const SPIKE_FACTOR: f64 = 3.0;
-/// How long a traffic spike lasts (seconds).
-pub const SPIKE_S: f64 = 300.0;
-/// How long one app server is out during a deploy (seconds).
-pub const DEPLOY_RESTART_S: f64 = 30.0;
-/// Time to promote a replica when the primary dies (seconds).
-pub const FAILOVER_S: f64 = 30.0;
-/// Time to restore a primary that has no replica (seconds).
-pub const RESTORE_S: f64 = 300.0;
-/// How long a downstream outage lasts (seconds).
-pub const DOWNSTREAM_OUTAGE_S: f64 = 120.0;
-/// Time for geo-DNS to move a dead region's users elsewhere: health checks plus a 30 s record TTL (seconds).
-pub const REGION_FAILOVER_S: f64 = 60.0;
-/// How long a region stays dark (seconds).
-pub const REGION_OUTAGE_S: f64 = 1_800.0;
-/// Time to replace a single load balancer (seconds).
-pub const LB_REPLACE_S: f64 = 300.0;
-/// Time for the standby of an HA load-balancer pair to take over (seconds).
-pub const LB_FAILOVER_S: f64 = 5.0;
 /// Write-rate multiplier and length of a write burst (seconds).
 pub const WRITE_BURST_FACTOR: f64 = 20.0;
-/// How long a write burst lasts (seconds).
-pub const WRITE_BURST_S: f64 = 60.0;
 
 impl FaultKind {
     /// Name used in URLs and the CLI.

@@ -2,6 +2,7 @@
 //! on measured CPU), rolling deploys, and the worker pool's scaling on queue depth.
 
 use super::*;
+use crate::policy::scaling::{top_up, Fleet, Scale};
 
 impl System {
     /// Launches up to `count` app servers in region `rg`; each joins its load balancer after the boot time.
@@ -28,10 +29,8 @@ impl System {
         }
     }
 
-    /// One group's check, the aggregate engine's rules on measured CPU: the serving servers' average busy share
-    /// since the last check (`from`). Scale out when above the threshold for long enough (not while servers
-    /// boot), scale in when below it for long enough (taking the newest server; sticky sessions on it are lost),
-    /// and hold the minimum and the pre-warming floor.
+    /// One group's check: [`crate::policy::scaling`]'s rules on measured CPU, the serving servers' average busy
+    /// share since the last check (`from`). Scale-in takes the newest server; sticky sessions on it are lost.
     pub(super) fn autoscale_region(&mut self, core: &mut Core, rg: usize, now: u64, from: u64, fresh: bool) {
         let asg = self.topo.scenario.arch.autoscaling.clone();
         let span = now.saturating_sub(from) as f64;
@@ -53,21 +52,12 @@ impl System {
         let cpu = cpu.0 / cpu.1 as f64;
         let total = (region.routed.len() + region.booting.len()) as u32;
         let floor = asg.min.max(crate::policy::prewarm::floor(&self.topo.scenario, now as f64 / 1e9));
-        if cpu > asg.out_cpu {
-            region.below_since = None;
-            // The average covers the time since `from`: the condition has held since then.
-            let since = *region.above_since.get_or_insert(from);
-            if now - since >= ns(asg.out_for_s) && region.booting.is_empty() && total < asg.max {
-                region.above_since = None;
-                self.launch(core, rg, asg.out_add.min(asg.max - total));
-            }
-        } else if cpu < asg.in_cpu {
-            region.above_since = None;
-            let since = *region.below_since.get_or_insert(from);
-            if now - since >= ns(asg.in_for_s) && total > floor {
-                region.below_since = None;
+        let fleet = Fleet { total, booting: !region.booting.is_empty(), floor };
+        match region.group.decide(&asg, from, now, cpu, fleet) {
+            Scale::Out(add) => self.launch(core, rg, add),
+            Scale::In(remove) => {
                 let users = self.region_users(rg, now);
-                for _ in 0..asg.in_remove.min(total - floor) {
+                for _ in 0..remove {
                     let region = &mut self.regions[rg];
                     let Some(pos) = region.routed.iter().rposition(|r| !r.1) else {
                         break;
@@ -80,14 +70,12 @@ impl System {
                     region.spare.push(station);
                 }
             }
-        } else {
-            region.above_since = None;
-            region.below_since = None;
+            Scale::Hold => {}
         }
         let region = &self.regions[rg];
-        let total = (region.routed.len() + region.booting.len()) as u32;
-        if total < floor {
-            self.launch(core, rg, floor - total);
+        let add = top_up((region.routed.len() + region.booting.len()) as u32, floor);
+        if add > 0 {
+            self.launch(core, rg, add);
         }
     }
 

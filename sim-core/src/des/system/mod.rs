@@ -55,8 +55,9 @@ use crate::model::{
     bucket_of, Topology, APP_BACKLOG, CLIENT_RTT_S, EDGE_RTT_S, HICCUP_P, HICCUP_S, KEY_SALT, LAN_RTT_S, REDIS_MAX_CLIENTS,
     REPLICATION_BASE_LAG_S, SERVICE_S, SHARD_SALT, USER_SALT, USER_SKEW,
 };
+use crate::policy::rate_limit::Bucket;
 use crate::report::{finite, Counts, EdgeRates, LatencyMs, Report, Sample, TierStat};
-use crate::scenario::{FaultKind, LbAlgorithm, Scenario};
+use crate::scenario::{FaultKind, Scenario};
 use crate::traffic::GEOS;
 
 const STATIC: u8 = 0;
@@ -207,13 +208,13 @@ struct Region {
     app: Vec<u32>,
     /// Servers the load balancer routes to (station ids), with whether each is dead.
     routed: Vec<(u32, bool)>,
-    rr: usize,
+    balancer: crate::policy::balancer::Balancer,
     /// Auto-scaling: app stations not in the fleet, those booting (with when they will serve), the rules'
     /// streaks, and each app station's busy time at the last check.
     spare: Vec<u32>,
     booting: Vec<(u32, u64)>,
-    above_since: Option<u64>,
-    below_since: Option<u64>,
+    /// The auto-scaling group's memory between checks.
+    group: crate::policy::scaling::ScalingGroup<u64>,
     last_busy: Vec<f64>,
     redis: Vec<u32>,
     cache: HashMap<u32, (u64, u64)>,
@@ -309,7 +310,7 @@ struct System {
     /// Set by a cache flush: keys not in the cache are cold, not warm-started.
     cold: bool,
     /// Each rate-limited user's token bucket: (tokens, last refill in ns).
-    buckets: HashMap<u64, (f64, u64)>,
+    buckets: HashMap<u64, Bucket<u64>>,
     sessions_lost: f64,
     // Measurement.
     warmup_ns: u64,
@@ -387,10 +388,9 @@ impl System {
             regions.push(Region {
                 routed: app.iter().take(n_app as usize).map(|&id| (id, false)).collect(),
                 spare: app.iter().skip(n_app as usize).rev().copied().collect(),
-                rr: 0,
+                balancer: Default::default(),
                 booting: Vec::new(),
-                above_since: None,
-                below_since: None,
+                group: Default::default(),
                 last_busy: vec![0.0; app.len()],
                 app,
                 redis,
@@ -515,15 +515,8 @@ impl System {
         let i = if sticky {
             bucket_of(user, n as u32, USER_SALT) as usize
         } else {
-            match lb {
-                LbAlgorithm::RoundRobin => {
-                    region.rr = (region.rr + 1) % n;
-                    region.rr
-                }
-                LbAlgorithm::LeastConnections => {
-                    (0..n).min_by_key(|&i| core.stations[region.routed[i].0 as usize].in_system()).unwrap_or(0)
-                }
-            }
+            let routed = &region.routed;
+            region.balancer.pick(lb, n, |i| core.stations[routed[i].0 as usize].in_system())
         };
         Some(region.routed[i])
     }
@@ -759,20 +752,10 @@ impl System {
     /// The per-user rate limit: a token bucket refilled at the limit and holding 15 minutes of it (seed 004's
     /// window), one token per dynamic request. Without a limit everything passes.
     fn allow(&mut self, user: u64, now: u64) -> bool {
-        let per_s = self.topo.scenario.arch.resilience.rate_limit_per_min / 60.0;
-        if per_s <= 0.0 {
+        let Some(per_s) = crate::policy::rate_limit::per_second(&self.topo.scenario) else {
             return true;
-        }
-        let cap = (per_s * 900.0).max(1.0);
-        let b = self.buckets.entry(user).or_insert((cap, now));
-        b.0 = (b.0 + (now - b.1) as f64 / 1e9 * per_s).min(cap);
-        b.1 = now;
-        if b.0 >= 1.0 {
-            b.0 -= 1.0;
-            true
-        } else {
-            false
-        }
+        };
+        self.buckets.entry(user).or_insert_with(|| Bucket::full(per_s, now)).allow(per_s, now)
     }
 
     /// Sends `req` again as attempt `attempt` after the client's retry delay: a new round trip, a new choice of
@@ -846,7 +829,8 @@ impl System {
         let offered = w.offered as f64 / span_s;
         let errors = w.rejected as f64 / span_s;
         let alive = region.alive();
-        let regions_up = (self.regions.len() - usize::from(self.dead_region(core.now).is_some())) as u32;
+        let regions_up =
+            (self.regions.len() - usize::from(crate::policy::outage::region_dark(self.region_down_at, core.now).is_some())) as u32;
         let edge_rps = w.cdn_hits as f64 / span_s;
         let per_s = |n: u64| n as f64 / span_s;
         let edges = EdgeRates {
@@ -1284,11 +1268,7 @@ impl Router for System {
                     self.cold = true;
                 }
                 Timer::Fault(FaultKind::KillLoadBalancer) => {
-                    let down = if self.topo.scenario.arch.resilience.lb_ha {
-                        crate::scenario::LB_FAILOVER_S
-                    } else {
-                        crate::scenario::LB_REPLACE_S
-                    };
+                    let down = crate::policy::outage::lb_down_s(self.topo.scenario.arch.resilience.lb_ha);
                     let rg = self.busiest_region(now);
                     self.regions[rg].lb_down_until = now + ns(down);
                 }
@@ -1311,7 +1291,7 @@ impl Router for System {
                     // Shard 0's primary dies; a replica is promoted after the failover, or without one the
                     // primary is restored.
                     let replicas = !self.active[self.primary_region * self.primaries.len()].is_empty();
-                    let down = if replicas { crate::scenario::FAILOVER_S } else { crate::scenario::RESTORE_S };
+                    let down = crate::policy::outage::db_down_s(replicas);
                     self.db_down_until[0] = now + ns(down);
                     if !self.topo.db_on_app {
                         core.kill(self, self.primaries[0]);
@@ -1434,7 +1414,7 @@ pub fn run(scenario: &Scenario, opts: DesOptions) -> DesReport {
     hot("replica", &sys.replicas);
     hot("replica_apply", &sys.applies);
     let busiest_alive = sys.regions[sys.busiest_region(now)].alive();
-    let regions_up = (sys.regions.len() - usize::from(sys.dead_region(now).is_some())) as u32;
+    let regions_up = (sys.regions.len() - usize::from(crate::policy::outage::region_dark(sys.region_down_at, now).is_some())) as u32;
     let m = &mut sys.measured;
     let span = (now - since) as f64 / 1e9;
     let offered_rps = m.offered as f64 / span.max(1e-9);

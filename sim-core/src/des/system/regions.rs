@@ -1,33 +1,21 @@
 //! Regions: where geo-DNS sends each geography's users, which region is busiest, and a region going dark.
 
 use super::*;
+use crate::policy::geo_dns;
+use crate::policy::outage::region_dark;
 
 impl System {
-    /// Where users of geography `g` are served now: the nearest region, by geo-DNS. A dead region's users fail
-    /// until the failover moves them to the next nearest.
+    /// Where users of geography `g` are served now, by [`geo_dns::serving`].
     pub(super) fn serving_region(&self, g: usize, now: u64) -> Option<usize> {
-        let n = self.regions.len();
-        let nearest =
-            |skip: Option<usize>| (0..n).filter(|&r| Some(r) != skip).min_by(|&p, &q| GEOS[g].rtt_s[p].total_cmp(&GEOS[g].rtt_s[q]));
-        match self.dead_region(now) {
-            Some((dead, failed_over)) if failed_over => nearest(Some(dead)),
-            Some((dead, _)) => nearest(None).filter(|&r| r != dead),
-            None => nearest(None),
-        }
-    }
-
-    /// The region that is out now, and whether geo-DNS has moved its users yet.
-    pub(super) fn dead_region(&self, now: u64) -> Option<(usize, bool)> {
-        let at = self.region_down_at?;
-        (now >= at && now < at + ns(crate::scenario::REGION_OUTAGE_S)).then_some((0, now >= at + ns(crate::scenario::REGION_FAILOVER_S)))
+        geo_dns::serving(g, self.regions.len(), region_dark(self.region_down_at, now))
     }
 
     /// The region with the most users now (it stands for the tier in the series, as in the aggregate engine).
     pub(super) fn busiest_region(&self, now: u64) -> usize {
         let world = self.topo.scenario.traffic.worldwide;
         let mut load = vec![0.0; self.regions.len()];
-        for (g, place) in GEOS.iter().enumerate() {
-            let share = if world { place.share } else { f64::from(u8::from(g == 0)) };
+        for g in 0..GEOS.len() {
+            let share = geo_dns::share(world, g);
             if let Some(r) = self.serving_region(g, now) {
                 load[r] += share;
             }
@@ -38,12 +26,7 @@ impl System {
     /// Users region `rg` serves now.
     pub(super) fn region_users(&self, rg: usize, now: u64) -> f64 {
         let world = self.topo.scenario.traffic.worldwide;
-        let share: f64 = GEOS
-            .iter()
-            .enumerate()
-            .filter(|&(g, _)| self.serving_region(g, now) == Some(rg))
-            .map(|(g, place)| if world { place.share } else { f64::from(u8::from(g == 0)) })
-            .sum();
+        let share: f64 = (0..GEOS.len()).filter(|&g| self.serving_region(g, now) == Some(rg)).map(|g| geo_dns::share(world, g)).sum();
         share * self.topo.scenario.traffic.users as f64
     }
 
