@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set-up command 2: installs what is missing, then runs every test: sim-core's unit, integration and doc tests,
+# Set-up command 2: installs what is missing, checks formatting, clippy and docs (warnings denied), then runs
+# every test: sim-core's unit, integration and doc tests,
 # the app's tests, and the browser tests in headless Chromium against a fresh release build.
 # Screenshots land in artifacts/screenshots/ (not tracked by git).
 set -euo pipefail
@@ -8,6 +9,7 @@ ensure_build_tools
 ensure_browser
 ensure_browser_test_deps
 cd "$ROOT"
+lint
 log "native tests (cargo test --workspace --all-features)"
 cargo test --workspace --all-features
 build_site

@@ -41,7 +41,27 @@ ensure_wasm_opt() {
   npm install -g binaryen@132
 }
 
+ensure_lint_tools() {
+  local have; have="$(rustup component list --installed)"
+  for c in rustfmt clippy; do
+    if ! grep -q "^$c" <<<"$have"; then log "adding the $c component"; rustup component add "$c"; fi
+  done
+}
+
+# The checks that keep the house clean, before any test: formatting, clippy on the library (natively, every
+# feature and target) and on the page (for wasm32, as it ships), and the library's docs, all with warnings denied.
+lint() {
+  log "cargo fmt --check"
+  (cd "$ROOT" && cargo fmt --all --check)
+  log "cargo clippy (sim-core native, all features and targets; the page for wasm32) -D warnings"
+  (cd "$ROOT" && cargo clippy -p sim-core --all-features --all-targets -- -D warnings)
+  (cd "$ROOT" && cargo clippy -p scalesim-web --target wasm32-unknown-unknown -- -D warnings)
+  log "cargo doc (sim-core, warnings denied)"
+  (cd "$ROOT" && RUSTDOCFLAGS="-D warnings" cargo doc -p sim-core --all-features --no-deps)
+}
+
 ensure_build_tools() {
+  ensure_lint_tools
   ensure_wasm_target
   ensure_trunk
   ensure_wasm_bindgen

@@ -177,7 +177,7 @@ impl TtlCurve {
     /// (hit ratio, stale share of reads) at `read_rate` per second with TTL `ttl` seconds.
     pub fn at(&self, read_rate: f64, ttl: f64) -> (f64, f64) {
         let x = read_rate * ttl;
-        if !(x > 0.0) {
+        if x.is_nan() || x <= 0.0 {
             return (0.0, 0.0);
         }
         let pos = ((x.log10() - self.lo) / self.step).clamp(0.0, (self.table.len() - 1) as f64);

@@ -1085,11 +1085,7 @@ impl Fluid {
         f.error_rps = f.offered * (1.0 - limited_users / f.offered.max(1e-12)) * fail.powi(retries + 1) + limited_users;
         f.served = (f.offered - f.error_rps).max(0.0);
         let factor: f64 = (0..=retries).map(|k| fail.powi(k)).sum();
-        if (factor - self.retry_factor).abs() > 1e-3 * self.retry_factor {
-            self.retry_moving = true;
-        } else {
-            self.retry_moving = false;
-        }
+        self.retry_moving = (factor - self.retry_factor).abs() > 1e-3 * self.retry_factor;
         self.retry_factor = factor;
         self.share_cache.1 = shares;
         self.routed_buf = routed;
@@ -1408,12 +1404,7 @@ pub(crate) fn settled_workers(s: &Scenario) -> u32 {
     let j = &s.arch.jobs;
     let t = &s.traffic;
     let jobs = t.peak_rps() * (1.0 - t.static_share) * t.write_fraction() * j.share;
-    let need = (jobs * j.job_ms / 1e3 / 0.7).ceil();
-    if j.max_workers > j.workers {
-        (need.min(j.max_workers as f64) as u32).max(j.workers)
-    } else {
-        j.workers
-    }
+    crate::policy::workers::pool_size(jobs, 0.0, (j.job_ms / 1e3).max(1e-3), j.workers, j.max_workers)
 }
 
 /// Whether two stations' figures are the same (so their request classes can be merged).

@@ -67,7 +67,7 @@ fn num<T: Number>(field: &'static str, raw: &str, min: T, max: T, slot: &mut T) 
         return Some(ScenarioError::Invalid { field, value: raw.to_owned(), expected: format!("a number from {min} to {max}") });
     };
     // NaN is neither below nor above a bound; treat it as unreadable.
-    if v != v {
+    if v.partial_cmp(&v).is_none() {
         return Some(ScenarioError::Invalid { field, value: raw.to_owned(), expected: format!("a number from {min} to {max}") });
     }
     if v < min || v > max {

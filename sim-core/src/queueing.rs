@@ -174,8 +174,8 @@ pub fn mmck(c: u32, k: u32, lambda: f64, mu: f64) -> MmcK {
     // Below c: n = 0..c−1.
     let mut below = 0.0;
     let mut below_n = 0.0;
-    for n in 0..c as usize {
-        let t = (ln_t[n] - scale).exp();
+    for (n, &ln) in ln_t.iter().enumerate().take(c as usize) {
+        let t = (ln - scale).exp();
         below += t;
         below_n += n as f64 * t;
     }

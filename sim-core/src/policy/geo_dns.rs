@@ -34,10 +34,10 @@ mod tests {
 
     #[test]
     fn users_go_to_their_nearest_region() {
-        for g in 0..GEOS.len() {
+        for (g, place) in GEOS.iter().enumerate() {
             assert_eq!(serving(g, 1, None), Some(0));
             let r = serving(g, GEOS.len(), None).unwrap();
-            assert!((0..GEOS.len()).all(|q| GEOS[g].rtt_s[r] <= GEOS[g].rtt_s[q]));
+            assert!(place.rtt_s.iter().all(|&q| place.rtt_s[r] <= q));
         }
         assert_eq!(serving(0, GEOS.len(), None), Some(0), "the first geography's region is its own");
     }

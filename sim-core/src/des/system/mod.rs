@@ -203,11 +203,14 @@ impl Window {
 /// One region's own machines and state: its app fleet behind its load balancer (with its auto-scaling group),
 /// its Redis nodes and cache, and its service instances. Replicas are indexed globally (see
 /// [`System::replica_index`]); primaries are global.
+/// A server the load balancer routes to: its station id and whether it is dead.
+type Routed = (u32, bool);
+
 struct Region {
     /// Every app station of the region (the fleet, spares for scaling).
     app: Vec<u32>,
     /// Servers the load balancer routes to (station ids), with whether each is dead.
-    routed: Vec<(u32, bool)>,
+    routed: Vec<Routed>,
     balancer: crate::policy::balancer::Balancer,
     /// Auto-scaling: app stations not in the fleet, those booting (with when they will serve), the rules'
     /// streaks, and each app station's busy time at the last check.
@@ -222,7 +225,7 @@ struct Region {
     services: Vec<Vec<u32>>,
     svc_rr: Vec<usize>,
     /// A deploy in progress: the next server to restart and the one out now (its routed position and entry).
-    deploy: Option<(usize, Option<(usize, (u32, bool))>)>,
+    deploy: Option<(usize, Option<(usize, Routed)>)>,
     /// A single server restarting (no load balancer to drain it): down until (ns).
     app_down_until: u64,
     /// The load balancer is down until this time (ns).
@@ -538,6 +541,8 @@ impl System {
         redis[bucket_of(rank, redis.len() as u32, KEY_SALT) as usize]
     }
 
+    // The hop, its tier and the LAN hop are what make each call site distinct; a struct for them would only rename them.
+    #[allow(clippy::too_many_arguments)]
     fn visit(&mut self, core: &mut Core, id: u32, station: u32, service: u64, hop: u8, tier: u32, lan: bool) -> Next {
         let r = &mut core.requests[id as usize];
         r.hop = hop;
