@@ -62,7 +62,9 @@ impl Sim {
         });
         let rows = Memo::new(move |_| {
             let s = scenario.get();
-            now.with(|sample| diagnose(&s, &fluid::summary_of(&s, sample)))
+            // The compiled topology of this scenario (the steady state's), compiled afresh only if it is not yet.
+            let topo = compiled.with_value(|t| t.as_ref().filter(|t| t.scenario == s).cloned()).unwrap_or_else(|| Topology::new(&s));
+            now.with(|sample| diagnose(&s, &fluid::summary_of(&topo, sample)))
         });
         let sim = Sim {
             scenario,

@@ -1344,7 +1344,10 @@ impl Fluid {
         let replica_stale = if f.replicas > 0 && f.replica_reads > 0.0 {
             let mu = 1.0 / topo.apply_s;
             let writes = f.writes + f.batch_writes;
-            let decay = if writes < mu { mu - writes } else { f64::INFINITY };
+            // Each replica replays only its own shard's writes (the hottest shard's stand for them); a key is
+            // rewritten at the whole key space's pace, keys being spread over the shards.
+            let shard_writes = writes * topo.shard_shares.iter().cloned().fold(0.0, f64::max);
+            let decay = if shard_writes < mu { mu - shard_writes } else { f64::INFINITY };
             let base = REPLICATION_BASE_LAG_S + self.apply_backlog / mu;
             topo.keys.lagged_stale_share(writes, base, decay) * f.reads * (1.0 - f.cache_hit) * (1.0 - f.to_primary_share)
         } else {
@@ -1528,12 +1531,15 @@ pub fn run(scenario: &Scenario, opts: FluidOptions) -> Report {
         let q = mix.quantiles_fast(&[0.5, 0.95, 0.99]);
         LatencyMs { mean: finite(mix.mean() * 1e3), p50: finite(q[0] * 1e3), p95: finite(q[1] * 1e3), p99: finite(q[2] * 1e3) }
     };
-    let summary = summarize("fluid", scenario, &series, latency, engine.counts, engine.cost_integral / engine.t.max(1e-9), &last);
+    let summary = summarize("fluid", scenario, &series, latency, engine.counts, engine.cost_integral / engine.t.max(1e-9), &last)
+        .with_bill(&engine.topo);
     Report { summary, series }
 }
 
-/// A summary of one moment, for judging the system at that moment (the bottleneck table reads it).
-pub fn summary_of(scenario: &Scenario, sample: &Sample) -> Summary {
+/// A summary of one moment of `topo`'s scenario, for judging the system at that moment (the bottleneck table
+/// reads it).
+pub fn summary_of(topo: &Topology, sample: &Sample) -> Summary {
+    let scenario = &topo.scenario;
     let offered = sample.offered_rps.max(0.0);
     let counts = Counts {
         offered,
@@ -1541,7 +1547,8 @@ pub fn summary_of(scenario: &Scenario, sample: &Sample) -> Summary {
         rejected: sample.error_rps,
         in_flight: (offered - sample.served_rps - sample.error_rps).max(0.0),
     };
-    let mut s = summarize("fluid", scenario, std::slice::from_ref(sample), sample.latency_ms, counts, sample.cost_usd_per_hour, sample);
+    let mut s = summarize("fluid", scenario, std::slice::from_ref(sample), sample.latency_ms, counts, sample.cost_usd_per_hour, sample)
+        .with_bill(topo);
     s.error_rate = sample.error_rate;
     s
 }
@@ -1572,8 +1579,6 @@ pub(crate) fn summarize(
         }
     }
     let offered_rps = avg(&|s| s.offered_rps);
-    let duration_h = scenario.duration_s / 3_600.0;
-    let total_cost = cost_per_hour * duration_h;
     Summary {
         engine: engine.to_owned(),
         offered_rps,
@@ -1590,8 +1595,9 @@ pub(crate) fn summarize(
         sessions_lost: last.sessions_lost,
         instances: last.instances,
         cost_usd_per_hour: finite(cost_per_hour),
-        cost_usd_per_month: finite(model::monthly(cost_per_hour)),
-        cost_usd_per_million_requests: if counts.offered > 0.0 { finite(total_cost / counts.offered * 1e6) } else { 0.0 },
+        cost_usd_per_month: 0.0,
+        cost_usd_per_million_requests: 0.0,
+        bill: Default::default(),
         counts,
         cost_usd_per_hour_by_component: by_component(scenario, last),
         jobs_waiting_s: finite(series.iter().map(|s| s.jobs.waiting_s).fold(0.0, f64::max)),
@@ -1629,6 +1635,8 @@ pub fn steady_state(scenario: &Scenario) -> Report {
 
 /// [`steady_state`] of an already compiled topology.
 pub fn steady_state_of(topo: &Topology) -> Report {
+    // The bill is the scenario's as configured (its auto-scaling included), not the held moment's.
+    let configured = topo;
     let mut s = topo.scenario.clone();
     s.traffic.daily_curve = false;
     s.faults.clear();
@@ -1647,7 +1655,8 @@ pub fn steady_state_of(topo: &Topology) -> Report {
     }
     let sample = engine.sample(true);
     let mut summary =
-        summarize("fluid", &s, std::slice::from_ref(&sample), sample.latency_ms, engine.counts, sample.cost_usd_per_hour, &sample);
+        summarize("fluid", &s, std::slice::from_ref(&sample), sample.latency_ms, engine.counts, sample.cost_usd_per_hour, &sample)
+            .with_bill(configured);
     // The state reached, not the fill from empty that led to it.
     summary.offered_rps = sample.offered_rps;
     summary.error_rate = sample.error_rate;

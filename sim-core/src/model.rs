@@ -52,6 +52,8 @@ pub const EGRESS_USD_PER_GB: f64 = 0.09;
 pub const STATIC_KB: f64 = 30.0;
 /// Average size of a dynamic response (KB).
 pub const DYNAMIC_KB: f64 = 5.0;
+/// Bytes the CDN delivers per static request (a 30 KB asset).
+pub const CDN_BYTES_PER_REQUEST: f64 = STATIC_KB * 1024.0;
 /// CDN price per request served: 30 KB at $0.085/GB plus $0.0075 per 10,000 HTTPS requests.
 pub const CDN_USD_PER_REQUEST: f64 = 30.0 * 1024.0 / 1e9 * 0.085 + 0.0075 / 10_000.0;
 
@@ -183,10 +185,10 @@ impl Topology {
         let a = &scenario.arch;
         let t = &scenario.traffic;
         let was = prev.map(|p| &p.scenario);
-        let same_keys = was.is_some_and(|w| w.traffic.zipf_alpha == t.zipf_alpha && w.traffic.keys == t.keys);
+        let same_keys = was.is_some_and(|w| w.traffic.zipf_alpha == t.zipf_alpha && w.traffic.key_count() == t.key_count());
         let keys = match prev {
             Some(p) if same_keys => p.keys.clone(),
-            _ => Popularity::new(t.zipf_alpha, t.keys),
+            _ => Popularity::new(t.zipf_alpha, t.key_count()),
         };
         let users = match prev {
             Some(p) if p.scenario.traffic.users == t.users => p.users.clone(),

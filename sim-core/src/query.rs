@@ -185,7 +185,7 @@ pub const FIELDS: &[Field] = &[
     float!("rw", "0.1–1000", "Reads per write", 0.1, 1_000.0, |s| s.traffic.read_write_ratio),
     float!("static", "0–0.95", "Share of requests for static assets", 0.0, 0.95, |s| s.traffic.static_share),
     float!("zipf", "0–2", "Zipf exponent of key popularity", 0.0, 2.0, |s| s.traffic.zipf_alpha),
-    number!("keys", "1–10000000", "Distinct keys read and written", u64, 1, 10_000_000, |s| s.traffic.keys),
+    number!("keys", "0–1000000000", "Distinct keys read and written (0: ten per user, growing with users)", u64, 0, 1_000_000_000, |s| s.traffic.keys),
     switch!("curve", "Follow a daily load curve (trough at 04:00, peak at 10:00)", |s| s.traffic.daily_curve),
     float!("trough", "0.01–1", "Load at 04:00 as a fraction of the peak (daily curve)", 0.01, 1.0, |s| s.traffic.trough_fraction),
     switch!("db", "The database has its own server (0: app and DB share one box)", |s| s.arch.db_separate),
@@ -255,6 +255,21 @@ pub const FIELDS: &[Field] = &[
                 _ => return Some(ScenarioError::Invalid { field: "lb", value: raw.to_owned(), expected: "rr or lc".to_owned() }),
             }
             None
+        },
+    },
+    Field {
+        key: "reserve",
+        #[cfg(feature = "docs")]
+        accepts: "none, 1y or 3y",
+        #[cfg(feature = "docs")]
+        doc: "Always-on machines bought on demand, or reserved for one or three years (the bill's baseline)",
+        get: |s| s.arch.reservation.label().to_owned(),
+        set: |s, raw| match crate::scenario::Reservation::from_label(raw.trim()) {
+            Some(r) => {
+                s.arch.reservation = r;
+                None
+            }
+            None => Some(ScenarioError::Invalid { field: "reserve", value: raw.to_owned(), expected: "none, 1y or 3y".to_owned() }),
         },
     },
     float!("hc", "1–300", "Seconds between health checks (two failures take a server out)", 1.0, 300.0, |s| s.arch.health_check_s),

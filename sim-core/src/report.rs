@@ -153,10 +153,12 @@ pub struct Summary {
     pub instances: u32,
     /// Price per hour (average over the run).
     pub cost_usd_per_hour: f64,
-    /// Price per month at that rate.
+    /// The month's bill ([`crate::bill`]): a month of ordinary days, not the run's hour held for 730.
     pub cost_usd_per_month: f64,
-    /// Price per million requests offered.
+    /// The month's bill per million requests of that month.
     pub cost_usd_per_million_requests: f64,
+    /// The month's bill in full: by component, its traffic, the reserved baseline, auto-scaling's saving.
+    pub bill: crate::bill::Bill,
     /// Price per hour of each component at the end of the run (app, database, redis, load_balancer, services,
     /// cdn, queue).
     pub cost_usd_per_hour_by_component: BTreeMap<String, f64>,
@@ -176,6 +178,17 @@ pub struct Summary {
     pub retry_rate: f64,
     /// Request accounting.
     pub counts: Counts,
+}
+
+impl Summary {
+    /// Fills in the month's bill of `topo`'s scenario: the one place both engines get it from.
+    pub fn with_bill(mut self, topo: &crate::model::Topology) -> Summary {
+        let bill = crate::bill::month(topo);
+        self.cost_usd_per_month = bill.usd_per_month;
+        self.cost_usd_per_million_requests = bill.usd_per_million_requests;
+        self.bill = bill;
+        self
+    }
 }
 
 /// A run's output.

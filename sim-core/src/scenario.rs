@@ -28,6 +28,35 @@ pub enum LbAlgorithm {
     LeastConnections,
 }
 
+/// How the always-on machines are bought (seed 004: "reserved instances for baseline capacity").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reservation {
+    /// Every hour at the on-demand price.
+    #[default]
+    OnDemand,
+    /// A one-year reservation (or savings plan) for the baseline.
+    OneYear,
+    /// A three-year reservation for the baseline.
+    ThreeYear,
+}
+
+impl Reservation {
+    /// The value in share URLs and the CLI.
+    pub fn label(self) -> &'static str {
+        match self {
+            Reservation::OnDemand => "none",
+            Reservation::OneYear => "1y",
+            Reservation::ThreeYear => "3y",
+        }
+    }
+
+    /// The reservation a URL value names.
+    pub fn from_label(v: &str) -> Option<Reservation> {
+        [Reservation::OnDemand, Reservation::OneYear, Reservation::ThreeYear].into_iter().find(|r| r.label() == v)
+    }
+}
+
 /// The app tier's auto-scaling group (seed 000's numbers are the defaults).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Autoscaling {
@@ -228,6 +257,9 @@ pub struct Architecture {
     /// of each going to the database: what stops a stampede on hot keys after a flush.
     #[serde(default)]
     pub cache_coalescing: bool,
+    /// How the always-on machines are bought: on demand, or reserved for one or three years.
+    #[serde(default)]
+    pub reservation: Reservation,
 }
 
 fn one() -> u32 {
@@ -419,6 +451,7 @@ impl Scenario {
             jobs: Jobs::default(),
             resilience: Resilience::default(),
             cache_coalescing: false,
+            reservation: Reservation::OnDemand,
         };
         if n >= 2 {
             arch.app_size = instance::named("m6i.2xlarge");

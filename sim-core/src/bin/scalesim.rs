@@ -152,7 +152,7 @@ fn number<T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy>(
     Ok(v)
 }
 
-fn print_summary(s: &Summary) {
+fn print_summary(scenario: &Scenario, s: &Summary) {
     println!("engine            {}", s.engine);
     println!("offered           {:.1} req/s", s.offered_rps);
     println!("served            {:.1} req/s", s.served_rps);
@@ -183,10 +183,23 @@ fn print_summary(s: &Summary) {
     if s.rate_limited_rate > 0.0 || s.retry_rate > 0.0 {
         println!("429s, retries     {:.2} %, {:.2} %", s.rate_limited_rate * 100.0, s.retry_rate * 100.0);
     }
+    println!("cost now          ${:.2}/hour at the run's load", s.cost_usd_per_hour);
+    let b = &s.bill;
+    let month: Vec<String> = b.by_component.iter().filter(|(_, v)| **v >= 0.5).map(|(k, v)| format!("{k} ${v:.0}")).collect();
     println!(
-        "cost              ${:.2}/hour, ${:.0}/month, ${:.4} per million requests",
-        s.cost_usd_per_hour, s.cost_usd_per_month, s.cost_usd_per_million_requests
+        "month's bill      ${:.0}/month, ${:.2} per million requests ({})",
+        b.usd_per_month,
+        b.usd_per_million_requests,
+        month.join(", ")
     );
+    if scenario.arch.autoscaling.enabled {
+        println!(
+            "auto-scaling      app fleet {:.0} % cheaper than one sized for the busiest minute (that bill: ${:.0}/month)",
+            b.autoscaling_saving * 100.0,
+            b.peak_fleet_usd_per_month
+        );
+    }
+    println!("assumed           {}", sim_core::bill::assumptions(scenario, b));
 }
 
 /// The live rows as the CLI's `bottlenecks` list.
@@ -297,7 +310,7 @@ fn run(cli: Cli) -> Result<(), ScenarioError> {
                 v["bottlenecks"] = serde_json::Value::Array(bottlenecks(&rows));
                 println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
             } else {
-                print_summary(&summary);
+                print_summary(&s, &summary);
                 for r in rows.iter().filter(|r| r.live) {
                     println!(
                         "bottleneck        {}: {} = {:.3} (threshold {:.3}) → {}",

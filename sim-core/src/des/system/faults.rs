@@ -27,7 +27,7 @@ impl System {
         let sh = if self.primaries.len() > 1 { bucket_of(user, self.primaries.len() as u32, SHARD_SALT) as usize } else { 0 };
         if !self.primary_down(sh, now) {
             let id = core.alloc(now);
-            let key = core.rng.random_range(1..=t.keys.max(1)) as u32;
+            let key = core.rng.random_range(1..=t.key_count()) as u32;
             let r = &mut core.requests[id as usize];
             (r.class, r.hop, r.key) = (BATCH, H_DB, key);
             r.aux = (if now >= self.warmup_ns { MEASURED } else { 0 }) | ((sh as u32) << SHARD_SHIFT) | T_PRIMARY;

@@ -438,7 +438,7 @@ impl System {
             ),
             last_check: 0,
             seen_reset: 0,
-            keys: zipf(t.keys, t.zipf_alpha),
+            keys: zipf(t.key_count(), t.zipf_alpha),
             users: zipf(t.users, USER_SKEW),
             assets: zipf(topo.cdn.assets, topo.cdn.alpha),
             asset_top: crate::cache::Popularity::new(topo.cdn.alpha, topo.cdn.assets).top_share(),
@@ -993,7 +993,7 @@ impl Router for System {
             }
         } else {
             let write = core.rng.random::<f64>() < tr.write_fraction();
-            let key = if write { core.rng.random_range(1..=tr.keys.max(1)) } else { self.keys.sample(&mut core.rng) as u64 };
+            let key = if write { core.rng.random_range(1..=tr.key_count()) } else { self.keys.sample(&mut core.rng) as u64 };
             let mut job = write && core.rng.random::<f64>() < self.topo.scenario.arch.jobs.share;
             if job && self.workers.is_empty() && self.breaker_open(now) {
                 // The open breaker skips the inline job: the save returns at once without it.
@@ -1454,8 +1454,9 @@ pub fn run(scenario: &Scenario, opts: DesOptions) -> DesReport {
         sessions_lost: sys.sessions_lost,
         instances: alive,
         cost_usd_per_hour: finite(cost),
-        cost_usd_per_month: finite(crate::model::monthly(cost)),
-        cost_usd_per_million_requests: if offered_rps > 0.0 { finite(cost / 3_600.0 / offered_rps * 1e6) } else { 0.0 },
+        cost_usd_per_month: 0.0,
+        cost_usd_per_million_requests: 0.0,
+        bill: Default::default(),
         counts,
         cost_usd_per_hour_by_component: series.last().map(|l| crate::fluid::by_component(&sys.topo.scenario, l)).unwrap_or_default(),
         jobs_waiting_s: if m.jobs > 0 { finite(m.job_wait_sum / m.jobs as f64) } else { 0.0 },
@@ -1465,6 +1466,7 @@ pub fn run(scenario: &Scenario, opts: DesOptions) -> DesReport {
         regions: regions_up,
         rate_limited_rate: Window::ratio(m.limited, m.offered),
         retry_rate: Window::ratio(m.retries, m.offered),
-    };
+    }
+    .with_bill(&sys.topo);
     DesReport { report: Report { summary, series }, traces: sys.traces, events: core.events }
 }
