@@ -1,11 +1,13 @@
 //! scalesim-web: the Leptos page over `sim-core`. The page draws and controls; every figure comes from sim-core.
 //!
 //! `state` holds the scenario and what sim-core computes from it; `components/` has one file per panel;
-//! `charts/` turns series into chart specs with pure functions and paints them with plotters.
+//! `charts/` turns series into chart specs with pure functions and paints them with plotters; `hooks` has the
+//! components' shared hooks (whether an element is on screen).
 pub mod charts;
 pub mod components;
 pub mod embed;
 pub mod format;
+pub mod hooks;
 pub mod state;
 pub mod view;
 
@@ -157,11 +159,11 @@ pub fn App() -> impl IntoView {
         </Show>
         <main class="workspace">
             <div class="side">
-                <Notices/>
+                <Notices notices=sim.notices/>
                 {show("controls").then(|| view! {
                     <StagePicker/>
                     <section class="panel controls" aria-label="Load">
-                        <LoadSlider/>
+                        <LoadSlider scenario=sim.scenario/>
                     </section>
                 })}
                 {show("knobs").then(|| view! { <Knobs/> })}
@@ -169,9 +171,9 @@ pub fn App() -> impl IntoView {
             <div class="stage-view">
                 {show("diagram").then(|| view! { <Diagram/> })}
                 {show("playback").then(|| view! { <Playback/> })}
-                {show("faults").then(|| view! { <Faults/> })}
-                {show("metrics").then(|| view! { <Metrics/> })}
-                {show("table").then(|| view! { <Bottlenecks/> })}
+                {show("faults").then(|| view! { <Faults scenario=sim.scenario cursor=sim.cursor/> })}
+                {show("metrics").then(|| view! { <Metrics now=sim.now cursor=sim.cursor/> })}
+                {show("table").then(|| view! { <Bottlenecks rows=sim.rows scenario=sim.scenario/> })}
                 {show("charts").then(|| view! {
                     <div class="charts">
                         <Chart id="chart-latency" spec=latency/>

@@ -3,8 +3,7 @@
 //! region announces the bottleneck when it changes.
 use leptos::prelude::*;
 use sim_core::diagnose::{first_fix, Row};
-
-use crate::state::Sim;
+use sim_core::Scenario;
 
 /// A metric value in the unit its row uses.
 pub fn show_value(row: &Row, v: f64) -> String {
@@ -33,14 +32,14 @@ pub fn announcement(rows: &[Row]) -> String {
 }
 
 /// One row of the table.
-fn row_view(sim: Sim, row: Row) -> impl IntoView {
+fn row_view(scenario: RwSignal<Scenario>, row: Row) -> impl IntoView {
     let live = row.live;
     let value = format!("{} / {}", show_value(&row, row.value), show_value(&row, row.threshold));
     let fix = match row.fix {
         Some(fix) => {
             let label = fix.label();
             view! {
-                <button type="button" class:primary=live on:click=move |_| sim.scenario.update(|s| *s = fix.apply(s))>
+                <button type="button" class:primary=live on:click=move |_| scenario.update(|s| *s = fix.apply(s))>
                     {label}
                 </button>
             }
@@ -60,7 +59,7 @@ fn row_view(sim: Sim, row: Row) -> impl IntoView {
 }
 
 /// A table of `rows` with the column headings.
-fn table(sim: Sim, rows: Vec<Row>) -> impl IntoView {
+fn table(scenario: RwSignal<Scenario>, rows: Vec<Row>) -> impl IntoView {
     view! {
         <div class="table-scroll">
             <table>
@@ -73,7 +72,7 @@ fn table(sim: Sim, rows: Vec<Row>) -> impl IntoView {
                         <th scope="col">"Fix"</th>
                     </tr>
                 </thead>
-                <tbody>{rows.into_iter().map(|row| row_view(sim, row)).collect_view()}</tbody>
+                <tbody>{rows.into_iter().map(|row| row_view(scenario, row)).collect_view()}</tbody>
             </table>
         </div>
     }
@@ -81,9 +80,13 @@ fn table(sim: Sim, rows: Vec<Row>) -> impl IntoView {
 
 /// The table.
 #[component]
-pub fn Bottlenecks() -> impl IntoView {
-    let sim = expect_context::<Sim>();
-    let said = Memo::new(move |_| sim.rows.with(|r| announcement(r)));
+pub fn Bottlenecks(
+    /// The table's rows at the playback cursor.
+    rows: Memo<Vec<Row>>,
+    /// The scenario the fix buttons change.
+    scenario: RwSignal<Scenario>,
+) -> impl IntoView {
+    let said = Memo::new(move |_| rows.with(|r| announcement(r)));
     // The fold stays as the user left it while the rows are redrawn.
     let open = RwSignal::new(false);
     view! {
@@ -91,10 +94,10 @@ pub fn Bottlenecks() -> impl IntoView {
             <h2 id="table-heading">"Symptom → bottleneck → fix"</h2>
             <p id="bottleneck-status" class="status" aria-live="polite">{move || said.get()}</p>
             {move || {
-                let (live, quiet): (Vec<Row>, Vec<Row>) = sim.rows.get().into_iter().partition(|r| r.live);
+                let (live, quiet): (Vec<Row>, Vec<Row>) = rows.get().into_iter().partition(|r| r.live);
                 let n = quiet.len();
                 view! {
-                    {(!live.is_empty()).then(|| table(sim, live))}
+                    {(!live.is_empty()).then(|| table(scenario, live))}
                     <details
                         class="quiet-rows"
                         prop:open=open.get_untracked()
@@ -107,7 +110,7 @@ pub fn Bottlenecks() -> impl IntoView {
                     >
                         <summary>{format!("Checks that pass ({n})")}</summary>
                         // Drawn only while unfolded: most inputs then redraw just the few live rows.
-                        {open.get().then(|| table(sim, quiet))}
+                        {open.get().then(|| table(scenario, quiet))}
                     </details>
                 }
             }}

@@ -4,30 +4,11 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 
 use crate::charts::{self, ChartSpec};
+use crate::hooks::use_visible;
 
 /// Whether the system prefers a dark theme.
 pub fn prefers_dark() -> bool {
     window().match_media("(prefers-color-scheme: dark)").ok().flatten().is_some_and(|m| m.matches())
-}
-
-/// Keeps `visible` true while `el` is at least partly on screen.
-fn watch_visibility(el: &web_sys::HtmlCanvasElement, visible: RwSignal<bool>) {
-    use wasm_bindgen::closure::Closure;
-    use wasm_bindgen::JsCast;
-    let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
-        if let Some(entry) = entries.iter().last().and_then(|e| e.dyn_into::<web_sys::IntersectionObserverEntry>().ok()) {
-            visible.set(entry.is_intersecting());
-        }
-    });
-    match web_sys::IntersectionObserver::new(callback.as_ref().unchecked_ref()) {
-        Ok(observer) => {
-            // The observer lives as long as the chart's element (the page's lifetime).
-            observer.observe(el);
-            callback.forget();
-        }
-        // Without the observer, draw always.
-        Err(_) => visible.set(true),
-    }
 }
 
 /// A chart panel.
@@ -47,11 +28,8 @@ pub fn Chart(
         }
     };
     // Charts off screen are not redrawn; they catch up when they scroll into view.
-    let visible = RwSignal::new(false);
-    canvas.on_load(move |c| {
-        measure();
-        watch_visibility(&c, visible);
-    });
+    let visible = use_visible(canvas);
+    canvas.on_load(move |_| measure());
     let resize = window_event_listener(leptos::ev::resize, move |_| measure());
     on_cleanup(move || resize.remove());
     // The data table is built only while it is open.

@@ -1,8 +1,6 @@
 //! Fault buttons: each schedules a fault at the playback cursor, and the run is simulated again with it.
 use leptos::prelude::*;
-use sim_core::scenario::{Fault, FaultKind};
-
-use crate::state::Sim;
+use sim_core::scenario::{Fault, FaultKind, Scenario};
 
 /// Every fault and its button's words.
 const BUTTONS: [(FaultKind, &str); 9] = [
@@ -19,16 +17,21 @@ const BUTTONS: [(FaultKind, &str); 9] = [
 
 /// The fault buttons the model supports, and a way to clear them.
 #[component]
-pub fn Faults() -> impl IntoView {
-    let sim = expect_context::<Sim>();
+pub fn Faults(
+    /// The scenario the faults are added to.
+    scenario: RwSignal<Scenario>,
+    /// The playback cursor, in simulated seconds: where a new fault happens.
+    #[prop(into)]
+    cursor: Signal<f64>,
+) -> impl IntoView {
     let inject = move |kind: FaultKind| {
-        let at_s = sim.cursor.get_untracked().floor();
-        sim.scenario.update(|s| {
+        let at_s = cursor.get_untracked().floor();
+        scenario.update(|s| {
             s.faults.push(Fault { at_s, kind });
             sim_core::scenario::sort_faults(&mut s.faults);
         });
     };
-    let count = Memo::new(move |_| sim.scenario.with(|s| s.faults.len()));
+    let count = Memo::new(move |_| scenario.with(|s| s.faults.len()));
     view! {
         <section class="panel faults" aria-labelledby="faults-heading">
             <h2 id="faults-heading">"Faults"</h2>
@@ -37,7 +40,7 @@ pub fn Faults() -> impl IntoView {
                 {BUTTONS.iter().map(|&(kind, label)| view! {
                     <button type="button" on:click=move |_| inject(kind)>{label}</button>
                 }).collect_view()}
-                <button type="button" on:click=move |_| sim.scenario.update(|s| s.faults.clear()) disabled=move || count.get() == 0>
+                <button type="button" on:click=move |_| scenario.update(|s| s.faults.clear()) disabled=move || count.get() == 0>
                     "Clear faults"
                 </button>
             </div>

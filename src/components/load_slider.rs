@@ -1,7 +1,6 @@
 //! The load slider: users from 1 to 10,000,000 on a logarithmic scale, with the request rate they make.
 use leptos::prelude::*;
-
-use crate::state::Sim;
+use sim_core::Scenario;
 
 /// Slider steps per factor of ten.
 const STEPS_PER_DECADE: f64 = 100.0;
@@ -25,9 +24,11 @@ pub fn users_at(position: f64) -> u64 {
 
 /// A labelled range input whose accessible name is "Users", and the peak request rate it makes.
 #[component]
-pub fn LoadSlider() -> impl IntoView {
-    let sim = expect_context::<Sim>();
-    let users = Memo::new(move |_| sim.scenario.with(|s| s.traffic.users));
+pub fn LoadSlider(
+    /// The scenario whose user count the slider reads and writes.
+    scenario: RwSignal<Scenario>,
+) -> impl IntoView {
+    let users = Memo::new(move |_| scenario.with(|s| s.traffic.users));
     let locked = expect_context::<crate::view::View>().locks("users");
     view! {
         <div class="control load">
@@ -45,14 +46,14 @@ pub fn LoadSlider() -> impl IntoView {
                 on:input=move |ev| {
                     if let Some(p) = sim_core::decimal::parse(&event_target_value(&ev)) {
                         let u = users_at(p);
-                        sim.scenario.update(|s| s.traffic.users = u);
+                        scenario.update(|s| s.traffic.users = u);
                     }
                 }
             />
         </div>
         <p class="figure">
             "Peak load: "
-            <output id="peak-rps">{move || crate::format::rps(sim.scenario.with(|s| s.traffic.peak_rps()))}</output>
+            <output id="peak-rps">{move || crate::format::rps(scenario.with(|s| s.traffic.peak_rps()))}</output>
         </p>
     }
 }

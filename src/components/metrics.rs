@@ -1,14 +1,18 @@
 //! The headline figures at the playback cursor, as a description list (readable by screen readers as is).
 use leptos::prelude::*;
+use sim_core::report::Sample;
 
 use crate::format;
-use crate::state::Sim;
 
 /// Headline figures.
 #[component]
-pub fn Metrics() -> impl IntoView {
-    let sim = expect_context::<Sim>();
-    let now = sim.now;
+pub fn Metrics(
+    /// The sample at the playback cursor.
+    now: Memo<Sample>,
+    /// The playback cursor, in simulated seconds (the heading's clock).
+    #[prop(into)]
+    cursor: Signal<f64>,
+) -> impl IntoView {
     let figure = move |id: &'static str, label: &'static str, value: Signal<String>| {
         view! {
             <div class="metric">
@@ -19,7 +23,7 @@ pub fn Metrics() -> impl IntoView {
     };
     view! {
         <section class="panel metrics" aria-labelledby="metrics-heading">
-            <h2 id="metrics-heading">{move || format!("At {}", crate::components::playback::clock(sim.cursor.get()))}</h2>
+            <h2 id="metrics-heading">{move || format!("At {}", crate::components::playback::clock(cursor.get()))}</h2>
             <dl>
                 {figure("offered", "Offered", Signal::derive(move || format::rps(now.with(|s| s.offered_rps))))}
                 {figure("served", "Answered", Signal::derive(move || format::rps(now.with(|s| s.served_rps))))}
