@@ -40,6 +40,7 @@
 //! // And the table has no live row at this load.
 //! assert!(sim_core::diagnose::diagnose(&scenario, s).iter().all(|row| !row.live));
 //! ```
+pub mod bill;
 pub mod cache;
 pub mod decimal;
 pub mod des;
