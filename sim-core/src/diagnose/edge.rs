@@ -1,0 +1,61 @@
+//! Edge rows: the distance to the origin, a single load balancer, and static files served by the origin.
+use super::check::{Check, Trips};
+use super::fix::Fix;
+use crate::scenario::Scenario;
+
+/// Distant users wait on the round trip alone: not time spent queueing, which the other rows judge.
+pub(super) const DISTANCE: Check = Check {
+    id: "distance",
+    symptom: "Response times over 200 ms for distant users",
+    component: "Network round trips",
+    metric: "Farthest users' round trip to their region (ms)",
+    threshold: 200.0,
+    trips: Trips::AtOrAbove,
+    remedy: "Serve static assets from a CDN; cache at the edge; go multi-region",
+    value: |cx| farthest_rtt_ms(cx.scenario),
+    fix: |cx| if !cx.a.cdn { Some(Fix::AddCdn) } else { (cx.a.regions < 3).then_some(Fix::Regions { to: cx.a.regions + 1 }) },
+};
+
+/// The worst round trip any users have to the region serving them, in milliseconds.
+fn farthest_rtt_ms(s: &Scenario) -> f64 {
+    let regions = s.arch.regions.clamp(1, 3) as usize;
+    crate::traffic::GEOS
+        .iter()
+        .enumerate()
+        .filter(|(g, _)| s.traffic.worldwide || *g == 0)
+        .map(|(_, geo)| geo.rtt_s[..regions].iter().cloned().fold(f64::INFINITY, f64::min))
+        .fold(0.0, f64::max)
+        * 1e3
+}
+
+/// A lone load balancer is a single point of failure.
+pub(super) const LB_SPOF: Check = Check {
+    id: "lb-spof",
+    symptom: "One failure takes the site down",
+    component: "A single load balancer",
+    metric: "Load balancers that can fail alone",
+    threshold: 1.0,
+    trips: Trips::AtOrAbove,
+    remedy: "Run the load balancer as a redundant pair (or a managed one)",
+    value: |cx| if cx.scenario.has_load_balancer() && !cx.a.resilience.lb_ha { 1.0 } else { 0.0 },
+    fix: |cx| (!cx.a.resilience.lb_ha).then_some(Fix::LbPair),
+};
+
+/// A busy origin spends its time serving files a CDN could serve.
+pub(super) const STATIC: Check = Check {
+    id: "static",
+    symptom: "Origin busy serving files",
+    component: "Static assets at the origin",
+    metric: "Share of requests that are static files at the origin",
+    threshold: 0.3,
+    trips: Trips::AtOrAbove,
+    remedy: "Serve static assets from a CDN",
+    value: |cx| {
+        if cx.app >= 0.5 {
+            cx.t.static_share * if cx.a.cdn { 1.0 - cx.summary.cdn_hit_rate } else { 1.0 }
+        } else {
+            0.0
+        }
+    },
+    fix: |cx| (!cx.a.cdn).then_some(Fix::AddCdn),
+};

@@ -1,0 +1,170 @@
+//! The fixes: concrete changes to a scenario that a table row can offer, each with its label and how it applies.
+use serde::Serialize;
+
+use crate::instance::{self, InstanceSize, SIZES};
+use crate::scenario::{Scenario, Sessions};
+
+/// A change to the scenario that relieves a bottleneck.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Fix {
+    /// Give the app server (or the single box) the next larger size.
+    BiggerAppServer,
+    /// Move the database to its own server.
+    SeparateDatabase,
+    /// Move sessions to Redis so servers are interchangeable.
+    SessionsToRedis,
+    /// Run this many app servers behind the load balancer.
+    AppServers { to: u32 },
+    /// Put a Redis cache in front of the database (60 s TTL).
+    AddCache,
+    /// Raise the cache TTL to this many seconds.
+    RaiseTtl { to: f64 },
+    /// Run this many read replicas.
+    Replicas { to: u32 },
+    /// Give the database the next larger size.
+    BiggerDatabase,
+    /// Run this many Redis nodes.
+    RedisNodes { to: u32 },
+    /// Serve static assets from a CDN.
+    AddCdn,
+    /// Let the auto-scaling group grow to this many instances.
+    RaiseAsgMax { to: u32 },
+    /// Turn auto-scaling on.
+    EnableAutoscaling,
+    /// Add the missing database indexes.
+    AddIndexes,
+    /// Hand slow jobs to a message queue and a worker pool.
+    AddQueue,
+    /// Let the worker pool grow to this many workers.
+    Workers { to: u32 },
+    /// Split the database into this many shards.
+    Shards { to: u32 },
+    /// Run a full stack in this many regions.
+    Regions { to: u32 },
+    /// Run this many instances of each service.
+    ServiceInstances { to: u32 },
+    /// Make the load balancer a redundant pair.
+    LbPair,
+    /// Put a connection pool between the app servers and the database.
+    ConnectionPool,
+    /// Cap client retries at this many.
+    Retries { to: u32 },
+    /// Raise each user's rate limit to this many requests per minute.
+    RateLimit { to: f64 },
+}
+
+impl Fix {
+    /// What the fix does, in words.
+    pub fn label(&self) -> String {
+        match self {
+            Fix::BiggerAppServer => "Move to a bigger server (scale up)".into(),
+            Fix::SeparateDatabase => "Move the database to its own server".into(),
+            Fix::SessionsToRedis => "Move sessions to Redis (stateless servers)".into(),
+            Fix::AppServers { to } => {
+                format!("Run {to} stateless app servers behind the load balancer")
+            }
+            Fix::AddCache => "Add a Redis cache in front of the database (60 s TTL)".into(),
+            Fix::RaiseTtl { to } => format!("Raise the cache TTL to {to:.0} s"),
+            Fix::Replicas { to } => format!("Run {to} read replicas"),
+            Fix::BiggerDatabase => "Move the database to a bigger server".into(),
+            Fix::RedisNodes { to } => format!("Run {to} Redis nodes"),
+            Fix::AddCdn => "Serve static assets from a CDN".into(),
+            Fix::RaiseAsgMax { to } => format!("Let the auto-scaling group grow to {to} instances"),
+            Fix::EnableAutoscaling => "Auto-scale the app tier".into(),
+            Fix::AddIndexes => "Add the missing database indexes".into(),
+            Fix::AddQueue => "Move slow jobs to a message queue and workers (202 Accepted)".into(),
+            Fix::Workers { to } => format!("Let the worker pool grow to {to} workers"),
+            Fix::Shards { to } => format!("Shard the database {to} ways by user id"),
+            Fix::Regions { to } => format!("Run a full stack in {to} regions with geo-routing"),
+            Fix::ServiceInstances { to } => format!("Run {to} instances of each service"),
+            Fix::LbPair => "Make the load balancer a redundant pair".into(),
+            Fix::ConnectionPool => "Put a connection pool in front of the database".into(),
+            Fix::Retries { to } => format!("Cap client retries at {to}, with backoff"),
+            Fix::RateLimit { to } => format!("Raise the rate limit to {to:.0} requests per user per minute"),
+        }
+    }
+
+    /// The scenario with the fix applied.
+    pub fn apply(&self, s: &Scenario) -> Scenario {
+        let mut s = s.clone();
+        let a = &mut s.arch;
+        match *self {
+            Fix::BiggerAppServer => a.app_size = next_size(a.app_size),
+            Fix::SeparateDatabase => {
+                a.db_separate = true;
+                a.db_size = a.db_size.max_by_vcpus(instance::named("r6i.2xlarge"));
+            }
+            Fix::SessionsToRedis => {
+                a.sessions = Sessions::Redis;
+                a.redis_nodes = a.redis_nodes.max(1);
+            }
+            Fix::AppServers { to } => {
+                a.app_servers = to;
+                a.sessions = Sessions::Redis;
+                a.redis_nodes = a.redis_nodes.max(1);
+                if a.autoscaling.enabled {
+                    a.autoscaling.max = a.autoscaling.max.max(to);
+                    a.autoscaling.desired = to.clamp(a.autoscaling.min, a.autoscaling.max);
+                }
+            }
+            Fix::AddCache => {
+                a.redis_nodes = a.redis_nodes.max(1);
+                a.cache_ttl_s = 60.0;
+            }
+            Fix::RaiseTtl { to } => a.cache_ttl_s = to,
+            Fix::Replicas { to } => a.replicas = to,
+            Fix::BiggerDatabase => a.db_size = next_size(a.db_size),
+            Fix::RedisNodes { to } => a.redis_nodes = to,
+            Fix::AddCdn => a.cdn = true,
+            Fix::RaiseAsgMax { to } => a.autoscaling.max = to,
+            Fix::EnableAutoscaling => {
+                a.autoscaling.enabled = true;
+                a.autoscaling.desired = a.app_servers.clamp(a.autoscaling.min, a.autoscaling.max.max(a.app_servers));
+                a.autoscaling.max = a.autoscaling.max.max(a.app_servers);
+            }
+            Fix::AddIndexes => a.db_indexes = true,
+            Fix::AddQueue => a.jobs.queued = true,
+            Fix::Workers { to } => a.jobs.max_workers = to.max(a.jobs.workers),
+            Fix::Shards { to } => {
+                a.shards = to;
+                a.db_separate = true;
+            }
+            Fix::Regions { to } => {
+                a.regions = to;
+                a.db_separate = true;
+            }
+            Fix::ServiceInstances { to } => a.service_instances = to,
+            Fix::LbPair => a.resilience.lb_ha = true,
+            Fix::ConnectionPool => a.resilience.db_pool = true,
+            Fix::Retries { to } => a.resilience.retries = to,
+            Fix::RateLimit { to } => a.resilience.rate_limit_per_min = to,
+        }
+        crate::query::repair(&mut s);
+        s
+    }
+}
+
+trait Bigger {
+    fn max_by_vcpus(self, other: InstanceSize) -> InstanceSize;
+}
+
+impl Bigger for InstanceSize {
+    fn max_by_vcpus(self, other: InstanceSize) -> InstanceSize {
+        if other.vcpus > self.vcpus {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+/// The next size with more vCPUs (general-purpose family), or the same size at the ceiling.
+pub(super) fn next_size(size: InstanceSize) -> InstanceSize {
+    SIZES
+        .iter()
+        .copied()
+        .filter(|s| s.vcpus > size.vcpus && (s.name.starts_with('m') || s.name.starts_with('u')))
+        .min_by_key(|s| s.vcpus)
+        .unwrap_or(size)
+}

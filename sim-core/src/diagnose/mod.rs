@@ -1,0 +1,147 @@
+//! The symptom → bottleneck → metric → fix table, computed from a run's summary.
+//!
+//! Every row of seed 001's table is here, plus one for each component the model has. A row is live when its
+//! metric crosses its threshold; live rows carry the value and the threshold, and a [`Fix`]: a concrete change to
+//! the scenario that can be applied and simulated. Rows are ordered as seed 001 says to check the signals — app
+//! CPU, then the database, then the cache, then the rest — so the first live row is where to act.
+//!
+//! The table is data. Each row is a `Check` (its texts, its threshold, how to read its metric and which fix to
+//! offer), written as a constant in the file of its tier — `app`, `db`, `cache`, `edge`, `queue`, `services`,
+//! `resilience` — and `CHECKS` below lists them in the table's order. Adding a row means writing its `Check` and
+//! naming it in that list; the figures several rows share live on `Ctx` (in `check`), the fixes in `fix`.
+use serde::Serialize;
+
+use crate::report::Summary;
+use crate::scenario::Scenario;
+
+mod app;
+mod cache;
+mod check;
+mod db;
+mod edge;
+mod fix;
+mod queue;
+mod resilience;
+mod services;
+
+use check::{Check, Ctx};
+pub use fix::Fix;
+
+/// Utilisation past which a tier counts as saturated.
+pub const SATURATED: f64 = 0.80;
+/// Cache hit ratio below which the cache is not doing its job (seed 001: aim above 80 %).
+pub const CACHE_TARGET: f64 = 0.80;
+
+/// The table, in its order of checks: seed 001's rows first, then one per component.
+static CHECKS: &[Check] = &[
+    // Seed 001's table.
+    app::CPU,
+    db::READS,
+    db::WRITES,
+    cache::MISS,
+    app::PERIODIC,
+    edge::DISTANCE,
+    // Components.
+    cache::HIT,
+    cache::REDIS,
+    db::REPLICATION_LAG,
+    cache::STALE,
+    app::SESSIONS,
+    app::ASG_MAX,
+    queue::SLOW_JOBS,
+    queue::DEPTH,
+    queue::DEAD_LETTERS,
+    db::HOT_SHARD,
+    services::FAN_OUT,
+    services::BUSY,
+    resilience::RETRY_STORM,
+    resilience::RATE_LIMITED,
+    db::POOL,
+    edge::LB_SPOF,
+    resilience::ERRORS,
+    edge::STATIC,
+];
+
+/// One row of the table.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Row {
+    /// Stable identifier.
+    pub id: &'static str,
+    /// What users and dashboards see.
+    pub symptom: &'static str,
+    /// What is saturated.
+    pub component: &'static str,
+    /// The metric to check.
+    pub metric: &'static str,
+    /// Its current value.
+    pub value: f64,
+    /// The value past which the row is live.
+    pub threshold: f64,
+    /// Whether the metric has crossed the threshold.
+    pub live: bool,
+    /// The remedy, in words.
+    pub remedy: &'static str,
+    /// The concrete change that applies the remedy here, if the model has one.
+    pub fix: Option<Fix>,
+}
+
+/// All rows for `scenario` as run into `summary`.
+pub fn diagnose(scenario: &Scenario, summary: &Summary) -> Vec<Row> {
+    let cx = Ctx::new(scenario, summary);
+    CHECKS.iter().map(|check| check.row(&cx)).collect()
+}
+
+/// The first live row that has a fix: where to act.
+pub fn first_fix(rows: &[Row]) -> Option<&Row> {
+    rows.iter().find(|r| r.live && r.fix.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fluid::{run, FluidOptions};
+    use crate::scenario::Sessions;
+
+    fn rows(s: &Scenario) -> Vec<Row> {
+        diagnose(s, &run(s, FluidOptions { dt: 1.0, sample_every: 10.0 }).summary)
+    }
+
+    #[test]
+    fn every_seed_001_row_is_present() {
+        let r = rows(&Scenario::stage(1));
+        for id in ["app-cpu", "db-reads", "db-writes", "cache-miss", "periodic", "distance"] {
+            assert!(r.iter().any(|row| row.id == id), "{id}");
+        }
+    }
+
+    #[test]
+    fn row_ids_are_unique() {
+        for (i, check) in CHECKS.iter().enumerate() {
+            assert!(CHECKS[..i].iter().all(|c| c.id != check.id), "{} twice", check.id);
+        }
+    }
+
+    #[test]
+    fn a_quiet_system_has_no_live_rows() {
+        assert!(rows(&Scenario::stage(5).with_users(1_000)).iter().all(|r| !r.live));
+    }
+
+    #[test]
+    fn a_saturated_single_box_points_at_app_cpu() {
+        let r = rows(&Scenario::stage(1).with_users(5_000));
+        let first = first_fix(&r).expect("a live row");
+        assert_eq!(first.id, "app-cpu");
+        assert!(first.value >= SATURATED);
+    }
+
+    #[test]
+    fn sticky_sessions_lost_to_a_dead_server_point_at_redis() {
+        let mut s = Scenario::stage(5).with_users(5_000);
+        s.arch.sessions = Sessions::Sticky;
+        s.faults = vec![crate::scenario::Fault { at_s: 30.0, kind: crate::scenario::FaultKind::KillAppServer }];
+        let r = rows(&s);
+        let sessions = r.iter().find(|r| r.id == "sessions").unwrap();
+        assert!(sessions.live && sessions.value > 1_000.0, "{sessions:?}");
+        assert_eq!(sessions.fix, Some(Fix::SessionsToRedis));
+    }
+}

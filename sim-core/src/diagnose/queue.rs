@@ -1,0 +1,49 @@
+//! Background-job rows: slow work done inside the request, a worker pool that falls behind, and jobs that
+//! never run.
+use super::check::{Check, Trips};
+use super::fix::Fix;
+
+/// Slow jobs run inline, so the request waits for them.
+pub(super) const SLOW_JOBS: Check = Check {
+    id: "slow-jobs",
+    symptom: "Saving takes seconds",
+    component: "Slow work inside the request",
+    metric: "Jobs run inline per second",
+    threshold: 1.0,
+    trips: Trips::AtOrAbove,
+    remedy: "Hand the work to a message queue and answer 202 Accepted",
+    value: |cx| {
+        if cx.a.jobs.queued {
+            0.0
+        } else {
+            cx.t.peak_rps() * (1.0 - cx.t.static_share) * cx.t.write_fraction() * cx.a.jobs.share
+        }
+    },
+    fix: |cx| (!cx.a.jobs.queued).then_some(Fix::AddQueue),
+};
+
+/// Queued jobs wait too long for a worker.
+pub(super) const DEPTH: Check = Check {
+    id: "queue-depth",
+    symptom: "Emails and previews arrive minutes late",
+    component: "Worker pool",
+    metric: "Longest job wait (s)",
+    threshold: 60.0,
+    trips: Trips::AtOrAbove,
+    remedy: "Add workers; scale them on queue depth",
+    value: |cx| if cx.a.jobs.queued { cx.summary.jobs_waiting_s } else { 0.0 },
+    fix: |cx| (cx.a.jobs.max_workers < 10_000).then(|| Fix::Workers { to: (cx.a.jobs.max_workers * 2).min(10_000) }),
+};
+
+/// Jobs that ran out of retries.
+pub(super) const DEAD_LETTERS: Check = Check {
+    id: "dead-letters",
+    symptom: "Some jobs never run",
+    component: "Retries exhausted",
+    metric: "Jobs dead-lettered",
+    threshold: 1.0,
+    trips: Trips::AtOrAbove,
+    remedy: "Inspect the dead-letter queue and replay it once the downstream service is back",
+    value: |cx| cx.summary.jobs_dead_lettered,
+    fix: |_| None,
+};
