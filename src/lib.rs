@@ -16,6 +16,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use sim_core::query;
 
+use components::bill::BillPanel;
 use components::bottlenecks::Bottlenecks;
 use components::chart::Chart;
 use components::diagram::Diagram;
@@ -172,7 +173,15 @@ pub fn App() -> impl IntoView {
                 {show("diagram").then(|| view! { <Diagram/> })}
                 {show("playback").then(|| view! { <Playback/> })}
                 {show("faults").then(|| view! { <Faults scenario=sim.scenario cursor=sim.cursor/> })}
-                {show("metrics").then(|| view! { <Metrics now=sim.now cursor=sim.cursor/> })}
+                {show("metrics").then(|| {
+                    let steady = sim.steady;
+                    let bill = Signal::derive(move || steady.with(|r| r.summary.bill.clone()));
+                    let per_month = Signal::derive(move || steady.with(|r| r.summary.bill.usd_per_month));
+                    view! {
+                        <Metrics now=sim.now cursor=sim.cursor bill_per_month=per_month/>
+                        <BillPanel scenario=sim.scenario bill=bill/>
+                    }
+                })}
                 {show("table").then(|| view! { <Bottlenecks rows=sim.rows scenario=sim.scenario/> })}
                 {show("charts").then(|| view! {
                     <div class="charts">

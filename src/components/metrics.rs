@@ -12,6 +12,9 @@ pub fn Metrics(
     /// The playback cursor, in simulated seconds (the heading's clock).
     #[prop(into)]
     cursor: Signal<f64>,
+    /// The scenario's month's bill (a month of ordinary days, whatever moment the cursor shows).
+    #[prop(into)]
+    bill_per_month: Signal<f64>,
 ) -> impl IntoView {
     let figure = move |id: &'static str, label: &'static str, value: Signal<String>| {
         view! {
@@ -37,7 +40,8 @@ pub fn Metrics(
                 {figure("instances", "App servers up", Signal::derive(move || now.with(|s| s.instances.to_string())))}
                 {figure("jobs-wait", "Job wait", Signal::derive(move || format::ms(now.with(|s| s.jobs.waiting_s * 1e3))))}
                 {figure("limited", "429s", Signal::derive(move || format::rps(now.with(|s| s.rate_limited_rps))))}
-                {figure("cost", "Cost per month", Signal::derive(move || format::usd(now.with(|s| sim_core::model::monthly(s.cost_usd_per_hour)))))}
+                {figure("cost-now", "Cost now", Signal::derive(move || format!("{}/h", format::usd(now.with(|s| s.cost_usd_per_hour)))))}
+                {figure("cost", "Bill per month", Signal::derive(move || format::usd(bill_per_month.get())))}
             </dl>
         </section>
     }

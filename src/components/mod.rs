@@ -1,4 +1,5 @@
 //! The page's components, one file each.
+pub mod bill;
 pub mod bottlenecks;
 pub mod chart;
 pub mod diagram;
