@@ -112,6 +112,22 @@ impl Popularity {
         self.weighted_sum(|p| p * x / (1.0 + p * x)).clamp(0.0, 1.0)
     }
 
+    /// The reads-per-TTL product (read rate × TTL) at which the hit ratio is `hit`: the inverse of
+    /// [`Popularity::ttl_hit_ratio`], found by bisection over 16 decades. A TTL that gives hit ratio `h` at read
+    /// rate `r` becomes one that gives `hit` when multiplied by `reads_per_ttl(hit) / reads_per_ttl(h)`.
+    pub fn reads_per_ttl(&self, hit: f64) -> f64 {
+        let (mut lo, mut hi) = (-3.0f64, 13.0f64);
+        for _ in 0..50 {
+            let mid = (lo + hi) / 2.0;
+            if self.ttl_hit_ratio(10f64.powf(mid), 1.0) < hit {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        10f64.powf(hi)
+    }
+
     /// Hit ratio `age` seconds after the cache was emptied: key i misses until its first read after the flush
     /// (probability e^{−λᵢ·age} that none came yet), then hits at its steady-state rate — an approximation that
     /// reaches the steady state as every key is read again.

@@ -125,6 +125,8 @@ struct StationOut {
     /// Whether the fluid queue sits at its steady state.
     settled: bool,
     utilization: f64,
+    /// Offered utilisation λ / (c μ): demand over capacity, past 1 when overloaded.
+    offered: f64,
     in_system: f64,
     blocking: f64,
     p_wait: f64,
@@ -255,6 +257,7 @@ fn advance(st: &mut Station, tables: &Tables, loads: &[Load], ca2: f64, timeout_
     StationOut {
         settled: near,
         utilization: (lambda * (1.0 - blocking) / cap).min(1.0),
+        offered: rho,
         in_system: st.q,
         blocking,
         p_wait,
@@ -1276,17 +1279,19 @@ impl Fluid {
                 name: "app".into(),
                 nodes: live.len() as u32,
                 utilization: finite(hot.3.utilization),
+                offered: finite(live.iter().map(|x| x.3.offered).fold(0.0, f64::max)),
                 queue: finite(hot.3.in_system),
                 latency_ms: finite(hot.3.mean_sojourn(topo.app_s) * 1e3),
             });
         } else {
-            tiers.push(TierStat { name: "app".into(), nodes: 0, utilization: 0.0, queue: 0.0, latency_ms: 0.0 });
+            tiers.push(TierStat { name: "app".into(), nodes: 0, utilization: 0.0, offered: 0.0, queue: 0.0, latency_ms: 0.0 });
         }
         if let Some(hot) = f.redis.iter().max_by(|x, y| x.utilization.total_cmp(&y.utilization)) {
             tiers.push(TierStat {
                 name: "redis".into(),
                 nodes: a.redis_nodes,
                 utilization: finite(hot.utilization),
+                offered: finite(f.redis.iter().map(|x| x.offered).fold(0.0, f64::max)),
                 queue: finite(hot.in_system),
                 latency_ms: finite((hot.mean_sojourn(topo.redis_s) + LAN_RTT_S) * 1e3),
             });
@@ -1297,6 +1302,7 @@ impl Fluid {
                 name: "db_primary".into(),
                 nodes: a.shards.max(1),
                 utilization: finite(f.primary_hot.utilization),
+                offered: finite(f.primary_hot.offered),
                 queue: finite(f.primary_hot.in_system),
                 latency_ms: finite((f.primary_hot.mean_sojourn(topo.db_read_s) + LAN_RTT_S) * 1e3),
             });
@@ -1306,6 +1312,7 @@ impl Fluid {
                 name: "services".into(),
                 nodes: a.services * a.service_instances,
                 utilization: finite(f.services.utilization),
+                offered: finite(f.services.offered),
                 queue: finite(f.services.in_system),
                 latency_ms: finite(
                     (max_of(f.services, a.services).0.mean_sojourn(SERVICE_S * max_of(f.services, a.services).1) + LAN_RTT_S) * 1e3,
@@ -1320,6 +1327,7 @@ impl Fluid {
                 name: "workers".into(),
                 nodes: self.jobs.workers,
                 utilization: if down { 1.0 } else { finite((f.jobs_rps * job_s / self.jobs.workers.max(1) as f64).min(1.0)) },
+                offered: if down { 1.0 } else { finite(f.jobs_rps * job_s / self.jobs.workers.max(1) as f64) },
                 queue: finite(self.jobs.depth),
                 latency_ms: finite(self.jobs.wait_s * 1e3),
             });
@@ -1329,6 +1337,7 @@ impl Fluid {
                 name: "replica".into(),
                 nodes: f.replicas,
                 utilization: finite(f.replica.utilization),
+                offered: finite(f.replica.offered),
                 queue: finite(f.replica.in_system),
                 latency_ms: finite((f.replica.mean_sojourn(topo.db_read_s) + LAN_RTT_S) * 1e3),
             });
@@ -1336,6 +1345,7 @@ impl Fluid {
                 name: "replica_apply".into(),
                 nodes: f.replicas,
                 utilization: finite(f.apply_rho.min(1.0)),
+                offered: finite(f.apply_rho),
                 queue: finite(self.apply_backlog),
                 latency_ms: finite(f.lag_s * 1e3),
             });
@@ -1470,6 +1480,7 @@ fn average(outs: &[StationOut], shares: &[f64]) -> StationOut {
     for (o, &w) in outs.iter().zip(shares) {
         let w = w / total;
         avg.utilization = avg.utilization.max(o.utilization);
+        avg.offered = avg.offered.max(o.offered);
         avg.in_system += w * o.in_system;
         avg.blocking += w * o.blocking;
         avg.p_wait += w * o.p_wait;
@@ -1566,12 +1577,15 @@ pub(crate) fn summarize(
     let n = series.len().max(1) as f64;
     let avg = |f: &dyn Fn(&Sample) -> f64| finite(series.iter().map(f).sum::<f64>() / n);
     let mut utilization = BTreeMap::new();
+    let mut offered_utilization = BTreeMap::new();
     let mut tier_latency_ms = BTreeMap::new();
     let mut queue_depth = BTreeMap::new();
     for sample in series {
         for t in &sample.tiers {
             let u = utilization.entry(t.name.clone()).or_insert(0.0f64);
             *u += t.utilization / n;
+            let o = offered_utilization.entry(t.name.clone()).or_insert(0.0f64);
+            *o += t.offered / n;
             let l = tier_latency_ms.entry(t.name.clone()).or_insert(0.0f64);
             *l += t.latency_ms / n;
             let q = queue_depth.entry(t.name.clone()).or_insert(0.0f64);
@@ -1586,6 +1600,7 @@ pub(crate) fn summarize(
         error_rate: if counts.offered > 0.0 { finite(counts.rejected / counts.offered) } else { 0.0 },
         latency_ms,
         utilization,
+        offered_utilization,
         tier_latency_ms,
         queue_depth,
         cache_hit_rate: avg(&|s| s.cache_hit_rate),
@@ -1640,10 +1655,28 @@ pub fn steady_state_of(topo: &Topology) -> Report {
     let mut s = topo.scenario.clone();
     s.traffic.daily_curve = false;
     s.faults.clear();
-    if s.arch.autoscaling.enabled {
-        s.arch.app_servers = s.arch.autoscaling.desired;
+    let asg = s.arch.autoscaling.clone();
+    if asg.enabled {
+        s.arch.app_servers = asg.desired;
         s.arch.autoscaling.enabled = false;
     }
+    let mut report = hold(topo, &s, configured);
+    // An auto-scaling group held at the peak runs the fleet its rules settle on there: grown until the CPU is
+    // under the scale-out threshold, or shrunk while it is under the scale-in one, within min and max.
+    if asg.enabled {
+        let n = s.arch.app_servers;
+        let offered = report.summary.offered_utilization.get("app").copied().unwrap_or(0.0);
+        let settled = crate::policy::scaling::settled_fleet(&asg, n, offered);
+        if settled != n {
+            s.arch.app_servers = settled;
+            report = hold(topo, &s, configured);
+        }
+    }
+    report
+}
+
+/// Runs `s` (a variant of `topo`'s scenario without curve, faults or scaling) to its steady state.
+fn hold(topo: &Topology, s: &Scenario, configured: &Topology) -> Report {
     let mut topo = topo.clone();
     topo.scenario = s.clone();
     let mut engine = Fluid::with_topology(topo, 1.0);
@@ -1655,7 +1688,7 @@ pub fn steady_state_of(topo: &Topology) -> Report {
     }
     let sample = engine.sample(true);
     let mut summary =
-        summarize("fluid", &s, std::slice::from_ref(&sample), sample.latency_ms, engine.counts, sample.cost_usd_per_hour, &sample)
+        summarize("fluid", s, std::slice::from_ref(&sample), sample.latency_ms, engine.counts, sample.cost_usd_per_hour, &sample)
             .with_bill(configured);
     // The state reached, not the fill from empty that led to it.
     summary.offered_rps = sample.offered_rps;

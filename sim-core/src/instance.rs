@@ -48,6 +48,13 @@ pub fn named(name: &str) -> InstanceSize {
     by_name(name).unwrap_or_else(|| panic!("instance size {name} is not in the table"))
 }
 
+/// The smallest general-purpose size (the `m` family, or the largest box there is) with at least `vcpus` and more
+/// than `than` has: a scale-up sized to the demand. `than` itself when nothing is larger.
+pub fn general_at_least(than: InstanceSize, vcpus: u32) -> InstanceSize {
+    let general = || SIZES.iter().copied().filter(|s| s.vcpus > than.vcpus && (s.name.starts_with('m') || s.name.starts_with('u')));
+    general().filter(|s| s.vcpus >= vcpus).min_by_key(|s| s.vcpus).or_else(|| general().max_by_key(|s| s.vcpus)).unwrap_or(than)
+}
+
 /// The largest machine money can buy: the ceiling of vertical scaling.
 pub fn largest() -> InstanceSize {
     SIZES[SIZES.len() - 1]

@@ -267,17 +267,19 @@ pub fn size_for(scenario: &Scenario) -> Scenario {
         let a = &s.arch;
         // Scaling knobs of the components the stage has; a lone app server is scaled up instead of out.
         let lone = !s.has_load_balancer();
-        let bigger_db = (a.db_separate && crate::instance::SIZES.iter().any(|z| z.vcpus > a.db_size.vcpus)).then_some(Fix::BiggerDatabase);
+        let bigger_db = (a.db_separate && crate::instance::SIZES.iter().any(|z| z.vcpus > a.db_size.vcpus))
+            .then_some(Fix::BiggerDatabase { vcpus: a.db_size.vcpus + 1 });
         let pick = |f: Fix| match f {
-            Fix::AppServers { .. } | Fix::SeparateDatabase if lone => Some(Fix::BiggerAppServer),
+            Fix::AppServers { to } if lone => Some(Fix::BiggerAppServer { vcpus: a.app_size.vcpus * to }),
+            Fix::SeparateDatabase if lone => Some(Fix::BiggerAppServer { vcpus: a.app_size.vcpus + 1 }),
             Fix::AppServers { .. } => (!a.autoscaling.enabled).then_some(f),
-            Fix::BiggerAppServer => lone.then_some(f),
+            Fix::BiggerAppServer { .. } => lone.then_some(f),
             Fix::RaiseAsgMax { .. } => a.autoscaling.enabled.then_some(f),
             Fix::Replicas { .. } if a.replicas > 0 => Some(f),
             // Without replicas or shards, the one database grows instead.
             Fix::Replicas { .. } | Fix::AddIndexes | Fix::AddCache | Fix::RaiseTtl { .. } | Fix::AddQueue => bigger_db,
             Fix::Shards { .. } if a.shards == 1 => bigger_db,
-            Fix::BiggerDatabase => bigger_db,
+            Fix::BiggerDatabase { .. } => bigger_db.and(Some(f)),
             Fix::RedisNodes { .. } | Fix::Workers { .. } | Fix::ServiceInstances { .. } => Some(f),
             Fix::Shards { .. } => (a.shards > 1).then_some(f),
             _ => None,

@@ -26,6 +26,9 @@ pub struct TierStat {
     pub nodes: u32,
     /// Busy fraction of the hottest node (0 to 1).
     pub utilization: f64,
+    /// Demand over capacity at the most loaded node: work arriving (refused work included) over the work its
+    /// servers can do. Equals `utilization` below saturation and goes past 1 where `utilization` stops.
+    pub offered: f64,
     /// Requests waiting or in service at the hottest node.
     pub queue: f64,
     /// Mean time a request spends at the tier, in milliseconds.
@@ -135,6 +138,9 @@ pub struct Summary {
     pub latency_ms: LatencyMs,
     /// Busy fraction of the hottest node of each tier.
     pub utilization: BTreeMap<String, f64>,
+    /// Demand over capacity at the most loaded node of each tier (can exceed 1): what a fix that adds capacity
+    /// sizes itself from.
+    pub offered_utilization: BTreeMap<String, f64>,
     /// Mean time at each tier, in milliseconds.
     pub tier_latency_ms: BTreeMap<String, f64>,
     /// Requests at the hottest node of each tier.

@@ -99,6 +99,17 @@ fn util_of(sample: &Sample, tier: &str) -> f64 {
     sample.tiers.iter().find(|t| t.name == tier).map_or(0.0, |t| t.utilization)
 }
 
+/// "CPU 63 % · m6i.large", or, past saturation, "CPU 100 % · demand 187 %": the load it is asked for.
+fn cpu_detail(sample: &Sample, tier: &str, size: &str) -> String {
+    let t = sample.tiers.iter().find(|t| t.name == tier);
+    let (u, offered) = t.map_or((0.0, 0.0), |t| (t.utilization, t.offered));
+    if offered > 1.005 {
+        format!("CPU {} · demand {}", format::pct(u), format::pct(offered))
+    } else {
+        format!("CPU {} · {}", format::pct(u), size)
+    }
+}
+
 fn right(n: &Node) -> (f64, f64) {
     (n.x + n.w, n.y + n.h / 2.0)
 }
@@ -190,7 +201,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
         let node = Node {
             tier: "app",
             label,
-            detail: if down { "down".into() } else { format!("CPU {} · {}", format::pct(app_util), a.app_size.name) },
+            detail: if down { "down".into() } else { cpu_detail(sample, "app", a.app_size.name) },
             x: 350.0,
             y: top + i as f64 * (box_h + 12.0),
             w: 180.0,
@@ -226,11 +237,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
         let db = Node {
             tier: "db_primary",
             label: if a.shards > 1 { format!("Postgres ×{} shards", a.shards) } else { "Postgres primary".into() },
-            detail: if a.shards > 1 {
-                format!("hottest CPU {}", format::pct(u))
-            } else {
-                format!("CPU {} · {}", format::pct(u), a.db_size.name)
-            },
+            detail: if a.shards > 1 { format!("hottest CPU {}", format::pct(u)) } else { cpu_detail(sample, "db_primary", a.db_size.name) },
             x: 580.0,
             y: 165.0,
             w: 150.0,

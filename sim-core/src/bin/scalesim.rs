@@ -162,7 +162,12 @@ fn print_summary(scenario: &Scenario, s: &Summary) {
         s.latency_ms.mean, s.latency_ms.p50, s.latency_ms.p95, s.latency_ms.p99
     );
     for (tier, u) in &s.utilization {
-        println!("utilisation       {tier:<14} {:>5.1} %", u * 100.0);
+        let offered = s.offered_utilization.get(tier).copied().unwrap_or(*u);
+        if offered > u + 0.005 {
+            println!("utilisation       {tier:<14} {:>5.1} %  (demand {:.0} % of capacity)", u * 100.0, offered * 100.0);
+        } else {
+            println!("utilisation       {tier:<14} {:>5.1} %", u * 100.0);
+        }
     }
     println!("cache hit         {:.1} %", s.cache_hit_rate * 100.0);
     println!("CDN hit           {:.1} %", s.cdn_hit_rate * 100.0);

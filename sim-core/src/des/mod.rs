@@ -49,6 +49,10 @@ pub struct Station {
     pub system_area: f64,
     /// Time of the last change of `busy` or the queue.
     pub last_change: u64,
+    /// Work offered since the last reset, in server-nanoseconds per server: each arrival's service time over the
+    /// servers at its arrival, refused arrivals included. Over a span it is the offered utilisation, which can
+    /// exceed 1 where [`Station::busy_area`] stops at it.
+    pub offered_area: f64,
     /// Largest number in the system seen since the last reset.
     pub peak: u32,
     /// Whether requests wait here as long as it takes (a message queue): the queue timeout does not apply.
@@ -66,6 +70,7 @@ impl Station {
             dead: false,
             busy_area: 0.0,
             system_area: 0.0,
+            offered_area: 0.0,
             last_change: 0,
             peak: 0,
             patient: false,
@@ -108,6 +113,7 @@ impl Station {
         self.account(now);
         self.busy_area = 0.0;
         self.system_area = 0.0;
+        self.offered_area = 0.0;
         self.peak = self.in_system();
     }
 }
@@ -292,6 +298,9 @@ impl Core {
             Next::Park => {}
             Next::Visit { station, service } => {
                 let st = &mut self.stations[station as usize];
+                if !st.dead {
+                    st.offered_area += service as f64 / st.servers as f64;
+                }
                 let refusal = if st.dead {
                     Some(Refusal::Dead)
                 } else if st.in_system() >= st.capacity {
@@ -413,11 +422,11 @@ impl Core {
         }
     }
 
-    /// Brings a station's time integrals up to `now` and returns (busy area, system area).
-    pub fn areas(&mut self, s: u32) -> (f64, f64) {
+    /// Brings a station's time integrals up to `now` and returns (busy area, system area, offered area).
+    pub fn areas(&mut self, s: u32) -> (f64, f64, f64) {
         let now = self.now;
         let st = &mut self.stations[s as usize];
         st.account(now);
-        (st.busy_area, st.system_area)
+        (st.busy_area, st.system_area, st.offered_area)
     }
 }

@@ -1,6 +1,6 @@
 //! App-tier rows: the app servers' CPU, the daily swing, sessions held in server memory and the auto-scaling
 //! group at its maximum.
-use super::check::{servers_for, Check, Ctx, Trips};
+use super::check::{servers_for, vcpus_for, Check, Ctx, Trips};
 use super::fix::Fix;
 use super::SATURATED;
 use crate::scenario::Sessions;
@@ -23,16 +23,16 @@ fn cpu_fix(cx: &Ctx) -> Fix {
     let a = cx.a;
     if cx.db_on_app {
         if a.app_size.vcpus < 8 {
-            Fix::BiggerAppServer
+            Fix::BiggerAppServer { vcpus: vcpus_for(a.app_size, cx.app_offered).min(8) }
         } else {
             Fix::SeparateDatabase
         }
     } else if a.sessions == Sessions::Sticky && a.app_servers > 1 {
         Fix::SessionsToRedis
     } else if a.autoscaling.enabled {
-        Fix::RaiseAsgMax { to: servers_for(a.autoscaling.max, cx.app) }
+        Fix::RaiseAsgMax { to: servers_for(cx.summary.instances.max(1), cx.app_offered).max(a.autoscaling.max + 1).min(1_000) }
     } else {
-        Fix::AppServers { to: servers_for(a.app_servers, cx.app) }
+        Fix::AppServers { to: servers_for(a.app_servers, cx.app_offered) }
     }
 }
 
@@ -79,5 +79,8 @@ pub(super) const ASG_MAX: Check = Check {
             0.0
         }
     },
-    fix: |cx| cx.a.autoscaling.enabled.then_some(Fix::RaiseAsgMax { to: (cx.a.autoscaling.max * 2).min(1_000) }),
+    fix: |cx| {
+        let asg = &cx.a.autoscaling;
+        asg.enabled.then(|| Fix::RaiseAsgMax { to: servers_for(asg.max, cx.app_offered.max(asg.out_cpu)).max(asg.max + 1).min(1_000) })
+    },
 };

@@ -1,6 +1,6 @@
 //! Cache rows: reads missing the cache (behind replicas, or in front of a busy database), Redis itself
 //! saturated, and stale reads.
-use super::check::{Check, Trips};
+use super::check::{servers_for, Check, Trips};
 use super::fix::Fix;
 use super::{CACHE_TARGET, SATURATED};
 
@@ -46,7 +46,7 @@ pub(super) const REDIS: Check = Check {
     trips: Trips::AtOrAbove,
     remedy: "Add Redis nodes (shard keys across them)",
     value: |cx| cx.util("redis"),
-    fix: |cx| (cx.a.redis_nodes > 0).then_some(Fix::RedisNodes { to: (cx.a.redis_nodes * 2).min(64) }),
+    fix: |cx| (cx.a.redis_nodes > 0).then(|| Fix::RedisNodes { to: servers_for(cx.a.redis_nodes, cx.offered("redis")).min(64) }),
 };
 
 /// Reads return old data, from the cache or a lagging replica.

@@ -76,6 +76,10 @@ pub(super) struct Ctx<'a> {
     pub(super) db: f64,
     /// Share of the primary's work that is writes.
     pub(super) write_share: f64,
+    /// App demand over capacity (past 1 when saturated): what app-tier fixes size themselves from.
+    pub(super) app_offered: f64,
+    /// Database primary demand over capacity (the app server's when they share a box).
+    pub(super) db_offered: f64,
 }
 
 impl<'a> Ctx<'a> {
@@ -93,7 +97,9 @@ impl<'a> Ctx<'a> {
         let reads_to_db = (dynamic - writes) * (1.0 - summary.cache_hit_rate) * if a.replicas > 0 { 0.0 } else { 1.0 };
         let write_work = writes * db_write_s;
         let write_share = write_work / (write_work + reads_to_db * db_read_s).max(1e-12);
-        Ctx { scenario, summary, a, t, db_on_app, app, db, write_share }
+        let app_offered = offered(summary, "app");
+        let db_offered = if db_on_app { app_offered } else { offered(summary, "db_primary") };
+        Ctx { scenario, summary, a, t, db_on_app, app, db, write_share, app_offered, db_offered }
     }
 
     /// Utilisation of the hottest node of `tier` (0 when the run has no such tier).
@@ -101,19 +107,43 @@ impl<'a> Ctx<'a> {
         util(self.summary, tier)
     }
 
+    /// Offered utilisation of the most loaded node of `tier` (0 when the run has no such tier).
+    pub(super) fn offered(&self, tier: &str) -> f64 {
+        offered(self.summary, tier)
+    }
+
     /// Whether the database is already the largest size there is.
     pub(super) fn db_at_ceiling(&self) -> bool {
         next_size(self.a.db_size) == self.a.db_size
     }
 
-    /// Twice the shards (at most 64), unless the database already has 64.
+    /// Enough shards (at most 64) for the hottest one to run at [`SIZING_TARGET`], unless there are already 64.
     pub(super) fn more_shards(&self) -> Option<Fix> {
-        (self.a.shards < 64).then_some(Fix::Shards { to: (self.a.shards * 2).min(64) })
+        (self.a.shards < 64).then(|| Fix::Shards { to: servers_for(self.a.shards.max(1), self.db_offered).min(64) })
     }
 
-    /// Five times the cache TTL (at most an hour), when there is a TTL below an hour to raise.
+    /// The database a size up, sized to its demand.
+    pub(super) fn bigger_database(&self) -> Fix {
+        Fix::BiggerDatabase { vcpus: vcpus_for(self.a.db_size, self.db_offered) }
+    }
+
+    /// The TTL that lifts the hit ratio from today's to [`TTL_AIM`] (at most an hour), when there is a TTL below
+    /// an hour to raise. The hit ratio depends on the read rate times the TTL alone (see [`crate::cache`]), so the
+    /// TTL scales by the ratio of the two products; rounded up to a whole minute, and at least 1.5 times today's.
     pub(super) fn raise_ttl(&self) -> Option<Fix> {
-        (self.a.cache_ttl_s > 0.0 && self.a.cache_ttl_s < 3_600.0).then_some(Fix::RaiseTtl { to: (self.a.cache_ttl_s * 5.0).min(3_600.0) })
+        let ttl = self.a.cache_ttl_s;
+        if !(ttl > 0.0 && ttl < 3_600.0) {
+            return None;
+        }
+        let hit = self.summary.cache_hit_rate;
+        let to = if hit > 0.0 && hit < TTL_AIM {
+            let keys = crate::cache::Popularity::new(self.t.zipf_alpha, self.t.key_count());
+            ttl * keys.reads_per_ttl(TTL_AIM) / keys.reads_per_ttl(hit)
+        } else {
+            ttl * 5.0
+        };
+        let to = ((to.max(ttl * 1.5) / 60.0).ceil() * 60.0).min(3_600.0);
+        Some(Fix::RaiseTtl { to })
     }
 }
 
@@ -121,7 +151,25 @@ fn util(summary: &Summary, tier: &str) -> f64 {
     summary.utilization.get(tier).copied().unwrap_or(0.0)
 }
 
-/// App servers needed to bring utilisation `u` on `n` servers down to 60 %.
-pub(super) fn servers_for(n: u32, u: f64) -> u32 {
-    ((n as f64 * u / 0.6).ceil() as u32).max(n + 1).min(1_000)
+/// Offered utilisation, falling back to the busy share for a summary that does not carry it.
+fn offered(summary: &Summary, tier: &str) -> f64 {
+    summary.offered_utilization.get(tier).copied().unwrap_or_else(|| util(summary, tier))
+}
+
+/// Hit ratio a TTL raise aims for: a margin above [`super::CACHE_TARGET`], so one raise clears the row.
+pub(super) const TTL_AIM: f64 = super::CACHE_TARGET + 0.05;
+
+/// Busy share a capacity fix aims for: room for the next spike, not so much that the fleet idles.
+pub(super) const SIZING_TARGET: f64 = 0.65;
+
+/// vCPUs a box of `size` needs to carry offered utilisation `offered` at [`SIZING_TARGET`] (at least one more
+/// than it has, so the fix always moves up a size).
+pub(super) fn vcpus_for(size: crate::instance::InstanceSize, offered: f64) -> u32 {
+    ((size.vcpus as f64 * offered.min(1e6) / SIZING_TARGET).ceil() as u32).max(size.vcpus + 1)
+}
+
+/// Nodes needed to carry offered utilisation `offered` (demand over the capacity of one of `n` nodes, which can
+/// exceed 1) at [`SIZING_TARGET`]: at least one more than today, at most 1,000.
+pub(super) fn servers_for(n: u32, offered: f64) -> u32 {
+    ((n as f64 * offered.min(1e6) / SIZING_TARGET).ceil() as u32).max(n + 1).min(1_000)
 }

@@ -1,6 +1,6 @@
 //! Database rows: the primary busy with reads or with writes, replicas falling behind, a hot shard and
 //! connections running out.
-use super::check::{Check, Ctx, Trips};
+use super::check::{servers_for, Check, Ctx, Trips, SIZING_TARGET};
 use super::fix::Fix;
 use super::SATURATED;
 use crate::model::LAG_ALERT_MS;
@@ -26,14 +26,20 @@ fn reads_fix(cx: &Ctx) -> Option<Fix> {
         Fix::AddIndexes
     } else if a.redis_nodes == 0 || a.cache_ttl_s <= 0.0 {
         Fix::AddCache
-    } else if cx.summary.cache_hit_rate < super::CACHE_TARGET && a.cache_ttl_s < 3_600.0 {
-        Fix::RaiseTtl { to: (a.cache_ttl_s * 5.0).min(3_600.0) }
+    } else if let Some(ttl) = (cx.summary.cache_hit_rate < super::CACHE_TARGET).then(|| cx.raise_ttl()).flatten() {
+        ttl
     } else if a.replicas < 10 && cx.write_share < 0.5 {
-        Fix::Replicas { to: (a.replicas + ((cx.db / 0.6).ceil() as u32).max(1)).min(10) }
+        // Replicas of the primary's size take its reads: as many as carry them at the sizing target.
+        let to = if a.replicas == 0 {
+            ((cx.db_offered * (1.0 - cx.write_share) / SIZING_TARGET).ceil() as u32).max(1)
+        } else {
+            servers_for(a.replicas, cx.offered("replica"))
+        };
+        Fix::Replicas { to: to.min(10) }
     } else {
-        Fix::BiggerDatabase
+        cx.bigger_database()
     };
-    if fix == Fix::BiggerDatabase && cx.db_at_ceiling() {
+    if matches!(fix, Fix::BiggerDatabase { .. }) && cx.db_at_ceiling() {
         cx.more_shards()
     } else {
         Some(fix)
@@ -54,7 +60,7 @@ pub(super) const WRITES: Check = Check {
         if cx.a.jobs.share > 0.0 && !cx.a.jobs.queued {
             Some(Fix::AddQueue)
         } else if !cx.db_at_ceiling() && cx.a.db_size.vcpus < 32 {
-            Some(Fix::BiggerDatabase)
+            Some(cx.bigger_database())
         } else {
             cx.more_shards()
         }

@@ -1,15 +1,15 @@
 //! The fixes: concrete changes to a scenario that a table row can offer, each with its label and how it applies.
 use serde::Serialize;
 
-use crate::instance::{self, InstanceSize, SIZES};
+use crate::instance::{self, InstanceSize};
 use crate::scenario::{Scenario, Sessions};
 
 /// A change to the scenario that relieves a bottleneck.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Fix {
-    /// Give the app server (or the single box) the next larger size.
-    BiggerAppServer,
+    /// Give the app server (or the single box) a general-purpose size with at least this many vCPUs.
+    BiggerAppServer { vcpus: u32 },
     /// Move the database to its own server.
     SeparateDatabase,
     /// Move sessions to Redis so servers are interchangeable.
@@ -22,8 +22,8 @@ pub enum Fix {
     RaiseTtl { to: f64 },
     /// Run this many read replicas.
     Replicas { to: u32 },
-    /// Give the database the next larger size.
-    BiggerDatabase,
+    /// Give the database a general-purpose size with at least this many vCPUs.
+    BiggerDatabase { vcpus: u32 },
     /// Run this many Redis nodes.
     RedisNodes { to: u32 },
     /// Serve static assets from a CDN.
@@ -57,8 +57,17 @@ pub enum Fix {
 impl Fix {
     /// What the fix does, in words.
     pub fn label(&self) -> String {
-        match self {
-            Fix::BiggerAppServer => "Move to a bigger server (scale up)".into(),
+        let size = |vcpus: u32| {
+            let z = instance::SIZES
+                .iter()
+                .copied()
+                .filter(|z| z.vcpus >= vcpus && (z.name.starts_with('m') || z.name.starts_with('u')))
+                .min_by_key(|z| z.vcpus)
+                .unwrap_or(instance::largest());
+            format!("{} ({} vCPUs)", z.name, z.vcpus)
+        };
+        match *self {
+            Fix::BiggerAppServer { vcpus } => format!("Move to a bigger server, {} (scale up)", size(vcpus)),
             Fix::SeparateDatabase => "Move the database to its own server".into(),
             Fix::SessionsToRedis => "Move sessions to Redis (stateless servers)".into(),
             Fix::AppServers { to } => {
@@ -67,7 +76,7 @@ impl Fix {
             Fix::AddCache => "Add a Redis cache in front of the database (60 s TTL)".into(),
             Fix::RaiseTtl { to } => format!("Raise the cache TTL to {to:.0} s"),
             Fix::Replicas { to } => format!("Run {to} read replicas"),
-            Fix::BiggerDatabase => "Move the database to a bigger server".into(),
+            Fix::BiggerDatabase { vcpus } => format!("Move the database to a bigger server, {}", size(vcpus)),
             Fix::RedisNodes { to } => format!("Run {to} Redis nodes"),
             Fix::AddCdn => "Serve static assets from a CDN".into(),
             Fix::RaiseAsgMax { to } => format!("Let the auto-scaling group grow to {to} instances"),
@@ -90,7 +99,7 @@ impl Fix {
         let mut s = s.clone();
         let a = &mut s.arch;
         match *self {
-            Fix::BiggerAppServer => a.app_size = next_size(a.app_size),
+            Fix::BiggerAppServer { vcpus } => a.app_size = instance::general_at_least(a.app_size, vcpus),
             Fix::SeparateDatabase => {
                 a.db_separate = true;
                 a.db_size = a.db_size.max_by_vcpus(instance::named("r6i.2xlarge"));
@@ -114,7 +123,7 @@ impl Fix {
             }
             Fix::RaiseTtl { to } => a.cache_ttl_s = to,
             Fix::Replicas { to } => a.replicas = to,
-            Fix::BiggerDatabase => a.db_size = next_size(a.db_size),
+            Fix::BiggerDatabase { vcpus } => a.db_size = instance::general_at_least(a.db_size, vcpus),
             Fix::RedisNodes { to } => a.redis_nodes = to,
             Fix::AddCdn => a.cdn = true,
             Fix::RaiseAsgMax { to } => a.autoscaling.max = to,
@@ -161,10 +170,5 @@ impl Bigger for InstanceSize {
 
 /// The next size with more vCPUs (general-purpose family), or the same size at the ceiling.
 pub(super) fn next_size(size: InstanceSize) -> InstanceSize {
-    SIZES
-        .iter()
-        .copied()
-        .filter(|s| s.vcpus > size.vcpus && (s.name.starts_with('m') || s.name.starts_with('u')))
-        .min_by_key(|s| s.vcpus)
-        .unwrap_or(size)
+    instance::general_at_least(size, 0)
 }

@@ -1,6 +1,6 @@
 //! Background-job rows: slow work done inside the request, a worker pool that falls behind, and jobs that
 //! never run.
-use super::check::{Check, Trips};
+use super::check::{servers_for, Check, Trips};
 use super::fix::Fix;
 
 /// Slow jobs run inline, so the request waits for them.
@@ -32,7 +32,15 @@ pub(super) const DEPTH: Check = Check {
     trips: Trips::AtOrAbove,
     remedy: "Add workers; scale them on queue depth",
     value: |cx| if cx.a.jobs.queued { cx.summary.jobs_waiting_s } else { 0.0 },
-    fix: |cx| (cx.a.jobs.max_workers < 10_000).then(|| Fix::Workers { to: (cx.a.jobs.max_workers * 2).min(10_000) }),
+    fix: |cx| {
+        // Sized from the jobs' demand on the workers running, and at least twice the pool when the backlog, not
+        // the rate, is what keeps jobs waiting.
+        let j = &cx.a.jobs;
+        (j.max_workers < 10_000).then(|| {
+            let demand = servers_for(cx.summary.workers.max(1), cx.offered("workers"));
+            Fix::Workers { to: demand.max(j.max_workers * 2).min(10_000) }
+        })
+    },
 };
 
 /// Jobs that ran out of retries.

@@ -26,5 +26,5 @@ pub(super) const BUSY: Check = Check {
     trips: Trips::AtOrAbove,
     remedy: "Scale the busy service on its own",
     value: |cx| cx.util("services"),
-    fix: |cx| (cx.a.services > 0).then(|| Fix::ServiceInstances { to: servers_for(cx.a.service_instances, cx.util("services")) }),
+    fix: |cx| (cx.a.services > 0).then(|| Fix::ServiceInstances { to: servers_for(cx.a.service_instances, cx.offered("services")) }),
 };

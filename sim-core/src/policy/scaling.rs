@@ -67,6 +67,31 @@ pub fn top_up(total: u32, floor: u32) -> u32 {
     floor.saturating_sub(total)
 }
 
+/// The fleet the group's rules settle on under a load held steady: `offered` is the demand over one instance's
+/// capacity on a fleet of `n`. The group grows by `out_add` while the CPU is above `out_cpu` and shrinks by
+/// `in_remove` while it is below `in_cpu` (unless shrinking would push it back over `out_cpu`), within min and
+/// max. The steady state of an auto-scaled scenario holds this fleet, as the running group would at its peak.
+pub fn settled_fleet(asg: &Autoscaling, n: u32, offered: f64) -> u32 {
+    let work = offered.max(0.0) * n.max(1) as f64;
+    let cpu = |m: u32| work / m.max(1) as f64;
+    let (lo, hi) = (asg.min.max(1), asg.max.max(asg.min).max(1));
+    let mut m = n.clamp(lo, hi);
+    for _ in 0..10_000 {
+        if cpu(m) > asg.out_cpu && m < hi {
+            m = (m + asg.out_add.max(1)).min(hi);
+        } else if cpu(m) < asg.in_cpu && m > lo {
+            let next = m.saturating_sub(asg.in_remove.max(1)).max(lo);
+            if cpu(next) > asg.out_cpu {
+                break;
+            }
+            m = next;
+        } else {
+            break;
+        }
+    }
+    m
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +153,18 @@ mod tests {
     fn top_up_restores_the_floor() {
         assert_eq!(top_up(1, 4), 3);
         assert_eq!(top_up(5, 4), 0);
+    }
+
+    #[test]
+    fn a_held_load_settles_between_the_thresholds_within_min_and_max() {
+        let a = Autoscaling { enabled: true, min: 2, max: 40, out_cpu: 0.7, in_cpu: 0.3, out_add: 2, in_remove: 1, ..asg() };
+        // 10 instances' worth of work on 4: grows until the CPU is under 70 %.
+        let m = settled_fleet(&a, 4, 2.5);
+        assert!(10.0 / m as f64 <= 0.7 && 10.0 / (m - 2) as f64 > 0.7, "{m}");
+        // Under a light load it shrinks to the minimum, and never past the maximum under a heavy one.
+        assert_eq!(settled_fleet(&a, 10, 0.05), 2);
+        assert_eq!(settled_fleet(&a, 10, 50.0), 40);
+        // Between the thresholds it holds.
+        assert_eq!(settled_fleet(&a, 10, 0.5), 10);
     }
 }

@@ -98,3 +98,49 @@ fn first_fixes_walk_one_server_from_1_000_to_1_000_000_users_without_making_a_bo
         end.latency_ms.p99
     );
 }
+
+/// Issue 11: a fix that adds capacity sizes itself from the tier's offered utilisation (demand over capacity,
+/// which passes 1 when saturated), so one click takes the tier out of the red. Walks every stage of every
+/// journey at its users and at three times as many, clicking the first live fix until the table is quiet, and
+/// checks that no row ever asks for the same kind of fix twice in a row.
+#[test]
+fn one_click_per_live_row_no_capacity_fix_is_needed_twice_in_a_row() {
+    let kind = |f: &sim_core::diagnose::Fix| std::mem::discriminant(f);
+    let mut problems = Vec::new();
+    let mut clicks = 0;
+    for j in journeys() {
+        for (i, st) in j.stages.iter().enumerate() {
+            for users in [st.users, st.users * 3] {
+                let mut s = st.scenario.clone().with_users(users);
+                let mut last: Option<(&'static str, sim_core::diagnose::Fix)> = None;
+                for _ in 0..25 {
+                    let rows = diagnose(&s, &steady_state(&s).summary);
+                    let Some(row) = first_fix(&rows) else { break };
+                    let fix = row.fix.unwrap();
+                    if let Some((id, prev)) = last {
+                        if id == row.id && kind(&prev) == kind(&fix) {
+                            problems.push(format!(
+                                "{} stage {} at {users} users: row {id} asks again after \"{}\" (now \"{}\", value {:.2})",
+                                j.name,
+                                i + 1,
+                                prev.label(),
+                                fix.label(),
+                                row.value
+                            ));
+                            break;
+                        }
+                    }
+                    let next = fix.apply(&s);
+                    if next == s {
+                        break;
+                    }
+                    clicks += 1;
+                    last = Some((row.id, fix));
+                    s = next;
+                }
+            }
+        }
+    }
+    assert!(clicks > 20, "the walk clicked only {clicks} fixes: the journeys' stages should need some at 3x their users");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

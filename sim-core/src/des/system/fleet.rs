@@ -38,7 +38,7 @@ impl System {
         let mut cpu = (0.0, 0);
         for i in 0..region.app.len() {
             let station = region.app[i];
-            let (busy, _) = core.areas(station);
+            let (busy, _, _) = core.areas(station);
             let base = if fresh { 0.0 } else { region.last_busy[i] };
             region.last_busy[i] = busy;
             if span > 0.0 && region.routed.iter().any(|r| r.0 == station && !r.1) {

@@ -781,7 +781,7 @@ impl System {
     }
 
     /// Closes the current sample window into a series point.
-    fn sample(&mut self, core: &mut Core, t_s: f64, span_s: f64, prev: &mut Vec<(f64, f64)>) -> Sample {
+    fn sample(&mut self, core: &mut Core, t_s: f64, span_s: f64, prev: &mut Vec<(f64, f64, f64)>) -> Sample {
         let w = std::mem::take(&mut self.window);
         let mut w = w;
         let latency_ms = w.latency();
@@ -790,17 +790,19 @@ impl System {
             areas.push(core.areas(s));
         }
         let span_ns = span_s * 1e9;
-        let util = |s: u32, prev: &Vec<(f64, f64)>| {
+        // (busy share, mean in system, offered utilisation) of station `s` over the window.
+        let util = |s: u32, prev: &Vec<(f64, f64, f64)>| {
             let i = s as usize;
-            let (b0, q0) = prev.get(i).copied().unwrap_or((0.0, 0.0));
-            (((areas[i].0 - b0) / span_ns).clamp(0.0, 1.0), ((areas[i].1 - q0) / span_ns).max(0.0))
+            let (b0, q0, o0) = prev.get(i).copied().unwrap_or((0.0, 0.0, 0.0));
+            (((areas[i].0 - b0) / span_ns).clamp(0.0, 1.0), ((areas[i].1 - q0) / span_ns).max(0.0), ((areas[i].2 - o0) / span_ns).max(0.0))
         };
-        let tier = |name: &str, ids: &[u32], prev: &Vec<(f64, f64)>| -> Option<TierStat> {
+        let tier = |name: &str, ids: &[u32], prev: &Vec<(f64, f64, f64)>| -> Option<TierStat> {
             let live: Vec<u32> = ids.iter().copied().filter(|&s| !core.stations[s as usize].dead).collect();
             if ids.is_empty() {
                 return None;
             }
-            let hot = live.iter().map(|&s| util(s, prev)).max_by(|a, b| a.0.total_cmp(&b.0)).unwrap_or((0.0, 0.0));
+            let hot = live.iter().map(|&s| util(s, prev)).max_by(|a, b| a.0.total_cmp(&b.0)).unwrap_or((0.0, 0.0, 0.0));
+            let offered = live.iter().map(|&s| util(s, prev).2).fold(0.0, f64::max);
             let latency_ms = match name {
                 "app" => w.tier_ms(0),
                 "redis" => w.tier_ms(1),
@@ -809,7 +811,14 @@ impl System {
                 "services" => w.tier_ms(4),
                 _ => 0.0,
             };
-            Some(TierStat { name: name.to_owned(), nodes: live.len() as u32, utilization: finite(hot.0), queue: finite(hot.1), latency_ms })
+            Some(TierStat {
+                name: name.to_owned(),
+                nodes: live.len() as u32,
+                utilization: finite(hot.0),
+                offered: finite(offered),
+                queue: finite(hot.1),
+                latency_ms,
+            })
         };
         // The busiest region stands for its tiers, as in the aggregate engine.
         let rg = self.busiest_region(core.now);
@@ -1398,14 +1407,18 @@ pub fn run(scenario: &Scenario, opts: DesOptions) -> DesReport {
     let now = core.now;
     let since = core.reset_at;
     let mut utilization = std::collections::BTreeMap::new();
+    let mut offered_utilization = std::collections::BTreeMap::new();
     let mut queue_depth = std::collections::BTreeMap::new();
+    let span_ns = (now - since).max(1) as f64;
     let mut hot = |name: &str, ids: &[u32]| {
         if ids.is_empty() {
             return;
         }
         let u = ids.iter().map(|&s| core.stations[s as usize].utilization(since, now)).fold(0.0, f64::max);
+        let o = ids.iter().map(|&s| core.stations[s as usize].offered_area / span_ns).fold(0.0, f64::max);
         let q = ids.iter().map(|&s| core.stations[s as usize].mean_in_system(since, now)).fold(0.0, f64::max);
         utilization.insert(name.to_owned(), finite(u));
+        offered_utilization.insert(name.to_owned(), finite(o));
         queue_depth.insert(name.to_owned(), finite(q));
     };
     let all = |f: &dyn Fn(&Region) -> Vec<u32>| sys.regions.iter().flat_map(f).collect::<Vec<u32>>();
@@ -1441,6 +1454,7 @@ pub fn run(scenario: &Scenario, opts: DesOptions) -> DesReport {
         error_rate: Window::ratio(m.rejected, m.offered),
         latency_ms: m.latency(),
         utilization,
+        offered_utilization,
         tier_latency_ms: [("app", 0), ("redis", 1), ("db_primary", 2), ("replica", 3), ("services", 4)]
             .into_iter()
             .filter(|&(_, i)| m.tier_visits[i] > 0)
