@@ -69,7 +69,7 @@ const BREAKS_SCALESIM: [(u64, &str); 12] = [
     (2_875, "app-cpu"),
     (11_492, "app-cpu"),
     (14_103, "app-cpu"),
-    (40_493, "db-reads"),
+    (56_355, "app-cpu"),
     (166_968, "app-cpu"),
     (355_438, "db-writes"),
     (636_350, "replication-lag"),
@@ -82,7 +82,7 @@ const BREAKS_SCALESIM: [(u64, &str); 12] = [
 const BREAKS_BOOKMARKS: [(u64, &str); 8] = [
     (2_699, "app-cpu"),
     (12_048, "app-cpu"),
-    (40_493, "db-reads"),
+    (48_148, "app-cpu"),
     (144_912, "app-cpu"),
     (355_438, "db-writes"),
     (616_629, "app-cpu"),

@@ -378,7 +378,7 @@ mod tests {
             },
             {
                 let mut s = base.clone();
-                s.traffic.zipf_alpha = 1.1;
+                s.traffic.zipf_alpha = 0.9;
                 s
             },
         ] {

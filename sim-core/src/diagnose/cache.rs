@@ -1,6 +1,6 @@
 //! Cache rows: reads missing the cache (behind replicas, or in front of a busy database), Redis itself
 //! saturated, and stale reads.
-use super::check::{servers_for, Check, Trips};
+use super::check::{Check, Ctx, Trips, SIZING_TARGET};
 use super::fix::Fix;
 use super::{CACHE_TARGET, SATURATED};
 
@@ -46,7 +46,7 @@ pub(super) const REDIS: Check = Check {
     trips: Trips::AtOrAbove,
     remedy: "Add Redis nodes (shard keys across them)",
     value: |cx| cx.util("redis"),
-    fix: |cx| (cx.a.redis_nodes > 0).then(|| Fix::RedisNodes { to: servers_for(cx.a.redis_nodes, cx.offered("redis")).min(64) }),
+    fix: redis_fix,
 };
 
 /// Reads return old data, from the cache or a lagging replica.
@@ -61,3 +61,18 @@ pub(super) const STALE: Check = Check {
     value: |cx| cx.summary.stale_read_rate,
     fix: |_| None,
 };
+
+/// Enough Redis nodes (at most 64) for the hottest to run at the sizing target. Keys are hashed to nodes and the
+/// hottest keys stay whole, so the hottest node's share falls more slowly than one over the node count: the
+/// count is found from the model's own placement of keys on nodes.
+fn redis_fix(cx: &Ctx) -> Option<Fix> {
+    let n = cx.a.redis_nodes;
+    if n == 0 {
+        return None;
+    }
+    let keys = crate::cache::Popularity::new(cx.t.zipf_alpha, cx.t.key_count());
+    let hottest = |m: u32| crate::model::bucket_shares(&keys, m, crate::model::KEY_SALT).into_iter().fold(0.0, f64::max);
+    let (now, load) = (hottest(n), cx.offered("redis"));
+    let to = (n + 1..=64).find(|&m| load * hottest(m) / now <= SIZING_TARGET).unwrap_or(64);
+    Some(Fix::RedisNodes { to: to.max(n + 1).min(64) })
+}

@@ -105,7 +105,9 @@ fn engines_agree_on_every_stage_at_moderate_load() {
             4 => 15_000,
             _ => 20_000,
         };
-        errors.extend(compare(stage, users, 600.0));
+        // Stage 1 sees the fewest requests and its p99 sits 7–9 % apart (the aggregate engine's gamma-shaped
+        // waits): its run is long enough that sampling noise (±4 % over 600 s) does not push it past 10 %.
+        errors.extend(compare(stage, users, if stage == 1 { 1_800.0 } else { 600.0 }));
     }
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
@@ -204,13 +206,13 @@ fn engines_agree_at_light_load() {
 
 #[test]
 fn request_level_cache_matches_the_ttl_formula() {
-    // Stage 4: cache-aside with a 60 s TTL over 10,000 Zipf(0.9) keys (ten per user); 36 reads/s.
+    // Stage 4: cache-aside with a 60 s TTL over 10,000 keys (ten per user) of the default Zipf skew; 36 reads/s.
     // Formula: H = Σ pᵢ·λᵢT/(1+λᵢT).
     let mut s = Scenario::stage(4).with_users(1_000);
     s.duration_s = 20_000.0;
     let (f, d) = both(&s);
     assert_eq!(s.traffic.key_count(), 10_000);
-    let pop = sim_core::cache::Popularity::new(0.9, s.traffic.key_count());
+    let pop = sim_core::cache::Popularity::new(s.traffic.zipf_alpha, s.traffic.key_count());
     let reads = s.traffic.peak_rps() * (1.0 - s.traffic.static_share) * (1.0 - s.traffic.write_fraction());
     let formula = pop.ttl_hit_ratio(reads, 60.0);
     assert!((d.cache_hit_rate - formula).abs() < 0.005, "request-level hit ratio {:.4} vs TTL formula {formula:.4}", d.cache_hit_rate);

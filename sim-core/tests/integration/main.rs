@@ -7,6 +7,7 @@
 //! - `growth`: the queue, shards, regions, services and resilience patterns against the seeds' claims.
 //! - `journeys`: every journey's stages hold their load, and the first fixes walk 1,000 to 1,000,000 users.
 //! - `agreement`: the request-level and aggregate engines give the same steady state.
+//! - `seeds`: the seeds' figures (cost, cache absorption, hot rows, latencies, lag, auto-scaling's saving).
 //! - `robustness`: finite outputs, balanced books and forgiving parsing for any input.
 //! - `theory`: the request-level engine against M/M/1, M/M/c, M/M/c/K, M/D/1 and Little's law.
 mod agreement;
@@ -17,4 +18,5 @@ mod golden;
 mod growth;
 mod journeys;
 mod robustness;
+mod seeds;
 mod theory;
