@@ -235,7 +235,9 @@ pub fn month(topo: &Topology) -> Bill {
 
     // Always-on machines: the baseline a reservation covers.
     let shards = a.shards.max(1) as f64;
-    let db_machines = if a.db_separate { shards } else { 0.0 } + a.replicas as f64 * regions * shards;
+    // A dedicated analytics replica for the batch job runs all month beside the others.
+    let analytics = (a.ops.report.on_replica && a.ops.report.start_hour.is_some()) as u32 as f64;
+    let db_machines = if a.db_separate { shards } else { 0.0 } + a.replicas as f64 * regions * shards + analytics;
     let always_on = |machines: f64, usd_per_hour: f64| machines * usd_per_hour * HOURS_PER_MONTH * off;
     let large = crate::instance::M6I_LARGE.usd_per_hour;
     let database = always_on(db_machines, a.db_size.usd_per_hour);

@@ -334,6 +334,10 @@ struct Flows {
     services: StationOut,
     /// Batch writes per second from a write burst.
     batch_writes: f64,
+    /// Queries per second from the scheduled batch job, on each primary (0 while it does not run).
+    report_qps: f64,
+    /// Logged-in pages per second the CDN answers with another user's cached copy.
+    wrong_user: f64,
     /// Jobs per second put on the queue.
     jobs_rps: f64,
     /// Jobs per second skipped by an open circuit breaker.
@@ -394,6 +398,12 @@ pub struct Fluid {
     /// The auto-scaling group's memory between checks.
     group: ScalingGroup<f64>,
     sessions_lost: f64,
+    /// Writes committed on the first shard's primary, as the backup policy keeps them.
+    backup_log: crate::policy::backup::WriteLog,
+    /// Writes lost with a dead primary that had no replica to promote.
+    writes_lost: f64,
+    /// Whether the run stands for a steady state held at the day's peak (the scheduled job counts if it runs then).
+    pub(crate) hold_peak: bool,
     counts: Counts,
     cost_integral: f64,
     flows: Flows,
@@ -460,6 +470,9 @@ impl Fluid {
             next_fault: 0,
             group: ScalingGroup::default(),
             sessions_lost: 0.0,
+            backup_log: crate::policy::backup::WriteLog::new(&scenario.traffic),
+            writes_lost: 0.0,
+            hold_peak: false,
             counts: Counts::default(),
             cost_integral: 0.0,
             flows: Flows::default(),
@@ -579,6 +592,12 @@ impl Fluid {
                     let replicas = self.replicas();
                     self.db_down_one_shard = self.topo.scenario.arch.shards > 1 && !self.topo.db_on_app;
                     self.db_down_until = f.at_s + db_down_s(replicas > 0);
+                    if replicas == 0 {
+                        // Nothing to promote: the database comes back from its backups, without what they miss.
+                        let backups = self.topo.scenario.arch.ops.backups;
+                        self.writes_lost += self.backup_log.lost(backups, f.at_s);
+                        self.db_down_until = f.at_s + self.backup_log.restore_s(backups, self.topo.apply_s);
+                    }
                     if replicas > 0 {
                         // The hottest shard's replicas stand for the tier: they lose one only without sharding.
                         if !self.db_down_one_shard {
@@ -779,6 +798,14 @@ impl Fluid {
         }
     }
 
+    /// Whether the scheduled batch job starts or stops by `t`: the flows must be evaluated again.
+    fn report_changes(&self, t: f64) -> bool {
+        let job = &self.topo.scenario.arch.ops.report;
+        job.start_hour.is_some()
+            && !job.on_replica
+            && crate::policy::batch::running(job, t, self.hold_peak) != (self.flows.report_qps > 0.0)
+    }
+
     /// Advances the engine by one step.
     pub fn step(&mut self) {
         self.apply_faults();
@@ -792,7 +819,8 @@ impl Fluid {
             || self.retry_moving
             || t >= self.downstream_since && t <= self.downstream_down_until + 2.0 * BREAKER_RESET_S
             || self.region_down_at.is_some_and(|at| t <= at + REGION_OUTAGE_S + self.dt)
-            || [self.db_down_until, self.lb_down_until, self.burst_until].iter().any(|&until| t <= until + self.dt);
+            || [self.db_down_until, self.lb_down_until, self.burst_until].iter().any(|&until| t <= until + self.dt)
+            || self.report_changes(t);
         if self.dirty || !self.settled || moved || in_progress {
             self.flows = self.evaluate();
             self.generation += 1;
@@ -817,6 +845,7 @@ impl Fluid {
             f.edge *= scale;
             f.writes *= scale;
             f.reads *= scale;
+            f.wrong_user *= scale;
             let writes = (f.writes + f.batch_writes) * self.topo.shard_shares.iter().cloned().fold(0.0, f64::max);
             let (rho, lag) = self.replicate(writes);
             self.flows.apply_rho = rho;
@@ -828,6 +857,7 @@ impl Fluid {
         let dt = self.dt;
         self.counts.offered += f.offered * dt;
         self.counts.rejected += f.error_rps * dt;
+        self.backup_log.record(self.t, (f.writes + f.batch_writes) * self.topo.shard_shares[0] * dt);
         let in_flight = self.in_flight();
         self.counts.served = (self.counts.offered - self.counts.rejected - in_flight).max(0.0);
         self.counts.in_flight = self.counts.offered - self.counts.rejected - self.counts.served;
@@ -900,6 +930,13 @@ impl Fluid {
             f.limited = dynamic * topo.users.excess_share(dynamic, limit);
             dynamic -= f.limited;
         }
+        if a.cdn && a.ops.cdn_caches_private {
+            // Logged-in pages cached by URL: the edge answers a share of them with someone else's page.
+            let private = dynamic * (1.0 - s.traffic.write_fraction()) * crate::policy::edge_cache::PRIVATE_SHARE;
+            f.wrong_user = private * crate::policy::edge_cache::hit_ratio(private);
+            f.edge += f.wrong_user;
+            dynamic -= f.wrong_user;
+        }
         f.region_share = route.busiest;
         f.regions_up = route.up;
         f.geo = route.geo;
@@ -952,6 +989,12 @@ impl Fluid {
             f.writes *= 1.0 - lost_shard;
         }
         f.batch_writes = if self.t < self.burst_until { f.writes.max(1.0) * (WRITE_BURST_FACTOR - 1.0) } else { 0.0 };
+        let job = &a.ops.report;
+        f.report_qps = if crate::policy::batch::running(job, self.t, self.hold_peak) && !job.on_replica {
+            crate::policy::batch::query_rate(job)
+        } else {
+            0.0
+        };
 
         // Slow jobs: inline they hold the request (and fail with a dead downstream unless the breaker skips
         // them); queued they cost an enqueue.
@@ -1037,8 +1080,9 @@ impl Fluid {
                 Load { rate: primary_reads, service_s: topo.db_read_s },
                 Load { rate: f.writes, service_s: topo.db_write_s },
                 Load { rate: f.batch_writes, service_s: crate::model::BATCH_WRITE_S },
+                Load { rate: f.report_qps, service_s: crate::policy::batch::QUERY_S },
             ];
-            let used = if is_box { 6 } else { 3 };
+            let used = if is_box { 7 } else { 3 };
             let out = advance(&mut self.servers[i].station, &self.tables, &loads[..used], ca2, timeout, dt);
             if !is_box && !topo.sticky() {
                 shared = Some((share, out, i));
@@ -1063,6 +1107,8 @@ impl Fluid {
                     Load { rate: alive * primary_reads * ((1.0 - x) * sh + x), service_s: topo.db_read_s },
                     Load { rate: alive * f.writes * sh, service_s: topo.db_write_s },
                     Load { rate: alive * f.batch_writes * sh, service_s: crate::model::BATCH_WRITE_S },
+                    // The job scans every shard: each primary gets its share of the work.
+                    Load { rate: alive * f.report_qps / topo.shard_shares.len().max(1) as f64, service_s: crate::policy::batch::QUERY_S },
                 ];
                 f.shards.push(advance(st, &self.tables, &loads, 1.0, timeout, dt));
             }
@@ -1407,6 +1453,8 @@ impl Fluid {
             rate_limited_rps: finite(f.limited / self.retry_factor.max(1.0)),
             retry_rps: finite((f.attempts - f.offered).max(0.0)),
             regions_up: f.regions_up,
+            wrong_user_rps: finite(f.wrong_user),
+            writes_lost: finite(self.writes_lost),
         }
     }
 }
@@ -1622,6 +1670,9 @@ pub(crate) fn summarize(
         regions: last.regions_up,
         rate_limited_rate: if offered_rps > 0.0 { finite(avg(&|s| s.rate_limited_rps) / offered_rps) } else { 0.0 },
         retry_rate: if offered_rps > 0.0 { finite(avg(&|s| s.retry_rps) / offered_rps) } else { 0.0 },
+        wrong_user_rate: if offered_rps > 0.0 { finite(avg(&|s| s.wrong_user_rps) / offered_rps) } else { 0.0 },
+        writes_lost: last.writes_lost,
+        internet_exposed: Vec::new(),
     }
 }
 
@@ -1680,6 +1731,7 @@ fn hold(topo: &Topology, s: &Scenario, configured: &Topology) -> Report {
     let mut topo = topo.clone();
     topo.scenario = s.clone();
     let mut engine = Fluid::with_topology(topo, 1.0);
+    engine.hold_peak = true;
     for _ in 0..600 {
         engine.step();
         if engine.settled && engine.t >= 3.0 {

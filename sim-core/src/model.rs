@@ -326,7 +326,9 @@ pub fn cost_items(scenario: &Scenario, usage: &Usage) -> [(&'static str, f64); 8
     let large = crate::instance::M6I_LARGE.usd_per_hour;
     let regions = a.regions.max(1) as f64;
     // Every region keeps its own replicas of each shard; the primaries live in one region.
-    let replicas = a.replicas as f64 * regions * a.shards.max(1) as f64;
+    // A dedicated analytics replica for the batch job counts beside the others.
+    let analytics = (a.ops.report.on_replica && a.ops.report.start_hour.is_some()) as u32 as f64;
+    let replicas = a.replicas as f64 * regions * a.shards.max(1) as f64 + analytics;
     let primaries = if a.db_separate { a.shards.max(1) as f64 } else { 0.0 };
     let lb = if scenario.has_load_balancer() {
         let pair = if a.resilience.lb_ha { 2.0 } else { 1.0 };

@@ -272,6 +272,41 @@ pub const FIELDS: &[Field] = &[
             None => Some(ScenarioError::Invalid { field: "reserve", value: raw.to_owned(), expected: "none, 1y or 3y".to_owned() }),
         },
     },
+    Field {
+        key: "backup",
+        #[cfg(feature = "docs")]
+        accepts: "none, nightly or pitr",
+        #[cfg(feature = "docs")]
+        doc: "Database backups: none, a nightly snapshot, or point-in-time recovery (snapshot plus archived log)",
+        get: |s| s.arch.ops.backups.label().to_owned(),
+        set: |s, raw| match crate::scenario::Backups::from_label(raw.trim()) {
+            Some(b) => {
+                s.arch.ops.backups = b;
+                None
+            }
+            None => Some(ScenarioError::Invalid { field: "backup", value: raw.to_owned(), expected: "none, nightly or pitr".to_owned() }),
+        },
+    },
+    switch!("db_public", "The database accepts connections from the internet, not only from the app servers", |s| s.arch.ops.db_public),
+    switch!("cdn_private", "The CDN caches logged-in pages by URL alone (no Vary: Cookie)", |s| s.arch.ops.cdn_caches_private),
+    Field {
+        key: "report",
+        #[cfg(feature = "docs")]
+        accepts: "-1 or 0–23.99",
+        #[cfg(feature = "docs")]
+        doc: "Hour a daily batch job (a report) starts on the database (-1: none)",
+        get: |s| s.arch.ops.report.start_hour.map_or("-1".to_owned(), real),
+        set: |s, raw| {
+            let mut hour = s.arch.ops.report.start_hour.unwrap_or(-1.0);
+            let err = num::<f64>("report", raw, -1.0, 23.99, &mut hour);
+            // Anything under zero (the clamped -1 included) means no job; an unreadable value keeps the old one.
+            s.arch.ops.report.start_hour = (hour >= 0.0).then_some(hour);
+            err
+        },
+    },
+    float!("report_min", "1–1440", "Minutes the daily batch job runs", 1.0, 1_440.0, |s| s.arch.ops.report.minutes),
+    float!("report_cpu", "0.5–128", "Database vCPUs the batch job keeps busy while it runs", 0.5, 128.0, |s| s.arch.ops.report.vcpus),
+    switch!("report_replica", "The batch job runs on a dedicated analytics replica", |s| s.arch.ops.report.on_replica),
     float!("hc", "1–300", "Seconds between health checks (two failures take a server out)", 1.0, 300.0, |s| s.arch.health_check_s),
     number!("replicas", "0–10", "Database read replicas", u32, 0, 10, |s| s.arch.replicas),
     float!("ryw", "0–60000", "Read-your-writes window in ms (0: off)", 0.0, 60_000.0, |s| s.arch.read_your_writes_ms),

@@ -108,6 +108,10 @@ pub struct Sample {
     pub retry_rps: f64,
     /// Regions serving.
     pub regions_up: u32,
+    /// Logged-in pages per second the CDN served to the wrong user (another user's cached page).
+    pub wrong_user_rps: f64,
+    /// Writes lost so far with a dead database primary that had no replica to promote (what its backups miss).
+    pub writes_lost: f64,
 }
 
 /// Request counts over a run: offered = served + rejected + in flight.
@@ -182,13 +186,30 @@ pub struct Summary {
     pub rate_limited_rate: f64,
     /// Extra load from client retries, as a share of requests offered.
     pub retry_rate: f64,
+    /// Share of requests answered with another user's logged-in page by a CDN that caches private pages.
+    pub wrong_user_rate: f64,
+    /// Writes lost over the run with a dead primary that had no replica to promote.
+    pub writes_lost: f64,
+    /// What the internet can reach: the entry points (load balancer or the single server, CDN) and any tier
+    /// opened to it by mistake ("database").
+    pub internet_exposed: Vec<String>,
     /// Request accounting.
     pub counts: Counts,
 }
 
 impl Summary {
-    /// Fills in the month's bill of `topo`'s scenario: the one place both engines get it from.
+    /// Fills in what depends on `topo`'s scenario alone — the month's bill and what the internet can reach: the
+    /// one place both engines get them from.
     pub fn with_bill(mut self, topo: &crate::model::Topology) -> Summary {
+        let a = &topo.scenario.arch;
+        let mut exposed = vec![if topo.has_lb() { "load_balancer" } else { "app" }.to_owned()];
+        if a.cdn {
+            exposed.push("cdn".to_owned());
+        }
+        if a.ops.db_public {
+            exposed.push("database".to_owned());
+        }
+        self.internet_exposed = exposed;
         let bill = crate::bill::month(topo);
         self.cost_usd_per_month = bill.usd_per_month;
         self.cost_usd_per_million_requests = bill.usd_per_million_requests;

@@ -57,6 +57,72 @@ impl Reservation {
     }
 }
 
+/// How the database is backed up (seeds 000 and 001): what a dead primary with no replica to promote loses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Backups {
+    /// No backups: a lost database is lost with everything in it.
+    #[default]
+    None,
+    /// A snapshot every night at 03:00: a restore loses the writes since the last one.
+    Nightly,
+    /// Nightly snapshots plus the write-ahead log archived continuously (point-in-time recovery): a restore loses
+    /// about the last five minutes, and takes longer, replaying the log since the snapshot.
+    Pitr,
+}
+
+impl Backups {
+    /// The value in share URLs and the CLI.
+    pub fn label(self) -> &'static str {
+        match self {
+            Backups::None => "none",
+            Backups::Nightly => "nightly",
+            Backups::Pitr => "pitr",
+        }
+    }
+
+    /// The setting a URL value names.
+    pub fn from_label(v: &str) -> Option<Backups> {
+        [Backups::None, Backups::Nightly, Backups::Pitr].into_iter().find(|b| b.label() == v)
+    }
+}
+
+/// A scheduled batch job (a nightly report, an export, analytics) that runs heavy queries on the database for a
+/// while each day: seed 001's "periodic latency spikes at predictable times → batch job contention".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportJob {
+    /// Hour of the day it starts (0–23.99), or `None` for no such job.
+    pub start_hour: Option<f64>,
+    /// How long it runs, in minutes.
+    pub minutes: f64,
+    /// Database vCPUs its queries keep busy while it runs.
+    pub vcpus: f64,
+    /// It runs on a dedicated analytics replica instead of the primary (seed 001's second fix).
+    pub on_replica: bool,
+}
+
+impl Default for ReportJob {
+    fn default() -> Self {
+        ReportJob { start_hour: None, minutes: 60.0, vcpus: 4.0, on_replica: false }
+    }
+}
+
+/// What keeps the product safe rather than fast: backups, which machines the internet can reach, what the CDN may
+/// cache, and the scheduled jobs that share the database.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Operations {
+    /// How the database is backed up.
+    pub backups: Backups,
+    /// The database accepts connections from the internet (a security group open to 0.0.0.0/0) instead of only
+    /// from the app servers (seed 003).
+    pub db_public: bool,
+    /// The CDN caches authenticated pages by URL alone, without the session cookie in its cache key (no
+    /// `Vary: Cookie`): one user's private page is served to the next (seed 000's CDN cache poisoning).
+    pub cdn_caches_private: bool,
+    /// A scheduled batch job on the database.
+    pub report: ReportJob,
+}
+
 /// The app tier's auto-scaling group (seed 000's numbers are the defaults).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Autoscaling {
@@ -260,6 +326,9 @@ pub struct Architecture {
     /// How the always-on machines are bought: on demand, or reserved for one or three years.
     #[serde(default)]
     pub reservation: Reservation,
+    /// Backups, network exposure, what the CDN caches, scheduled jobs.
+    #[serde(default)]
+    pub ops: Operations,
 }
 
 fn one() -> u32 {
@@ -452,11 +521,14 @@ impl Scenario {
             resilience: Resilience::default(),
             cache_coalescing: false,
             reservation: Reservation::OnDemand,
+            ops: Operations::default(),
         };
         if n >= 2 {
             arch.app_size = instance::named("m6i.2xlarge");
         }
         if n >= 3 {
+            // Seed 000: when the database moves to its own server, turn on backups with point-in-time recovery.
+            arch.ops.backups = Backups::Pitr;
             arch.db_separate = true;
             arch.app_size = instance::named("m6i.xlarge");
             arch.db_size = instance::named("r6i.2xlarge");

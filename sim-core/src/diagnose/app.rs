@@ -39,7 +39,7 @@ fn cpu_fix(cx: &Ctx) -> Fix {
 /// A fleet sized for the average sees its peak as a daily spike.
 pub(super) const PERIODIC: Check = Check {
     id: "periodic",
-    symptom: "Latency spikes at predictable times",
+    symptom: "Slow every day at the same busy hours",
     component: "Fleet sized for the average, not the peak",
     metric: "App CPU swing over the day",
     threshold: 0.5,

@@ -52,6 +52,16 @@ pub enum Fix {
     Retries { to: u32 },
     /// Raise each user's rate limit to this many requests per minute.
     RateLimit { to: f64 },
+    /// Move the scheduled batch job to 04:00, the quietest hour.
+    BatchOffPeak,
+    /// Run the scheduled batch job on a dedicated analytics replica.
+    AnalyticsReplica,
+    /// Back the database up with nightly snapshots and the archived write-ahead log (point-in-time recovery).
+    PointInTimeRecovery,
+    /// Let only the app servers reach the database.
+    PrivateDatabase,
+    /// Keep logged-in pages out of the CDN's cache.
+    NoPrivateCaching,
 }
 
 impl Fix {
@@ -91,6 +101,11 @@ impl Fix {
             Fix::ConnectionPool => "Put a connection pool in front of the database".into(),
             Fix::Retries { to } => format!("Cap client retries at {to}, with backoff"),
             Fix::RateLimit { to } => format!("Raise the rate limit to {to:.0} requests per user per minute"),
+            Fix::BatchOffPeak => "Move the batch job to 04:00, off-peak".into(),
+            Fix::AnalyticsReplica => "Run the batch job on a dedicated analytics replica".into(),
+            Fix::PointInTimeRecovery => "Turn on automated backups with point-in-time recovery".into(),
+            Fix::PrivateDatabase => "Close the database to the internet (allow only the app servers)".into(),
+            Fix::NoPrivateCaching => "Keep logged-in pages out of the CDN cache (Vary: Cookie)".into(),
         }
     }
 
@@ -101,6 +116,8 @@ impl Fix {
         match *self {
             Fix::BiggerAppServer { vcpus } => a.app_size = instance::general_at_least(a.app_size, vcpus),
             Fix::SeparateDatabase => {
+                // Seed 000: moving the database out is the moment to turn on backups with point-in-time recovery.
+                a.ops.backups = crate::scenario::Backups::Pitr;
                 a.db_separate = true;
                 a.db_size = a.db_size.max_by_vcpus(instance::named("r6i.2xlarge"));
             }
@@ -148,6 +165,11 @@ impl Fix {
             Fix::ConnectionPool => a.resilience.db_pool = true,
             Fix::Retries { to } => a.resilience.retries = to,
             Fix::RateLimit { to } => a.resilience.rate_limit_per_min = to,
+            Fix::BatchOffPeak => a.ops.report.start_hour = Some(crate::traffic::TROUGH_HOUR),
+            Fix::AnalyticsReplica => a.ops.report.on_replica = true,
+            Fix::PointInTimeRecovery => a.ops.backups = crate::scenario::Backups::Pitr,
+            Fix::PrivateDatabase => a.ops.db_public = false,
+            Fix::NoPrivateCaching => a.ops.cdn_caches_private = false,
         }
         crate::query::repair(&mut s);
         s

@@ -7,7 +7,7 @@
 //!
 //! The table is data. Each row is a `Check` (its texts, its threshold, how to read its metric and which fix to
 //! offer), written as a constant in the file of its tier — `app`, `db`, `cache`, `edge`, `queue`, `services`,
-//! `resilience` — and `CHECKS` below lists them in the table's order. Adding a row means writing its `Check` and
+//! `resilience`, `safety` — and `CHECKS` below lists them in the table's order. Adding a row means writing its `Check` and
 //! naming it in that list; the figures several rows share live on `Ctx` (in `check`), the fixes in `fix`.
 use serde::Serialize;
 
@@ -22,6 +22,7 @@ mod edge;
 mod fix;
 mod queue;
 mod resilience;
+mod safety;
 mod services;
 
 use check::{Check, Ctx};
@@ -39,8 +40,13 @@ static CHECKS: &[Check] = &[
     db::READS,
     db::WRITES,
     cache::MISS,
+    safety::BATCH,
     app::PERIODIC,
     edge::DISTANCE,
+    // Safety: data lost, doors left open, private pages shared.
+    safety::DATA_LOSS,
+    safety::POISONED,
+    safety::EXPOSED,
     // Components.
     cache::HIT,
     cache::REDIS,
@@ -109,7 +115,7 @@ mod tests {
     #[test]
     fn every_seed_001_row_is_present() {
         let r = rows(&Scenario::stage(1));
-        for id in ["app-cpu", "db-reads", "db-writes", "cache-miss", "periodic", "distance"] {
+        for id in ["app-cpu", "db-reads", "db-writes", "cache-miss", "batch", "distance"] {
             assert!(r.iter().any(|row| row.id == id), "{id}");
         }
     }

@@ -13,9 +13,15 @@
 //! - [`replica_lag`]: when a lagging replica stops and resumes taking reads.
 //! - [`prewarm`]: the instances a pre-warming schedule holds around the daily peak.
 //! - [`workers`]: the worker pool's size from queue depth.
+//! - [`backup`]: what a restore loses and how long it takes, under each backup policy.
+//! - [`edge_cache`]: how often a CDN caching private pages by URL serves one user's page to another.
+//! - [`batch`]: when the scheduled batch job runs and what it asks of the database.
+pub mod backup;
 pub mod balancer;
+pub mod batch;
 pub mod breaker;
 pub mod clock;
+pub mod edge_cache;
 pub mod geo_dns;
 pub mod health;
 pub mod outage;

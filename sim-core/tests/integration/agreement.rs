@@ -249,3 +249,37 @@ fn engines_agree_past_saturation_with_and_without_retries() {
     }
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
+
+/// Issue 11's safety mechanisms, in both engines: what a restore loses under each backup policy, how often a CDN
+/// caching logged-in pages serves one user's page to another, and the primary's load from a scheduled batch job.
+#[test]
+fn engines_agree_on_backups_private_pages_at_the_edge_and_the_batch_job() {
+    use sim_core::scenario::{Backups, Fault, FaultKind};
+    let mut errors = Vec::new();
+    for backups in [Backups::None, Backups::Nightly, Backups::Pitr] {
+        let mut s = Scenario::stage(3).with_users(10_000);
+        s.arch.ops.backups = backups;
+        s.faults = vec![Fault { at_s: 120.0, kind: FaultKind::KillDbPrimary }];
+        s.duration_s = 600.0;
+        let (f, d) = both(&s);
+        errors.extend(close(&format!("{backups:?}: writes lost"), f.writes_lost, d.writes_lost, 0.05, 0.0).err());
+    }
+    let mut s = Scenario::stage(7).with_users(20_000);
+    s.arch.ops.cdn_caches_private = true;
+    s.duration_s = 600.0;
+    let (f, d) = both(&s);
+    errors.extend(close("pages served to the wrong user", f.wrong_user_rate, d.wrong_user_rate, 0.05, 0.0).err());
+    errors.extend(close("app utilisation with private pages at the edge", f.utilization["app"], d.utilization["app"], 0.05, 0.0).err());
+    // A job keeping one core of the eight busy from midnight. (Its p99 is not compared: one rare class of 0.5 s
+    // queries among 8 ms ones is where the aggregate engine's Allen–Cunneen waits overstate the tail, 88 ms
+    // against 70 ms here.)
+    let mut s = Scenario::stage(3).with_users(10_000);
+    s.arch.ops.report.start_hour = Some(0.0);
+    s.arch.ops.report.vcpus = 1.0;
+    s.duration_s = 600.0;
+    let (f, d) = both(&s);
+    errors
+        .extend(close("primary utilisation with the batch job", f.utilization["db_primary"], d.utilization["db_primary"], 0.05, 0.0).err());
+    errors.extend(close("mean latency with the batch job", f.latency_ms.mean, d.latency_ms.mean, 0.05, 0.0).err());
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}

@@ -101,3 +101,80 @@ fn seed_000_auto_scaling_cuts_the_app_fleets_bill_40_to_60_percent() {
     }
     assert!(checked >= 2, "only {checked} journeys have an auto-scaling stage after a fixed one");
 }
+
+#[test]
+fn seeds_000_001_backups_decide_what_a_dead_database_takes_with_it() {
+    // Seed 000: losing the database means losing the product, so turn on backups and point-in-time recovery when
+    // it moves to its own server; seed 001: nightly backups. The primary dies at 02:00 after a day of traffic.
+    use sim_core::scenario::{Backups, Fault, FaultKind};
+    let lost = |backups: Backups, replicas: u32| {
+        let mut s = Scenario::stage(3).with_users(10_000);
+        s.arch.ops.backups = backups;
+        s.arch.replicas = replicas;
+        s.traffic.daily_curve = true;
+        s.faults = vec![Fault { at_s: 26.0 * 3_600.0, kind: FaultKind::KillDbPrimary }];
+        s.duration_s = 27.0 * 3_600.0;
+        let r = sim_core::fluid::run(&s, sim_core::fluid::FluidOptions::default());
+        let down = r.series.iter().filter(|x| x.t_s > 26.0 * 3_600.0 && x.error_rate > 0.05).count();
+        (r.summary.writes_lost, down)
+    };
+    let (none, _) = lost(Backups::None, 0);
+    let (nightly, nightly_down) = lost(Backups::Nightly, 0);
+    let (pitr, pitr_down) = lost(Backups::Pitr, 0);
+    let (replica, replica_down) = lost(Backups::Pitr, 1);
+    // 23 hours since the last 03:00 snapshot, five minutes since the archive, nothing with a replica to promote.
+    assert!(none > nightly && nightly > 100.0 * pitr, "none {none:.0}, nightly {nightly:.0}, pitr {pitr:.0}");
+    let writes_per_s = 10_000.0 * 0.05 * (1.0 - 0.6) / 11.0;
+    assert!(pitr <= writes_per_s * 300.0 * 1.01, "PITR loses at most five minutes of writes: {pitr:.0}");
+    assert_eq!(replica, 0.0);
+    // Recovering to the last five minutes replays the log since the snapshot: a longer outage than the snapshot
+    // alone, and far longer than promoting a replica.
+    assert!(
+        pitr_down > nightly_down && nightly_down > replica_down,
+        "outage samples: pitr {pitr_down}, nightly {nightly_down}, replica {replica_down}"
+    );
+}
+
+#[test]
+fn seed_001_a_batch_job_at_the_peak_is_a_live_row_and_both_fixes_clear_it() {
+    // Seed 001: periodic latency spikes at predictable times → batch job contention → move batch jobs off-peak;
+    // use a dedicated read replica for analytics.
+    use sim_core::diagnose::{diagnose, Fix};
+    let mut s = Scenario::stage(3).with_users(10_000);
+    s.arch.ops.report.start_hour = Some(9.5);
+    let row = |s: &Scenario| diagnose(s, &steady(s)).into_iter().find(|r| r.id == "batch").unwrap();
+    let live = row(&s);
+    assert!(live.live && live.fix == Some(Fix::BatchOffPeak), "{live:?}");
+    let busy = steady(&s).utilization["db_primary"];
+    for fix in [Fix::BatchOffPeak, Fix::AnalyticsReplica] {
+        let fixed = fix.apply(&s);
+        assert!(!row(&fixed).live, "{fix:?} clears the row");
+        assert!(steady(&fixed).utilization["db_primary"] < busy - 0.3, "{fix:?} takes the job's load off the primary");
+    }
+    // The analytics replica is a machine of its own on the bill.
+    let replica = Fix::AnalyticsReplica.apply(&s);
+    assert!(steady(&replica).bill.by_component["database"] > steady(&s).bill.by_component["database"] * 1.9);
+}
+
+#[test]
+fn seeds_000_003_a_cdn_caching_private_pages_and_an_open_database_are_live_rows_with_fixes() {
+    use sim_core::diagnose::{diagnose, Fix};
+    // Seed 000: a CDN that caches authenticated pages without the session in its cache key serves one user's
+    // private data to another. The origin looks healthier for it, which is the trap.
+    let mut s = Scenario::stage(7).with_users(20_000);
+    s.arch.ops.cdn_caches_private = true;
+    s.arch.ops.db_public = true;
+    let sum = steady(&s);
+    assert!(sum.wrong_user_rate > 0.05, "{:.3} of responses are someone else's page", sum.wrong_user_rate);
+    assert!(sum.utilization["app"] < steady(&Scenario::stage(7).with_users(20_000)).utilization["app"]);
+    assert_eq!(sum.internet_exposed, ["load_balancer", "cdn", "database"]);
+    let rows = diagnose(&s, &sum);
+    let fix = |id: &str| rows.iter().find(|r| r.id == id).filter(|r| r.live).and_then(|r| r.fix);
+    assert_eq!(fix("cdn-poisoning"), Some(Fix::NoPrivateCaching));
+    // Seed 003: security groups let only the load balancer face the internet.
+    assert_eq!(fix("exposed"), Some(Fix::PrivateDatabase));
+    let fixed = Fix::PrivateDatabase.apply(&Fix::NoPrivateCaching.apply(&s));
+    let after = steady(&fixed);
+    assert_eq!(after.wrong_user_rate, 0.0);
+    assert_eq!(after.internet_exposed, ["load_balancer", "cdn"]);
+}

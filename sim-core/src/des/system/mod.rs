@@ -41,6 +41,7 @@
 
 mod faults;
 mod fleet;
+mod ops;
 mod regions;
 
 use std::collections::{HashMap, VecDeque};
@@ -71,6 +72,8 @@ const SVC: u8 = 5;
 const SCATTER: u8 = 6;
 /// A write from a batch job during a write burst: not a user's request.
 const BATCH: u8 = 7;
+/// A query of the scheduled batch job (a report): loads the database, answers no user.
+const REPORT: u8 = 8;
 
 const H_APP: u8 = 0;
 const H_SESSION: u8 = 1;
@@ -166,6 +169,8 @@ struct Window {
     dead_lettered: u64,
     /// Requests refused with 429 by the rate limit.
     limited: u64,
+    /// Logged-in pages the CDN answered with another user's cached copy.
+    wrong_user: u64,
     /// Jobs finished by the workers, and their summed wait for a worker (s).
     jobs: u64,
     job_wait_sum: f64,
@@ -299,6 +304,13 @@ struct System {
     // State.
     /// Last write time of each (key, shard), see [`data_key`].
     last_write: HashMap<u64, u64>,
+    /// Writes committed on the first shard's primary, as the backup policy keeps them.
+    backup_log: crate::policy::backup::WriteLog,
+    /// Writes lost with a dead primary that had no replica to promote.
+    writes_lost: f64,
+    /// When each private page's copy at the edge expires (a CDN caching logged-in pages by URL; `u64::MAX`:
+    /// never filled yet).
+    private_pages: Vec<u64>,
     cdn: Vec<u64>,
     pending: Vec<VecDeque<u64>>,
     visible: Vec<VecDeque<(u64, u64)>>,
@@ -352,6 +364,8 @@ enum Timer {
     DeployStep(usize),
     /// The next write of a write burst.
     Batch,
+    /// The scheduled batch job's next query (or, while it is not running, the next look at the clock).
+    Report,
     /// A failed job is tried again after its backoff.
     JobRetry(u32),
     /// The worker pool checks its queue depth.
@@ -453,6 +467,9 @@ impl System {
             job_delay: ns(if queued { crate::model::ENQUEUE_S } else { a.jobs.job_ms / 1e3 }),
             workers,
             last_write: HashMap::new(),
+            backup_log: crate::policy::backup::WriteLog::new(&topo.scenario.traffic),
+            writes_lost: 0.0,
+            private_pages: vec![u64::MAX; crate::policy::edge_cache::ROUTES as usize],
             cdn: vec![u64::MAX; (topo.cdn.assets * topo.cdn.edges as u64) as usize],
             pending: vec![VecDeque::new(); replicas.len()],
             visible: vec![VecDeque::new(); replicas.len()],
@@ -736,6 +753,9 @@ impl System {
     /// the shard (in every region).
     fn commit(&mut self, core: &mut Core, req: &super::Request, now: u64) {
         let sh = shard_of(req);
+        if sh == 0 {
+            self.backup_log.record(now as f64 / 1e9, 1.0);
+        }
         self.last_write.insert(data_key(req.key, sh), now);
         for r in self.shard_replicas(sh) {
             let service = self.apply_s.draw_ns(&mut core.rng);
@@ -845,11 +865,11 @@ impl System {
         let alive = region.alive();
         let regions_up =
             (self.regions.len() - usize::from(crate::policy::outage::region_dark(self.region_down_at, core.now).is_some())) as u32;
-        let edge_rps = w.cdn_hits as f64 / span_s;
+        let edge_rps = (w.cdn_hits + w.wrong_user) as f64 / span_s;
         let per_s = |n: u64| n as f64 / span_s;
         let edges = EdgeRates {
             edge: edge_rps,
-            origin: per_s(w.offered - w.cdn_hits),
+            origin: per_s(w.offered - w.cdn_hits - w.wrong_user),
             redis: per_s(w.tier_visits[1]),
             primary: per_s(w.tier_visits[2]),
             replicas: per_s(w.tier_visits[3]),
@@ -893,6 +913,8 @@ impl System {
             rate_limited_rps: w.limited as f64 / span_s,
             retry_rps: w.retries as f64 / span_s,
             regions_up,
+            wrong_user_rps: per_s(w.wrong_user),
+            writes_lost: finite(self.writes_lost),
         }
     }
 
@@ -1051,6 +1073,14 @@ impl Router for System {
             self.record(measured, |w| w.limited += 1);
             return Some((id, Next::Reject));
         }
+        if core.requests[id as usize].class == READ && self.private_page(core, now) {
+            // Someone else's logged-in page, from the edge.
+            self.record(measured, |w| w.wrong_user += 1);
+            let r = &mut core.requests[id as usize];
+            r.delay = ns(EDGE_RTT_S);
+            r.aux |= T_EDGE;
+            return Some((id, Next::Done));
+        }
         let Some((server, dead)) = self.pick_server(core, rg, user) else {
             return Some((id, Next::Reject));
         };
@@ -1127,6 +1157,7 @@ impl Router for System {
                 self.commit(core, &req, now);
                 Next::Done
             }
+            (REPORT, H_DB) => Next::Done,
             (WRITE, H_DB) if req.aux & HAS_JOB != 0 && self.workers.is_empty() && self.downstream_down(now) => {
                 // The inline job's call to the dead downstream times out: the save fails.
                 core.requests[id as usize].delay += ns(crate::model::DOWNSTREAM_TIMEOUT_S);
@@ -1170,7 +1201,7 @@ impl Router for System {
             self.joined(core, req, ok, now);
             return;
         }
-        if req.class == BATCH {
+        if req.class == BATCH || req.class == REPORT {
             return;
         }
         if req.class == JOB && ok && self.downstream_down(now) {
@@ -1305,7 +1336,13 @@ impl Router for System {
                     // Shard 0's primary dies; a replica is promoted after the failover, or without one the
                     // primary is restored.
                     let replicas = !self.active[self.primary_region * self.primaries.len()].is_empty();
-                    let down = crate::policy::outage::db_down_s(replicas);
+                    let mut down = crate::policy::outage::db_down_s(replicas);
+                    if !replicas {
+                        // Nothing to promote: the database comes back from its backups, without what they miss.
+                        let backups = self.topo.scenario.arch.ops.backups;
+                        self.writes_lost += self.backup_log.lost(backups, now as f64 / 1e9);
+                        down = self.backup_log.restore_s(backups, self.topo.apply_s);
+                    }
                     self.db_down_until[0] = now + ns(down);
                     if !self.topo.db_on_app {
                         core.kill(self, self.primaries[0]);
@@ -1339,6 +1376,7 @@ impl Router for System {
                     self.batch_write(core, now);
                 }
                 Timer::Batch => self.batch_write(core, now),
+                Timer::Report => self.report_query(core, now),
                 Timer::Fault(FaultKind::DownstreamOutage) => {
                     let t = now as f64 / 1e9;
                     self.downstream = (t, t + crate::scenario::DOWNSTREAM_OUTAGE_S);
@@ -1375,6 +1413,10 @@ pub fn run(scenario: &Scenario, opts: DesOptions) -> DesReport {
     }
     if !sys.workers.is_empty() {
         sys.schedule(&mut core, 0, Timer::ScaleWorkers);
+    }
+    let job = &scenario.arch.ops.report;
+    if job.start_hour.is_some() && !job.on_replica {
+        sys.schedule(&mut core, 0, Timer::Report);
     }
     let every = opts.sample_every.max(1e-3);
     let mut series = Vec::new();
@@ -1480,6 +1522,9 @@ pub fn run(scenario: &Scenario, opts: DesOptions) -> DesReport {
         regions: regions_up,
         rate_limited_rate: Window::ratio(m.limited, m.offered),
         retry_rate: Window::ratio(m.retries, m.offered),
+        wrong_user_rate: Window::ratio(m.wrong_user, m.offered),
+        writes_lost: finite(sys.writes_lost),
+        internet_exposed: Vec::new(),
     }
     .with_bill(&sys.topo);
     DesReport { report: Report { summary, series }, traces: sys.traces, events: core.events }
