@@ -10,7 +10,7 @@ pub fn show_value(row: &Row, v: f64) -> String {
     match row.id {
         "distance" | "replication-lag" => crate::format::ms(v),
         "queue-depth" => crate::format::ms(v * 1e3),
-        "sessions" | "dead-letters" | "lb-spof" => crate::format::count(v),
+        "sessions" | "dead-letters" | "lb-spof" | "data-loss" | "exposed" => crate::format::count(v),
         "hot-shard" | "fan-out" => format!("{v:.1}×"),
         "slow-jobs" => crate::format::rps(v),
         _ => crate::format::pct(v),

@@ -22,6 +22,8 @@ pub enum Health {
     Down,
     /// Not a capacity-limited node (users, CDN, load balancer).
     Neutral,
+    /// Misconfigured in a way that endangers data (a database open to the internet, a CDN caching private pages).
+    Unsafe,
 }
 
 impl Health {
@@ -42,6 +44,7 @@ impl Health {
             Health::Saturated => ("saturated", "saturated"),
             Health::Down => ("down", "down"),
             Health::Neutral => ("neutral", ""),
+            Health::Unsafe => ("unsafe", "unsafe"),
         }
     }
 }
@@ -145,12 +148,16 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
         let cdn = Node {
             tier: "cdn",
             label: "CDN edge".into(),
-            detail: format!("hit {}", format::pct(sample.cdn_hit_rate)),
+            detail: if a.ops.cdn_caches_private {
+                format!("{}/s to wrong user", format::compact(sample.wrong_user_rps))
+            } else {
+                format!("hit {}", format::pct(sample.cdn_hit_rate))
+            },
             x: 180.0,
             y: 30.0,
             w: 110.0,
             h: 56.0,
-            health: Health::Neutral,
+            health: if a.ops.cdn_caches_private { Health::Unsafe } else { Health::Neutral },
             bottleneck: false,
         };
         edges.push(Edge { from: entry, to: left(&cdn), rps: sample.edges.edge, labelled: true });
@@ -237,12 +244,18 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
         let db = Node {
             tier: "db_primary",
             label: if a.shards > 1 { format!("Postgres ×{} shards", a.shards) } else { "Postgres primary".into() },
-            detail: if a.shards > 1 { format!("hottest CPU {}", format::pct(u)) } else { cpu_detail(sample, "db_primary", a.db_size.name) },
+            detail: if a.ops.db_public {
+                "open to the internet".to_owned()
+            } else if a.shards > 1 {
+                format!("hottest CPU {}", format::pct(u))
+            } else {
+                cpu_detail(sample, "db_primary", a.db_size.name)
+            },
             x: 580.0,
             y: 165.0,
             w: 150.0,
             h: 60.0,
-            health: Health::of(u),
+            health: if a.ops.db_public && u < 0.8 { Health::Unsafe } else { Health::of(u) },
             bottleneck: mark("db_primary"),
         };
         edges.push(Edge { from: app_anchor, to: left(&db), rps: sample.edges.primary, labelled: true });

@@ -188,6 +188,7 @@ pub fn Knobs() -> impl IntoView {
                 />
             </fieldset>
             <super::growth_knobs::GrowthKnobs/>
+            <super::safety_knobs::SafetyKnobs/>
             <fieldset>
                 <legend>"Run"</legend>
                 <CheckKnob

@@ -42,6 +42,11 @@ pub fn Metrics(
                 {figure("limited", "429s", Signal::derive(move || format::rps(now.with(|s| s.rate_limited_rps))))}
                 {figure("cost-now", "Cost now", Signal::derive(move || format!("{}/h", format::usd(now.with(|s| s.cost_usd_per_hour)))))}
                 {figure("cost", "Bill per month", Signal::derive(move || format::usd(bill_per_month.get())))}
+                // Shown once they happen: a restore that lost writes, private pages served to the wrong user.
+                {move || (now.with(|s| s.writes_lost) > 0.0)
+                    .then(|| figure("writes-lost", "Writes lost", Signal::derive(move || format::count(now.with(|s| s.writes_lost)))))}
+                {move || (now.with(|s| s.wrong_user_rps) > 0.0)
+                    .then(|| figure("wrong-user", "Pages to the wrong user", Signal::derive(move || format::rps(now.with(|s| s.wrong_user_rps)))))}
             </dl>
         </section>
     }

@@ -11,5 +11,6 @@ pub mod load_slider;
 pub mod metrics;
 pub mod notices;
 pub mod playback;
+pub mod safety_knobs;
 pub mod share;
 pub mod stage_picker;

@@ -1,0 +1,49 @@
+// The safety mechanisms on the page: a database open to the internet and a CDN caching logged-in pages are drawn
+// as unsafe and named in the table, and the table's fixes close them; a database killed without backups shows the
+// writes it took with it, and point-in-time recovery shrinks the loss.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { useSite, openPage, screenshot, DESKTOP } from './harness.js';
+
+const ctx = useSite();
+
+async function open(query) {
+  const page = await openPage(ctx.browser, ctx.site.url + query, DESKTOP);
+  await page.locator('#bottleneck-status').waitFor();
+  return page;
+}
+
+test('an open database and a CDN caching private pages are drawn unsafe, named in the table and fixed from it', async () => {
+  const page = await open('?v=1&stage=7&users=20000&cdn_private=1&db_public=1');
+  const node = (tier) => page.locator(`g.node[data-tier="${tier}"]`);
+  await page.waitForFunction(() => document.querySelector('tr[data-row="cdn-poisoning"]')?.classList.contains('live'));
+  assert.match(await node('cdn').getAttribute('class'), /unsafe/);
+  assert.match(await node('db_primary').textContent(), /open to the internet/);
+  assert.match(await page.locator('[data-metric="wrong-user"]').textContent(), /req\/s/);
+  await screenshot(page, 'safety-desktop');
+  // The table's own buttons close both holes.
+  for (const row of ['cdn-poisoning', 'exposed']) {
+    await page.locator(`tr[data-row="${row}"]`).getByRole('button').click();
+    await page.waitForFunction((id) => !document.querySelector(`tr[data-row="${id}"].live`), row);
+  }
+  await page.waitForURL(/cdn_private=0.*db_public=0|db_public=0.*cdn_private=0/);
+  assert.equal(await page.locator('[data-metric="wrong-user"]').count(), 0);
+  assert.doesNotMatch(await node('cdn').getAttribute('class'), /unsafe/);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('killing the database without backups loses writes, and point-in-time recovery keeps all but minutes', async () => {
+  const lost = async (backup) => {
+    const page = await open(`?v=1&stage=3&users=10000&backup=${backup}&faults=kill_db@60&t=200`);
+    await page.locator('[data-metric="writes-lost"]').waitFor();
+    const n = Number((await page.locator('[data-metric="writes-lost"]').textContent()).replace(/[^0-9.]/g, ''));
+    assert.equal(await page.locator('tr[data-row="data-loss"]').getAttribute('class'), 'live');
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+    return n;
+  };
+  const none = await lost('none');
+  const pitr = await lost('pitr');
+  assert.ok(none > 100 * pitr, `no backups lose ${none} writes, point-in-time recovery ${pitr}`);
+});
