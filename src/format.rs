@@ -87,6 +87,20 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// A number with at most two decimals and no trailing zeros: `5`, `2.5`, `0.25`.
+pub fn trim(v: f64) -> String {
+    if !v.is_finite() {
+        return "—".to_owned();
+    }
+    let t = format!("{v:.2}");
+    let t = t.trim_end_matches('0').trim_end_matches('.');
+    if t == "-0" {
+        "0".to_owned()
+    } else {
+        t.to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

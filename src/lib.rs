@@ -73,6 +73,10 @@ pub fn App() -> impl IntoView {
     // The address bar follows the scenario, replacing the entry (not one entry per slider tick), once the
     // scenario has been still for a moment.
     let pending = StoredValue::new(None::<TimeoutHandle>);
+    // The address as last written, for what shows or copies it (the embed snippet): it follows the write, so it
+    // never lags the page by one change.
+    let address = state::Address(RwSignal::new(window().location().href().unwrap_or_default()));
+    provide_context(address);
     let view_for_url = view.clone();
     Effect::new(move |_| {
         // Only the write is delayed; the query string is built then, not on every slider tick.
@@ -90,6 +94,7 @@ pub fn App() -> impl IntoView {
             if let Ok(history) = window().history() {
                 let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{q}")));
             }
+            address.0.set(window().location().href().unwrap_or_default());
         };
         pending.set_value(set_timeout_with_handle(write, Duration::from_millis(URL_DELAY_MS)).ok());
     });

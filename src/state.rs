@@ -13,6 +13,10 @@ pub const POINTS: f64 = 600.0;
 /// Engine steps simulated as soon as the scenario changes: a whole 5-minute run.
 pub const FIRST_SLICE: u32 = 300;
 
+/// The page's address as last written to the address bar (after the short delay that follows a change).
+#[derive(Clone, Copy)]
+pub struct Address(pub RwSignal<String>);
+
 /// Shared handles to the page's state.
 #[derive(Clone, Copy)]
 pub struct Sim {

@@ -78,6 +78,12 @@ pub const RED: (u8, u8, u8) = (218, 54, 51);
 pub const GREEN: (u8, u8, u8) = (46, 160, 67);
 /// Purple.
 pub const PURPLE: (u8, u8, u8) = (163, 113, 247);
+/// Teal.
+pub const TEAL: (u8, u8, u8) = (27, 156, 158);
+/// Brown.
+pub const BROWN: (u8, u8, u8) = (156, 102, 31);
+/// Pink.
+pub const PINK: (u8, u8, u8) = (214, 51, 132);
 /// Grey, for theory and thresholds.
 pub const GREY: (u8, u8, u8) = (139, 148, 158);
 
@@ -146,10 +152,32 @@ pub fn fmt_time(t: f64) -> String {
     }
 }
 
-/// Paints `spec` on `canvas`, sized `width` × `height` pixels, in the page's theme. The caller measures the
-/// canvas (reading its size after DOM changes would force a layout on every draw).
-pub fn draw(canvas: HtmlCanvasElement, spec: &ChartSpec, dark: bool, width: u32, height: u32) -> Result<(), String> {
-    let (width, height) = (width.max(200), height.max(120));
+/// The unit a time axis from `x_min` to `x_max` seconds is drawn in — seconds, minutes or hours, as (seconds
+/// per unit, suffix) — so plotters' round ticks fall on round times ("2 min", "4 min"; "6 h", "12 h") rather
+/// than on round numbers of seconds ("17 min", "33 min").
+pub fn time_unit(x_min: f64, x_max: f64) -> (f64, &'static str) {
+    let span = x_max - x_min;
+    if span >= 4.0 * 3_600.0 {
+        (3_600.0, "h")
+    } else if span >= 240.0 {
+        (60.0, "min")
+    } else {
+        (1.0, "s")
+    }
+}
+
+/// Whether a count axis should label `y`: only whole numbers, so an axis of instances never repeats a label.
+pub fn labels_count(y: f64) -> bool {
+    (y - y.round()).abs() < 1e-9
+}
+
+/// Paints `spec` on `canvas`, sized `width` × `height` CSS pixels, in the page's theme, at `scale` device pixels
+/// per CSS pixel (so it is sharp on high-density screens). The caller measures the canvas (reading its size
+/// after DOM changes would force a layout on every draw).
+pub fn draw(canvas: HtmlCanvasElement, spec: &ChartSpec, dark: bool, width: u32, height: u32, scale: f64) -> Result<(), String> {
+    let scale = if scale.is_finite() { scale.clamp(1.0, 3.0) } else { 1.0 };
+    let px = |v: f64| (v * scale).round() as u32;
+    let (width, height) = (px(width.max(200) as f64), px(height.max(120) as f64));
     if canvas.width() != width || canvas.height() != height {
         canvas.set_width(width);
         canvas.set_height(height);
@@ -167,30 +195,39 @@ pub fn draw(canvas: HtmlCanvasElement, spec: &ChartSpec, dark: bool, width: u32,
     let (x_min, x_max) = if x_min.is_finite() && x_max > x_min { (x_min, x_max) } else { (0.0, 1.0) };
     let data_max = spec.lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)).fold(0.0, f64::max);
     let y_max = spec.y_max.unwrap_or((data_max * 1.15).max(1e-6));
+    // Counts get whole-number headroom so their ticks are whole.
+    let y_max = if spec.unit == Unit::Count { y_max.max(1.0).ceil() } else { y_max };
     let unit = spec.unit;
+    let font = (FontFamily::SansSerif, 12.0 * scale).into_font().color(&fg);
+    // Time runs in the axis's own unit; whole-number axes ask for no more ticks than there are whole numbers.
+    let (per, suffix) = time_unit(x_min, x_max);
+    let y_labels = if unit == Unit::Count { (y_max.floor() as usize + 1).clamp(2, 6) } else { 6 };
     let mut chart = ChartBuilder::on(&root)
-        .margin(8)
-        .x_label_area_size(24)
-        .y_label_area_size(78)
-        .build_cartesian_2d(x_min..x_max, 0.0..y_max)
+        .margin(px(8.0))
+        .margin_right(px(28.0))
+        .x_label_area_size(px(38.0))
+        .y_label_area_size(px(78.0))
+        .build_cartesian_2d(x_min / per..x_max / per, 0.0..y_max)
         .map_err(|e| e.to_string())?;
     chart
         .configure_mesh()
         .max_light_lines(0)
-        .bold_line_style(grid)
-        .axis_style(fg)
-        .label_style((FontFamily::SansSerif, 12).into_font().color(&fg))
-        .x_labels(6)
-        .y_labels(5)
-        .x_label_formatter(&|x| fmt_time(*x))
-        .y_label_formatter(&|y| unit.fmt(*y))
+        .bold_line_style(grid.stroke_width(px(1.0)))
+        .axis_style(fg.stroke_width(px(1.0)))
+        .label_style(font.clone())
+        .axis_desc_style(font)
+        .x_desc("simulated time")
+        .x_labels(7)
+        .y_labels(y_labels)
+        .x_label_formatter(&|x| format!("{} {suffix}", crate::format::trim(*x)))
+        .y_label_formatter(&|y| if unit == Unit::Count && !labels_count(*y) { String::new() } else { unit.fmt(*y) })
         .draw()
         .map_err(|e| e.to_string())?;
     for l in &spec.lines {
-        let style = ShapeStyle { color: RGBColor(l.color.0, l.color.1, l.color.2).to_rgba(), filled: false, stroke_width: 2 };
-        let points = l.points.iter().map(|&(x, y)| (x, y.min(y_max)));
+        let style = ShapeStyle { color: RGBColor(l.color.0, l.color.1, l.color.2).to_rgba(), filled: false, stroke_width: px(2.0) };
+        let points = l.points.iter().map(|&(x, y)| (x / per, y.min(y_max)));
         if l.dashed {
-            chart.draw_series(DashedLineSeries::new(points, 6, 4, style)).map_err(|e| e.to_string())?;
+            chart.draw_series(DashedLineSeries::new(points, px(6.0), px(4.0), style)).map_err(|e| e.to_string())?;
         } else {
             chart.draw_series(LineSeries::new(points, style)).map_err(|e| e.to_string())?;
         }
@@ -209,6 +246,14 @@ mod tests {
         assert_eq!(d.len(), 500);
         assert!(d.iter().any(|p| p.1 == 99.0), "the spike survives");
         assert_eq!(decimate(&points[..10], 500).len(), 10);
+    }
+
+    #[test]
+    fn time_axes_run_in_minutes_or_hours_and_counts_label_whole_numbers() {
+        assert_eq!(time_unit(0.0, 60.0), (1.0, "s"));
+        assert_eq!(time_unit(0.0, 300.0), (60.0, "min"));
+        assert_eq!(time_unit(0.0, 86_400.0), (3_600.0, "h"));
+        assert!(labels_count(3.0) && !labels_count(2.5));
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! Utilisation chart: the busiest node of each tier over time, with the saturation threshold.
 use sim_core::report::Sample;
 
-use super::{level, line, ChartSpec, Unit, BLUE, GREEN, ORANGE, PURPLE, RED};
+use super::{level, line, ChartSpec, Unit, BLUE, BROWN, GREEN, ORANGE, PINK, PURPLE, RED, TEAL};
 
 /// The chart for `series` at `width` pixels.
 pub fn spec(series: &[Sample], width: usize) -> ChartSpec {
-    let colors = [BLUE, ORANGE, RED, GREEN, PURPLE];
+    // One colour per tier: up to eight tiers (app, redis, db_primary, services, workers, replica, replica_apply).
+    let colors = [BLUE, ORANGE, RED, GREEN, PURPLE, TEAL, BROWN, PINK];
     let names: Vec<String> = series.last().map(|s| s.tiers.iter().map(|t| t.name.clone()).collect()).unwrap_or_default();
     let mut lines: Vec<_> = names
         .iter()

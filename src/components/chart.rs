@@ -41,7 +41,7 @@ pub fn Chart(
         let s = spec.get();
         let (w, h) = size.get();
         if let (Some(c), true) = (canvas.get(), w > 0) {
-            if let Err(e) = charts::draw(c, &s, prefers_dark(), w, h) {
+            if let Err(e) = charts::draw(c, &s, prefers_dark(), w, h, window().device_pixel_ratio()) {
                 leptos::logging::warn!("chart {id}: {e}");
             }
         }

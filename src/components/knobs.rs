@@ -165,9 +165,9 @@ pub fn Knobs() -> impl IntoView {
                     }))
                     disabled=locked("asg")
                 />
-                {asg_count("asg_min", "Auto-scaling minimum", 50.0, |a| a.min, |a, v| a.min = v)}
-                {asg_count("asg_desired", "Auto-scaling desired", 50.0, |a| a.desired, |a, v| a.desired = v)}
-                {asg_count("asg_max", "Auto-scaling maximum", 100.0, |a| a.max, |a, v| a.max = v)}
+                {asg_count("asg_min", "Auto-scaling minimum", 200.0, |a| a.min, |a, v| a.min = v)}
+                {asg_count("asg_desired", "Auto-scaling desired", 200.0, |a| a.desired, |a, v| a.desired = v)}
+                {asg_count("asg_max", "Auto-scaling maximum", 400.0, |a| a.max, |a, v| a.max = v)}
                 <RangeKnob
                     id="out_cpu"
                     label="Scale out above CPU"

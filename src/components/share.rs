@@ -97,9 +97,10 @@ fn data_url(mime: &str, text: &str) -> String {
 pub fn Share() -> impl IntoView {
     let sim = expect_context::<Sim>();
     let copied = RwSignal::new(String::new());
-    let link = move || window().location().href().unwrap_or_default();
+    // The address as last written: the snippet follows every change once the address bar has.
+    let address = use_context::<crate::state::Address>();
+    let link = move || address.map_or_else(|| window().location().href().unwrap_or_default(), |a| a.0.get());
     let snippet = move || {
-        let _ = sim.scenario.get();
         let href = link();
         let sep = if href.contains('?') { "&" } else { "?" };
         let src = if href.contains("embed=1") { href } else { format!("{href}{sep}embed=1") };

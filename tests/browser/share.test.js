@@ -142,3 +142,19 @@ test('the same URL gives the same numbers on the page and in the CLI', async () 
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('the embed snippet follows every change, not the one before it', async () => {
+  const page = await open('?v=1&stage=6&users=20000&ttl=60');
+  await page.getByText('Embed in a lesson').click();
+  const snippet = page.locator('#embed-snippet');
+  await page.getByLabel('Cache TTL').selectOption('300');
+  await page.waitForFunction(() => document.querySelector('#embed-snippet').value.includes('ttl=300'));
+  await page.getByLabel('Read replicas').fill('4');
+  await page.waitForFunction(() => document.querySelector('#embed-snippet').value.includes('replicas=4'));
+  const src = (await snippet.inputValue()).match(/src="([^"]+)"/)[1];
+  assert.equal(new URL(src).searchParams.get('ttl'), '300');
+  assert.equal(new URL(src).searchParams.get('embed'), '1');
+  assert.equal(new URL(src).search.replace('&embed=1', ''), new URL(page.url()).search, 'the snippet is the address bar plus embed=1');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
