@@ -10,7 +10,8 @@
 //!    journey from one box to services; [`query`] reads and writes a scenario as a share URL's query string,
 //!    naming the field of any bad value; [`journey`] strings scenarios into the five guided journeys.
 //! 2. **Topology** ([`model`]): a scenario compiled once into what both engines read: tiers, their sizes and
-//!    service times, the cache's and CDN's popularity tables, prices.
+//!    service times, the cache's and CDN's popularity tables, the stations' M/M/c/K tables ([`tables`]), prices.
+//!    The model imports no engine; both engines import it.
 //! 3. **Engine**: [`fluid`] integrates rates through exact M/M/c/K stations step by step (fast enough to run as a
 //!    slider moves); [`des`] simulates every request as events (slower, for checking the first and for
 //!    request-level traces). Rules they share (auto-scaling, health checks, breakers, geo-DNS, outages, rate
@@ -57,6 +58,7 @@ pub mod query;
 pub mod queueing;
 pub mod report;
 pub mod scenario;
+pub mod tables;
 pub mod time;
 pub mod traffic;
 

@@ -465,7 +465,7 @@ pub fn parse_pairs(pairs: &[(String, String)]) -> Parsed {
             None => notices.push(ScenarioError::UnknownKey { key: key.clone() }),
         }
     }
-    notices.extend(repair(&mut scenario));
+    notices.extend(scenario.repair());
     Parsed { scenario, notices, view }
 }
 
@@ -551,47 +551,10 @@ pub fn from_json_pairs(pairs: &[(String, JsonValue)]) -> Result<Scenario, Scenar
     }
 }
 
-/// Fixes cross-field inconsistencies in place, with a notice naming the field it changed.
+/// Fixes cross-field inconsistencies in place, with a notice naming the field it changed: [`Scenario::repair`]
+/// (kept for the page, which calls it by this path).
 pub fn repair(s: &mut Scenario) -> Vec<ScenarioError> {
-    let mut notices = Vec::new();
-    if s.arch.sessions == Sessions::Redis && s.arch.redis_nodes == 0 {
-        s.arch.redis_nodes = 1;
-        notices.push(ScenarioError::Inconsistent { field: "redis", reason: "sessions in Redis need a Redis node; set to 1".to_owned() });
-    }
-    if s.arch.cache_ttl_s > 0.0 && s.arch.redis_nodes == 0 {
-        s.arch.cache_ttl_s = 0.0;
-        notices
-            .push(ScenarioError::Inconsistent { field: "ttl", reason: "a query cache needs a Redis node; caching turned off".to_owned() });
-    }
-    if (s.arch.shards > 1 || s.arch.regions > 1) && !s.arch.db_separate {
-        s.arch.db_separate = true;
-        notices
-            .push(ScenarioError::Inconsistent { field: "db", reason: "shards and regions need a separate database; turned on".to_owned() });
-    }
-    if s.arch.jobs.max_workers < s.arch.jobs.workers {
-        s.arch.jobs.max_workers = s.arch.jobs.workers;
-        notices.push(ScenarioError::Inconsistent {
-            field: "max_workers",
-            reason: format!("must be at least workers; set to {}", s.arch.jobs.workers),
-        });
-    }
-    let a = &mut s.arch.autoscaling;
-    if a.min > a.max {
-        a.max = a.min;
-        notices.push(ScenarioError::Inconsistent { field: "asg_max", reason: format!("must be at least asg_min; set to {}", a.min) });
-    }
-    if a.desired < a.min || a.desired > a.max {
-        a.desired = a.desired.clamp(a.min, a.max);
-        notices.push(ScenarioError::Inconsistent {
-            field: "asg_desired",
-            reason: format!("must lie between asg_min and asg_max; set to {}", a.desired),
-        });
-    }
-    if a.in_cpu >= a.out_cpu {
-        a.in_cpu = (a.out_cpu / 2.0).min(a.in_cpu);
-        notices.push(ScenarioError::Inconsistent { field: "in_cpu", reason: format!("must be below out_cpu; set to {}", a.in_cpu) });
-    }
-    notices
+    s.repair()
 }
 
 /// Checks a scenario value (for example one imported as JSON) against every field's range and the cross-field
@@ -607,7 +570,7 @@ pub fn validate(s: &Scenario) -> Result<(), ScenarioError> {
             return Err(e);
         }
     }
-    match repair(&mut copy).into_iter().next() {
+    match copy.repair().into_iter().next() {
         Some(e) => Err(e),
         None => Ok(()),
     }

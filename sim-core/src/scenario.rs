@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::ScenarioError;
 use crate::instance::{self, InstanceSize};
 use crate::traffic::Traffic;
 
@@ -577,6 +578,56 @@ impl Scenario {
     /// Whether a load balancer sits in front of the app tier.
     pub fn has_load_balancer(&self) -> bool {
         self.arch.app_servers > 1 || self.arch.autoscaling.enabled || self.arch.regions > 1
+    }
+
+    /// Fixes cross-field inconsistencies in place, with a notice naming the field it changed: sessions in Redis
+    /// without a node, a query cache without Redis, shards or regions on a shared box, fewer max workers than
+    /// workers, auto-scaling bounds out of order.
+    pub fn repair(&mut self) -> Vec<ScenarioError> {
+        let mut notices = Vec::new();
+        if self.arch.sessions == Sessions::Redis && self.arch.redis_nodes == 0 {
+            self.arch.redis_nodes = 1;
+            notices
+                .push(ScenarioError::Inconsistent { field: "redis", reason: "sessions in Redis need a Redis node; set to 1".to_owned() });
+        }
+        if self.arch.cache_ttl_s > 0.0 && self.arch.redis_nodes == 0 {
+            self.arch.cache_ttl_s = 0.0;
+            notices.push(ScenarioError::Inconsistent {
+                field: "ttl",
+                reason: "a query cache needs a Redis node; caching turned off".to_owned(),
+            });
+        }
+        if (self.arch.shards > 1 || self.arch.regions > 1) && !self.arch.db_separate {
+            self.arch.db_separate = true;
+            notices.push(ScenarioError::Inconsistent {
+                field: "db",
+                reason: "shards and regions need a separate database; turned on".to_owned(),
+            });
+        }
+        if self.arch.jobs.max_workers < self.arch.jobs.workers {
+            self.arch.jobs.max_workers = self.arch.jobs.workers;
+            notices.push(ScenarioError::Inconsistent {
+                field: "max_workers",
+                reason: format!("must be at least workers; set to {}", self.arch.jobs.workers),
+            });
+        }
+        let a = &mut self.arch.autoscaling;
+        if a.min > a.max {
+            a.max = a.min;
+            notices.push(ScenarioError::Inconsistent { field: "asg_max", reason: format!("must be at least asg_min; set to {}", a.min) });
+        }
+        if a.desired < a.min || a.desired > a.max {
+            a.desired = a.desired.clamp(a.min, a.max);
+            notices.push(ScenarioError::Inconsistent {
+                field: "asg_desired",
+                reason: format!("must lie between asg_min and asg_max; set to {}", a.desired),
+            });
+        }
+        if a.in_cpu >= a.out_cpu {
+            a.in_cpu = (a.out_cpu / 2.0).min(a.in_cpu);
+            notices.push(ScenarioError::Inconsistent { field: "in_cpu", reason: format!("must be below out_cpu; set to {}", a.in_cpu) });
+        }
+        notices
     }
 }
 

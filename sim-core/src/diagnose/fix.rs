@@ -171,7 +171,7 @@ impl Fix {
             Fix::PrivateDatabase => a.ops.db_public = false,
             Fix::NoPrivateCaching => a.ops.cdn_caches_private = false,
         }
-        crate::query::repair(&mut s);
+        s.repair();
         s
     }
 }

@@ -80,7 +80,7 @@ prop_compose! {
         s.arch.services = services;
         s.arch.resilience = sim_core::scenario::Resilience { retries, circuit_breaker: breaker, rate_limit_per_min: rate_limit, lb_ha, db_pool: pool };
         s.arch.cache_coalescing = coalesce;
-        query::repair(&mut s);
+        s.repair();
         s.faults = fault.map(|(at_s, kind)| vec![Fault { at_s, kind }]).unwrap_or_default();
         s.seed = seed;
         s.duration_s = 120.0;
@@ -142,7 +142,7 @@ proptest! {
     #[test]
     fn written_scenarios_read_back_identically(s in scenario()) {
         let mut s = s;
-        sim_core::query::repair(&mut s);
+        s.repair();
         let text = query::to_query(&s);
         let back = query::parse(&text);
         prop_assert!(back.notices.is_empty(), "{:?}", back.notices);

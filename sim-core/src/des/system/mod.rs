@@ -395,7 +395,7 @@ impl System {
         let kills = s.faults.iter().filter(|f| f.kind == FaultKind::KillAppServer).count() as u32;
         let stations_app = if a.autoscaling.enabled { n_app.max(a.autoscaling.max) + kills } else { n_app };
         let n_regions = a.regions.clamp(1, GEOS.len() as u32) as usize;
-        let svc = crate::fluid::station_sizes(&topo)[3];
+        let svc = topo.station_sizes()[3];
         let mut regions = Vec::with_capacity(n_regions);
         for _ in 0..n_regions {
             let app: Vec<u32> = (0..stations_app).map(|_| add(Station::new(topo.app_vcpus, topo.app_vcpus + APP_BACKLOG))).collect();
@@ -420,7 +420,7 @@ impl System {
             });
         }
         // With a connection pool, queries beyond max_connections wait in the pool instead of being refused.
-        let db_k = if a.resilience.db_pool { crate::fluid::POOL_QUEUE } else { a.db_max_connections }.max(topo.db_vcpus);
+        let db_k = if a.resilience.db_pool { crate::model::POOL_QUEUE } else { a.db_max_connections }.max(topo.db_vcpus);
         let shards = if topo.db_on_app { 1 } else { a.shards.max(1) };
         let primaries: Vec<u32> =
             if topo.db_on_app { vec![regions[0].app[0]] } else { (0..shards).map(|_| add(Station::new(topo.db_vcpus, db_k))).collect() };
