@@ -178,3 +178,23 @@ fn seeds_000_003_a_cdn_caching_private_pages_and_an_open_database_are_live_rows_
     assert_eq!(after.wrong_user_rate, 0.0);
     assert_eq!(after.internet_exposed, ["load_balancer", "cdn"]);
 }
+
+#[test]
+fn seed_001_three_replicas_carry_three_to_four_times_the_reads() {
+    // Seed 001: adding 1–3 read replicas; three give about four times the read capacity (the primary's own share
+    // plus three copies). Reads here go to the replicas only, so the model's figure is the low end: 3×.
+    let mut s = Scenario::stage(6).with_users(10_000);
+    s.arch.cache_ttl_s = 0.0;
+    s.arch.replicas = 0;
+    let alone = steady(&s);
+    let t = &s.traffic;
+    let writes = t.peak_rps() * (1.0 - t.static_share) * t.write_fraction();
+    let reads = t.peak_rps() * (1.0 - t.static_share) - writes;
+    let vcpus = s.arch.db_size.vcpus as f64;
+    let read_busy = reads * s.arch.work.db_read_ms / 1e3 / vcpus;
+    assert!((alone.utilization["db_primary"] - read_busy - writes * s.arch.work.db_write_ms / 1e3 / vcpus).abs() < 0.02);
+    s.arch.replicas = 3;
+    let spread = steady(&s);
+    let capacity = read_busy / spread.utilization["replica"];
+    assert!((2.9..=4.1).contains(&capacity), "three replicas carry {capacity:.2}× the reads one primary could");
+}
