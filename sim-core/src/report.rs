@@ -112,6 +112,11 @@ pub struct Sample {
     pub wrong_user_rps: f64,
     /// Writes lost so far with a dead database primary that had no replica to promote (what its backups miss).
     pub writes_lost: f64,
+    /// App servers that have died but are still in the load balancer's pool (its health checks have not yet
+    /// noticed): requests sent to them fail.
+    pub app_down: u32,
+    /// Database primaries out of service: failing over to a replica or being restored.
+    pub primaries_down: u32,
 }
 
 /// Request counts over a run: offered = served + rejected + in flight.
@@ -190,6 +195,10 @@ pub struct Summary {
     pub wrong_user_rate: f64,
     /// Writes lost over the run with a dead primary that had no replica to promote.
     pub writes_lost: f64,
+    /// Dead app servers still in the load balancer's pool, at the end (or the moment summarised).
+    pub app_down: u32,
+    /// Database primaries out of service at the end (or the moment summarised).
+    pub primaries_down: u32,
     /// What the internet can reach: the entry points (load balancer or the single server, CDN) and any tier
     /// opened to it by mistake ("database").
     pub internet_exposed: Vec<String>,

@@ -2,7 +2,7 @@
 //! threshold, then (folded away) the checks that pass; each fix is a button that applies it. A polite live
 //! region announces the bottleneck when it changes.
 use leptos::prelude::*;
-use sim_core::diagnose::{first_fix, Row};
+use sim_core::diagnose::Row;
 use sim_core::Scenario;
 
 /// A metric value in the unit its row uses.
@@ -19,7 +19,7 @@ pub fn show_value(row: &Row, v: f64) -> String {
 
 /// What the live region says for these rows.
 pub fn announcement(rows: &[Row]) -> String {
-    match first_fix(rows).or_else(|| rows.iter().find(|r| r.live)) {
+    match sim_core::diagnose::headline(rows) {
         Some(r) => format!(
             "Bottleneck: {} — {} is {} (threshold {}).",
             r.component,

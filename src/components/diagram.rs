@@ -184,7 +184,9 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
         nodes.push(lb);
     }
     // App servers: up to four boxes, the last standing for the rest.
-    let configured = if a.autoscaling.enabled { sample.instances.max(1) } else { a.app_servers };
+    // A dead server the load balancer still sends requests to is drawn, down, until its health checks notice.
+    let dead = sample.app_down as usize;
+    let configured = if a.autoscaling.enabled { (sample.instances + sample.app_down).max(1) } else { a.app_servers };
     let up = sample.instances.min(configured) as usize;
     let total = (configured as usize).max(up);
     let shown = total.min(SHOWN_SERVERS);
@@ -208,7 +210,13 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
         let node = Node {
             tier: "app",
             label,
-            detail: if down { "down".into() } else { cpu_detail(sample, "app", a.app_size.name) },
+            detail: if down && i < up + dead {
+                "down · still sent requests".into()
+            } else if down {
+                "down".into()
+            } else {
+                cpu_detail(sample, "app", a.app_size.name)
+            },
             x: 350.0,
             y: top + i as f64 * (box_h + 12.0),
             w: 180.0,
@@ -244,7 +252,13 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
         let db = Node {
             tier: "db_primary",
             label: if a.shards > 1 { format!("Postgres ×{} shards", a.shards) } else { "Postgres primary".into() },
-            detail: if a.ops.db_public {
+            detail: if sample.primaries_down > 0 {
+                if a.replicas > 0 {
+                    "down · promoting a replica".to_owned()
+                } else {
+                    "down · restoring from backup".to_owned()
+                }
+            } else if a.ops.db_public {
                 "open to the internet".to_owned()
             } else if a.shards > 1 {
                 format!("hottest CPU {}", format::pct(u))
@@ -255,7 +269,13 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
             y: 165.0,
             w: 150.0,
             h: 60.0,
-            health: if a.ops.db_public && u < 0.8 { Health::Unsafe } else { Health::of(u) },
+            health: if sample.primaries_down > 0 {
+                Health::Down
+            } else if a.ops.db_public && u < 0.8 {
+                Health::Unsafe
+            } else {
+                Health::of(u)
+            },
             bottleneck: mark("db_primary"),
         };
         edges.push(Edge { from: app_anchor, to: left(&db), rps: sample.edges.primary, labelled: true });
@@ -336,8 +356,8 @@ pub fn view_box(layout: &Layout) -> String {
 /// The tier a table row points at.
 pub fn tier_of_row(id: &str) -> Option<&'static str> {
     match id {
-        "app-cpu" | "static" | "periodic" | "asg-max" | "sessions" => Some("app"),
-        "db-reads" | "db-writes" | "hot-shard" | "pool" => Some("db_primary"),
+        "app-cpu" | "static" | "periodic" | "asg-max" | "sessions" | "app-down" => Some("app"),
+        "db-reads" | "db-writes" | "hot-shard" | "pool" | "db-down" | "batch" | "data-loss" | "exposed" => Some("db_primary"),
         "queue-depth" => Some("workers"),
         "services" | "fan-out" => Some("services"),
         "redis" => Some("redis"),
@@ -351,7 +371,7 @@ pub fn tier_of_row(id: &str) -> Option<&'static str> {
 pub fn Diagram() -> impl IntoView {
     let sim = expect_context::<Sim>();
     let layout = Memo::new(move |_| {
-        let tier = sim.rows.with(|rows| sim_core::diagnose::first_fix(rows).and_then(|r| tier_of_row(r.id)));
+        let tier = sim.rows.with(|rows| sim_core::diagnose::headline(rows).and_then(|r| tier_of_row(r.id)));
         let s = sim.scenario.get();
         sim.now.with(|sample| layout(&s, sample, tier))
     });

@@ -47,3 +47,19 @@ test('killing the database without backups loses writes, and point-in-time recov
   const pitr = await lost('pitr');
   assert.ok(none > 100 * pitr, `no backups lose ${none} writes, point-in-time recovery ${pitr}`);
 });
+
+test('during a database outage the diagram draws the primary down and the headline names it', async () => {
+  for (const [query, words] of [
+    ['?v=1&stage=3&users=5000&backup=nightly&faults=kill_db@60&dur=600&t=120', /restoring from backup/],
+    ['?v=1&stage=6&users=5000&faults=kill_db@60&dur=600&t=75', /promoting a replica/],
+  ]) {
+    const page = await open(query);
+    const db = page.locator('g.node[data-tier="db_primary"]');
+    await page.waitForFunction(() => document.querySelector('g.node[data-tier="db_primary"]')?.classList.contains('down'));
+    assert.match(await db.textContent(), words);
+    assert.match(await page.locator('#bottleneck-status').textContent(), /Database primary down/);
+    assert.equal(await page.locator('tr[data-row="db-down"]').getAttribute('class'), 'live');
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  }
+});

@@ -36,6 +36,19 @@ fn cpu_fix(cx: &Ctx) -> Fix {
     }
 }
 
+/// A dead server is still in the load balancer's pool: its share of requests fails until health checks notice.
+pub(super) const DEAD: Check = Check {
+    id: "app-down",
+    symptom: "Some requests fail at random",
+    component: "Dead app server still behind the load balancer",
+    metric: "Dead servers in the pool",
+    threshold: 1.0,
+    trips: Trips::AtOrAbove,
+    remedy: "Health checks often enough that a dead server leaves the pool in seconds; spare capacity to absorb its share",
+    value: |cx| cx.summary.app_down as f64,
+    fix: |cx| (cx.a.health_check_s > 5.0).then_some(Fix::HealthChecks { every_s: 5.0 }),
+};
+
 /// A fleet sized for the average sees its peak as a daily spike.
 pub(super) const PERIODIC: Check = Check {
     id: "periodic",

@@ -5,6 +5,19 @@ use super::fix::Fix;
 use super::SATURATED;
 use crate::model::LAG_ALERT_MS;
 
+/// The primary is out: failing over to a replica, or being restored without one.
+pub(super) const DOWN: Check = Check {
+    id: "db-down",
+    symptom: "Saves and most pages fail at once",
+    component: "Database primary down",
+    metric: "Primaries out of service",
+    threshold: 1.0,
+    trips: Trips::AtOrAbove,
+    remedy: "Keep a replica to promote (a failover takes seconds, a restore minutes or hours)",
+    value: |cx| cx.summary.primaries_down as f64,
+    fix: |cx| (cx.a.replicas == 0 && cx.a.db_separate).then_some(Fix::Replicas { to: 1 }),
+};
+
 /// The primary is saturated while the app servers are not.
 pub(super) const READS: Check = Check {
     id: "db-reads",

@@ -62,6 +62,8 @@ pub enum Fix {
     PrivateDatabase,
     /// Keep logged-in pages out of the CDN's cache.
     NoPrivateCaching,
+    /// Check each server's health this often (two failed checks take it out of the pool).
+    HealthChecks { every_s: f64 },
 }
 
 impl Fix {
@@ -106,6 +108,7 @@ impl Fix {
             Fix::PointInTimeRecovery => "Turn on automated backups with point-in-time recovery".into(),
             Fix::PrivateDatabase => "Close the database to the internet (allow only the app servers)".into(),
             Fix::NoPrivateCaching => "Keep logged-in pages out of the CDN cache (Vary: Cookie)".into(),
+            Fix::HealthChecks { every_s } => format!("Check server health every {every_s:.0} s"),
         }
     }
 
@@ -170,6 +173,7 @@ impl Fix {
             Fix::PointInTimeRecovery => a.ops.backups = crate::scenario::Backups::Pitr,
             Fix::PrivateDatabase => a.ops.db_public = false,
             Fix::NoPrivateCaching => a.ops.cdn_caches_private = false,
+            Fix::HealthChecks { every_s } => a.health_check_s = every_s,
         }
         s.repair();
         s

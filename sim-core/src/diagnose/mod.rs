@@ -35,6 +35,9 @@ pub const CACHE_TARGET: f64 = 0.80;
 
 /// The table, in its order of checks: seed 001's rows first, then one per component.
 static CHECKS: &[Check] = &[
+    // Incidents: something is down right now.
+    db::DOWN,
+    app::DEAD,
     // Seed 001's table.
     app::CPU,
     db::READS,
@@ -100,6 +103,15 @@ pub fn diagnose(scenario: &Scenario, summary: &Summary) -> Vec<Row> {
 /// The first live row that has a fix: where to act.
 pub fn first_fix(rows: &[Row]) -> Option<&Row> {
     rows.iter().find(|r| r.live && r.fix.is_some())
+}
+
+/// Rows that mean something is down right now: while one is live it is the headline, fix or not — a dead
+/// database, not the static files it stops, is what a class should be looking at.
+pub const INCIDENTS: [&str; 2] = ["db-down", "app-down"];
+
+/// The row a page leads with: a live incident, else the first live row with a fix, else the first live row.
+pub fn headline(rows: &[Row]) -> Option<&Row> {
+    rows.iter().find(|r| r.live && INCIDENTS.contains(&r.id)).or_else(|| first_fix(rows)).or_else(|| rows.iter().find(|r| r.live))
 }
 
 #[cfg(test)]

@@ -7,6 +7,17 @@ use crate::scenario::{FaultKind, DOWNSTREAM_OUTAGE_S, REGION_FAILOVER_S, SPIKE_F
 use super::Fluid;
 
 impl Fluid {
+    /// Database primaries out of service now: one shard's, every one, or none.
+    pub(super) fn primaries_down(&self) -> u32 {
+        if self.t >= self.db_down_until {
+            0
+        } else if self.db_down_one_shard {
+            1
+        } else {
+            self.topo.scenario.arch.shards.max(1)
+        }
+    }
+
     pub(super) fn apply_faults(&mut self) {
         while let Some(f) = self.topo.scenario.faults.get(self.next_fault).copied() {
             if f.at_s > self.t {

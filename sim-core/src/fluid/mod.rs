@@ -149,7 +149,7 @@ impl Fluid {
             next_fault: 0,
             group: ScalingGroup::default(),
             sessions_lost: 0.0,
-            backup_log: crate::policy::backup::WriteLog::new(&scenario.traffic),
+            backup_log: crate::policy::backup::WriteLog::for_scenario(scenario),
             writes_lost: 0.0,
             hold_peak: false,
             counts: Counts::default(),

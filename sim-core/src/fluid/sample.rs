@@ -149,6 +149,8 @@ impl Fluid {
             retry_rps: finite((f.attempts - f.offered).max(0.0)),
             regions_up: f.regions_up,
             wrong_user_rps: finite(f.wrong_user),
+            app_down: f.app.iter().filter(|x| x.2).count() as u32,
+            primaries_down: self.primaries_down(),
             writes_lost: finite(self.writes_lost),
         }
     }

@@ -86,6 +86,8 @@ pub(crate) fn summarize(
         retry_rate: if offered_rps > 0.0 { finite(avg(&|s| s.retry_rps) / offered_rps) } else { 0.0 },
         wrong_user_rate: if offered_rps > 0.0 { finite(avg(&|s| s.wrong_user_rps) / offered_rps) } else { 0.0 },
         writes_lost: last.writes_lost,
+        app_down: last.app_down,
+        primaries_down: last.primaries_down,
         internet_exposed: Vec::new(),
     }
 }

@@ -12,7 +12,7 @@
 //! A promoted replica loses nothing in this model (its replication lag's worth in reality: tens of writes).
 
 use super::outage::RESTORE_S;
-use crate::scenario::Backups;
+use crate::scenario::{Backups, FaultKind, Scenario};
 use crate::traffic::{Traffic, DAY_SECONDS};
 
 /// Hour of the nightly snapshot.
@@ -23,6 +23,8 @@ pub const PITR_WINDOW_S: f64 = 300.0;
 /// Committed writes, kept as a backup policy needs them.
 #[derive(Clone, Debug)]
 pub struct WriteLog {
+    /// Whether anything can ask: a run with no database fault keeps no log (recording costs each step).
+    on: bool,
     /// Every write since the run began, plus the estimate for the day before it.
     total: f64,
     /// Writes since the last snapshot.
@@ -36,6 +38,14 @@ pub struct WriteLog {
 }
 
 impl WriteLog {
+    /// The log a run of `scenario` keeps: [`WriteLog::new`] when a fault can kill its database primary, else one
+    /// that records nothing (and so reports nothing lost).
+    pub fn for_scenario(scenario: &Scenario) -> WriteLog {
+        let mut log = WriteLog::new(&scenario.traffic);
+        log.on = scenario.faults.iter().any(|f| f.kind == FaultKind::KillDbPrimary);
+        log
+    }
+
     /// An empty log for a run starting at midnight, seeded with the writes `traffic` makes between the last
     /// snapshot (the previous day's 03:00) and midnight, and over the day before for a product without backups.
     pub fn new(traffic: &Traffic) -> WriteLog {
@@ -53,6 +63,7 @@ impl WriteLog {
         };
         let since_snapshot = writes_between(SNAPSHOT_HOUR, 24.0);
         WriteLog {
+            on: true,
             total: writes_between(0.0, 24.0),
             since_snapshot,
             snapshot_age_s: (24.0 - SNAPSHOT_HOUR) * 3_600.0,
@@ -63,6 +74,9 @@ impl WriteLog {
 
     /// `writes` committed at simulated second `t_s` (times never go backwards).
     pub fn record(&mut self, t_s: f64, writes: f64) {
+        if !self.on {
+            return;
+        }
         let snapshot_s = SNAPSHOT_HOUR * 3_600.0;
         let day = |t: f64| (t / DAY_SECONDS).floor();
         let snap_of = |t: f64| if t.rem_euclid(DAY_SECONDS) >= snapshot_s { day(t) } else { day(t) - 1.0 };

@@ -115,3 +115,30 @@ fn a_failed_primary_of_a_sharded_database_fails_only_its_shards_writes() {
         assert!(at(&f, 120.0).error_rate < 0.001, "{engine}: recovered after failover");
     }
 }
+
+#[test]
+fn an_outage_leads_the_table_while_it_lasts() {
+    // Issue 13: during a database outage the headline is the dead database, not the static files or stale reads
+    // that happen to be live beside it; a dead app server still in the pool leads until health checks notice.
+    use sim_core::diagnose::{diagnose, headline};
+    use sim_core::fluid::summary_of;
+    use sim_core::model::Topology;
+    // Stage 3 restores from a nightly snapshot (five minutes); stage 6 promotes a replica.
+    let mut nightly = Scenario::stage(3).with_users(5_000);
+    nightly.arch.ops.backups = sim_core::scenario::Backups::Nightly;
+    for (s, t, id) in [
+        (with_fault(nightly, FaultKind::KillDbPrimary, 60.0, 600.0), 90.0, "db-down"),
+        (with_fault(Scenario::stage(6).with_users(5_000), FaultKind::KillDbPrimary, 60.0, 600.0), 70.0, "db-down"),
+        (with_fault(Scenario::stage(5).with_users(5_000), FaultKind::KillAppServer, 60.0, 600.0), 65.0, "app-down"),
+    ] {
+        let topo = Topology::new(&s);
+        for (engine, series) in both(&s) {
+            let moment = at(&series, t);
+            let rows = diagnose(&s, &summary_of(&topo, moment));
+            assert_eq!(headline(&rows).map(|r| r.id), Some(id), "{engine} stage {} at {t} s", s.stage);
+            // Once it is over, the incident row is quiet again.
+            let after = diagnose(&s, &summary_of(&topo, at(&series, 590.0)));
+            assert!(after.iter().all(|r| r.id != id || !r.live), "{engine} stage {}: {id} still live at the end", s.stage);
+        }
+    }
+}

@@ -467,7 +467,7 @@ impl System {
             job_delay: ns(if queued { crate::model::ENQUEUE_S } else { a.jobs.job_ms / 1e3 }),
             workers,
             last_write: HashMap::new(),
-            backup_log: crate::policy::backup::WriteLog::new(&topo.scenario.traffic),
+            backup_log: crate::policy::backup::WriteLog::for_scenario(&topo.scenario),
             writes_lost: 0.0,
             private_pages: vec![u64::MAX; crate::policy::edge_cache::ROUTES as usize],
             cdn: vec![u64::MAX; (topo.cdn.assets * topo.cdn.edges as u64) as usize],
@@ -863,6 +863,8 @@ impl System {
         let offered = w.offered as f64 / span_s;
         let errors = w.rejected as f64 / span_s;
         let alive = region.alive();
+        let app_down = region.routed.iter().filter(|r| core.stations[r.0 as usize].dead).count() as u32;
+        let primaries_down = (0..self.primaries.len()).filter(|&sh| self.primary_down(sh, core.now)).count() as u32;
         let regions_up =
             (self.regions.len() - usize::from(crate::policy::outage::region_dark(self.region_down_at, core.now).is_some())) as u32;
         let edge_rps = (w.cdn_hits + w.wrong_user) as f64 / span_s;
@@ -914,6 +916,8 @@ impl System {
             retry_rps: w.retries as f64 / span_s,
             regions_up,
             wrong_user_rps: per_s(w.wrong_user),
+            app_down,
+            primaries_down,
             writes_lost: finite(self.writes_lost),
         }
     }
@@ -1524,6 +1528,8 @@ pub fn run(scenario: &Scenario, opts: DesOptions) -> DesReport {
         retry_rate: Window::ratio(m.retries, m.offered),
         wrong_user_rate: Window::ratio(m.wrong_user, m.offered),
         writes_lost: finite(sys.writes_lost),
+        app_down: series.last().map_or(0, |l| l.app_down),
+        primaries_down: series.last().map_or(0, |l| l.primaries_down),
         internet_exposed: Vec::new(),
     }
     .with_bill(&sys.topo);
