@@ -59,8 +59,23 @@ pub(super) const STALE: Check = Check {
     trips: Trips::AtOrAbove,
     remedy: "Shorter TTL or invalidate on write; read-your-writes",
     value: |cx| cx.summary.stale_read_rate,
-    fix: |_| None,
+    fix: stale_fix,
 };
+
+/// A shorter TTL, sized so stale reads fall under the threshold with a margin — offered only while the hit ratio
+/// it leaves stays at the cache's target (else the trade-off is the learner's to make, and the remedy says so).
+/// Stale hits grow with the TTL about linearly while it is short against the time between writes to a key.
+fn stale_fix(cx: &Ctx) -> Option<Fix> {
+    let (ttl, hit, stale) = (cx.a.cache_ttl_s, cx.summary.cache_hit_rate, cx.summary.stale_read_rate);
+    if ttl <= 10.0 || stale <= 0.0 || hit <= 0.0 || hit >= 1.0 {
+        return None;
+    }
+    let to = ((ttl * 0.008 / stale / 10.0).floor() * 10.0).clamp(10.0, ttl - 10.0);
+    let keys = crate::cache::Popularity::new(cx.t.zipf_alpha, cx.t.key_count());
+    let reads_per_ttl = keys.reads_per_ttl(hit) / ttl;
+    let kept = keys.ttl_hit_ratio(reads_per_ttl, to);
+    (kept >= super::CACHE_TARGET).then_some(Fix::LowerTtl { to })
+}
 
 /// Enough Redis nodes (at most 64) for the hottest to run at the sizing target. Keys are hashed to nodes and the
 /// hottest keys stay whole, so the hottest node's share falls more slowly than one over the node count: the

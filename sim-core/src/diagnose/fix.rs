@@ -20,6 +20,8 @@ pub enum Fix {
     AddCache,
     /// Raise the cache TTL to this many seconds.
     RaiseTtl { to: f64 },
+    /// Shorten the cache TTL to this many seconds (fewer stale reads, a few more misses).
+    LowerTtl { to: f64 },
     /// Run this many read replicas.
     Replicas { to: u32 },
     /// Give the database a general-purpose size with at least this many vCPUs.
@@ -87,6 +89,7 @@ impl Fix {
             }
             Fix::AddCache => "Add a Redis cache in front of the database (60 s TTL)".into(),
             Fix::RaiseTtl { to } => format!("Raise the cache TTL to {to:.0} s"),
+            Fix::LowerTtl { to } => format!("Shorten the cache TTL to {to:.0} s (fewer stale reads)"),
             Fix::Replicas { to } => format!("Run {to} read replicas"),
             Fix::BiggerDatabase { vcpus } => format!("Move the database to a bigger server, {}", size(vcpus)),
             Fix::RedisNodes { to } => format!("Run {to} Redis nodes"),
@@ -141,7 +144,7 @@ impl Fix {
                 a.redis_nodes = a.redis_nodes.max(1);
                 a.cache_ttl_s = 60.0;
             }
-            Fix::RaiseTtl { to } => a.cache_ttl_s = to,
+            Fix::RaiseTtl { to } | Fix::LowerTtl { to } => a.cache_ttl_s = to,
             Fix::Replicas { to } => a.replicas = to,
             Fix::BiggerDatabase { vcpus } => a.db_size = instance::general_at_least(a.db_size, vcpus),
             Fix::RedisNodes { to } => a.redis_nodes = to,
