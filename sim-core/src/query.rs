@@ -694,4 +694,24 @@ mod tests {
         assert_eq!(err.field(), "users");
         assert!(err.to_string().contains("1 to 10000000"), "{err}");
     }
+
+    #[test]
+    fn the_safety_keys_refuse_or_clamp_bad_values_naming_the_field_and_keep_the_rest() {
+        let parsed = parse("stage=4&users=5000&backup=weekly&report=99&report_cpu=abc&report_min=0&db_public=maybe&cdn_private=1");
+        let fields: Vec<_> = parsed.notices.iter().map(|n| n.field().to_owned()).collect();
+        assert_eq!(fields, ["backup", "report", "report_cpu", "report_min", "db_public"]);
+        let s = &parsed.scenario;
+        assert_eq!(s.traffic.users, 5_000);
+        assert_eq!(s.arch.ops.backups, crate::scenario::Backups::Pitr, "stage 4's default kept");
+        assert_eq!(s.arch.ops.report.start_hour, Some(23.99), "clamped to the last hour");
+        assert_eq!(s.arch.ops.report.vcpus, 4.0, "unreadable: the default kept");
+        assert_eq!(s.arch.ops.report.minutes, 1.0, "clamped to a minute");
+        assert!(!s.arch.ops.db_public);
+        assert!(s.arch.ops.cdn_caches_private);
+        // Round trip, and "no job" written back as -1.
+        let parsed = parse("stage=7&backup=nightly&report=-1&cdn_private=1&db_public=1");
+        assert!(parsed.notices.is_empty(), "{:?}", parsed.notices);
+        assert!(to_query(&parsed.scenario).contains("report=-1"));
+        assert_eq!(parse(&to_query(&parsed.scenario)).scenario, parsed.scenario);
+    }
 }
