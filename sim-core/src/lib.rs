@@ -20,7 +20,7 @@
 //!    [`report::Summary`]: throughput, error rate, latency percentiles, each tier's busy share, cache and
 //!    replica figures, the bill.
 //! 5. **Table** ([`diagnose`]): reads a summary and says which symptom → bottleneck → fix rows are live, each
-//!    with a fix that changes the scenario.
+//!    with a fix that changes the scenario; [`changes`] says in words what a run of fixes has built.
 //!
 //! Time is simulated: nothing here reads a wall clock, so a 24-hour day runs in milliseconds and the same seed
 //! always gives the same figures.
@@ -43,6 +43,7 @@
 //! ```
 pub mod bill;
 pub mod cache;
+pub mod changes;
 pub mod decimal;
 pub mod des;
 pub mod diagnose;

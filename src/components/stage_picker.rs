@@ -53,6 +53,13 @@ pub fn StagePicker() -> impl IntoView {
         let (j, s) = pick.get();
         journeys.with_value(|js| breaking_text(&js[j].stages[s]))
     };
+    // What the learner's own changes have built since this stage, so the story follows them.
+    let built = move || {
+        let (j, s) = pick.get();
+        let words = sim.scenario.with(|now| journeys.with_value(|js| sim_core::changes::changes(&js[j].stages[s].scenario, now)));
+        (!words.is_empty())
+            .then(|| view! { <p class="built" data-built="">{format!("Since this stage you have built: {}.", words.join("; "))}</p> })
+    };
     view! {
         <section class="panel stage" aria-labelledby="stage-heading">
             <h2 id="stage-heading">"Scaling journey"</h2>
@@ -85,6 +92,7 @@ pub fn StagePicker() -> impl IntoView {
             </div>
             <p class="explain">{about}</p>
             <p class="breaks">{breaks}</p>
+            {built}
         </section>
     }
 }

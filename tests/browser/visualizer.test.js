@@ -143,3 +143,17 @@ test('keyboard only: move the load with arrow keys and apply a fix with Enter', 
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('the journey panel follows the learner: fixes applied since the stage are listed', async () => {
+  const page = await open('?v=1&stage=1&users=5000');
+  assert.equal(await page.locator('.stage .built').count(), 0, 'nothing built yet');
+  await page.locator('tr[data-row="app-cpu"]').getByRole('button').click();
+  await page.locator('.stage .built').waitFor();
+  assert.match(await page.locator('.stage .built').textContent(), /app servers are m6i\.2xlarge \(were t3\.medium\)/);
+  // Picking the stage again starts from it: the list empties.
+  await page.getByLabel('Stage', { exact: true }).selectOption('2');
+  await page.getByLabel('Stage', { exact: true }).selectOption('1');
+  await page.waitForFunction(() => !document.querySelector('.stage .built'));
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
