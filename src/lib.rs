@@ -46,7 +46,9 @@ fn from_location() -> (sim_core::Scenario, View, Vec<String>) {
     let (view, view_notices) = View::parse(&parsed.view, &parsed.scenario);
     let mut notices: Vec<String> = parsed.notices.into_iter().map(|n| n.to_string()).collect();
     notices.extend(view_notices);
-    (parsed.scenario, view, notices)
+    // A short link (`?stage=6`, `?journey=blog&step=3`) opens the journey stage the picker shows.
+    let scenario = sim_core::journey::stage_link(&search).unwrap_or(parsed.scenario);
+    (scenario, view, notices)
 }
 
 /// The whole page.

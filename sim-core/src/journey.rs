@@ -256,6 +256,40 @@ fn startup() -> Journey {
     }
 }
 
+/// The scenario a short link means. A link that names only a stage (`stage=`, with `journey=` and `step=` view
+/// keys, and perhaps `users` and `seed`) opens that journey stage as the picker shows it — sized, with its
+/// edits — rather than the bare built-in stage at 1,000 users: `?stage=6` is the picker's stage 6. `None` when the
+/// link sets anything else about the architecture (then it means exactly what it says).
+pub fn stage_link(input: &str) -> Option<Scenario> {
+    const SHORT: [&str; 4] = ["v", "stage", "users", "seed"];
+    let parsed = crate::query::parse(input);
+    let keys = crate::query::FIELDS.iter().map(|f| f.key);
+    let pairs = crate::query::split(input);
+    let set = |k: &str| pairs.iter().any(|(key, _)| key == k);
+    if keys.filter(|k| !SHORT.contains(k)).any(set) {
+        return None;
+    }
+    let view = |k: &str| parsed.view.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+    let name = view("journey").filter(|n| NAMES.contains(&n.as_str())).unwrap_or_else(|| NAMES[0].to_owned());
+    let j = journey(&name)?;
+    let step = view("step").and_then(|s| s.trim().parse::<usize>().ok());
+    let step = match step {
+        Some(n) => n,
+        None if set("stage") && name == NAMES[0] => parsed.scenario.stage as usize,
+        None if set("stage") => return None,
+        None => return None,
+    };
+    let stage = j.stages.get(step.clamp(1, j.stages.len()) - 1)?;
+    let mut s = stage.scenario.clone();
+    if set("users") {
+        s.traffic.users = parsed.scenario.traffic.users;
+    }
+    if set("seed") {
+        s.seed = parsed.scenario.seed;
+    }
+    Some(s)
+}
+
 /// `scenario` with its existing components scaled (more servers, replicas, Redis nodes, workers, service
 /// instances, shards once sharded, a bigger database) by following the bottleneck table's fixes until no
 /// capacity row is live. No new component is added: that is the next stage's job.

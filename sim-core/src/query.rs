@@ -415,6 +415,11 @@ fn decode(s: &str) -> String {
 }
 
 /// The key/value pairs of a query string or a full share URL (anything before `?` and after `#` is dropped).
+/// The key/value pairs of a query string or share URL, decoded, as [`parse`] reads them.
+pub fn split(input: &str) -> Vec<(String, String)> {
+    pairs(input)
+}
+
 fn pairs(input: &str) -> Vec<(String, String)> {
     let query = match input.split_once('?') {
         Some((_, q)) => q,

@@ -157,3 +157,13 @@ test('the journey panel follows the learner: fixes applied since the stage are l
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('a short stage link opens the picker\'s stage, sized as the picker shows it', async () => {
+  const page = await open('?v=1&stage=5');
+  assert.equal(await page.getByLabel('Stage', { exact: true }).inputValue(), '5');
+  await page.waitForURL(/users=100000/);
+  assert.notEqual(await page.getByLabel('App servers', { exact: true }).inputValue(), '3', 'not the bare built-in stage');
+  assert.match(await page.locator('#bottleneck-status').textContent(), /No bottleneck/);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

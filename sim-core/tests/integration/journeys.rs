@@ -144,3 +144,18 @@ fn one_click_per_live_row_no_capacity_fix_is_needed_twice_in_a_row() {
     assert!(clicks > 20, "the walk clicked only {clicks} fixes: the journeys' stages should need some at 3x their users");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn a_short_stage_link_opens_the_pickers_stage() {
+    // Issue 13: `?stage=6` is the picker's stage 6 (sized, with its edits), not the bare built-in stage at 1,000
+    // users; a link that sets the architecture means exactly what it says.
+    use sim_core::journey::stage_link;
+    let j = journey("scalesim").unwrap();
+    assert_eq!(stage_link("?v=1&stage=6").as_ref(), Some(&j.stages[5].scenario));
+    let s = stage_link("?v=1&stage=5&users=100000&seed=3").unwrap();
+    assert_eq!((s.traffic.users, s.seed, s.arch.app_servers), (100_000, 3, j.stages[4].scenario.arch.app_servers));
+    let blog = journey("blog").unwrap();
+    assert_eq!(stage_link("?journey=blog&step=3").as_ref(), Some(&blog.stages[2].scenario));
+    assert_eq!(stage_link("?v=1&stage=6&replicas=1"), None);
+    assert_eq!(stage_link("?v=1&users=5000"), None, "no stage named");
+}
