@@ -178,6 +178,8 @@ pub fn App() -> impl IntoView {
             </div>
             <div class="stage-view">
                 {show("diagram").then(|| view! { <Diagram/> })}
+                // The table right under the diagram: applying a fix keeps the diagram it changes in view.
+                {show("table").then(|| view! { <Bottlenecks rows=sim.rows scenario=sim.scenario/> })}
                 {show("playback").then(|| view! { <Playback/> })}
                 {show("faults").then(|| view! { <Faults scenario=sim.scenario cursor=sim.cursor/> })}
                 {show("metrics").then(|| {
@@ -189,7 +191,6 @@ pub fn App() -> impl IntoView {
                         <BillPanel scenario=sim.scenario bill=bill/>
                     }
                 })}
-                {show("table").then(|| view! { <Bottlenecks rows=sim.rows scenario=sim.scenario/> })}
                 {show("charts").then(|| view! {
                     <div class="charts">
                         <Chart id="chart-latency" spec=latency/>

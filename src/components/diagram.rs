@@ -344,13 +344,27 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
 
 /// The viewBox that fits the layout's nodes with a margin: full width, only the height in use.
 pub fn view_box(layout: &Layout) -> String {
-    let top = layout.nodes.iter().map(|n| n.y).fold(f64::INFINITY, f64::min);
-    let bottom = layout.nodes.iter().map(|n| n.y + n.h).fold(0.0, f64::max);
-    if !top.is_finite() || bottom <= top {
-        return format!("0 0 {} {}", VIEW.0, VIEW.1);
+    let (x, y, w, h) = crop(layout);
+    format!("{x:.0} {y:.0} {w:.0} {h:.0}")
+}
+
+/// The part of the coordinate space the nodes use, with a margin: (x, y, width, height). A two-box stage is
+/// drawn as two boxes, not as two boxes in a page of empty space (what made stage 1 tiny on a phone).
+fn crop(layout: &Layout) -> (f64, f64, f64, f64) {
+    let (mut x0, mut y0, mut x1, mut y1) = (f64::INFINITY, f64::INFINITY, 0.0f64, 0.0f64);
+    for n in &layout.nodes {
+        (x0, y0, x1, y1) = (x0.min(n.x), y0.min(n.y), x1.max(n.x + n.w), y1.max(n.y + n.h));
     }
-    let (y, h) = ((top - 16.0).max(0.0), (bottom - top + 32.0).min(VIEW.1));
-    format!("0 {y:.0} {} {h:.0}", VIEW.0)
+    if !x0.is_finite() || x1 <= x0 || y1 <= y0 {
+        return (0.0, 0.0, VIEW.0, VIEW.1);
+    }
+    let (x, y) = ((x0 - 16.0).max(0.0), (y0 - 16.0).max(0.0));
+    ((x), (y), (x1 - x + 16.0).min(VIEW.0 - x), (y1 - y + 16.0).min(VIEW.1))
+}
+
+/// The narrowest the diagram may be drawn, in CSS pixels, so its labels stay readable (wider boxes scroll).
+pub fn min_width_px(layout: &Layout) -> f64 {
+    (crop(layout).2 * 0.55).round()
 }
 
 /// The tier a table row points at.
@@ -382,7 +396,7 @@ pub fn Diagram() -> impl IntoView {
         <figure class="panel diagram">
             <figcaption>"Architecture"</figcaption>
             <div class="svg-scroll" tabindex="0" role="group" aria-label="Architecture diagram (scrolls sideways on small screens)">
-            <svg viewBox=move || layout.with(view_box) role="img" aria-label=move || describe(&layout.get())>
+            <svg viewBox=move || layout.with(view_box) style:min-width=move || format!("{}px", layout.with(min_width_px)) role="img" aria-label=move || describe(&layout.get())>
                 <defs>
                     <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
                         <path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead"></path>
