@@ -167,3 +167,19 @@ test('a short stage link opens the picker\'s stage, sized as the picker shows it
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('the first screen shows the diagram (and on a desktop its table) at phone and desktop sizes', async () => {
+  for (const [viewport, query] of [[PHONE, '?v=1&stage=1&users=1000'], [DESKTOP, '?v=1&stage=5']]) {
+    const page = await open(query, viewport);
+    const diagram = await page.locator('figure.diagram svg').boundingBox();
+    assert.ok(diagram.y + diagram.height <= viewport.height, `diagram ends at ${diagram.y + diagram.height} of ${viewport.height}`);
+    const panel = await page.locator('figure.diagram').boundingBox();
+    assert.ok(diagram.width <= panel.width, `the drawing (${diagram.width} px) fits its panel (${panel.width} px)`);
+    if (viewport === DESKTOP) {
+      const table = await page.locator('#bottleneck-status').boundingBox();
+      assert.ok(table.y + table.height <= viewport.height, 'the headline is on the first screen beside the diagram');
+    }
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  }
+});
