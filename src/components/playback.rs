@@ -16,11 +16,24 @@ pub fn clock(t: f64) -> String {
     }
 }
 
-/// The next moment after `cursor` at which something changes: a scheduled fault, or a change in the number of
-/// serving instances in `instances` (time, count) pairs.
-pub fn next_event(cursor: f64, faults: &[f64], instances: &[(f64, u32)]) -> Option<f64> {
-    let fault = faults.iter().copied().filter(|&t| t > cursor + 1e-9).fold(f64::INFINITY, f64::min);
-    let change = instances.windows(2).find(|w| w[1].0 > cursor + 1e-9 && w[1].1 != w[0].1).map_or(f64::INFINITY, |w| w[1].0);
+/// What "Next event" watches in each series point: servers serving, dead servers still in the pool, primaries
+/// out, regions up, and whether more than 1 % of requests fail. A change in any of them is an event, so the
+/// button steps through what a fault sets off (the health checks' removal, a promotion, a restore, a DNS move,
+/// scaling), not only the faults themselves.
+pub type State = [u32; 5];
+
+/// The state of one series point.
+pub fn state_of(s: &sim_core::report::Sample) -> State {
+    [s.instances, s.app_down, s.primaries_down, s.regions_up, u32::from(s.error_rate > 0.01)]
+}
+
+/// The next moment after `cursor` at which something changes: a scheduled fault, or a change of state between two
+/// series points. Moments within half a second of the cursor are the present, not the next event (the cursor
+/// sits on a series point that the timeline may round).
+pub fn next_event(cursor: f64, faults: &[f64], points: &[(f64, State)]) -> Option<f64> {
+    let after = cursor + 0.5;
+    let fault = faults.iter().copied().filter(|&t| t > after).fold(f64::INFINITY, f64::min);
+    let change = points.windows(2).find(|w| w[1].0 > after && w[1].1 != w[0].1).map_or(f64::INFINITY, |w| w[1].0);
     let t = fault.min(change);
     t.is_finite().then_some(t)
 }
@@ -32,8 +45,8 @@ pub fn Playback() -> impl IntoView {
     let duration = Memo::new(move |_| sim.scenario.with(|s| s.duration_s));
     let jump = move |_| {
         let faults: Vec<f64> = sim.scenario.with_untracked(|s| s.faults.iter().map(|f| f.at_s).collect());
-        let instances: Vec<(f64, u32)> = sim.series.with_untracked(|s| s.iter().map(|x| (x.t_s, x.instances)).collect());
-        if let Some(t) = next_event(sim.cursor.get_untracked(), &faults, &instances) {
+        let points: Vec<(f64, State)> = sim.series.with_untracked(|s| s.iter().map(|x| (x.t_s, state_of(x))).collect());
+        if let Some(t) = next_event(sim.cursor.get_untracked(), &faults, &points) {
             sim.cursor.set(t);
         }
     };
@@ -87,10 +100,13 @@ mod tests {
     }
 
     #[test]
-    fn next_event_finds_faults_and_fleet_changes() {
-        let inst = [(1.0, 3), (2.0, 3), (3.0, 2), (4.0, 2)];
-        assert_eq!(next_event(0.0, &[10.0], &inst), Some(3.0));
-        assert_eq!(next_event(3.0, &[10.0], &inst), Some(10.0));
-        assert_eq!(next_event(10.0, &[10.0], &inst), None);
+    fn next_event_finds_faults_and_what_they_set_off() {
+        let p = |t: f64, serving: u32, dead: u32| (t, [serving, dead, 0, 1, 0]);
+        // A server dies at 10 s (still in the pool), the health checks take it out at 30 s.
+        let points = [p(5.0, 3, 0), p(10.0, 3, 0), p(11.0, 2, 1), p(20.0, 2, 1), p(31.0, 2, 0), p(40.0, 2, 0)];
+        assert_eq!(next_event(0.0, &[10.0], &points), Some(10.0));
+        assert_eq!(next_event(10.0, &[10.0], &points), Some(11.0));
+        assert_eq!(next_event(11.0, &[10.0], &points), Some(31.0), "past the first second after the fault");
+        assert_eq!(next_event(30.8, &[10.0], &points), None, "within half a second is now");
     }
 }

@@ -183,3 +183,19 @@ test('the first screen shows the diagram (and on a desktop its table) at phone a
     await page.context().close();
   }
 });
+
+test('"Next event" steps past the first fault through what it sets off', async () => {
+  const page = await open('?v=1&stage=5&users=5000&faults=kill_app@60&dur=300');
+  const times = [];
+  for (let i = 0; i < 3; i++) {
+    const before = await page.locator('#clock').textContent();
+    await page.getByRole('button', { name: 'Next event' }).click();
+    await page.waitForFunction((b) => document.querySelector('#clock').textContent !== b, before);
+    times.push(await page.locator('#clock').textContent());
+  }
+  // The fault, the first second it shows, and the health checks taking the dead server out of the pool.
+  assert.equal(times[0], '1 min 00 s');
+  assert.equal(new Set(times).size, 3, times.join(', '));
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
