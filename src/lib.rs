@@ -154,6 +154,7 @@ pub fn App() -> impl IntoView {
     let lag = Memo::new(move |_| sim.series.with(|s| charts::lag::spec(s, width)));
     let instances = Memo::new(move |_| sim.series.with(|s| charts::instances::spec(s, width)));
     let cost = Memo::new(move |_| sim.series.with(|s| charts::cost::spec(s, width)));
+    let marks = Memo::new(move |_| sim.scenario.with(|s| s.faults.iter().map(|f| f.at_s).collect::<Vec<f64>>()));
 
     let embedded = view.embed;
     let view_embed = move || embedded;
@@ -193,13 +194,13 @@ pub fn App() -> impl IntoView {
                 })}
                 {show("charts").then(|| view! {
                     <div class="charts">
-                        <Chart id="chart-latency" spec=latency/>
-                        <Chart id="chart-throughput" spec=throughput/>
-                        <Chart id="chart-utilization" spec=utilization/>
-                        <Chart id="chart-cache" spec=cache/>
-                        <Chart id="chart-lag" spec=lag/>
-                        <Chart id="chart-instances" spec=instances/>
-                        <Chart id="chart-cost" spec=cost/>
+                        <Chart id="chart-latency" spec=latency marks=marks/>
+                        <Chart id="chart-throughput" spec=throughput marks=marks/>
+                        <Chart id="chart-utilization" spec=utilization marks=marks/>
+                        <Chart id="chart-cache" spec=cache marks=marks/>
+                        <Chart id="chart-lag" spec=lag marks=marks/>
+                        <Chart id="chart-instances" spec=instances marks=marks/>
+                        <Chart id="chart-cost" spec=cost marks=marks/>
                     </div>
                 })}
                 {(!embedded).then(|| view! { <Share/> })}

@@ -171,10 +171,18 @@ pub fn labels_count(y: f64) -> bool {
     (y - y.round()).abs() < 1e-9
 }
 
-/// Paints `spec` on `canvas`, sized `width` × `height` CSS pixels, in the page's theme, at `scale` device pixels
+/// Paints `spec` on `canvas` with a dashed line at each of `marks` (fault times), sized `width` × `height` CSS pixels, in the page's theme, at `scale` device pixels
 /// per CSS pixel (so it is sharp on high-density screens). The caller measures the canvas (reading its size
 /// after DOM changes would force a layout on every draw).
-pub fn draw(canvas: HtmlCanvasElement, spec: &ChartSpec, dark: bool, width: u32, height: u32, scale: f64) -> Result<(), String> {
+pub fn draw(
+    canvas: HtmlCanvasElement,
+    spec: &ChartSpec,
+    marks: &[f64],
+    dark: bool,
+    width: u32,
+    height: u32,
+    scale: f64,
+) -> Result<(), String> {
     let scale = if scale.is_finite() { scale.clamp(1.0, 3.0) } else { 1.0 };
     let px = |v: f64| (v * scale).round() as u32;
     let (width, height) = (px(width.max(200) as f64), px(height.max(120) as f64));
@@ -223,6 +231,11 @@ pub fn draw(canvas: HtmlCanvasElement, spec: &ChartSpec, dark: bool, width: u32,
         .y_label_formatter(&|y| if unit == Unit::Count && !labels_count(*y) { String::new() } else { unit.fmt(*y) })
         .draw()
         .map_err(|e| e.to_string())?;
+    // Each fault: a dashed vertical line where it happens.
+    let fault = ShapeStyle { color: RGBColor(RED.0, RED.1, RED.2).mix(0.7), filled: false, stroke_width: px(1.0) };
+    for &t in marks.iter().filter(|&&t| t >= x_min && t <= x_max) {
+        chart.draw_series(DashedLineSeries::new([(t / per, 0.0), (t / per, y_max)], px(4.0), px(3.0), fault)).map_err(|e| e.to_string())?;
+    }
     for l in &spec.lines {
         let style = ShapeStyle { color: RGBColor(l.color.0, l.color.1, l.color.2).to_rgba(), filled: false, stroke_width: px(2.0) };
         let points = l.points.iter().map(|&(x, y)| (x / per, y.min(y_max)));

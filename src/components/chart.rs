@@ -18,6 +18,9 @@ pub fn Chart(
     id: &'static str,
     /// What to draw.
     spec: Memo<ChartSpec>,
+    /// Simulated seconds of the scheduled faults, marked on the time axis.
+    #[prop(into, optional)]
+    marks: Signal<Vec<f64>>,
 ) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     // Canvas size in CSS pixels: measured when the canvas mounts and when the window is resized.
@@ -39,9 +42,10 @@ pub fn Chart(
             return;
         }
         let s = spec.get();
+        let m = marks.get();
         let (w, h) = size.get();
         if let (Some(c), true) = (canvas.get(), w > 0) {
-            if let Err(e) = charts::draw(c, &s, prefers_dark(), w, h, window().device_pixel_ratio()) {
+            if let Err(e) = charts::draw(c, &s, &m, prefers_dark(), w, h, window().device_pixel_ratio()) {
                 leptos::logging::warn!("chart {id}: {e}");
             }
         }

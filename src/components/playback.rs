@@ -69,8 +69,13 @@ pub fn Playback() -> impl IntoView {
             <div class="control">
                 <label for="timeline">"Timeline"</label>
                 <span class="value" id="clock">{move || clock(sim.cursor.get())}</span>
+                // Each scheduled fault is a tick on the timeline.
+                <datalist id="fault-ticks">
+                    {move || sim.scenario.with(|s| s.faults.iter().map(|f| view! { <option value=f.at_s.to_string()></option> }).collect_view())}
+                </datalist>
                 <input
                     id="timeline"
+                    list="fault-ticks"
                     type="range"
                     min="0"
                     max=move || duration.get().to_string()

@@ -186,6 +186,8 @@ test('the first screen shows the diagram (and on a desktop its table) at phone a
 
 test('"Next event" steps past the first fault through what it sets off', async () => {
   const page = await open('?v=1&stage=5&users=5000&faults=kill_app@60&dur=300');
+  // The fault is a tick on the timeline.
+  assert.deepEqual(await page.locator('#fault-ticks option').evaluateAll((o) => o.map((x) => x.value)), ['60']);
   const times = [];
   for (let i = 0; i < 3; i++) {
     const before = await page.locator('#clock').textContent();
