@@ -160,6 +160,8 @@ pub fn App() -> impl IntoView {
     let view_embed = move || embedded;
     let show = move |panel: &str| view.shows(panel);
     view! {
+        // Keyboard users reach the diagram and the table without tabbing through every knob.
+        <a class="skip-link" href="#results">"Skip to the diagram and the table"</a>
         <Show when=move || !view_embed()>
             <header class="masthead">
                 <h1>"scalesim"</h1>

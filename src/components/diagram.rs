@@ -393,7 +393,7 @@ pub fn Diagram() -> impl IntoView {
     // restarted (nor their elements rebuilt) on every small change of load.
     let dots = Memo::new(move |_| layout.with(|l| l.edges.iter().map(|e| (path_of(e), dot_count(e.rps))).collect::<Vec<_>>()));
     view! {
-        <figure class="panel diagram">
+        <figure class="panel diagram" id="results" tabindex="-1">
             <figcaption>"Architecture"</figcaption>
             <div class="svg-scroll" tabindex="0" role="group" aria-label="Architecture diagram (scrolls sideways on small screens)">
             <svg viewBox=move || layout.with(view_box) style:min-width=move || format!("{}px", layout.with(min_width_px)) role="img" aria-label=move || describe(&layout.get())>

@@ -201,3 +201,14 @@ test('"Next event" steps past the first fault through what it sets off', async (
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('the first Tab reaches a skip link to the diagram and the table', async () => {
+  const page = await open('?v=1&stage=5');
+  await page.keyboard.press('Tab');
+  const focused = await page.evaluate(() => document.activeElement.textContent);
+  assert.match(focused, /Skip to the diagram/);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.activeElement?.id === 'results');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
