@@ -66,9 +66,14 @@ impl Sim {
         });
         let rows = Memo::new(move |_| {
             let s = scenario.get();
-            // The compiled topology of this scenario (the steady state's), compiled afresh only if it is not yet.
-            let topo = compiled.with_value(|t| t.as_ref().filter(|t| t.scenario == s).cloned()).unwrap_or_else(|| Topology::new(&s));
-            now.with(|sample| diagnose(&s, &fluid::summary_of(&topo, sample)))
+            // The month's bill depends on the scenario alone: the steady state has priced it already.
+            let bill = steady.with(|r| r.summary.bill.clone());
+            let judge = |topo: &Topology| now.with(|sample| diagnose(&s, &fluid::moment_summary(topo, sample, bill)));
+            // The compiled topology of this scenario (the steady state's), borrowed, or compiled if it is not yet.
+            compiled.with_value(|t| match t.as_ref().filter(|t| t.scenario == s) {
+                Some(topo) => judge(topo),
+                None => judge(&Topology::new(&s)),
+            })
         });
         let sim = Sim {
             scenario,

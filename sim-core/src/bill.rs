@@ -296,7 +296,7 @@ pub fn month(topo: &Topology) -> Bill {
     ];
     let mut by_component = BTreeMap::new();
     for (k, v) in items {
-        by_component.insert(k.to_owned(), crate::report::finite(v));
+        by_component.insert(k.to_owned(), crate::num::finite(v));
     }
     let total: f64 = items.iter().map(|i| i.1).sum();
     let peak = t.peak_rps();
@@ -306,7 +306,7 @@ pub fn month(topo: &Topology) -> Bill {
     } else {
         (0.0, 0.0)
     };
-    let finite = crate::report::finite;
+    let finite = crate::num::finite;
     Bill {
         usd_per_month: finite(total),
         by_component,

@@ -51,8 +51,19 @@ pub fn named(name: &str) -> InstanceSize {
 /// The smallest general-purpose size (the `m` family, or the largest box there is) with at least `vcpus` and more
 /// than `than` has: a scale-up sized to the demand. `than` itself when nothing is larger.
 pub fn general_at_least(than: InstanceSize, vcpus: u32) -> InstanceSize {
-    let general = || SIZES.iter().copied().filter(|s| s.vcpus > than.vcpus && (s.name.starts_with('m') || s.name.starts_with('u')));
-    general().filter(|s| s.vcpus >= vcpus).min_by_key(|s| s.vcpus).or_else(|| general().max_by_key(|s| s.vcpus)).unwrap_or(than)
+    let larger = smallest_general(vcpus.max(than.vcpus + 1));
+    if larger.vcpus > than.vcpus {
+        larger
+    } else {
+        than
+    }
+}
+
+/// The smallest general-purpose size (the `m` family, or the largest box there is) with at least `vcpus`, or the
+/// largest of them when none has that many.
+pub fn smallest_general(vcpus: u32) -> InstanceSize {
+    let general = || SIZES.iter().copied().filter(|s| s.name.starts_with('m') || s.name.starts_with('u'));
+    general().filter(|s| s.vcpus >= vcpus).min_by_key(|s| s.vcpus).or_else(|| general().max_by_key(|s| s.vcpus)).unwrap_or(largest())
 }
 
 /// The largest machine money can buy: the ceiling of vertical scaling.

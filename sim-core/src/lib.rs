@@ -54,6 +54,7 @@ pub mod instance;
 pub mod journey;
 pub mod latency;
 pub mod model;
+pub mod num;
 pub mod policy;
 pub mod query;
 pub mod queueing;

@@ -209,7 +209,13 @@ pub struct Summary {
 impl Summary {
     /// Fills in what depends on `topo`'s scenario alone — the month's bill and what the internet can reach: the
     /// one place both engines get them from.
-    pub fn with_bill(mut self, topo: &crate::model::Topology) -> Summary {
+    pub fn with_bill(self, topo: &crate::model::Topology) -> Summary {
+        self.with_bill_of(topo, crate::bill::month(topo))
+    }
+
+    /// [`Summary::with_bill`] with the month's `bill` of `topo` already worked out (it depends on the scenario
+    /// alone, so a page reading many moments of one scenario prices it once).
+    pub fn with_bill_of(mut self, topo: &crate::model::Topology, bill: crate::bill::Bill) -> Summary {
         let a = &topo.scenario.arch;
         let mut exposed = vec![if topo.has_lb() { "load_balancer" } else { "app" }.to_owned()];
         if a.cdn {
@@ -219,7 +225,6 @@ impl Summary {
             exposed.push("database".to_owned());
         }
         self.internet_exposed = exposed;
-        let bill = crate::bill::month(topo);
         self.cost_usd_per_month = bill.usd_per_month;
         self.cost_usd_per_million_requests = bill.usd_per_million_requests;
         self.bill = bill;
@@ -236,11 +241,4 @@ pub struct Report {
     pub series: Vec<Sample>,
 }
 
-/// Replaces NaN and infinities with 0 (a guard for outputs; the engines are tested not to need it).
-pub fn finite(x: f64) -> f64 {
-    if x.is_finite() {
-        x
-    } else {
-        0.0
-    }
-}
+pub use crate::num::finite;

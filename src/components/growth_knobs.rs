@@ -4,15 +4,8 @@
 use leptos::prelude::*;
 use sim_core::scenario::Scenario;
 
-use super::knob::{CheckKnob, RangeKnob, SelectKnob};
+use super::knob::{edit, locked, opts, switch, RangeKnob, SelectKnob};
 use crate::state::Sim;
-
-fn edit(sim: Sim, f: impl FnOnce(&mut Scenario)) {
-    sim.scenario.update(|s| {
-        f(s);
-        sim_core::query::repair(s);
-    });
-}
 
 /// A whole-number knob read and written through plain functions (one instantiation for all of them).
 fn count(
@@ -38,35 +31,6 @@ fn count(
     }
 }
 
-/// A switch read and written through plain functions.
-fn switch(
-    sim: Sim,
-    locked: fn(&str) -> bool,
-    id: &'static str,
-    label: &'static str,
-    get: fn(&Scenario) -> bool,
-    set: fn(&mut Scenario, bool),
-) -> impl IntoView {
-    view! {
-        <CheckKnob
-            id=id
-            label=label
-            checked=Signal::derive(move || sim.scenario.with(get))
-            on_change=Callback::new(move |v: bool| edit(sim, |s| set(s, v)))
-            disabled=Signal::derive(move || locked(id))
-        />
-    }
-}
-
-fn opts(items: &[(&str, &str)]) -> Vec<(String, String)> {
-    items.iter().map(|(v, t)| (v.to_string(), t.to_string())).collect()
-}
-
-/// Whether the page's view locks knob `id`.
-fn locked(id: &str) -> bool {
-    use_context::<crate::view::View>().is_some_and(|v| v.locks(id))
-}
-
 /// The knobs of stages 8 to 12 and the resilience patterns, grouped.
 #[component]
 pub fn GrowthKnobs() -> impl IntoView {
@@ -85,21 +49,21 @@ pub fn GrowthKnobs() -> impl IntoView {
                 on_change=Callback::new(move |v: String| edit(sim, |s| s.arch.jobs.share = sim_core::decimal::parse(&v).unwrap_or(0.0)))
                 disabled=Signal::derive(move || lock_jobs)
             />
-            {switch(sim, locked, "queue", "Message queue (202 Accepted)", |s| s.arch.jobs.queued, |s, v| s.arch.jobs.queued = v)}
+            {switch(sim, "queue", "Message queue (202 Accepted)", |s| s.arch.jobs.queued, |s, v| s.arch.jobs.queued = v, |_| false)}
             {count(sim, locked, "max_workers", "Most queue workers", 4_096.0, |s| s.arch.jobs.max_workers, |s, v| s.arch.jobs.max_workers = v)}
         </fieldset>
         <fieldset>
             <legend>"Shards, regions, services"</legend>
             {count(sim, locked, "shards", "Database shards", 64.0, |s| s.arch.shards, |s, v| s.arch.shards = v)}
             {count(sim, locked, "regions", "Regions", 3.0, |s| s.arch.regions, |s, v| s.arch.regions = v)}
-            {switch(sim, locked, "world", "Users on three continents", |s| s.traffic.worldwide, |s, v| s.traffic.worldwide = v)}
+            {switch(sim, "world", "Users on three continents", |s| s.traffic.worldwide, |s, v| s.traffic.worldwide = v, |_| false)}
             {count(sim, locked, "services", "Services per request (fan-out)", 20.0, |s| s.arch.services, |s, v| s.arch.services = v)}
             {count(sim, locked, "svc_inst", "Instances of each service", 200.0, |s| s.arch.service_instances, |s, v| s.arch.service_instances = v)}
         </fieldset>
         <fieldset>
             <legend>"Resilience"</legend>
             {count(sim, locked, "retries", "Client retries", 5.0, |s| s.arch.resilience.retries, |s, v| s.arch.resilience.retries = v)}
-            {switch(sim, locked, "breaker", "Circuit breaker on the job's downstream", |s| s.arch.resilience.circuit_breaker, |s, v| s.arch.resilience.circuit_breaker = v)}
+            {switch(sim, "breaker", "Circuit breaker on the job's downstream", |s| s.arch.resilience.circuit_breaker, |s, v| s.arch.resilience.circuit_breaker = v, |_| false)}
             <SelectKnob
                 id="ratelimit"
                 label="Rate limit per user"
@@ -108,10 +72,10 @@ pub fn GrowthKnobs() -> impl IntoView {
                 on_change=Callback::new(move |v: String| edit(sim, |s| s.arch.resilience.rate_limit_per_min = sim_core::decimal::parse(&v).unwrap_or(0.0)))
                 disabled=Signal::derive(move || lock_limit)
             />
-            {switch(sim, locked, "lb_ha", "Load balancer as a redundant pair", |s| s.arch.resilience.lb_ha, |s, v| s.arch.resilience.lb_ha = v)}
-            {switch(sim, locked, "pool", "Database connection pool", |s| s.arch.resilience.db_pool, |s, v| s.arch.resilience.db_pool = v)}
-            {switch(sim, locked, "idx", "Database indexes", |s| s.arch.db_indexes, |s, v| s.arch.db_indexes = v)}
-            {switch(sim, locked, "coalesce", "Coalesce concurrent cache misses", |s| s.arch.cache_coalescing, |s, v| s.arch.cache_coalescing = v)}
+            {switch(sim, "lb_ha", "Load balancer as a redundant pair", |s| s.arch.resilience.lb_ha, |s, v| s.arch.resilience.lb_ha = v, |_| false)}
+            {switch(sim, "pool", "Database connection pool", |s| s.arch.resilience.db_pool, |s, v| s.arch.resilience.db_pool = v, |_| false)}
+            {switch(sim, "idx", "Database indexes", |s| s.arch.db_indexes, |s, v| s.arch.db_indexes = v, |_| false)}
+            {switch(sim, "coalesce", "Coalesce concurrent cache misses", |s| s.arch.cache_coalescing, |s, v| s.arch.cache_coalescing = v, |_| false)}
         </fieldset>
     }
 }

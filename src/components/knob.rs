@@ -1,6 +1,28 @@
 //! Small labelled inputs shared by the knobs: a range, a select and a checkbox. Each has a visible label tied
-//! to its input, so its accessible name is the label.
+//! to its input, so its accessible name is the label. Also what every knob group does the same way: apply an
+//! edit through sim-core's repair, build select options, ask the view whether a knob is locked.
 use leptos::prelude::*;
+use sim_core::Scenario;
+
+use crate::state::Sim;
+
+/// Applies `f` to the scenario and repairs cross-field rules, so combinations stay valid.
+pub fn edit(sim: Sim, f: impl FnOnce(&mut Scenario)) {
+    sim.scenario.update(|s| {
+        f(s);
+        s.repair();
+    });
+}
+
+/// Select options from (value, text) pairs.
+pub fn opts(items: &[(&str, &str)]) -> Vec<(String, String)> {
+    items.iter().map(|(v, t)| (v.to_string(), t.to_string())).collect()
+}
+
+/// Whether the page's view (a lesson's `lock=`) locks knob `id`.
+pub fn locked(id: &str) -> bool {
+    use_context::<crate::view::View>().is_some_and(|v| v.locks(id))
+}
 
 /// A labelled range input showing its current value.
 #[component]
@@ -105,5 +127,25 @@ pub fn CheckKnob(
             <input id=id type="checkbox" prop:checked=move || checked.get() disabled=move || disabled.get() on:change=move |ev| on_change.run(event_target_checked(&ev))/>
             <label for=id>{label}</label>
         </div>
+    }
+}
+
+/// A switch read and written through plain functions, greyed out while `off` holds (or the view locks it).
+pub fn switch(
+    sim: Sim,
+    id: &'static str,
+    label: &'static str,
+    get: fn(&Scenario) -> bool,
+    set: fn(&mut Scenario, bool),
+    off: fn(&Scenario) -> bool,
+) -> impl IntoView {
+    view! {
+        <CheckKnob
+            id=id
+            label=label
+            checked=Signal::derive(move || sim.scenario.with(get))
+            on_change=Callback::new(move |v: bool| edit(sim, |s| set(s, v)))
+            disabled=Signal::derive(move || sim.scenario.with(off) || locked(id))
+        />
     }
 }

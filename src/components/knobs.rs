@@ -4,23 +4,11 @@ use leptos::prelude::*;
 use sim_core::instance::SIZES;
 use sim_core::scenario::{Autoscaling, LbAlgorithm, Scenario, Sessions};
 
-use super::knob::{CheckKnob, RangeKnob, SelectKnob};
+use super::knob::{edit, opts, CheckKnob, RangeKnob, SelectKnob};
 use crate::state::Sim;
-
-/// Applies `f` to the scenario and repairs cross-field rules.
-fn edit(sim: Sim, f: impl FnOnce(&mut Scenario)) {
-    sim.scenario.update(|s| {
-        f(s);
-        sim_core::query::repair(s);
-    });
-}
 
 fn sizes() -> Vec<(String, String)> {
     SIZES.iter().map(|s| (s.name.to_owned(), format!("{} ({} vCPU, ${:.3}/h)", s.name, s.vcpus, s.usd_per_hour))).collect()
-}
-
-fn opts(items: &[(&str, &str)]) -> Vec<(String, String)> {
-    items.iter().map(|(v, t)| (v.to_string(), t.to_string())).collect()
 }
 
 /// All knobs, grouped.

@@ -2,36 +2,20 @@
 //! the daily batch job on the database. Each has a row in the table when it goes wrong; every change goes
 //! through sim-core's repair, like the other knobs.
 use leptos::prelude::*;
-use sim_core::scenario::{Backups, Scenario};
+use sim_core::scenario::Backups;
 
-use super::knob::{CheckKnob, SelectKnob};
+use super::knob::{edit, locked, opts, switch, SelectKnob};
 use crate::state::Sim;
-
-fn edit(sim: Sim, f: impl FnOnce(&mut Scenario)) {
-    sim.scenario.update(|s| {
-        f(s);
-        sim_core::query::repair(s);
-    });
-}
-
-/// Whether the page's view locks knob `id`.
-fn locked(id: &'static str) -> Signal<bool> {
-    let view = use_context::<crate::view::View>();
-    Signal::derive(move || view.as_ref().is_some_and(|v| v.locks(id)))
-}
 
 /// Hours the batch job can start at, as (value, text); a start hour from a link that is not listed is added.
 fn job_hours(current: Option<f64>) -> Vec<(String, String)> {
-    let mut hours: Vec<(String, String)> = [
+    let mut hours = opts(&[
         ("-1", "No batch job"),
         ("2", "02:00 (night)"),
         ("4", "04:00 (quietest hour)"),
         ("9.5", "09:30 (into the peak)"),
         ("14", "14:00 (afternoon)"),
-    ]
-    .iter()
-    .map(|(v, t)| (v.to_string(), t.to_string()))
-    .collect();
+    ]);
     if let Some(h) = current.filter(|h| !hours.iter().any(|(v, _)| sim_core::decimal::parse(v) == Some(*h))) {
         hours.push((hour_value(Some(h)), format!("{:02}:{:02}", h as u32, ((h.fract() * 60.0).round() as u32).min(59))));
     }
@@ -57,29 +41,13 @@ pub fn SafetyKnobs() -> impl IntoView {
             <SelectKnob
                 id="backup"
                 label="Database backups"
-                options=vec![
-                    ("none".to_owned(), "None".to_owned()),
-                    ("nightly".to_owned(), "Nightly snapshot (03:00)".to_owned()),
-                    ("pitr".to_owned(), "Point-in-time recovery".to_owned()),
-                ]
+                options=opts(&[("none", "None"), ("nightly", "Nightly snapshot (03:00)"), ("pitr", "Point-in-time recovery")])
                 value=Signal::derive(move || sim.scenario.with(|s| s.arch.ops.backups.label().to_owned()))
                 on_change=Callback::new(move |v: String| edit(sim, |s| if let Some(b) = Backups::from_label(&v) { s.arch.ops.backups = b }))
-                disabled=locked("backup")
+                disabled=Signal::derive(|| locked("backup"))
             />
-            <CheckKnob
-                id="db_public"
-                label="Database open to the internet"
-                checked=Signal::derive(move || sim.scenario.with(|s| s.arch.ops.db_public))
-                on_change=Callback::new(move |v: bool| edit(sim, |s| s.arch.ops.db_public = v))
-                disabled=locked("db_public")
-            />
-            <CheckKnob
-                id="cdn_private"
-                label="CDN caches logged-in pages (no Vary: Cookie)"
-                checked=Signal::derive(move || sim.scenario.with(|s| s.arch.ops.cdn_caches_private))
-                on_change=Callback::new(move |v: bool| edit(sim, |s| s.arch.ops.cdn_caches_private = v))
-                disabled=Signal::derive(move || sim.scenario.with(|s| !s.arch.cdn) || locked("cdn_private").get())
-            />
+            {switch(sim, "db_public", "Database open to the internet", |s| s.arch.ops.db_public, |s, v| s.arch.ops.db_public = v, |_| false)}
+            {switch(sim, "cdn_private", "CDN caches logged-in pages (no Vary: Cookie)", |s| s.arch.ops.cdn_caches_private, |s, v| s.arch.ops.cdn_caches_private = v, |s| !s.arch.cdn)}
             <SelectKnob
                 id="report"
                 label="Daily batch job on the database"
@@ -89,15 +57,9 @@ pub fn SafetyKnobs() -> impl IntoView {
                     let h = sim_core::decimal::parse(&v).unwrap_or(-1.0);
                     s.arch.ops.report.start_hour = (h >= 0.0).then_some(h.min(23.99));
                 }))
-                disabled=locked("report")
+                disabled=Signal::derive(|| locked("report"))
             />
-            <CheckKnob
-                id="report_replica"
-                label="Batch job on an analytics replica"
-                checked=Signal::derive(move || sim.scenario.with(|s| s.arch.ops.report.on_replica))
-                on_change=Callback::new(move |v: bool| edit(sim, |s| s.arch.ops.report.on_replica = v))
-                disabled=Signal::derive(move || sim.scenario.with(|s| s.arch.ops.report.start_hour.is_none()) || locked("report_replica").get())
-            />
+            {switch(sim, "report_replica", "Batch job on an analytics replica", |s| s.arch.ops.report.on_replica, |s, v| s.arch.ops.report.on_replica = v, |s| s.arch.ops.report.start_hour.is_none())}
         </fieldset>
     }
 }

@@ -78,6 +78,13 @@ export async function launch() {
 }
 
 /** Opens a page that records console errors, page errors and failed requests into `page.problems`. */
+/** Opens the site at `query` in a fresh context and waits until the table's headline is up (the page has run). */
+export async function openReady(ctx, query, viewport = DESKTOP) {
+  const page = await openPage(ctx.browser, ctx.site.url + query, viewport);
+  await page.locator('#bottleneck-status').waitFor();
+  return page;
+}
+
 export async function openPage(browser, url, viewport = { width: 1440, height: 900 }) {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();

@@ -3,15 +3,11 @@
 // queue, region and load-balancer faults act; screenshots of the last stages at phone and desktop sizes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useSite, openPage, screenshot, PHONE, DESKTOP } from './harness.js';
+import { useSite, screenshot, PHONE, DESKTOP, openReady } from './harness.js';
 
 const ctx = useSite();
 
-async function open(query, viewport = DESKTOP) {
-  const page = await openPage(ctx.browser, ctx.site.url + query, viewport);
-  await page.locator('#bottleneck-status').waitFor();
-  return page;
-}
+const open = (query, viewport) => openReady(ctx, query, viewport);
 
 const metric = (page, id) => page.locator(`[data-metric="${id}"]`);
 

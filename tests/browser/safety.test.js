@@ -3,15 +3,11 @@
 // writes it took with it, and point-in-time recovery shrinks the loss.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useSite, openPage, screenshot, DESKTOP } from './harness.js';
+import { useSite, screenshot, openReady } from './harness.js';
 
 const ctx = useSite();
 
-async function open(query) {
-  const page = await openPage(ctx.browser, ctx.site.url + query, DESKTOP);
-  await page.locator('#bottleneck-status').waitFor();
-  return page;
-}
+const open = (query, viewport) => openReady(ctx, query, viewport);
 
 test('an open database and a CDN caching private pages are drawn unsafe, named in the table and fixed from it', async () => {
   const page = await open('?v=1&stage=7&users=20000&cdn_private=1&db_public=1');

@@ -3,15 +3,11 @@
 // cannot be changed, and a JSON export imports back to the same scenario.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useSite, serveDist, openPage, DESKTOP } from './harness.js';
+import { useSite, serveDist, openPage, DESKTOP, openReady } from './harness.js';
 
 const ctx = useSite();
 
-async function open(query) {
-  const page = await openPage(ctx.browser, ctx.site.url + query, DESKTOP);
-  await page.locator('#bottleneck-status').waitFor();
-  return page;
-}
+const open = (query, viewport) => openReady(ctx, query, viewport);
 
 test('the URL round-trips the scenario and follows the knobs', async () => {
   const page = await open('?v=1&stage=6&users=50000&ttl=300&replicas=3&seed=9');

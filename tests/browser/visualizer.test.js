@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { useSite, openPage, screenshot, PHONE, DESKTOP } from './harness.js';
+import { useSite, screenshot, PHONE, DESKTOP, openReady } from './harness.js';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -16,11 +16,7 @@ const metric = (page, id) => page.locator(`[data-metric="${id}"]`);
 /** Slider position for a user count (100 steps per decade). */
 const position = (users) => String(Math.round(Math.log10(users) * 100));
 
-async function open(query, viewport = DESKTOP) {
-  const page = await openPage(ctx.browser, ctx.site.url + query, viewport);
-  await status(page).waitFor();
-  return page;
-}
+const open = (query, viewport) => openReady(ctx, query, viewport);
 
 test('raising the load on the first stage moves the bottleneck as the seeds describe', async () => {
   const page = await open('?v=1&stage=1&users=1000');

@@ -71,7 +71,7 @@ fn stale_fix(cx: &Ctx) -> Option<Fix> {
         return None;
     }
     let to = ((ttl * 0.008 / stale / 10.0).floor() * 10.0).clamp(10.0, ttl - 10.0);
-    let keys = crate::cache::Popularity::new(cx.t.zipf_alpha, cx.t.key_count());
+    let keys = cx.keys();
     let reads_per_ttl = keys.reads_per_ttl(hit) / ttl;
     let kept = keys.ttl_hit_ratio(reads_per_ttl, to);
     (kept >= super::CACHE_TARGET).then_some(Fix::LowerTtl { to })
@@ -85,8 +85,8 @@ fn redis_fix(cx: &Ctx) -> Option<Fix> {
     if n == 0 {
         return None;
     }
-    let keys = crate::cache::Popularity::new(cx.t.zipf_alpha, cx.t.key_count());
-    let hottest = |m: u32| crate::model::bucket_shares(&keys, m, crate::model::KEY_SALT).into_iter().fold(0.0, f64::max);
+    let keys = cx.keys();
+    let hottest = |m: u32| crate::model::bucket_shares(keys, m, crate::model::KEY_SALT).into_iter().fold(0.0, f64::max);
     let (now, load) = (hottest(n), cx.offered("redis"));
     let to = (n + 1..=64).find(|&m| load * hottest(m) / now <= SIZING_TARGET).unwrap_or(64);
     Some(Fix::RedisNodes { to: to.max(n + 1).min(64) })

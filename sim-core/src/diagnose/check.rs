@@ -80,6 +80,9 @@ pub(super) struct Ctx<'a> {
     pub(super) app_offered: f64,
     /// Database primary demand over capacity (the app server's when they share a box).
     pub(super) db_offered: f64,
+    /// The key popularity, built the first time a row's fix needs it (the TTL fixes, the Redis sizing) and then
+    /// shared: building it sums about 1,500 terms.
+    keys: std::cell::OnceCell<crate::cache::Popularity>,
 }
 
 impl<'a> Ctx<'a> {
@@ -99,12 +102,17 @@ impl<'a> Ctx<'a> {
         let write_share = write_work / (write_work + reads_to_db * db_read_s).max(1e-12);
         let app_offered = offered(summary, "app");
         let db_offered = if db_on_app { app_offered } else { offered(summary, "db_primary") };
-        Ctx { scenario, summary, a, t, db_on_app, app, db, write_share, app_offered, db_offered }
+        Ctx { scenario, summary, a, t, db_on_app, app, db, write_share, app_offered, db_offered, keys: Default::default() }
     }
 
     /// Utilisation of the hottest node of `tier` (0 when the run has no such tier).
     pub(super) fn util(&self, tier: &str) -> f64 {
         util(self.summary, tier)
+    }
+
+    /// The scenario's key popularity (Zipf over its key count).
+    pub(super) fn keys(&self) -> &crate::cache::Popularity {
+        self.keys.get_or_init(|| crate::cache::Popularity::new(self.t.zipf_alpha, self.t.key_count()))
     }
 
     /// Offered utilisation of the most loaded node of `tier` (0 when the run has no such tier).
@@ -137,7 +145,7 @@ impl<'a> Ctx<'a> {
         }
         let hit = self.summary.cache_hit_rate;
         let to = if hit > 0.0 && hit < TTL_AIM {
-            let keys = crate::cache::Popularity::new(self.t.zipf_alpha, self.t.key_count());
+            let keys = self.keys();
             ttl * keys.reads_per_ttl(TTL_AIM) / keys.reads_per_ttl(hit)
         } else {
             ttl * 5.0

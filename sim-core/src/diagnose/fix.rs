@@ -72,12 +72,7 @@ impl Fix {
     /// What the fix does, in words.
     pub fn label(&self) -> String {
         let size = |vcpus: u32| {
-            let z = instance::SIZES
-                .iter()
-                .copied()
-                .filter(|z| z.vcpus >= vcpus && (z.name.starts_with('m') || z.name.starts_with('u')))
-                .min_by_key(|z| z.vcpus)
-                .unwrap_or(instance::largest());
+            let z = instance::smallest_general(vcpus);
             format!("{} ({} vCPUs)", z.name, z.vcpus)
         };
         match *self {

@@ -32,7 +32,7 @@ mod summary;
 
 pub use crate::tables::Tables;
 pub(crate) use summary::by_component;
-pub use summary::{steady_state, steady_state_of, summary_of};
+pub use summary::{moment_summary, steady_state, steady_state_of, summary_of};
 
 use crate::latency::{Class, Mixture};
 use crate::model::{self, Topology, BREAKER_RESET_S};

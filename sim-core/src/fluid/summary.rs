@@ -12,6 +12,12 @@ use super::Fluid;
 /// A summary of one moment of `topo`'s scenario, for judging the system at that moment (the bottleneck table
 /// reads it).
 pub fn summary_of(topo: &Topology, sample: &Sample) -> Summary {
+    moment_summary(topo, sample, crate::bill::month(topo))
+}
+
+/// [`summary_of`] with the scenario's month's `bill` already worked out: what the page's table reads at every
+/// move of the cursor, pricing the month once per scenario rather than once per moment.
+pub fn moment_summary(topo: &Topology, sample: &Sample, bill: crate::bill::Bill) -> Summary {
     let scenario = &topo.scenario;
     let offered = sample.offered_rps.max(0.0);
     let counts = Counts {
@@ -21,7 +27,7 @@ pub fn summary_of(topo: &Topology, sample: &Sample) -> Summary {
         in_flight: (offered - sample.served_rps - sample.error_rps).max(0.0),
     };
     let mut s = summarize("fluid", scenario, std::slice::from_ref(sample), sample.latency_ms, counts, sample.cost_usd_per_hour, sample)
-        .with_bill(topo);
+        .with_bill_of(topo, bill);
     s.error_rate = sample.error_rate;
     s
 }

@@ -821,8 +821,13 @@ impl System {
             if ids.is_empty() {
                 return None;
             }
-            let hot = live.iter().map(|&s| util(s, prev)).max_by(|a, b| a.0.total_cmp(&b.0)).unwrap_or((0.0, 0.0, 0.0));
-            let offered = live.iter().map(|&s| util(s, prev).2).fold(0.0, f64::max);
+            // One pass: the busiest node's figures (the last of equals, as `max_by` gives), and the most demand any
+            // node was offered.
+            let (hot, offered) = live
+                .iter()
+                .map(|&s| util(s, prev))
+                .fold(((f64::NEG_INFINITY, 0.0, 0.0), 0.0f64), |(hot, o), u| (if u.0 >= hot.0 { u } else { hot }, o.max(u.2)));
+            let hot = if hot.0.is_finite() { hot } else { (0.0, 0.0, 0.0) };
             let latency_ms = match name {
                 "app" => w.tier_ms(0),
                 "redis" => w.tier_ms(1),
