@@ -31,7 +31,8 @@ fn table() {
         s.seed = 7 + stage as u64;
         let f = fluid(&s, FluidOptions { dt: 1.0, sample_every: 10.0 }).summary;
         let d = des(&s, DesOptions { sample_every: 10.0, warmup_fraction: 0.2, trace_limit: 0 }).report.summary;
-        let (tier, du) = d.utilization.iter().max_by(|a, b| a.1.total_cmp(b.1)).map(|(k, v)| (k.clone(), *v)).unwrap_or_default();
+        let (tier, du) =
+            d.utilization.iter().max_by(|a, b| a.1.total_cmp(b.1)).map(|(k, v)| (*k, *v)).unwrap_or((sim_core::ids::Tier::App, 0.0));
         let fu = f.utilization.get(&tier).copied().unwrap_or(0.0);
         println!(
             "| {stage} | {users} | {:.2} / {:.2} | {:.1} / {:.1} | {tier} {:.1} % / {:.1} % | {:.3} / {:.3} |",

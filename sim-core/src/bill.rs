@@ -16,6 +16,7 @@
 //!
 //! The same figures come out of both engines, because they depend on the scenario alone.
 
+use crate::ids::Component;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -62,7 +63,7 @@ pub struct Bill {
     /// US dollars a month, everything included.
     pub usd_per_month: f64,
     /// US dollars a month by component (the same keys as the hourly breakdown).
-    pub by_component: BTreeMap<String, f64>,
+    pub by_component: BTreeMap<Component, f64>,
     /// Requests a month (the day's average rate over 730 hours).
     pub requests_per_month: f64,
     /// US dollars per million requests.
@@ -285,18 +286,18 @@ pub fn month(topo: &Topology) -> Bill {
     let egress = tiered(egress_gb, &EGRESS_TIERS);
 
     let items = [
-        ("app", app_usd),
-        ("database", database),
-        ("redis", redis),
-        ("load_balancer", lb),
-        ("services", services),
-        ("cdn", cdn),
-        ("queue", queue),
-        ("egress", egress),
+        (Component::App, app_usd),
+        (Component::Database, database),
+        (Component::Redis, redis),
+        (Component::LoadBalancer, lb),
+        (Component::Services, services),
+        (Component::Cdn, cdn),
+        (Component::Queue, queue),
+        (Component::Egress, egress),
     ];
     let mut by_component = BTreeMap::new();
     for (k, v) in items {
-        by_component.insert(k.to_owned(), crate::num::finite(v));
+        by_component.insert(k, crate::num::finite(v));
     }
     let total: f64 = items.iter().map(|i| i.1).sum();
     let peak = t.peak_rps();
@@ -367,8 +368,8 @@ mod tests {
         s.arch.reservation = Reservation::OneYear;
         let reserved = month(&Topology::new(&s));
         assert!(reserved.usd_per_month < on_demand.usd_per_month);
-        assert!((reserved.by_component["database"] - on_demand.by_component["database"] * 0.62).abs() < 1e-6);
-        assert_eq!(reserved.by_component["egress"], on_demand.by_component["egress"], "usage is not reserved");
+        assert!((reserved.by_component[&Component::Database] - on_demand.by_component[&Component::Database] * 0.62).abs() < 1e-6);
+        assert_eq!(reserved.by_component[&Component::Egress], on_demand.by_component[&Component::Egress], "usage is not reserved");
         assert!(reserved.reserved_instances >= s.arch.autoscaling.min as f64);
     }
 }

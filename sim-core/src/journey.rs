@@ -1,6 +1,7 @@
 //! Journeys: each seed's path from one server to a million users (and scalesim's own, which combines them) as a
 //! sequence of runnable scenarios, each with a paragraph on what the stage adds, what it costs and what gives
 //! out next, and the load at which it begins to break, found by the model ([`breaking_users`]).
+use crate::ids::RowId;
 use serde::Serialize;
 
 use crate::diagnose::{diagnose, Row};
@@ -23,7 +24,7 @@ pub struct Stage {
     pub edits: String,
     /// The users at which the stage begins to break and the row that goes live there, as [`breaking_users`]
     /// finds them (stored so the page need not search; a test checks them against the model).
-    pub breaks: Option<(u64, &'static str)>,
+    pub breaks: Option<(u64, RowId)>,
 }
 
 /// A named sequence of stages.
@@ -49,7 +50,7 @@ pub fn journeys() -> Vec<Journey> {
 
 /// A journey by name.
 pub fn journey(name: &str) -> Option<Journey> {
-    let (mut j, breaks): (Journey, &[(u64, &str)]) = match name {
+    let (mut j, breaks): (Journey, &[(u64, RowId)]) = match name {
         "scalesim" => (scalesim(), &BREAKS_SCALESIM),
         "bookmarks" => (bookmarks(), &BREAKS_BOOKMARKS),
         "interview" => (interview(), &BREAKS_INTERVIEW),
@@ -65,52 +66,53 @@ pub fn journey(name: &str) -> Option<Journey> {
 
 // Where each stage begins to break (`scalesim journey NAME` prints them; the
 // journey tests fail when the model moves more than the bisection's 2 %).
-const BREAKS_SCALESIM: [(u64, &str); 12] = [
-    (2_875, "app-cpu"),
-    (11_492, "app-cpu"),
-    (14_103, "app-cpu"),
-    (56_355, "app-cpu"),
-    (166_968, "app-cpu"),
-    (355_438, "db-writes"),
-    (636_350, "replication-lag"),
-    (636_350, "replication-lag"),
-    (636_350, "replication-lag"),
-    (1_420_149, "db-writes"),
-    (1_420_149, "db-writes"),
-    (1_420_149, "db-writes"),
+const BREAKS_SCALESIM: [(u64, RowId); 12] = [
+    (2_875, RowId::AppCpu),
+    (11_492, RowId::AppCpu),
+    (14_103, RowId::AppCpu),
+    (56_355, RowId::AppCpu),
+    (166_968, RowId::AppCpu),
+    (355_438, RowId::DbWrites),
+    (636_350, RowId::ReplicationLag),
+    (636_350, RowId::ReplicationLag),
+    (636_350, RowId::ReplicationLag),
+    (1_420_149, RowId::DbWrites),
+    (1_420_149, RowId::DbWrites),
+    (1_420_149, RowId::DbWrites),
 ];
-const BREAKS_BOOKMARKS: [(u64, &str); 8] = [
-    (2_699, "app-cpu"),
-    (12_048, "app-cpu"),
-    (48_148, "app-cpu"),
-    (144_912, "app-cpu"),
-    (355_438, "db-writes"),
-    (616_629, "app-cpu"),
-    (636_350, "replication-lag"),
-    (636_350, "replication-lag"),
+const BREAKS_BOOKMARKS: [(u64, RowId); 8] = [
+    (2_699, RowId::AppCpu),
+    (12_048, RowId::AppCpu),
+    (48_148, RowId::AppCpu),
+    (144_912, RowId::AppCpu),
+    (355_438, RowId::DbWrites),
+    (616_629, RowId::AppCpu),
+    (636_350, RowId::ReplicationLag),
+    (636_350, RowId::ReplicationLag),
 ];
-const BREAKS_INTERVIEW: [(u64, &str); 7] = [
-    (2_875, "app-cpu"),
-    (14_103, "app-cpu"),
-    (56_355, "app-cpu"),
-    (166_968, "app-cpu"),
-    (636_350, "replication-lag"),
-    (1_420_149, "db-writes"),
-    (1_420_149, "db-writes"),
+const BREAKS_INTERVIEW: [(u64, RowId); 7] = [
+    (2_875, RowId::AppCpu),
+    (14_103, RowId::AppCpu),
+    (56_355, RowId::AppCpu),
+    (166_968, RowId::AppCpu),
+    (636_350, RowId::ReplicationLag),
+    (1_420_149, RowId::DbWrites),
+    (1_420_149, RowId::DbWrites),
 ];
-const BREAKS_BLOG: [(u64, &str); 10] = [
-    (2_875, "app-cpu"),
-    (14_103, "app-cpu"),
-    (54_608, "app-cpu"),
-    (84_854, "errors"),
-    (161_793, "app-cpu"),
-    (177_820, "db-writes"),
-    (225_174, "app-cpu"),
-    (323_405, "app-cpu"),
-    (636_350, "replication-lag"),
-    (2_425_260, "services"),
+const BREAKS_BLOG: [(u64, RowId); 10] = [
+    (2_875, RowId::AppCpu),
+    (14_103, RowId::AppCpu),
+    (54_608, RowId::AppCpu),
+    (84_854, RowId::Errors),
+    (161_793, RowId::AppCpu),
+    (177_820, RowId::DbWrites),
+    (225_174, RowId::AppCpu),
+    (323_405, RowId::AppCpu),
+    (636_350, RowId::ReplicationLag),
+    (2_425_260, RowId::Services),
 ];
-const BREAKS_STARTUP: [(u64, &str); 4] = [(6_945, "db-reads"), (78_432, "db-reads"), (339_043, "app-cpu"), (1_420_149, "db-writes")];
+const BREAKS_STARTUP: [(u64, RowId); 4] =
+    [(6_945, RowId::DbReads), (78_432, RowId::DbReads), (339_043, RowId::AppCpu), (1_420_149, RowId::DbWrites)];
 
 /// A stage: the built-in stage `base` at `users` users, changed by `edits` (query-string keys, the same
 /// language as a share link). `edits` are checked by the journey tests.
@@ -334,18 +336,27 @@ pub fn size_for(scenario: &Scenario) -> Scenario {
 }
 
 /// Rows that mean a stage has run out of capacity.
-const CAPACITY_ROWS: [&str; 8] = ["app-cpu", "db-reads", "db-writes", "redis", "replication-lag", "queue-depth", "services", "errors"];
+const CAPACITY_ROWS: [RowId; 8] = [
+    RowId::AppCpu,
+    RowId::DbReads,
+    RowId::DbWrites,
+    RowId::Redis,
+    RowId::ReplicationLag,
+    RowId::QueueDepth,
+    RowId::Services,
+    RowId::Errors,
+];
 
 /// What gives out, in words, for a capacity row's id.
-pub fn capacity_words(id: &str) -> &'static str {
+pub fn capacity_words(id: RowId) -> &'static str {
     match id {
-        "app-cpu" => "app server CPU",
-        "db-reads" => "database reads",
-        "db-writes" => "primary write throughput",
-        "redis" => "Redis CPU",
-        "replication-lag" => "replicas replaying writes",
-        "queue-depth" => "queue workers",
-        "services" => "service instances",
+        RowId::AppCpu => "app server CPU",
+        RowId::DbReads => "database reads",
+        RowId::DbWrites => "primary write throughput",
+        RowId::Redis => "Redis CPU",
+        RowId::ReplicationLag => "replicas replaying writes",
+        RowId::QueueDepth => "queue workers",
+        RowId::Services => "service instances",
         _ => "requests failing",
     }
 }
@@ -397,7 +408,7 @@ pub struct StageReport {
     /// The users at which it begins to break.
     pub breaks_at_users: Option<u64>,
     /// The row that breaks it there.
-    pub breaks_on: Option<String>,
+    pub breaks_on: Option<RowId>,
     /// Steady state at `users`.
     pub summary: Summary,
     /// Live rows at `users`.
@@ -420,7 +431,7 @@ pub fn report(journey: &Journey) -> Vec<StageReport> {
             let breaks_at_users = breaking_users(&st.scenario);
             let breaks_on = breaks_at_users.and_then(|u| {
                 let s = st.scenario.clone().with_users(u);
-                breaking_row(&diagnose(&s, &steady_state(&s).summary)).map(|r| r.id.to_owned())
+                breaking_row(&diagnose(&s, &steady_state(&s).summary)).map(|r| r.id)
             });
             StageReport {
                 stage: i + 1,

@@ -18,7 +18,8 @@
 //!    limits, …) live once in [`policy`], which both call.
 //! 4. **Report** ([`report`]): a series of [`report::Sample`]s over simulated time and one
 //!    [`report::Summary`]: throughput, error rate, latency percentiles, each tier's busy share, cache and
-//!    replica figures, the bill.
+//!    replica figures, the bill. Both engines hand what they measured to one builder,
+//!    [`report::Summary::build`]. Tiers, priced components and table rows are typed names ([`ids`]).
 //! 5. **Table** ([`diagnose`]): reads a summary and says which symptom → bottleneck → fix rows are live, each
 //!    with a fix that changes the scenario; [`changes`] says in words what a run of fixes has built.
 //!
@@ -50,6 +51,7 @@ pub mod diagnose;
 pub mod dist;
 pub mod error;
 pub mod fluid;
+pub mod ids;
 pub mod instance;
 pub mod journey;
 pub mod latency;

@@ -17,6 +17,7 @@
 //! class's mean; each visit between machines adds a fixed LAN round trip.
 
 use crate::cache::{CdnModel, Popularity, TtlCurve};
+use crate::ids::Component;
 use crate::instance::{InstanceSize, HOURS_PER_MONTH};
 use crate::scenario::{LbAlgorithm, Scenario, Sessions};
 use crate::tables::Tables;
@@ -338,7 +339,7 @@ pub struct Usage {
 /// REFERENCE.md): app servers, database (primaries and replicas), Redis, load balancer, services, CDN, queue, and
 /// the origin's data transfer out (static files not served by the CDN at 30 KB, dynamic responses at 5 KB).
 /// Components the scenario does not have cost 0.
-pub fn cost_items(scenario: &Scenario, usage: &Usage) -> [(&'static str, f64); 8] {
+pub fn cost_items(scenario: &Scenario, usage: &Usage) -> [(Component, f64); 8] {
     let a = &scenario.arch;
     let price = |s: &InstanceSize| s.usd_per_hour;
     let large = crate::instance::M6I_LARGE.usd_per_hour;
@@ -361,14 +362,14 @@ pub fn cost_items(scenario: &Scenario, usage: &Usage) -> [(&'static str, f64); 8
         0.0
     };
     [
-        ("app", usage.app_instances * price(&a.app_size) * regions),
-        ("database", price(&a.db_size) * (primaries + replicas)),
-        ("redis", a.redis_nodes as f64 * price(&a.redis_size) * regions),
-        ("load_balancer", lb),
-        ("services", (a.services * a.service_instances) as f64 * large * regions),
-        ("cdn", if a.cdn { usage.cdn_rps * 3_600.0 * CDN_USD_PER_REQUEST } else { 0.0 }),
-        ("queue", queue),
-        ("egress", {
+        (Component::App, usage.app_instances * price(&a.app_size) * regions),
+        (Component::Database, price(&a.db_size) * (primaries + replicas)),
+        (Component::Redis, a.redis_nodes as f64 * price(&a.redis_size) * regions),
+        (Component::LoadBalancer, lb),
+        (Component::Services, (a.services * a.service_instances) as f64 * large * regions),
+        (Component::Cdn, if a.cdn { usage.cdn_rps * 3_600.0 * CDN_USD_PER_REQUEST } else { 0.0 }),
+        (Component::Queue, queue),
+        (Component::Egress, {
             let dynamic = (usage.origin_rps + usage.cdn_rps) * (1.0 - scenario.traffic.static_share);
             let origin_static = (usage.origin_rps - dynamic).max(0.0);
             (origin_static * STATIC_KB + dynamic * DYNAMIC_KB) * 1024.0 / 1e9 * 3_600.0 * EGRESS_USD_PER_GB
@@ -406,9 +407,9 @@ mod tests {
     fn the_single_server_machine_costs_about_thirty_dollars_a_month() {
         // Seed 000: one t3.medium for about $30 a month. Bandwidth is priced on top, at the load simulated.
         let items = cost_items(&Scenario::stage(1), &Usage { app_instances: 1.0, origin_rps: 100.0, ..Usage::default() });
-        let machine = monthly(items.iter().filter(|c| c.0 == "app" || c.0 == "database").map(|c| c.1).sum());
+        let machine = monthly(items.iter().filter(|c| c.0 == Component::App || c.0 == Component::Database).map(|c| c.1).sum());
         assert!((25.0..35.0).contains(&machine), "{machine}");
-        let egress = items.iter().find(|c| c.0 == "egress").unwrap().1;
+        let egress = items.iter().find(|c| c.0 == Component::Egress).unwrap().1;
         // 60 static files of 30 KB and 40 pages of 5 KB a second, at $0.09/GB.
         let want = (60.0 * 30.0 + 40.0 * 5.0) * 1024.0 / 1e9 * 3_600.0 * 0.09;
         assert!((egress - want).abs() < 1e-9, "{egress} vs {want}");
@@ -420,7 +421,9 @@ mod tests {
         let s = Scenario::stage(7).with_users(10_000);
         let with = cost_items(&s, &Usage { origin_rps: 400.0, cdn_rps: 600.0, ..Usage::default() });
         let without = cost_items(&s, &Usage { origin_rps: 1_000.0, ..Usage::default() });
-        let bytes = |items: &[(&str, f64)]| items.iter().filter(|c| c.0 == "cdn" || c.0 == "egress").map(|c| c.1).sum::<f64>();
+        let bytes = |items: &[(Component, f64)]| {
+            items.iter().filter(|c| c.0 == crate::ids::Component::Cdn || c.0 == Component::Egress).map(|c| c.1).sum::<f64>()
+        };
         let (w, wo) = (bytes(&with), bytes(&without));
         assert!(w < wo * 1.2 && w > wo * 0.8, "CDN + egress ${w:.2}/h vs origin egress ${wo:.2}/h");
     }

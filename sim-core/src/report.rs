@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::ids::{Component, Tier};
+
 /// Latency figures in milliseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct LatencyMs {
@@ -20,8 +22,8 @@ pub struct LatencyMs {
 /// One component tier at one moment: the hottest node of the tier speaks for it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TierStat {
-    /// Tier name: app, redis, db_primary, replica, replica_apply.
-    pub name: String,
+    /// The tier.
+    pub name: Tier,
     /// Nodes in the tier.
     pub nodes: u32,
     /// Busy fraction of the hottest node (0 to 1).
@@ -68,7 +70,7 @@ pub struct JobStats {
 }
 
 /// The system at one simulated moment.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Sample {
     /// Simulated second.
     pub t_s: f64,
@@ -146,14 +148,14 @@ pub struct Summary {
     /// End-to-end latency.
     pub latency_ms: LatencyMs,
     /// Busy fraction of the hottest node of each tier.
-    pub utilization: BTreeMap<String, f64>,
+    pub utilization: BTreeMap<Tier, f64>,
     /// Demand over capacity at the most loaded node of each tier (can exceed 1): what a fix that adds capacity
     /// sizes itself from.
-    pub offered_utilization: BTreeMap<String, f64>,
+    pub offered_utilization: BTreeMap<Tier, f64>,
     /// Mean time at each tier, in milliseconds.
-    pub tier_latency_ms: BTreeMap<String, f64>,
+    pub tier_latency_ms: BTreeMap<Tier, f64>,
     /// Requests at the hottest node of each tier.
-    pub queue_depth: BTreeMap<String, f64>,
+    pub queue_depth: BTreeMap<Tier, f64>,
     /// Query-cache hit ratio.
     pub cache_hit_rate: f64,
     /// CDN hit ratio.
@@ -176,7 +178,7 @@ pub struct Summary {
     pub bill: crate::bill::Bill,
     /// Price per hour of each component at the end of the run (app, database, redis, load_balancer, services,
     /// cdn, queue).
-    pub cost_usd_per_hour_by_component: BTreeMap<String, f64>,
+    pub cost_usd_per_hour_by_component: BTreeMap<Component, f64>,
     /// Longest a job waited for a worker, in seconds.
     pub jobs_waiting_s: f64,
     /// Jobs given up after their last attempt.
@@ -201,35 +203,140 @@ pub struct Summary {
     pub primaries_down: u32,
     /// What the internet can reach: the entry points (load balancer or the single server, CDN) and any tier
     /// opened to it by mistake ("database").
-    pub internet_exposed: Vec<String>,
+    pub internet_exposed: Vec<Component>,
     /// Request accounting.
     pub counts: Counts,
 }
 
-impl Summary {
-    /// Fills in what depends on `topo`'s scenario alone — the month's bill and what the internet can reach: the
-    /// one place both engines get them from.
-    pub fn with_bill(self, topo: &crate::model::Topology) -> Summary {
-        self.with_bill_of(topo, crate::bill::month(topo))
-    }
+/// Per-tier figures over a summary's window, each keyed by tier.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TierFigures {
+    /// Busy fraction of the hottest node.
+    pub utilization: BTreeMap<Tier, f64>,
+    /// Demand over capacity at the most loaded node.
+    pub offered_utilization: BTreeMap<Tier, f64>,
+    /// Mean time at the tier, in milliseconds.
+    pub tier_latency_ms: BTreeMap<Tier, f64>,
+    /// Requests at the hottest node.
+    pub queue_depth: BTreeMap<Tier, f64>,
+}
 
-    /// [`Summary::with_bill`] with the month's `bill` of `topo` already worked out (it depends on the scenario
-    /// alone, so a page reading many moments of one scenario prices it once).
-    pub fn with_bill_of(mut self, topo: &crate::model::Topology, bill: crate::bill::Bill) -> Summary {
+/// What an engine measured over a summary's window: the one input of [`Summary::build`]. Each engine works
+/// these out its own way (the aggregate engine averages its samples, the request-level engine counts events);
+/// everything else a summary says comes from the scenario and the moment the window ends, in one place.
+#[derive(Clone, Debug)]
+pub struct Measured<'a> {
+    /// Engine: "des" or "fluid".
+    pub engine: &'static str,
+    /// Requests per second offered.
+    pub offered_rps: f64,
+    /// Requests per second answered successfully.
+    pub served_rps: f64,
+    /// Share of requests that failed.
+    pub error_rate: f64,
+    /// End-to-end latency.
+    pub latency_ms: LatencyMs,
+    /// Per-tier figures.
+    pub tiers: TierFigures,
+    /// Query-cache hit ratio.
+    pub cache_hit_rate: f64,
+    /// CDN hit ratio.
+    pub cdn_hit_rate: f64,
+    /// Replication lag in milliseconds.
+    pub replication_lag_ms: f64,
+    /// Share of reads that were stale.
+    pub stale_read_rate: f64,
+    /// Share of requests refused with 429.
+    pub rate_limited_rate: f64,
+    /// Extra load from retries, as a share of requests offered.
+    pub retry_rate: f64,
+    /// Share of requests answered with another user's page.
+    pub wrong_user_rate: f64,
+    /// Price per hour over the window.
+    pub cost_usd_per_hour: f64,
+    /// How long jobs waited, in seconds.
+    pub jobs_waiting_s: f64,
+    /// Jobs given up.
+    pub jobs_dead_lettered: f64,
+    /// Request accounting (`in_flight` is worked out here).
+    pub counts: Counts,
+    /// The moment the window ends: the fleet, the workers, the regions, what is down and what is lost by then.
+    pub last: &'a Sample,
+    /// The scenario as run: the summarised topology's own, or the variant of it a steady state holds (no curve,
+    /// no faults, its fleet fixed), whose hourly prices the moment `last` has.
+    pub ran: &'a crate::scenario::Scenario,
+}
+
+impl Summary {
+    /// The summary of `topo`'s scenario from what an engine `measured`, with the month's `bill` of `topo`: the
+    /// one builder both engines (and the page's moment summaries) use. The bill and what the internet can reach
+    /// are the configured scenario's; every figure is made finite here.
+    pub fn build(topo: &crate::model::Topology, measured: Measured<'_>, bill: crate::bill::Bill) -> Summary {
+        let Measured { engine, tiers, last, ran, mut counts, .. } = measured;
+        counts.in_flight = counts.offered - counts.served - counts.rejected;
+        let f = finite;
         let a = &topo.scenario.arch;
-        let mut exposed = vec![if topo.has_lb() { "load_balancer" } else { "app" }.to_owned()];
+        let mut exposed = vec![if topo.has_lb() { Component::LoadBalancer } else { Component::App }];
         if a.cdn {
-            exposed.push("cdn".to_owned());
+            exposed.push(Component::Cdn);
         }
         if a.ops.db_public {
-            exposed.push("database".to_owned());
+            exposed.push(Component::Database);
         }
-        self.internet_exposed = exposed;
-        self.cost_usd_per_month = bill.usd_per_month;
-        self.cost_usd_per_million_requests = bill.usd_per_million_requests;
-        self.bill = bill;
-        self
+        let finite_map = |m: BTreeMap<Tier, f64>| m.into_iter().map(|(k, v)| (k, f(v))).collect();
+        Summary {
+            engine: engine.to_owned(),
+            offered_rps: f(measured.offered_rps),
+            served_rps: f(measured.served_rps),
+            error_rate: f(measured.error_rate),
+            latency_ms: measured.latency_ms,
+            utilization: finite_map(tiers.utilization),
+            offered_utilization: finite_map(tiers.offered_utilization),
+            tier_latency_ms: finite_map(tiers.tier_latency_ms),
+            queue_depth: finite_map(tiers.queue_depth),
+            cache_hit_rate: f(measured.cache_hit_rate),
+            cdn_hit_rate: f(measured.cdn_hit_rate),
+            replication_lag_ms: f(measured.replication_lag_ms),
+            stale_read_rate: f(measured.stale_read_rate),
+            sessions_lost: f(last.sessions_lost),
+            instances: last.instances,
+            cost_usd_per_hour: f(measured.cost_usd_per_hour),
+            cost_usd_per_month: bill.usd_per_month,
+            cost_usd_per_million_requests: bill.usd_per_million_requests,
+            bill,
+            cost_usd_per_hour_by_component: by_component(ran, last),
+            jobs_waiting_s: f(measured.jobs_waiting_s),
+            jobs_dead_lettered: f(measured.jobs_dead_lettered),
+            workers: last.jobs.workers,
+            shards: ran.arch.shards.max(1),
+            regions: last.regions_up,
+            rate_limited_rate: f(measured.rate_limited_rate),
+            retry_rate: f(measured.retry_rate),
+            wrong_user_rate: f(measured.wrong_user_rate),
+            writes_lost: f(last.writes_lost),
+            app_down: last.app_down,
+            primaries_down: last.primaries_down,
+            internet_exposed: exposed,
+            counts,
+        }
     }
+}
+
+/// The hourly price of each component of `scenario` at the moment `at`.
+pub fn by_component(scenario: &crate::scenario::Scenario, at: &Sample) -> BTreeMap<Component, f64> {
+    let usage = crate::model::Usage {
+        app_instances: at.instances as f64,
+        origin_rps: at.edges.origin,
+        cdn_rps: at.edges.edge,
+        workers: at.jobs.workers,
+        jobs_rps: at.jobs.rps,
+    };
+    // Inserted one by one: collecting into a BTreeMap sorts first, and that sort is code the page would carry.
+    let mut out = BTreeMap::new();
+    for (k, v) in crate::model::cost_items(scenario, &usage) {
+        out.insert(k, finite(v));
+    }
+    out
 }
 
 /// A run's output.

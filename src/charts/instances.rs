@@ -6,7 +6,7 @@ use super::{line, ChartSpec, Line, Unit, BLUE, GREY};
 /// The chart for `series` at `width` pixels.
 pub fn spec(series: &[Sample], width: usize) -> ChartSpec {
     let mut needed = line(series, "needed at 60 % CPU", GREY, width, |s| {
-        let u = s.tiers.iter().find(|t| t.name == "app").map_or(0.0, |t| t.utilization);
+        let u = s.tiers.iter().find(|t| t.name == sim_core::ids::Tier::App).map_or(0.0, |t| t.utilization);
         (s.instances as f64 * u / 0.6).ceil()
     });
     needed.dashed = true;

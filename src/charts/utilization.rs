@@ -1,4 +1,5 @@
 //! Utilisation chart: the busiest node of each tier over time, with the saturation threshold.
+use sim_core::ids::Tier;
 use sim_core::report::Sample;
 
 use super::{level, line, ChartSpec, Unit, BLUE, BROWN, GREEN, ORANGE, PINK, PURPLE, RED, TEAL};
@@ -7,13 +8,13 @@ use super::{level, line, ChartSpec, Unit, BLUE, BROWN, GREEN, ORANGE, PINK, PURP
 pub fn spec(series: &[Sample], width: usize) -> ChartSpec {
     // One colour per tier: up to eight tiers (app, redis, db_primary, services, workers, replica, replica_apply).
     let colors = [BLUE, ORANGE, RED, GREEN, PURPLE, TEAL, BROWN, PINK];
-    let names: Vec<String> = series.last().map(|s| s.tiers.iter().map(|t| t.name.clone()).collect()).unwrap_or_default();
+    let names: Vec<Tier> = series.last().map(|s| s.tiers.iter().map(|t| t.name).collect()).unwrap_or_default();
     let mut lines: Vec<_> = names
         .iter()
         .enumerate()
         .map(|(i, name)| {
-            line(series, &name.replace('_', " "), colors[i % colors.len()], width, |s| {
-                s.tiers.iter().find(|t| &t.name == name).map_or(0.0, |t| t.utilization)
+            line(series, &name.name().replace('_', " "), colors[i % colors.len()], width, |s| {
+                s.tiers.iter().find(|t| t.name == *name).map_or(0.0, |t| t.utilization)
             })
         })
         .collect();

@@ -2,29 +2,30 @@
 //! a fleet sized for the peak, what the figure assumes, and how the always-on machines are bought.
 use leptos::prelude::*;
 use sim_core::bill::{assumptions, Bill};
+use sim_core::ids::Component;
 use sim_core::scenario::{Reservation, Scenario};
 
 use crate::components::knob::SelectKnob;
 use crate::format;
 
 /// Names of the bill's parts as the page shows them.
-fn part_name(key: &str) -> &'static str {
-    match key {
-        "app" => "App servers",
-        "database" => "Database",
-        "redis" => "Redis",
-        "load_balancer" => "Load balancer",
-        "services" => "Services",
-        "cdn" => "CDN",
-        "queue" => "Queue and workers",
-        "egress" => "Data out",
-        _ => "Other",
+fn part_name(part: Component) -> &'static str {
+    match part {
+        Component::App => "App servers",
+        Component::Database => "Database",
+        Component::Redis => "Redis",
+        Component::LoadBalancer => "Load balancer",
+        Component::Services => "Services",
+        Component::Cdn => "CDN",
+        Component::Queue => "Queue and workers",
+        Component::Egress => "Data out",
     }
 }
 
 /// The bill's parts worth showing, dearest first.
 pub fn parts(bill: &Bill) -> Vec<(&'static str, f64)> {
-    let mut out: Vec<(&'static str, f64)> = bill.by_component.iter().filter(|(_, v)| **v >= 0.5).map(|(k, v)| (part_name(k), *v)).collect();
+    let mut out: Vec<(&'static str, f64)> =
+        bill.by_component.iter().filter(|(_, v)| **v >= 0.5).map(|(&k, v)| (part_name(k), *v)).collect();
     out.sort_by(|a, b| b.1.total_cmp(&a.1));
     out
 }

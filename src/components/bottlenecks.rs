@@ -7,12 +7,13 @@ use sim_core::Scenario;
 
 /// A metric value in the unit its row uses.
 pub fn show_value(row: &Row, v: f64) -> String {
+    use sim_core::ids::RowId as R;
     match row.id {
-        "distance" | "replication-lag" => crate::format::ms(v),
-        "queue-depth" => crate::format::ms(v * 1e3),
-        "sessions" | "dead-letters" | "lb-spof" | "data-loss" | "exposed" => crate::format::count(v),
-        "hot-shard" | "fan-out" => format!("{v:.1}×"),
-        "slow-jobs" => crate::format::rps(v),
+        R::Distance | R::ReplicationLag => crate::format::ms(v),
+        R::QueueDepth => crate::format::ms(v * 1e3),
+        R::Sessions | R::DeadLetters | R::LbSpof | R::DataLoss | R::Exposed => crate::format::count(v),
+        R::HotShard | R::FanOut => format!("{v:.1}×"),
+        R::SlowJobs => crate::format::rps(v),
         _ => crate::format::pct(v),
     }
 }
@@ -48,7 +49,7 @@ fn row_view(scenario: RwSignal<Scenario>, row: Row) -> impl IntoView {
         None => view! { <span class="remedy">{row.remedy}</span> }.into_any(),
     };
     view! {
-        <tr class:live=live data-row=row.id>
+        <tr class:live=live data-row=row.id.name()>
             <td data-label="Symptom">{live.then(|| view! { <strong class="badge">"LIVE"</strong> })} {row.symptom}</td>
             <td data-label="Bottleneck">{row.component}</td>
             <td data-label="Metric">{row.metric}</td>

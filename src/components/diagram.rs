@@ -3,6 +3,7 @@
 //! labelled with their request rates, the bottleneck marked, and dots flowing at a rate that follows the load
 //! (hidden when the user prefers reduced motion).
 use leptos::prelude::*;
+use sim_core::ids::{RowId, Tier};
 use sim_core::report::Sample;
 use sim_core::scenario::Scenario;
 
@@ -98,12 +99,12 @@ pub struct Layout {
 pub const VIEW: (f64, f64) = (900.0, 380.0);
 const SHOWN_SERVERS: usize = 4;
 
-fn util_of(sample: &Sample, tier: &str) -> f64 {
+fn util_of(sample: &Sample, tier: Tier) -> f64 {
     sample.tiers.iter().find(|t| t.name == tier).map_or(0.0, |t| t.utilization)
 }
 
 /// "CPU 63 % · m6i.large", or, past saturation, "CPU 100 % · demand 187 %": the load it is asked for.
-fn cpu_detail(sample: &Sample, tier: &str, size: &str) -> String {
+fn cpu_detail(sample: &Sample, tier: Tier, size: &str) -> String {
     let t = sample.tiers.iter().find(|t| t.name == tier);
     let (u, offered) = t.map_or((0.0, 0.0), |t| (t.utilization, t.offered));
     if offered > 1.005 {
@@ -122,11 +123,11 @@ fn left(n: &Node) -> (f64, f64) {
 }
 
 /// Lays out `scenario` with the figures of `sample`; `bottleneck` is the tier the table blames, if any.
-pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) -> Layout {
+pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<Tier>) -> Layout {
     let a = &scenario.arch;
     let mut nodes = Vec::new();
     let mut edges = Vec::new();
-    let mark = |tier: &str| bottleneck == Some(tier);
+    let mark = |tier: Tier| bottleneck == Some(tier);
     let users = Node {
         tier: "users",
         label: "Users".into(),
@@ -190,7 +191,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
     let up = sample.instances.min(configured) as usize;
     let total = (configured as usize).max(up);
     let shown = total.min(SHOWN_SERVERS);
-    let app_util = util_of(sample, "app");
+    let app_util = util_of(sample, Tier::App);
     let box_h = if shown > 2 { 52.0 } else { 64.0 };
     let top = 190.0 - (shown as f64 * (box_h + 12.0) - 12.0) / 2.0;
     let single = !a.db_separate;
@@ -208,21 +209,21 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
         let _ = rest;
         let health = if down { Health::Down } else { Health::of(app_util) };
         let node = Node {
-            tier: "app",
+            tier: Tier::App.name(),
             label,
             detail: if down && i < up + dead {
                 "down · still sent requests".into()
             } else if down {
                 "down".into()
             } else {
-                cpu_detail(sample, "app", a.app_size.name)
+                cpu_detail(sample, Tier::App, a.app_size.name)
             },
             x: 350.0,
             y: top + i as f64 * (box_h + 12.0),
             w: 180.0,
             h: box_h,
             health,
-            bottleneck: mark("app") && !down,
+            bottleneck: mark(Tier::App) && !down,
         };
         edges.push(Edge { from: entry, to: left(&node), rps: if down { 0.0 } else { per_server }, labelled: i == 0 });
         if i == 0 {
@@ -231,9 +232,9 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
         nodes.push(node);
     }
     if a.redis_nodes > 0 {
-        let u = util_of(sample, "redis");
+        let u = util_of(sample, Tier::Redis);
         let redis = Node {
-            tier: "redis",
+            tier: Tier::Redis.name(),
             label: if a.redis_nodes > 1 { format!("Redis ×{}", a.redis_nodes) } else { "Redis".into() },
             detail: format!("CPU {} · hit {}", format::pct(u), format::pct(sample.cache_hit_rate)),
             x: 580.0,
@@ -241,16 +242,16 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
             w: 140.0,
             h: 56.0,
             health: Health::of(u),
-            bottleneck: mark("redis"),
+            bottleneck: mark(Tier::Redis),
         };
         edges.push(Edge { from: app_anchor, to: left(&redis), rps: sample.edges.redis, labelled: true });
         nodes.push(redis);
     }
     let mut primary_anchor = app_anchor;
     if a.db_separate {
-        let u = util_of(sample, "db_primary");
+        let u = util_of(sample, Tier::DbPrimary);
         let db = Node {
-            tier: "db_primary",
+            tier: Tier::DbPrimary.name(),
             label: if a.shards > 1 { format!("Postgres ×{} shards", a.shards) } else { "Postgres primary".into() },
             detail: if sample.primaries_down > 0 {
                 if a.replicas > 0 {
@@ -263,7 +264,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
             } else if a.shards > 1 {
                 format!("hottest CPU {}", format::pct(u))
             } else {
-                cpu_detail(sample, "db_primary", a.db_size.name)
+                cpu_detail(sample, Tier::DbPrimary, a.db_size.name)
             },
             x: 580.0,
             y: 165.0,
@@ -276,14 +277,14 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
             } else {
                 Health::of(u)
             },
-            bottleneck: mark("db_primary"),
+            bottleneck: mark(Tier::DbPrimary),
         };
         edges.push(Edge { from: app_anchor, to: left(&db), rps: sample.edges.primary, labelled: true });
         primary_anchor = right(&db);
         nodes.push(db);
     }
     if a.replicas > 0 {
-        let u = util_of(sample, "replica");
+        let u = util_of(sample, Tier::Replica);
         let shown = (a.replicas as usize).min(3);
         let per = sample.edges.replicas / a.replicas as f64;
         for i in 0..shown {
@@ -293,7 +294,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
                 format!("Replica {}", i + 1)
             };
             let node = Node {
-                tier: "replica",
+                tier: Tier::Replica.name(),
                 label,
                 detail: format!("CPU {} · lag {}", format::pct(u), format::ms(sample.replication_lag_ms)),
                 x: 760.0,
@@ -301,16 +302,16 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
                 w: 130.0,
                 h: 56.0,
                 health: if sample.replication_lag_ms > sim_core::model::LAG_ALERT_MS { Health::Saturated } else { Health::of(u) },
-                bottleneck: mark("replica"),
+                bottleneck: mark(Tier::Replica),
             };
             edges.push(Edge { from: primary_anchor, to: left(&node), rps: per, labelled: i == 0 });
             nodes.push(node);
         }
     }
     if a.services > 0 {
-        let u = util_of(sample, "services");
+        let u = util_of(sample, Tier::Services);
         let node = Node {
-            tier: "services",
+            tier: Tier::Services.name(),
             label: format!("{} services", a.services),
             detail: format!("CPU {} · ×{} each", format::pct(u), a.service_instances),
             x: 760.0,
@@ -318,15 +319,15 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
             w: 130.0,
             h: 56.0,
             health: Health::of(u),
-            bottleneck: mark("services"),
+            bottleneck: mark(Tier::Services),
         };
         edges.push(Edge { from: app_anchor, to: left(&node), rps: sample.edges.origin - sample.edges.edge, labelled: false });
         nodes.push(node);
     }
     if a.jobs.queued && a.jobs.share > 0.0 {
-        let u = util_of(sample, "workers");
+        let u = util_of(sample, Tier::Workers);
         let node = Node {
-            tier: "workers",
+            tier: Tier::Workers.name(),
             label: format!("Queue → {} workers", format::count(sample.jobs.workers as f64)),
             detail: format!("depth {} · wait {}", format::count(sample.jobs.queue_depth), format::ms(sample.jobs.waiting_s * 1e3)),
             x: 570.0,
@@ -334,7 +335,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<&str>) ->
             w: 175.0,
             h: 56.0,
             health: Health::of(u),
-            bottleneck: mark("workers"),
+            bottleneck: mark(Tier::Workers),
         };
         edges.push(Edge { from: app_anchor, to: left(&node), rps: sample.jobs.rps, labelled: true });
         nodes.push(node);
@@ -368,15 +369,25 @@ pub fn min_width_px(layout: &Layout) -> f64 {
 }
 
 /// The tier a table row points at.
-pub fn tier_of_row(id: &str) -> Option<&'static str> {
+pub fn tier_of_row(id: RowId) -> Option<Tier> {
+    use RowId as R;
     match id {
-        "app-cpu" | "static" | "periodic" | "asg-max" | "sessions" | "app-down" => Some("app"),
-        "db-reads" | "db-writes" | "hot-shard" | "pool" | "db-down" | "batch" | "data-loss" | "exposed" => Some("db_primary"),
-        "queue-depth" => Some("workers"),
-        "services" | "fan-out" => Some("services"),
-        "redis" => Some("redis"),
-        "replication-lag" | "cache-miss" => Some("replica"),
-        _ => None,
+        R::AppCpu | R::Static | R::Periodic | R::AsgMax | R::Sessions | R::AppDown => Some(Tier::App),
+        R::DbReads | R::DbWrites | R::HotShard | R::Pool | R::DbDown | R::Batch | R::DataLoss | R::Exposed => Some(Tier::DbPrimary),
+        R::QueueDepth => Some(Tier::Workers),
+        R::Services | R::FanOut => Some(Tier::Services),
+        R::Redis => Some(Tier::Redis),
+        R::ReplicationLag | R::CacheMiss => Some(Tier::Replica),
+        R::Distance
+        | R::CdnPoisoning
+        | R::CacheHit
+        | R::Stale
+        | R::SlowJobs
+        | R::DeadLetters
+        | R::RetryStorm
+        | R::RateLimited
+        | R::LbSpof
+        | R::Errors => None,
     }
 }
 
@@ -517,7 +528,7 @@ mod tests {
         for n in 1..=STAGES {
             let s = Scenario::stage(n).with_users(20_000);
             let sample = steady_state(&s).series[0].clone();
-            let l = layout(&s, &sample, Some("app"));
+            let l = layout(&s, &sample, Some(Tier::App));
             for a in &l.nodes {
                 assert!(a.x >= 0.0 && a.y >= 0.0 && a.x + a.w <= VIEW.0 && a.y + a.h <= VIEW.1, "stage {n}: {a:?} outside");
                 for b in &l.nodes {
@@ -534,7 +545,7 @@ mod tests {
     fn health_is_said_in_words_as_well_as_colour() {
         let s = Scenario::stage(1).with_users(10_000);
         let sample = steady_state(&s).series[0].clone();
-        let text = describe(&layout(&s, &sample, Some("app")));
+        let text = describe(&layout(&s, &sample, Some(Tier::App)));
         assert!(text.contains("saturated") && text.contains("the bottleneck"), "{text}");
     }
 

@@ -255,7 +255,7 @@ fn run(cli: Cli) -> Result<(), ScenarioError> {
             } else {
                 println!("{} ({})", j.title, j.source);
                 for st in &stages {
-                    let live: Vec<&str> = st.bottlenecks.iter().map(|r| r.id).collect();
+                    let live: Vec<&str> = st.bottlenecks.iter().map(|r| r.id.name()).collect();
                     println!(
                         "{:>2}. {:<34} {:>9} users  p99 {:>7.1} ms  errors {:>5.2} %  ${:>9.0}/month  breaks at {} users ({})  live: {}",
                         st.stage,
@@ -265,7 +265,7 @@ fn run(cli: Cli) -> Result<(), ScenarioError> {
                         st.summary.error_rate * 100.0,
                         st.summary.cost_usd_per_month,
                         st.breaks_at_users.map_or("over 10,000,000".to_owned(), |u| u.to_string()),
-                        st.breaks_on.as_deref().unwrap_or("-"),
+                        st.breaks_on.map_or("-", |r| r.name()),
                         if live.is_empty() { "none".to_owned() } else { live.join(", ") }
                     );
                 }

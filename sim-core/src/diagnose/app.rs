@@ -3,11 +3,12 @@
 use super::check::{servers_for, vcpus_for, Check, Ctx, Trips};
 use super::fix::Fix;
 use super::SATURATED;
+use crate::ids::RowId;
 use crate::scenario::Sessions;
 
 /// The app servers are saturated.
 pub(super) const CPU: Check = Check {
-    id: "app-cpu",
+    id: RowId::AppCpu,
     symptom: "High response latency, app CPU near 100 %",
     component: "App server compute",
     metric: "App CPU utilisation",
@@ -38,7 +39,7 @@ fn cpu_fix(cx: &Ctx) -> Fix {
 
 /// A dead server is still in the load balancer's pool: its share of requests fails until health checks notice.
 pub(super) const DEAD: Check = Check {
-    id: "app-down",
+    id: RowId::AppDown,
     symptom: "Some requests fail at random",
     component: "Dead app server still behind the load balancer",
     metric: "Dead servers in the pool",
@@ -51,7 +52,7 @@ pub(super) const DEAD: Check = Check {
 
 /// A fleet sized for the average sees its peak as a daily spike.
 pub(super) const PERIODIC: Check = Check {
-    id: "periodic",
+    id: RowId::Periodic,
     symptom: "Slow every day at the same busy hours",
     component: "Fleet sized for the average, not the peak",
     metric: "App CPU swing over the day",
@@ -64,7 +65,7 @@ pub(super) const PERIODIC: Check = Check {
 
 /// Sessions kept in a server's memory die with it.
 pub(super) const SESSIONS: Check = Check {
-    id: "sessions",
+    id: RowId::Sessions,
     symptom: "Users logged out at random",
     component: "Sessions in server memory",
     metric: "Sessions lost",
@@ -77,7 +78,7 @@ pub(super) const SESSIONS: Check = Check {
 
 /// The auto-scaling group cannot grow any further.
 pub(super) const ASG_MAX: Check = Check {
-    id: "asg-max",
+    id: RowId::AsgMax,
     symptom: "Latency climbs although auto-scaling is on",
     component: "Auto-scaling group at its maximum",
     metric: "Instances / maximum",

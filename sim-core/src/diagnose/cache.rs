@@ -3,10 +3,11 @@
 use super::check::{Check, Ctx, Trips, SIZING_TARGET};
 use super::fix::Fix;
 use super::{CACHE_TARGET, SATURATED};
+use crate::ids::{RowId, Tier};
 
 /// Reads miss the cache and land on busy replicas.
 pub(super) const MISS: Check = Check {
-    id: "cache-miss",
+    id: RowId::CacheMiss,
     symptom: "Read latency high despite replicas",
     component: "Cache miss rate",
     metric: "Cache hit ratio",
@@ -14,7 +15,7 @@ pub(super) const MISS: Check = Check {
     trips: Trips::Below,
     remedy: "Raise the TTL, warm the cache on deploy, pre-compute hot keys",
     value: |cx| {
-        if cx.a.replicas > 0 && cx.a.cache_ttl_s > 0.0 && cx.util("replica") >= 0.5 {
+        if cx.a.replicas > 0 && cx.a.cache_ttl_s > 0.0 && cx.util(Tier::Replica) >= 0.5 {
             cx.summary.cache_hit_rate
         } else {
             1.0
@@ -25,7 +26,7 @@ pub(super) const MISS: Check = Check {
 
 /// The cache lets too much through while the database is busy (a low hit ratio at light load costs nothing).
 pub(super) const HIT: Check = Check {
-    id: "cache-hit",
+    id: RowId::CacheHit,
     symptom: "Database load stays high after adding a cache",
     component: "Cache",
     metric: "Cache hit ratio",
@@ -38,20 +39,20 @@ pub(super) const HIT: Check = Check {
 
 /// Redis is the saturated tier.
 pub(super) const REDIS: Check = Check {
-    id: "redis",
+    id: RowId::Redis,
     symptom: "Every request slows, Redis CPU pegged",
     component: "Redis node",
     metric: "Redis utilisation",
     threshold: SATURATED,
     trips: Trips::AtOrAbove,
     remedy: "Add Redis nodes (shard keys across them)",
-    value: |cx| cx.util("redis"),
+    value: |cx| cx.util(Tier::Redis),
     fix: redis_fix,
 };
 
 /// Reads return old data, from the cache or a lagging replica.
 pub(super) const STALE: Check = Check {
-    id: "stale",
+    id: RowId::Stale,
     symptom: "Users see old data",
     component: "Cache TTL and replica lag",
     metric: "Stale-read share",
@@ -87,7 +88,7 @@ fn redis_fix(cx: &Ctx) -> Option<Fix> {
     }
     let keys = cx.keys();
     let hottest = |m: u32| crate::model::bucket_shares(keys, m, crate::model::KEY_SALT).into_iter().fold(0.0, f64::max);
-    let (now, load) = (hottest(n), cx.offered("redis"));
+    let (now, load) = (hottest(n), cx.offered(Tier::Redis));
     let to = (n + 1..=64).find(|&m| load * hottest(m) / now <= SIZING_TARGET).unwrap_or(64);
     Some(Fix::RedisNodes { to: to.max(n + 1).min(64) })
 }

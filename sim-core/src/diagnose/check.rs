@@ -2,6 +2,7 @@
 //! offer) and the [`Ctx`] every check reads — the scenario, the run's summary and the figures several rows share.
 use super::fix::{next_size, Fix};
 use super::Row;
+use crate::ids::{RowId, Tier};
 use crate::report::Summary;
 use crate::scenario::{Architecture, Scenario};
 use crate::traffic::Traffic;
@@ -9,7 +10,7 @@ use crate::traffic::Traffic;
 /// One row of the table as data: symptom → bottleneck → metric → threshold → fix.
 pub(super) struct Check {
     /// Stable identifier.
-    pub(super) id: &'static str,
+    pub(super) id: RowId,
     /// What users and dashboards see.
     pub(super) symptom: &'static str,
     /// What is saturated.
@@ -93,20 +94,20 @@ impl<'a> Ctx<'a> {
         let db_on_app = !a.db_separate;
         let index = if a.db_indexes { 1.0 } else { crate::model::NO_INDEX_FACTOR };
         let (db_read_s, db_write_s) = (a.work.db_read_ms / 1e3 * index, a.work.db_write_ms / 1e3 * index.sqrt());
-        let app = util(summary, "app");
-        let db = if db_on_app { app } else { util(summary, "db_primary") };
+        let app = util(summary, Tier::App);
+        let db = if db_on_app { app } else { util(summary, Tier::DbPrimary) };
         let dynamic = t.peak_rps() * (1.0 - t.static_share);
         let writes = dynamic * t.write_fraction();
         let reads_to_db = (dynamic - writes) * (1.0 - summary.cache_hit_rate) * if a.replicas > 0 { 0.0 } else { 1.0 };
         let write_work = writes * db_write_s;
         let write_share = write_work / (write_work + reads_to_db * db_read_s).max(1e-12);
-        let app_offered = offered(summary, "app");
-        let db_offered = if db_on_app { app_offered } else { offered(summary, "db_primary") };
+        let app_offered = offered(summary, Tier::App);
+        let db_offered = if db_on_app { app_offered } else { offered(summary, Tier::DbPrimary) };
         Ctx { scenario, summary, a, t, db_on_app, app, db, write_share, app_offered, db_offered, keys: Default::default() }
     }
 
     /// Utilisation of the hottest node of `tier` (0 when the run has no such tier).
-    pub(super) fn util(&self, tier: &str) -> f64 {
+    pub(super) fn util(&self, tier: Tier) -> f64 {
         util(self.summary, tier)
     }
 
@@ -116,7 +117,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Offered utilisation of the most loaded node of `tier` (0 when the run has no such tier).
-    pub(super) fn offered(&self, tier: &str) -> f64 {
+    pub(super) fn offered(&self, tier: Tier) -> f64 {
         offered(self.summary, tier)
     }
 
@@ -155,13 +156,13 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn util(summary: &Summary, tier: &str) -> f64 {
-    summary.utilization.get(tier).copied().unwrap_or(0.0)
+fn util(summary: &Summary, tier: Tier) -> f64 {
+    summary.utilization.get(&tier).copied().unwrap_or(0.0)
 }
 
 /// Offered utilisation, falling back to the busy share for a summary that does not carry it.
-fn offered(summary: &Summary, tier: &str) -> f64 {
-    summary.offered_utilization.get(tier).copied().unwrap_or_else(|| util(summary, tier))
+fn offered(summary: &Summary, tier: Tier) -> f64 {
+    summary.offered_utilization.get(&tier).copied().unwrap_or_else(|| util(summary, tier))
 }
 
 /// Hit ratio a TTL raise aims for: a margin above [`super::CACHE_TARGET`], so one raise clears the row.

@@ -3,11 +3,12 @@
 use super::check::{servers_for, Check, Ctx, Trips, SIZING_TARGET};
 use super::fix::Fix;
 use super::SATURATED;
+use crate::ids::{RowId, Tier};
 use crate::model::LAG_ALERT_MS;
 
 /// The primary is out: failing over to a replica, or being restored without one.
 pub(super) const DOWN: Check = Check {
-    id: "db-down",
+    id: RowId::DbDown,
     symptom: "Saves and most pages fail at once",
     component: "Database primary down",
     metric: "Primaries out of service",
@@ -20,7 +21,7 @@ pub(super) const DOWN: Check = Check {
 
 /// The primary is saturated while the app servers are not.
 pub(super) const READS: Check = Check {
-    id: "db-reads",
+    id: RowId::DbReads,
     symptom: "Latency spikes while app CPU is low",
     component: "Database",
     metric: "Primary utilisation (connection-pool wait)",
@@ -46,7 +47,7 @@ fn reads_fix(cx: &Ctx) -> Option<Fix> {
         let to = if a.replicas == 0 {
             ((cx.db_offered * (1.0 - cx.write_share) / SIZING_TARGET).ceil() as u32).max(1)
         } else {
-            servers_for(a.replicas, cx.offered("replica"))
+            servers_for(a.replicas, cx.offered(Tier::Replica))
         };
         Fix::Replicas { to: to.min(10) }
     } else {
@@ -61,7 +62,7 @@ fn reads_fix(cx: &Ctx) -> Option<Fix> {
 
 /// Writes alone keep the primary busy.
 pub(super) const WRITES: Check = Check {
-    id: "db-writes",
+    id: RowId::DbWrites,
     symptom: "Write latency grows with traffic",
     component: "Primary write throughput",
     metric: "Primary utilisation from writes",
@@ -82,7 +83,7 @@ pub(super) const WRITES: Check = Check {
 
 /// The replicas replay the primary's writes too slowly.
 pub(super) const REPLICATION_LAG: Check = Check {
-    id: "replication-lag",
+    id: RowId::ReplicationLag,
     symptom: "Users do not see their own writes",
     component: "Replica replay",
     metric: "Replication lag (ms)",
@@ -95,7 +96,7 @@ pub(super) const REPLICATION_LAG: Check = Check {
 
 /// One shard takes far more than its share while the database is busy.
 pub(super) const HOT_SHARD: Check = Check {
-    id: "hot-shard",
+    id: RowId::HotShard,
     symptom: "One shard busy while the others idle",
     component: "Hot shard",
     metric: "Hottest shard's load over an even share",
@@ -114,7 +115,7 @@ pub(super) const HOT_SHARD: Check = Check {
 
 /// Without a pool, a busy database refuses connections.
 pub(super) const POOL: Check = Check {
-    id: "pool",
+    id: RowId::Pool,
     symptom: "\"Too many connections\" errors",
     component: "Database connections",
     metric: "Error rate while the database is busy",

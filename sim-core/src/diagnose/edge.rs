@@ -1,11 +1,12 @@
 //! Edge rows: the distance to the origin, a single load balancer, and static files served by the origin.
 use super::check::{Check, Trips};
 use super::fix::Fix;
+use crate::ids::RowId;
 use crate::scenario::Scenario;
 
 /// Distant users wait on the round trip alone: not time spent queueing, which the other rows judge.
 pub(super) const DISTANCE: Check = Check {
-    id: "distance",
+    id: RowId::Distance,
     symptom: "Response times over 200 ms for distant users",
     component: "Network round trips",
     metric: "Farthest users' round trip to their region (ms)",
@@ -30,7 +31,7 @@ fn farthest_rtt_ms(s: &Scenario) -> f64 {
 
 /// A lone load balancer is a single point of failure.
 pub(super) const LB_SPOF: Check = Check {
-    id: "lb-spof",
+    id: RowId::LbSpof,
     symptom: "One failure takes the site down",
     component: "A single load balancer",
     metric: "Load balancers that can fail alone",
@@ -43,7 +44,7 @@ pub(super) const LB_SPOF: Check = Check {
 
 /// A busy origin spends its time serving files a CDN could serve.
 pub(super) const STATIC: Check = Check {
-    id: "static",
+    id: RowId::Static,
     symptom: "Origin busy serving files",
     component: "Static assets at the origin",
     metric: "Share of requests that are static files at the origin",

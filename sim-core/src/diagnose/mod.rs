@@ -11,6 +11,7 @@
 //! naming it in that list; the figures several rows share live on `Ctx` (in `check`), the fixes in `fix`.
 use serde::Serialize;
 
+use crate::ids::RowId;
 use crate::report::Summary;
 use crate::scenario::Scenario;
 
@@ -75,7 +76,7 @@ static CHECKS: &[Check] = &[
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Row {
     /// Stable identifier.
-    pub id: &'static str,
+    pub id: RowId,
     /// What users and dashboards see.
     pub symptom: &'static str,
     /// What is saturated.
@@ -107,7 +108,7 @@ pub fn first_fix(rows: &[Row]) -> Option<&Row> {
 
 /// Rows that mean something is down right now: while one is live it is the headline, fix or not — a dead
 /// database, not the static files it stops, is what a class should be looking at.
-pub const INCIDENTS: [&str; 2] = ["db-down", "app-down"];
+pub const INCIDENTS: [RowId; 2] = [RowId::DbDown, RowId::AppDown];
 
 /// The row a page leads with: a live incident, else the first live row with a fix, else the first live row.
 pub fn headline(rows: &[Row]) -> Option<&Row> {
@@ -127,7 +128,7 @@ mod tests {
     #[test]
     fn every_seed_001_row_is_present() {
         let r = rows(&Scenario::stage(1));
-        for id in ["app-cpu", "db-reads", "db-writes", "cache-miss", "batch", "distance"] {
+        for id in [RowId::AppCpu, RowId::DbReads, RowId::DbWrites, RowId::CacheMiss, RowId::Batch, RowId::Distance] {
             assert!(r.iter().any(|row| row.id == id), "{id}");
         }
     }
@@ -148,7 +149,7 @@ mod tests {
     fn a_saturated_single_box_points_at_app_cpu() {
         let r = rows(&Scenario::stage(1).with_users(5_000));
         let first = first_fix(&r).expect("a live row");
-        assert_eq!(first.id, "app-cpu");
+        assert_eq!(first.id, RowId::AppCpu);
         assert!(first.value >= SATURATED);
     }
 
@@ -158,7 +159,7 @@ mod tests {
         s.arch.sessions = Sessions::Sticky;
         s.faults = vec![crate::scenario::Fault { at_s: 30.0, kind: crate::scenario::FaultKind::KillAppServer }];
         let r = rows(&s);
-        let sessions = r.iter().find(|r| r.id == "sessions").unwrap();
+        let sessions = r.iter().find(|r| r.id == RowId::Sessions).unwrap();
         assert!(sessions.live && sessions.value > 1_000.0, "{sessions:?}");
         assert_eq!(sessions.fix, Some(Fix::SessionsToRedis));
     }

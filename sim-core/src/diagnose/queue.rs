@@ -2,10 +2,11 @@
 //! never run.
 use super::check::{servers_for, Check, Trips};
 use super::fix::Fix;
+use crate::ids::{RowId, Tier};
 
 /// Slow jobs run inline, so the request waits for them.
 pub(super) const SLOW_JOBS: Check = Check {
-    id: "slow-jobs",
+    id: RowId::SlowJobs,
     symptom: "Saving takes seconds",
     component: "Slow work inside the request",
     metric: "Jobs run inline per second",
@@ -24,7 +25,7 @@ pub(super) const SLOW_JOBS: Check = Check {
 
 /// Queued jobs wait too long for a worker.
 pub(super) const DEPTH: Check = Check {
-    id: "queue-depth",
+    id: RowId::QueueDepth,
     symptom: "Emails and previews arrive minutes late",
     component: "Worker pool",
     metric: "Longest job wait (s)",
@@ -37,7 +38,7 @@ pub(super) const DEPTH: Check = Check {
         // the rate, is what keeps jobs waiting.
         let j = &cx.a.jobs;
         (j.max_workers < 10_000).then(|| {
-            let demand = servers_for(cx.summary.workers.max(1), cx.offered("workers"));
+            let demand = servers_for(cx.summary.workers.max(1), cx.offered(Tier::Workers));
             Fix::Workers { to: demand.max(j.max_workers * 2).min(10_000) }
         })
     },
@@ -45,7 +46,7 @@ pub(super) const DEPTH: Check = Check {
 
 /// Jobs that ran out of retries.
 pub(super) const DEAD_LETTERS: Check = Check {
-    id: "dead-letters",
+    id: RowId::DeadLetters,
     symptom: "Some jobs never run",
     component: "Retries exhausted",
     metric: "Jobs dead-lettered",

@@ -1,10 +1,11 @@
 //! Resilience rows: retries that feed a storm, a rate limit that refuses real users, and requests that fail.
 use super::check::{Check, Trips};
 use super::fix::Fix;
+use crate::ids::RowId;
 
 /// Client retries add load exactly when the system can least take it.
 pub(super) const RETRY_STORM: Check = Check {
-    id: "retry-storm",
+    id: RowId::RetryStorm,
     symptom: "Load climbs while errors climb",
     component: "Client retries",
     metric: "Extra load from retries",
@@ -17,7 +18,7 @@ pub(super) const RETRY_STORM: Check = Check {
 
 /// The rate limit refuses a noticeable share of requests.
 pub(super) const RATE_LIMITED: Check = Check {
-    id: "rate-limited",
+    id: RowId::RateLimited,
     symptom: "Active users get 429 Too Many Requests",
     component: "Rate limit",
     metric: "Share of requests refused with 429",
@@ -30,7 +31,7 @@ pub(super) const RATE_LIMITED: Check = Check {
 
 /// Requests fail: the catch-all, pointing back at the rows above.
 pub(super) const ERRORS: Check = Check {
-    id: "errors",
+    id: RowId::Errors,
     symptom: "Requests fail",
     component: "A saturated or dead tier",
     metric: "Error rate",

@@ -4,11 +4,12 @@
 //! (seed 000).
 use super::check::{Check, Trips};
 use super::fix::Fix;
+use crate::ids::{Component, RowId};
 use crate::scenario::Backups;
 
 /// A scheduled job's heavy queries share the primary with users at busy hours.
 pub(super) const BATCH: Check = Check {
-    id: "batch",
+    id: RowId::Batch,
     symptom: "Periodic latency spikes at predictable times",
     component: "Batch job contention",
     metric: "Primary CPU the scheduled job takes in busy hours",
@@ -42,7 +43,7 @@ pub(super) const BATCH: Check = Check {
 
 /// The database died with nothing to promote, and its backups missed writes.
 pub(super) const DATA_LOSS: Check = Check {
-    id: "data-loss",
+    id: RowId::DataLoss,
     symptom: "Recent orders, posts or sign-ups are gone after the database died",
     component: "Backups and point-in-time recovery",
     metric: "Writes lost",
@@ -59,20 +60,20 @@ pub(super) const DATA_LOSS: Check = Check {
 
 /// The database accepts connections from anywhere.
 pub(super) const EXPOSED: Check = Check {
-    id: "exposed",
+    id: RowId::Exposed,
     symptom: "Scanners and password guesses hit the database port",
     component: "Network segmentation (security groups)",
     metric: "Inner tiers the internet can reach",
     threshold: 1.0,
     trips: Trips::AtOrAbove,
     remedy: "Only the load balancer faces the internet; the database accepts the app servers' security group alone",
-    value: |cx| cx.summary.internet_exposed.iter().filter(|t| t.as_str() == "database").count() as f64,
+    value: |cx| cx.summary.internet_exposed.iter().filter(|&&t| t == Component::Database).count() as f64,
     fix: |cx| cx.a.ops.db_public.then_some(Fix::PrivateDatabase),
 };
 
 /// The CDN caches logged-in pages by URL: users get each other's pages.
 pub(super) const POISONED: Check = Check {
-    id: "cdn-poisoning",
+    id: RowId::CdnPoisoning,
     symptom: "Users see someone else's account page",
     component: "CDN caching private pages (no Vary: Cookie)",
     metric: "Share of responses that are another user's page",

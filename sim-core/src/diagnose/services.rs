@@ -2,10 +2,11 @@
 use super::check::{servers_for, Check, Trips};
 use super::fix::Fix;
 use super::SATURATED;
+use crate::ids::{RowId, Tier};
 
 /// Fanning out to many services makes the slowest call everyone's tail.
 pub(super) const FAN_OUT: Check = Check {
-    id: "fan-out",
+    id: RowId::FanOut,
     symptom: "p99 far above p50",
     component: "Fan-out to services (tail at scale)",
     metric: "p99 / p50",
@@ -18,13 +19,13 @@ pub(super) const FAN_OUT: Check = Check {
 
 /// The service instances are saturated.
 pub(super) const BUSY: Check = Check {
-    id: "services",
+    id: RowId::Services,
     symptom: "Every request slows, one service pegged",
     component: "Service instances",
     metric: "Service CPU utilisation",
     threshold: SATURATED,
     trips: Trips::AtOrAbove,
     remedy: "Scale the busy service on its own",
-    value: |cx| cx.util("services"),
-    fix: |cx| (cx.a.services > 0).then(|| Fix::ServiceInstances { to: servers_for(cx.a.service_instances, cx.offered("services")) }),
+    value: |cx| cx.util(Tier::Services),
+    fix: |cx| (cx.a.services > 0).then(|| Fix::ServiceInstances { to: servers_for(cx.a.service_instances, cx.offered(Tier::Services)) }),
 };

@@ -31,20 +31,18 @@ mod station;
 mod summary;
 
 pub use crate::tables::Tables;
-pub(crate) use summary::by_component;
 pub use summary::{moment_summary, steady_state, steady_state_of, summary_of};
 
 use crate::latency::{Class, Mixture};
 use crate::model::{self, Topology, BREAKER_RESET_S};
 use crate::policy::scaling::ScalingGroup;
-use crate::report::{finite, Counts, LatencyMs, Report};
+use crate::report::{finite, Counts, LatencyMs, Report, Summary};
 use crate::scenario::{Scenario, REGION_OUTAGE_S};
 
 use fleet::Server;
 use flows::Flows;
 use jobs::{settled_workers, JobQueue};
 use station::Station;
-use summary::summarize;
 
 /// The aggregate engine's state.
 #[derive(Clone, Debug)]
@@ -301,8 +299,8 @@ pub fn run(scenario: &Scenario, opts: FluidOptions) -> Report {
         let q = mix.quantiles_fast(&[0.5, 0.95, 0.99]);
         LatencyMs { mean: finite(mix.mean() * 1e3), p50: finite(q[0] * 1e3), p95: finite(q[1] * 1e3), p99: finite(q[2] * 1e3) }
     };
-    let summary = summarize("fluid", scenario, &series, latency, engine.counts, engine.cost_integral / engine.t.max(1e-9), &last)
-        .with_bill(&engine.topo);
+    let m = summary::measured(scenario, &series, latency, engine.counts, engine.cost_integral / engine.t.max(1e-9), &last);
+    let summary = Summary::build(&engine.topo, m, crate::bill::month(&engine.topo));
     Report { summary, series }
 }
 
@@ -374,7 +372,8 @@ mod tests {
             late.error_rate
         );
         let k = (2 + APP_BACKLOG) as f64;
-        let most = r.series.iter().flat_map(|x| x.tiers.iter().filter(|t| t.name == "app").map(|t| t.queue)).fold(0.0, f64::max);
+        let most =
+            r.series.iter().flat_map(|x| x.tiers.iter().filter(|t| t.name == crate::ids::Tier::App).map(|t| t.queue)).fold(0.0, f64::max);
         assert!(most <= k + 1e-6, "the box held {most:.0} requests; it admits {k}");
     }
 
@@ -385,7 +384,7 @@ mod tests {
         let steady = steady_state(&s).summary;
         let long = run(&s, FluidOptions::default()).summary;
         assert!((steady.latency_ms.p99 - long.latency_ms.p99).abs() < 1e-6 * long.latency_ms.p99);
-        assert!((steady.utilization["app"] - long.utilization["app"]).abs() < 1e-3);
+        assert!((steady.utilization[&crate::ids::Tier::App] - long.utilization[&crate::ids::Tier::App]).abs() < 1e-3);
     }
 
     #[test]
@@ -400,7 +399,7 @@ mod tests {
                 s.arch.app_servers = servers;
                 s.arch.replicas = 10;
                 s.arch.db_size = crate::instance::largest();
-                let u = steady_state(&s).summary.utilization["app"];
+                let u = steady_state(&s).summary.utilization[&crate::ids::Tier::App];
                 if u < 0.8 {
                     lo = mid
                 } else {

@@ -1,5 +1,6 @@
 //! The engine's current state as a series point: each tier's figures, stale reads, edges, cost and counts.
 
+use crate::ids::Tier;
 use crate::model::{self, LAN_RTT_S, REPLICATION_BASE_LAG_S, SERVICE_S};
 use crate::report::{finite, EdgeRates, JobStats, Sample, TierStat};
 
@@ -17,7 +18,7 @@ impl Fluid {
         let live: Vec<&(usize, f64, bool, StationOut)> = f.app.iter().filter(|x| !x.2).collect();
         if let Some(hot) = live.iter().max_by(|x, y| x.3.utilization.total_cmp(&y.3.utilization)) {
             tiers.push(TierStat {
-                name: "app".into(),
+                name: Tier::App,
                 nodes: live.len() as u32,
                 utilization: finite(hot.3.utilization),
                 offered: finite(live.iter().map(|x| x.3.offered).fold(0.0, f64::max)),
@@ -25,11 +26,11 @@ impl Fluid {
                 latency_ms: finite(hot.3.mean_sojourn(topo.app_s) * 1e3),
             });
         } else {
-            tiers.push(TierStat { name: "app".into(), nodes: 0, utilization: 0.0, offered: 0.0, queue: 0.0, latency_ms: 0.0 });
+            tiers.push(TierStat { name: Tier::App, nodes: 0, utilization: 0.0, offered: 0.0, queue: 0.0, latency_ms: 0.0 });
         }
         if let Some(hot) = f.redis.iter().max_by(|x, y| x.utilization.total_cmp(&y.utilization)) {
             tiers.push(TierStat {
-                name: "redis".into(),
+                name: Tier::Redis,
                 nodes: a.redis_nodes,
                 utilization: finite(hot.utilization),
                 offered: finite(f.redis.iter().map(|x| x.offered).fold(0.0, f64::max)),
@@ -40,7 +41,7 @@ impl Fluid {
         if !topo.db_on_app {
             // The hottest shard's primary speaks for the tier.
             tiers.push(TierStat {
-                name: "db_primary".into(),
+                name: Tier::DbPrimary,
                 nodes: a.shards.max(1),
                 utilization: finite(f.primary_hot.utilization),
                 offered: finite(f.primary_hot.offered),
@@ -50,7 +51,7 @@ impl Fluid {
         }
         if a.services > 0 {
             tiers.push(TierStat {
-                name: "services".into(),
+                name: Tier::Services,
                 nodes: a.services * a.service_instances,
                 utilization: finite(f.services.utilization),
                 offered: finite(f.services.offered),
@@ -65,7 +66,7 @@ impl Fluid {
             let job_s = a.jobs.job_ms / 1e3;
             let down = self.t < self.downstream_down_until && self.t >= self.downstream_since;
             tiers.push(TierStat {
-                name: "workers".into(),
+                name: Tier::Workers,
                 nodes: self.jobs.workers,
                 utilization: if down { 1.0 } else { finite((f.jobs_rps * job_s / self.jobs.workers.max(1) as f64).min(1.0)) },
                 offered: if down { 1.0 } else { finite(f.jobs_rps * job_s / self.jobs.workers.max(1) as f64) },
@@ -75,7 +76,7 @@ impl Fluid {
         }
         if f.replicas > 0 {
             tiers.push(TierStat {
-                name: "replica".into(),
+                name: Tier::Replica,
                 nodes: f.replicas,
                 utilization: finite(f.replica.utilization),
                 offered: finite(f.replica.offered),
@@ -83,7 +84,7 @@ impl Fluid {
                 latency_ms: finite((f.replica.mean_sojourn(topo.db_read_s) + LAN_RTT_S) * 1e3),
             });
             tiers.push(TierStat {
-                name: "replica_apply".into(),
+                name: Tier::ReplicaApply,
                 nodes: f.replicas,
                 utilization: finite(f.apply_rho.min(1.0)),
                 offered: finite(f.apply_rho),

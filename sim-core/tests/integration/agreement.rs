@@ -4,6 +4,7 @@
 //! mean latency and utilisation within 5 %, p99 within 10 %, and the cache, CDN and error figures close.
 use sim_core::des::system::{run as des, DesOptions};
 use sim_core::fluid::{run as fluid, FluidOptions};
+use sim_core::ids::Tier;
 use sim_core::report::Summary;
 use sim_core::scenario::{Scenario, STAGES};
 
@@ -46,7 +47,7 @@ fn compare_scenario(mut s: Scenario, duration_s: f64) -> Vec<String> {
         // The worker pool sees few, long jobs at light load: allow three standard deviations of the busy time the
         // request-level run measured, when that is more than 5 %. Busy time sums n exponential job times, a
         // Poisson number of them: its relative deviation is √((1 + cs²)/n) = √(2/n).
-        let rel = if tier == "workers" {
+        let rel = if *tier == Tier::Workers {
             let jobs = fu * f.workers as f64 / (s.arch.jobs.job_ms / 1e3) * duration_s * 0.8;
             0.05f64.max(3.0 * (2.0 / jobs.max(1.0)).sqrt())
         } else {
@@ -160,7 +161,7 @@ fn engines_agree_on_auto_scaling() {
         assert!((fc.0 - dc.0).abs() <= 20.0, "{q}: first change at {} s (fluid) vs {} s (des)", fc.0, dc.0);
         assert_eq!((f.summary.instances, d.summary.instances), (want, want), "{q}: final fleet");
         let (fu, du) = (f.series.last().unwrap(), d.series.last().unwrap());
-        let cpu = |p: &sim_core::report::Sample| p.tiers.iter().find(|t| t.name == "app").map_or(0.0, |t| t.utilization);
+        let cpu = |p: &sim_core::report::Sample| p.tiers.iter().find(|t| t.name == Tier::App).map_or(0.0, |t| t.utilization);
         assert!((cpu(fu) - cpu(du)).abs() < 0.05, "{q}: app CPU at the end {:.3} (fluid) vs {:.3} (des)", cpu(fu), cpu(du));
     }
 }
@@ -178,7 +179,7 @@ fn engines_agree_on_regions_and_a_region_outage() {
         errors.extend(close(&format!("{tag} mean"), f.latency_ms.mean, d.latency_ms.mean, 0.05, 0.3).err());
         errors.extend(close(&format!("{tag} p95"), f.latency_ms.p95, d.latency_ms.p95, 0.05, 0.5).err());
         errors.extend(close(&format!("{tag} p99"), f.latency_ms.p99, d.latency_ms.p99, 0.10, 0.5).err());
-        errors.extend(close(&format!("{tag} app utilisation"), f.utilization["app"], d.utilization["app"], 0.05, 0.01).err());
+        errors.extend(close(&format!("{tag} app utilisation"), f.utilization[&Tier::App], d.utilization[&Tier::App], 0.05, 0.01).err());
     }
     // The first region goes dark at 60 s: North America's half of the users fails until geo-DNS moves it (60 s),
     // and writes fail until a replica elsewhere is promoted.
@@ -239,7 +240,7 @@ fn engines_agree_past_saturation_with_and_without_retries() {
         // Demand over capacity goes past 1 where the busy share stops, in both engines alike. With retries the
         // request-level engine counts only the first visit's work of a refused attempt (its query never comes
         // back to the box), the aggregate engine the whole request's, so they are compared without retries.
-        let (fo, d_o) = (f.offered_utilization["app"], d.offered_utilization["app"]);
+        let (fo, d_o) = (f.offered_utilization[&Tier::App], d.offered_utilization[&Tier::App]);
         if retries == 0 {
             errors.extend(close(&format!("{tag}: app offered utilisation"), fo, d_o, 0.10, 0.0).err());
         }
@@ -269,7 +270,9 @@ fn engines_agree_on_backups_private_pages_at_the_edge_and_the_batch_job() {
     s.duration_s = 600.0;
     let (f, d) = both(&s);
     errors.extend(close("pages served to the wrong user", f.wrong_user_rate, d.wrong_user_rate, 0.05, 0.0).err());
-    errors.extend(close("app utilisation with private pages at the edge", f.utilization["app"], d.utilization["app"], 0.05, 0.0).err());
+    errors.extend(
+        close("app utilisation with private pages at the edge", f.utilization[&Tier::App], d.utilization[&Tier::App], 0.05, 0.0).err(),
+    );
     // A job keeping one core of the eight busy from midnight. (Its p99 is not compared: one rare class of 0.5 s
     // queries among 8 ms ones is where the aggregate engine's Allen–Cunneen waits overstate the tail, 88 ms
     // against 70 ms here.)
@@ -278,8 +281,9 @@ fn engines_agree_on_backups_private_pages_at_the_edge_and_the_batch_job() {
     s.arch.ops.report.vcpus = 1.0;
     s.duration_s = 600.0;
     let (f, d) = both(&s);
-    errors
-        .extend(close("primary utilisation with the batch job", f.utilization["db_primary"], d.utilization["db_primary"], 0.05, 0.0).err());
+    errors.extend(
+        close("primary utilisation with the batch job", f.utilization[&Tier::DbPrimary], d.utilization[&Tier::DbPrimary], 0.05, 0.0).err(),
+    );
     errors.extend(close("mean latency with the batch job", f.latency_ms.mean, d.latency_ms.mean, 0.05, 0.0).err());
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }

@@ -3,6 +3,7 @@
 //! sessions lost when they live in server memory), and a failed database primary (writes fail until failover).
 use sim_core::des::system::{run as des, DesOptions};
 use sim_core::fluid::{run as fluid, FluidOptions};
+use sim_core::ids::{RowId, Tier};
 use sim_core::report::Sample;
 use sim_core::scenario::{Fault, FaultKind, Scenario, Sessions};
 
@@ -36,7 +37,7 @@ fn a_flushed_cache_starts_cold_loads_the_database_and_refills() {
     let f = fluid(&s, FluidOptions::default()).series;
     let steady = at(&f, 110.0).clone();
     let cold = at(&f, 121.0).clone();
-    let db = |x: &Sample| x.tiers.iter().find(|t| t.name == "db_primary").unwrap().utilization;
+    let db = |x: &Sample| x.tiers.iter().find(|t| t.name == Tier::DbPrimary).unwrap().utilization;
     assert!(
         cold.cache_hit_rate < steady.cache_hit_rate * 0.5,
         "hit {:.3} after the flush vs {:.3}",
@@ -87,7 +88,7 @@ fn a_failed_primary_fails_writes_until_a_replica_is_promoted() {
         // The request-level engine's 5 s windows hold a few thousand requests: allow their sampling noise.
         assert!((during - write_share).abs() < 0.012, "{engine}: writes fail: {during:.3} vs write share {write_share:.3}");
         assert!(at(&f, 120.0).error_rate < 0.001, "{engine}: recovered after failover");
-        let replicas = at(&f, 120.0).tiers.iter().find(|t| t.name == "replica").unwrap().nodes;
+        let replicas = at(&f, 120.0).tiers.iter().find(|t| t.name == Tier::Replica).unwrap().nodes;
         assert_eq!(replicas, 1, "{engine}: one replica became the primary");
     }
     // Without replicas the database is down until the primary is restored: from a nightly snapshot, in five
@@ -127,9 +128,9 @@ fn an_outage_leads_the_table_while_it_lasts() {
     let mut nightly = Scenario::stage(3).with_users(5_000);
     nightly.arch.ops.backups = sim_core::scenario::Backups::Nightly;
     for (s, t, id) in [
-        (with_fault(nightly, FaultKind::KillDbPrimary, 60.0, 600.0), 90.0, "db-down"),
-        (with_fault(Scenario::stage(6).with_users(5_000), FaultKind::KillDbPrimary, 60.0, 600.0), 70.0, "db-down"),
-        (with_fault(Scenario::stage(5).with_users(5_000), FaultKind::KillAppServer, 60.0, 600.0), 65.0, "app-down"),
+        (with_fault(nightly, FaultKind::KillDbPrimary, 60.0, 600.0), 90.0, RowId::DbDown),
+        (with_fault(Scenario::stage(6).with_users(5_000), FaultKind::KillDbPrimary, 60.0, 600.0), 70.0, RowId::DbDown),
+        (with_fault(Scenario::stage(5).with_users(5_000), FaultKind::KillAppServer, 60.0, 600.0), 65.0, RowId::AppDown),
     ] {
         let topo = Topology::new(&s);
         for (engine, series) in both(&s) {

@@ -2,6 +2,7 @@
 //! the queue, shards, regions, service fan-out, retries, the rate limit, the circuit breaker, the load
 //! balancer pair, the connection pool, auto-scaling's saving and the write burst.
 use sim_core::fluid::{run as fluid, steady_state, FluidOptions};
+use sim_core::ids::Tier;
 use sim_core::report::{Sample, Summary};
 use sim_core::scenario::{Fault, FaultKind, Scenario};
 
@@ -45,7 +46,7 @@ fn a_queue_cuts_slow_writes_from_about_2_5_s_to_under_100_ms() {
     let queued = steady(&slow_writes(true));
     assert!(inline.latency_ms.p95 > 2_400.0, "inline: p95 {:.0} ms (seed 000: 2–3 s)", inline.latency_ms.p95);
     assert!(queued.latency_ms.p95 < 100.0, "queued: p95 {:.1} ms (seed 000: ~50 ms)", queued.latency_ms.p95);
-    assert!(queued.utilization["app"] < inline.utilization["app"], "the job's CPU leaves the app servers");
+    assert!(queued.utilization[&Tier::App] < inline.utilization[&Tier::App], "the job's CPU leaves the app servers");
 }
 
 #[test]
@@ -122,7 +123,7 @@ fn four_shards_take_about_a_quarter_of_the_writes_each() {
     one.arch.app_servers = 20;
     let mut four = one.clone();
     four.arch.shards = 4;
-    let (u1, u4) = (steady(&one).utilization["db_primary"], steady(&four).utilization["db_primary"]);
+    let (u1, u4) = (steady(&one).utilization[&Tier::DbPrimary], steady(&four).utilization[&Tier::DbPrimary]);
     assert!(u4 < u1 * 0.4 && u4 > u1 * 0.2, "hottest primary: {u1:.2} with one shard, {u4:.2} with four");
 }
 
@@ -209,10 +210,10 @@ fn retries_amplify_load_on_an_overloaded_system() {
     let storm = steady(&s);
     assert!(storm.retry_rate > 0.2, "retries add {:.0} % more requests", storm.retry_rate * 100.0);
     assert!(
-        storm.utilization["app"] >= calm.utilization["app"] - 0.01,
+        storm.utilization[&Tier::App] >= calm.utilization[&Tier::App] - 0.01,
         "and the box stays saturated: {:.3} vs {:.3}",
-        storm.utilization["app"],
-        calm.utilization["app"]
+        storm.utilization[&Tier::App],
+        calm.utilization[&Tier::App]
     );
     // Request by request too, though the engines do not yet agree on how much (retries land on the same
     // saturated box at once and fail together, which the aggregate engine's independent-failure fixed point
@@ -332,7 +333,7 @@ fn request_coalescing_tames_the_stampede_after_a_flush() {
         s.arch.resilience.db_pool = true;
         s.arch.cache_coalescing = coalesce;
         let f = series(&s);
-        let db = |x: &Sample| x.tiers.iter().find(|t| t.name == "db_primary").unwrap().utilization;
+        let db = |x: &Sample| x.tiers.iter().find(|t| t.name == Tier::DbPrimary).unwrap().utilization;
         f.iter().filter(|x| x.t_s > 60.0 && db(x) > 0.9).count()
     };
     let (stampede, coalesced) = (run(false), run(true));

@@ -112,7 +112,7 @@ fn one_click_per_live_row_no_capacity_fix_is_needed_twice_in_a_row() {
         for (i, st) in j.stages.iter().enumerate() {
             for users in [st.users, st.users * 3] {
                 let mut s = st.scenario.clone().with_users(users);
-                let mut last: Option<(&'static str, sim_core::diagnose::Fix)> = None;
+                let mut last: Option<(sim_core::ids::RowId, sim_core::diagnose::Fix)> = None;
                 for _ in 0..25 {
                     let rows = diagnose(&s, &steady_state(&s).summary);
                     let Some(row) = first_fix(&rows) else { break };

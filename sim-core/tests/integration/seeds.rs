@@ -3,6 +3,7 @@
 //! `growth`; the rate limit's 100 requests per 15 minutes too.)
 use sim_core::cache::Popularity;
 use sim_core::fluid::steady_state;
+use sim_core::ids::{Component, RowId, Tier};
 use sim_core::journey::journeys;
 use sim_core::report::Summary;
 use sim_core::scenario::Scenario;
@@ -16,11 +17,11 @@ fn steady(s: &Scenario) -> Summary {
 fn seeds_000_001_the_first_server_costs_20_to_40_dollars_a_month() {
     // Seed 000: one t3.medium for about $30 a month; seed 001: a $20–40 VPS.
     let bill = steady(&Scenario::stage(1).with_users(1_000)).bill;
-    let app = bill.by_component["app"];
+    let app = bill.by_component[&Component::App];
     assert!((20.0..=40.0).contains(&app), "the one server costs ${app:.2} a month");
     // Nothing else runs: the rest of the bill is the traffic it sends.
     for (part, usd) in &bill.by_component {
-        assert!(part == "app" || part == "egress" || *usd == 0.0, "{part} costs ${usd:.2} on a single server");
+        assert!(*part == Component::App || *part == Component::Egress || *usd == 0.0, "{part} costs ${usd:.2} on a single server");
     }
 }
 
@@ -62,7 +63,7 @@ fn seed_004_a_five_minute_ttl_hits_about_85_percent() {
 fn seed_000_redis_answers_in_about_a_millisecond_and_the_database_in_tens() {
     // Seed 000: a database round trip of ~20 ms against ~1 ms from Redis; seed 001: Redis ~0.5 ms.
     let s = steady(&Scenario::stage(4).with_users(20_000));
-    let (redis, db) = (s.tier_latency_ms["redis"], s.tier_latency_ms["db_primary"]);
+    let (redis, db) = (s.tier_latency_ms[&Tier::Redis], s.tier_latency_ms[&Tier::DbPrimary]);
     assert!((0.3..=1.5).contains(&redis), "Redis visit {redis:.2} ms");
     assert!(db >= 5.0 * redis, "a database visit ({db:.1} ms) should cost many Redis visits ({redis:.2} ms)");
 }
@@ -87,8 +88,8 @@ fn seed_000_auto_scaling_cuts_the_app_fleets_bill_40_to_60_percent() {
             continue;
         }
         let users = j.stages[i].users;
-        let asg = steady(&j.stages[i].scenario).bill.by_component["app"];
-        let fixed = steady(&j.stages[i - 1].scenario.clone().with_users(users)).bill.by_component["app"];
+        let asg = steady(&j.stages[i].scenario).bill.by_component[&Component::App];
+        let fixed = steady(&j.stages[i - 1].scenario.clone().with_users(users)).bill.by_component[&Component::App];
         let saving = 1.0 - asg / fixed;
         assert!(
             (0.40..=0.60).contains(&saving),
@@ -142,18 +143,18 @@ fn seed_001_a_batch_job_at_the_peak_is_a_live_row_and_both_fixes_clear_it() {
     use sim_core::diagnose::{diagnose, Fix};
     let mut s = Scenario::stage(3).with_users(10_000);
     s.arch.ops.report.start_hour = Some(9.5);
-    let row = |s: &Scenario| diagnose(s, &steady(s)).into_iter().find(|r| r.id == "batch").unwrap();
+    let row = |s: &Scenario| diagnose(s, &steady(s)).into_iter().find(|r| r.id == RowId::Batch).unwrap();
     let live = row(&s);
     assert!(live.live && live.fix == Some(Fix::BatchOffPeak), "{live:?}");
-    let busy = steady(&s).utilization["db_primary"];
+    let busy = steady(&s).utilization[&Tier::DbPrimary];
     for fix in [Fix::BatchOffPeak, Fix::AnalyticsReplica] {
         let fixed = fix.apply(&s);
         assert!(!row(&fixed).live, "{fix:?} clears the row");
-        assert!(steady(&fixed).utilization["db_primary"] < busy - 0.3, "{fix:?} takes the job's load off the primary");
+        assert!(steady(&fixed).utilization[&Tier::DbPrimary] < busy - 0.3, "{fix:?} takes the job's load off the primary");
     }
     // The analytics replica is a machine of its own on the bill.
     let replica = Fix::AnalyticsReplica.apply(&s);
-    assert!(steady(&replica).bill.by_component["database"] > steady(&s).bill.by_component["database"] * 1.9);
+    assert!(steady(&replica).bill.by_component[&Component::Database] > steady(&s).bill.by_component[&Component::Database] * 1.9);
 }
 
 #[test]
@@ -166,17 +167,17 @@ fn seeds_000_003_a_cdn_caching_private_pages_and_an_open_database_are_live_rows_
     s.arch.ops.db_public = true;
     let sum = steady(&s);
     assert!(sum.wrong_user_rate > 0.05, "{:.3} of responses are someone else's page", sum.wrong_user_rate);
-    assert!(sum.utilization["app"] < steady(&Scenario::stage(7).with_users(20_000)).utilization["app"]);
-    assert_eq!(sum.internet_exposed, ["load_balancer", "cdn", "database"]);
+    assert!(sum.utilization[&Tier::App] < steady(&Scenario::stage(7).with_users(20_000)).utilization[&Tier::App]);
+    assert_eq!(sum.internet_exposed, [Component::LoadBalancer, Component::Cdn, Component::Database]);
     let rows = diagnose(&s, &sum);
-    let fix = |id: &str| rows.iter().find(|r| r.id == id).filter(|r| r.live).and_then(|r| r.fix);
-    assert_eq!(fix("cdn-poisoning"), Some(Fix::NoPrivateCaching));
+    let fix = |id: RowId| rows.iter().find(|r| r.id == id).filter(|r| r.live).and_then(|r| r.fix);
+    assert_eq!(fix(RowId::CdnPoisoning), Some(Fix::NoPrivateCaching));
     // Seed 003: security groups let only the load balancer face the internet.
-    assert_eq!(fix("exposed"), Some(Fix::PrivateDatabase));
+    assert_eq!(fix(RowId::Exposed), Some(Fix::PrivateDatabase));
     let fixed = Fix::PrivateDatabase.apply(&Fix::NoPrivateCaching.apply(&s));
     let after = steady(&fixed);
     assert_eq!(after.wrong_user_rate, 0.0);
-    assert_eq!(after.internet_exposed, ["load_balancer", "cdn"]);
+    assert_eq!(after.internet_exposed, [Component::LoadBalancer, Component::Cdn]);
 }
 
 #[test]
@@ -192,10 +193,10 @@ fn seed_001_three_replicas_carry_three_to_four_times_the_reads() {
     let reads = t.peak_rps() * (1.0 - t.static_share) - writes;
     let vcpus = s.arch.db_size.vcpus as f64;
     let read_busy = reads * s.arch.work.db_read_ms / 1e3 / vcpus;
-    assert!((alone.utilization["db_primary"] - read_busy - writes * s.arch.work.db_write_ms / 1e3 / vcpus).abs() < 0.02);
+    assert!((alone.utilization[&Tier::DbPrimary] - read_busy - writes * s.arch.work.db_write_ms / 1e3 / vcpus).abs() < 0.02);
     s.arch.replicas = 3;
     let spread = steady(&s);
-    let capacity = read_busy / spread.utilization["replica"];
+    let capacity = read_busy / spread.utilization[&Tier::Replica];
     assert!((2.9..=4.1).contains(&capacity), "three replicas carry {capacity:.2}× the reads one primary could");
 }
 
@@ -208,7 +209,7 @@ fn seed_000_stale_reads_last_about_a_ttl_and_a_shorter_one_clears_the_row() {
     let s = j.stages[2].scenario.clone();
     assert_eq!(s.arch.cache_ttl_s, 300.0);
     let before = steady(&s);
-    let row = diagnose(&s, &before).into_iter().find(|r| r.id == "stale").unwrap();
+    let row = diagnose(&s, &before).into_iter().find(|r| r.id == RowId::Stale).unwrap();
     assert!(row.live && (0.01..0.10).contains(&before.stale_read_rate), "{:.3}", before.stale_read_rate);
     let Some(Fix::LowerTtl { to }) = row.fix else { panic!("{:?}", row.fix) };
     let fixed = row.fix.unwrap().apply(&s);

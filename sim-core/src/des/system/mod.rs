@@ -44,6 +44,7 @@ mod fleet;
 mod ops;
 mod regions;
 
+use crate::ids::Tier;
 use std::collections::{HashMap, VecDeque};
 
 use rand::Rng;
@@ -816,7 +817,7 @@ impl System {
             let (b0, q0, o0) = prev.get(i).copied().unwrap_or((0.0, 0.0, 0.0));
             (((areas[i].0 - b0) / span_ns).clamp(0.0, 1.0), ((areas[i].1 - q0) / span_ns).max(0.0), ((areas[i].2 - o0) / span_ns).max(0.0))
         };
-        let tier = |name: &str, ids: &[u32], prev: &Vec<(f64, f64, f64)>| -> Option<TierStat> {
+        let tier = |name: Tier, ids: &[u32], prev: &Vec<(f64, f64, f64)>| -> Option<TierStat> {
             let live: Vec<u32> = ids.iter().copied().filter(|&s| !core.stations[s as usize].dead).collect();
             if ids.is_empty() {
                 return None;
@@ -829,15 +830,15 @@ impl System {
                 .fold(((f64::NEG_INFINITY, 0.0, 0.0), 0.0f64), |(hot, o), u| (if u.0 >= hot.0 { u } else { hot }, o.max(u.2)));
             let hot = if hot.0.is_finite() { hot } else { (0.0, 0.0, 0.0) };
             let latency_ms = match name {
-                "app" => w.tier_ms(0),
-                "redis" => w.tier_ms(1),
-                "db_primary" => w.tier_ms(2),
-                "replica" => w.tier_ms(3),
-                "services" => w.tier_ms(4),
-                _ => 0.0,
+                Tier::App => w.tier_ms(0),
+                Tier::Redis => w.tier_ms(1),
+                Tier::DbPrimary => w.tier_ms(2),
+                Tier::Replica => w.tier_ms(3),
+                Tier::Services => w.tier_ms(4),
+                Tier::ReplicaApply | Tier::Workers => 0.0,
             };
             Some(TierStat {
-                name: name.to_owned(),
+                name,
                 nodes: live.len() as u32,
                 utilization: finite(hot.0),
                 offered: finite(offered),
@@ -850,20 +851,20 @@ impl System {
         let region = &self.regions[rg];
         let mut tiers: Vec<TierStat> = Vec::new();
         let fleet: Vec<u32> = region.routed.iter().map(|r| r.0).collect();
-        tiers.extend(tier("app", &fleet, prev));
-        tiers.extend(tier("redis", &region.redis, prev));
+        tiers.extend(tier(Tier::App, &fleet, prev));
+        tiers.extend(tier(Tier::Redis, &region.redis, prev));
         if !self.topo.db_on_app {
-            tiers.extend(tier("db_primary", &self.primaries, prev));
+            tiers.extend(tier(Tier::DbPrimary, &self.primaries, prev));
         }
         let shards = self.primaries.len();
         let local = &self.active[rg * shards..(rg + 1) * shards];
         let replicas: Vec<u32> = local.iter().flatten().map(|&r| self.replicas[r]).collect();
-        tiers.extend(tier("replica", &replicas, prev));
+        tiers.extend(tier(Tier::Replica, &replicas, prev));
         let applies: Vec<u32> = local.iter().flatten().map(|&r| self.applies[r]).collect();
-        tiers.extend(tier("replica_apply", &applies, prev));
-        tiers.extend(tier("workers", &self.workers, prev));
-        tiers.extend(tier("services", &region.services.concat(), prev));
-        let pool = tiers.iter().find(|t| t.name == "workers").map_or(0.0, |t| t.queue) + self.retrying as f64;
+        tiers.extend(tier(Tier::ReplicaApply, &applies, prev));
+        tiers.extend(tier(Tier::Workers, &self.workers, prev));
+        tiers.extend(tier(Tier::Services, &region.services.concat(), prev));
+        let pool = tiers.iter().find(|t| t.name == Tier::Workers).map_or(0.0, |t| t.queue) + self.retrying as f64;
         *prev = areas;
         let offered = w.offered as f64 / span_s;
         let errors = w.rejected as f64 / span_s;
@@ -1457,86 +1458,69 @@ pub fn run(scenario: &Scenario, opts: DesOptions) -> DesReport {
     }
     let now = core.now;
     let since = core.reset_at;
-    let mut utilization = std::collections::BTreeMap::new();
-    let mut offered_utilization = std::collections::BTreeMap::new();
-    let mut queue_depth = std::collections::BTreeMap::new();
+    let mut tiers = crate::report::TierFigures::default();
     let span_ns = (now - since).max(1) as f64;
-    let mut hot = |name: &str, ids: &[u32]| {
+    let mut hot = |name: Tier, ids: &[u32]| {
         if ids.is_empty() {
             return;
         }
         let u = ids.iter().map(|&s| core.stations[s as usize].utilization(since, now)).fold(0.0, f64::max);
         let o = ids.iter().map(|&s| core.stations[s as usize].offered_area / span_ns).fold(0.0, f64::max);
         let q = ids.iter().map(|&s| core.stations[s as usize].mean_in_system(since, now)).fold(0.0, f64::max);
-        utilization.insert(name.to_owned(), finite(u));
-        offered_utilization.insert(name.to_owned(), finite(o));
-        queue_depth.insert(name.to_owned(), finite(q));
+        tiers.utilization.insert(name, u);
+        tiers.offered_utilization.insert(name, o);
+        tiers.queue_depth.insert(name, q);
     };
     let all = |f: &dyn Fn(&Region) -> Vec<u32>| sys.regions.iter().flat_map(f).collect::<Vec<u32>>();
-    hot("app", &all(&|r| r.app.clone()));
-    hot("redis", &all(&|r| r.redis.clone()));
-    hot("workers", &sys.workers);
+    hot(Tier::App, &all(&|r| r.app.clone()));
+    hot(Tier::Redis, &all(&|r| r.redis.clone()));
+    hot(Tier::Workers, &sys.workers);
     if !sys.topo.db_on_app {
-        hot("db_primary", &sys.primaries);
+        hot(Tier::DbPrimary, &sys.primaries);
     }
-    hot("services", &all(&|r| r.services.concat()));
-    hot("replica", &sys.replicas);
-    hot("replica_apply", &sys.applies);
-    let busiest_alive = sys.regions[sys.busiest_region(now)].alive();
-    let regions_up = (sys.regions.len() - usize::from(crate::policy::outage::region_dark(sys.region_down_at, now).is_some())) as u32;
+    hot(Tier::Services, &all(&|r| r.services.concat()));
+    hot(Tier::Replica, &sys.replicas);
+    hot(Tier::ReplicaApply, &sys.applies);
+    let alive = sys.regions[sys.busiest_region(now)].alive();
     let m = &mut sys.measured;
+    tiers.tier_latency_ms = [(Tier::App, 0), (Tier::Redis, 1), (Tier::DbPrimary, 2), (Tier::Replica, 3), (Tier::Services, 4)]
+        .into_iter()
+        .filter(|&(_, i)| m.tier_visits[i] > 0)
+        .map(|(name, i)| (name, m.tier_ms(i)))
+        .collect();
     let span = (now - since) as f64 / 1e9;
     let offered_rps = m.offered as f64 / span.max(1e-9);
     let edge_rps = m.cdn_hits as f64 / span.max(1e-9);
-    let alive = busiest_alive;
+    let workers = sys.workers.first().map_or(0, |&p| core.stations[p as usize].servers);
     let cost = sys.topo.cost_per_hour(&crate::model::Usage {
         app_instances: alive as f64,
         origin_rps: offered_rps - edge_rps,
         cdn_rps: edge_rps,
-        workers: sys.workers.first().map_or(0, |&p| core.stations[p as usize].servers),
+        workers,
         jobs_rps: m.jobs as f64 / span.max(1e-9),
     });
-    let mut counts = sys.counts;
-    counts.in_flight = counts.offered - counts.served - counts.rejected;
-    let summary = crate::report::Summary {
-        engine: "des".into(),
-        offered_rps: finite(offered_rps),
-        served_rps: finite(m.served as f64 / span.max(1e-9)),
+    let empty = Sample::default();
+    let measured = crate::report::Measured {
+        engine: "des",
+        offered_rps,
+        served_rps: m.served as f64 / span.max(1e-9),
         error_rate: Window::ratio(m.rejected, m.offered),
         latency_ms: m.latency(),
-        utilization,
-        offered_utilization,
-        tier_latency_ms: [("app", 0), ("redis", 1), ("db_primary", 2), ("replica", 3), ("services", 4)]
-            .into_iter()
-            .filter(|&(_, i)| m.tier_visits[i] > 0)
-            .map(|(name, i)| (name.to_owned(), m.tier_ms(i)))
-            .collect(),
-        queue_depth,
+        tiers,
         cache_hit_rate: Window::ratio(m.cache_hits, m.cache_gets),
         cdn_hit_rate: Window::ratio(m.cdn_hits, m.cdn_gets),
         replication_lag_ms: if m.lag_n > 0 { m.lag_sum / m.lag_n as f64 * 1e3 } else { 0.0 },
         stale_read_rate: Window::ratio(m.stale, m.reads),
-        sessions_lost: sys.sessions_lost,
-        instances: alive,
-        cost_usd_per_hour: finite(cost),
-        cost_usd_per_month: 0.0,
-        cost_usd_per_million_requests: 0.0,
-        bill: Default::default(),
-        counts,
-        cost_usd_per_hour_by_component: series.last().map(|l| crate::fluid::by_component(&sys.topo.scenario, l)).unwrap_or_default(),
-        jobs_waiting_s: if m.jobs > 0 { finite(m.job_wait_sum / m.jobs as f64) } else { 0.0 },
-        jobs_dead_lettered: m.dead_lettered as f64,
-        workers: sys.workers.first().map_or(0, |&p| core.stations[p as usize].servers),
-        shards: sys.primaries.len() as u32,
-        regions: regions_up,
         rate_limited_rate: Window::ratio(m.limited, m.offered),
         retry_rate: Window::ratio(m.retries, m.offered),
         wrong_user_rate: Window::ratio(m.wrong_user, m.offered),
-        writes_lost: finite(sys.writes_lost),
-        app_down: series.last().map_or(0, |l| l.app_down),
-        primaries_down: series.last().map_or(0, |l| l.primaries_down),
-        internet_exposed: Vec::new(),
-    }
-    .with_bill(&sys.topo);
+        cost_usd_per_hour: cost,
+        jobs_waiting_s: if m.jobs > 0 { m.job_wait_sum / m.jobs as f64 } else { 0.0 },
+        jobs_dead_lettered: m.dead_lettered as f64,
+        counts: sys.counts,
+        last: series.last().unwrap_or(&empty),
+        ran: &sys.topo.scenario,
+    };
+    let summary = crate::report::Summary::build(&sys.topo, measured, crate::bill::month(&sys.topo));
     DesReport { report: Report { summary, series }, traces: sys.traces, events: core.events }
 }

@@ -1,0 +1,181 @@
+//! Typed names for what travels between the engines, the table, the page and the CLI's JSON: a tier of the
+//! system, a priced component, a row of the bottleneck table. Each is an enum whose serde name is the string the
+//! JSON has always carried, so a misspelt name is a compile error rather than a lookup that quietly finds nothing.
+//!
+//! Tiers and components are map keys in the summary; their variants are declared in the alphabetical order of
+//! their names, so a `BTreeMap` keyed by them prints its keys in the order a string-keyed map did.
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Declares a unit enum with its serde names, `name()`, `ALL` and `Display`.
+macro_rules! named {
+    ($(#[$meta:meta])* $ty:ident, $case:literal, { $($(#[$vmeta:meta])* $variant:ident = $name:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = $case)]
+        pub enum $ty {
+            $($(#[$vmeta])* $variant,)+
+        }
+
+        impl $ty {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$ty] = &[$($ty::$variant,)+];
+
+            /// The name in the JSON, the page and the CLI.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name,)+
+                }
+            }
+
+            /// The value called `name`, if there is one.
+            pub fn from_name(name: &str) -> Option<$ty> {
+                Self::ALL.iter().copied().find(|v| v.name() == name)
+            }
+        }
+
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+    };
+}
+
+named!(
+    /// A tier of stations: what a [`crate::report::TierStat`] and the summary's per-tier maps are keyed by.
+    Tier, "snake_case", {
+        /// The app servers (the single box's server too).
+        App = "app",
+        /// The database primaries (one per shard).
+        DbPrimary = "db_primary",
+        /// The Redis nodes: query cache and session store.
+        Redis = "redis",
+        /// The read replicas answering queries.
+        Replica = "replica",
+        /// The replicas' apply threads replaying the primary's writes.
+        ReplicaApply = "replica_apply",
+        /// The internal services behind the app tier.
+        Services = "services",
+        /// The queue's workers.
+        Workers = "workers",
+    }
+);
+
+named!(
+    /// A priced part of the system, and what the internet can reach.
+    Component, "snake_case", {
+        /// App servers.
+        App = "app",
+        /// The CDN's edge (bytes and requests).
+        Cdn = "cdn",
+        /// Database primaries and replicas.
+        Database = "database",
+        /// Bandwidth out of the origin.
+        Egress = "egress",
+        /// The load balancer (a pair when highly available).
+        LoadBalancer = "load_balancer",
+        /// The message queue and its worker machines.
+        Queue = "queue",
+        /// Redis nodes.
+        Redis = "redis",
+        /// Internal services' instances.
+        Services = "services",
+    }
+);
+
+named!(
+    /// A row of the bottleneck table ([`crate::diagnose`]).
+    RowId, "kebab-case", {
+        /// The database is down.
+        DbDown = "db-down",
+        /// Dead app servers still take requests.
+        AppDown = "app-down",
+        /// App servers' CPU.
+        AppCpu = "app-cpu",
+        /// Reads on the primary.
+        DbReads = "db-reads",
+        /// Writes on the primary.
+        DbWrites = "db-writes",
+        /// Cache misses reaching the database.
+        CacheMiss = "cache-miss",
+        /// A report job on the primary.
+        Batch = "batch",
+        /// A periodic spike.
+        Periodic = "periodic",
+        /// Users far from the one region.
+        Distance = "distance",
+        /// Writes lost with the primary.
+        DataLoss = "data-loss",
+        /// Private pages cached at the CDN.
+        CdnPoisoning = "cdn-poisoning",
+        /// The database open to the internet.
+        Exposed = "exposed",
+        /// The cache hit ratio.
+        CacheHit = "cache-hit",
+        /// Redis CPU.
+        Redis = "redis",
+        /// Replication lag.
+        ReplicationLag = "replication-lag",
+        /// Stale reads.
+        Stale = "stale",
+        /// Sessions lost with a server.
+        Sessions = "sessions",
+        /// The auto-scaling group at its maximum.
+        AsgMax = "asg-max",
+        /// Slow jobs inline.
+        SlowJobs = "slow-jobs",
+        /// The queue's depth.
+        QueueDepth = "queue-depth",
+        /// Jobs given up.
+        DeadLetters = "dead-letters",
+        /// One shard hotter than the rest.
+        HotShard = "hot-shard",
+        /// Calls fanned out to many services.
+        FanOut = "fan-out",
+        /// A busy service.
+        Services = "services",
+        /// Clients' retries adding load.
+        RetryStorm = "retry-storm",
+        /// Requests refused by the rate limit.
+        RateLimited = "rate-limited",
+        /// Too many database connections.
+        Pool = "pool",
+        /// One load balancer.
+        LbSpof = "lb-spof",
+        /// Errors with no other cause named.
+        Errors = "errors",
+        /// Static assets served by the origin.
+        Static = "static",
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn map_keys_sort_as_their_names_do() {
+        // The summary's maps are keyed by these; the JSON must print its keys in the order strings would.
+        for all in [Tier::ALL.iter().map(|t| t.name()).collect::<Vec<_>>(), Component::ALL.iter().map(|c| c.name()).collect()] {
+            let mut sorted = all.clone();
+            sorted.sort_unstable();
+            assert_eq!(all, sorted);
+        }
+    }
+
+    #[test]
+    fn serde_names_are_the_names() {
+        for t in Tier::ALL {
+            assert_eq!(serde_json::to_string(t).unwrap(), format!("\"{}\"", t.name()));
+        }
+        for c in Component::ALL {
+            assert_eq!(serde_json::to_string(c).unwrap(), format!("\"{}\"", c.name()));
+        }
+        for r in RowId::ALL {
+            assert_eq!(serde_json::to_string(r).unwrap(), format!("\"{}\"", r.name()));
+            assert_eq!(RowId::from_name(r.name()), Some(*r));
+        }
+    }
+}
