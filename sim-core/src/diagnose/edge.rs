@@ -14,7 +14,16 @@ pub(super) const DISTANCE: Check = Check {
     trips: Trips::AtOrAbove,
     remedy: "Serve static assets from a CDN; cache at the edge; go multi-region",
     value: |cx| farthest_rtt_ms(cx.scenario),
-    fix: |cx| if !cx.a.cdn { Some(Fix::AddCdn) } else { (cx.a.regions < 3).then_some(Fix::Regions { to: cx.a.regions + 1 }) },
+    fix: |cx| {
+        if !cx.a.cdn {
+            Some(Fix::AddCdn)
+        } else {
+            // A second region copies the whole stack: worth it once one region's stack scales out (a load
+            // balancer in front, the database on its own), not for a single box.
+            let scales_out = cx.scenario.has_load_balancer() && cx.a.db_separate;
+            (scales_out && cx.a.regions < 3).then_some(Fix::Regions { to: cx.a.regions + 1 })
+        }
+    },
 };
 
 /// The worst round trip any users have to the region serving them, in milliseconds.

@@ -85,7 +85,7 @@ impl Fix {
             Fix::AddCache => "Add a Redis cache in front of the database (60 s TTL)".into(),
             Fix::RaiseTtl { to } => format!("Raise the cache TTL to {to:.0} s"),
             Fix::LowerTtl { to } => format!("Shorten the cache TTL to {to:.0} s (fewer stale reads)"),
-            Fix::Replicas { to } => format!("Run {to} read replicas"),
+            Fix::Replicas { to } => format!("Run {to} read replica{}", if to == 1 { "" } else { "s" }),
             Fix::BiggerDatabase { vcpus } => format!("Move the database to a bigger server, {}", size(vcpus)),
             Fix::RedisNodes { to } => format!("Run {to} Redis nodes"),
             Fix::AddCdn => "Serve static assets from a CDN".into(),

@@ -159,3 +159,47 @@ fn a_short_stage_link_opens_the_pickers_stage() {
     assert_eq!(stage_link("?v=1&stage=6&replicas=1"), None);
     assert_eq!(stage_link("?v=1&users=5000"), None, "no stage named");
 }
+
+/// Issue 13: facing the workload its last stage is built for (its users worldwide or not, slow jobs on writes,
+/// a daily curve), each journey's first stage, clicked through its first fixes while the users grow from 1,000
+/// to 1,000,000, builds what that last stage has — the queue, auto-scaling, more regions — and ends healthy.
+#[test]
+fn the_first_fix_walk_builds_each_journeys_queue_auto_scaling_and_regions() {
+    use sim_core::diagnose::Fix;
+    for j in journeys() {
+        let last = &j.stages.last().unwrap().scenario;
+        let mut s = j.stages[0].scenario.clone();
+        s.traffic = last.traffic.clone();
+        s.traffic.daily_curve = true;
+        s.arch.jobs.share = last.arch.jobs.share;
+        let mut built = Vec::new();
+        for users in [1_000u64, 3_000, 10_000, 30_000, 100_000, 300_000, 1_000_000] {
+            s.traffic.users = users;
+            for _ in 0..30 {
+                let rows = diagnose(&s, &steady_state(&s).summary);
+                let Some(fix) = first_fix(&rows).and_then(|r| r.fix) else { break };
+                built.push(fix);
+                s = fix.apply(&s);
+            }
+        }
+        let has = |f: &dyn Fn(&Fix) -> bool| built.iter().any(f);
+        let labels: Vec<String> = built.iter().map(|f| f.label()).collect();
+        if last.arch.jobs.queued {
+            assert!(has(&|f| *f == Fix::AddQueue), "{}: no queue in {labels:#?}", j.name);
+        }
+        if last.arch.autoscaling.enabled {
+            assert!(has(&|f| *f == Fix::EnableAutoscaling), "{}: no auto-scaling in {labels:#?}", j.name);
+        }
+        if last.arch.regions > 1 {
+            assert!(has(&|f| matches!(f, Fix::Regions { .. })), "{}: no second region in {labels:#?}", j.name);
+        }
+        let end = steady_state(&s).summary;
+        assert!(
+            end.error_rate < 0.01 && end.latency_ms.p99 < 1_000.0,
+            "{}: {:.3} errors, p99 {:.0} ms",
+            j.name,
+            end.error_rate,
+            end.latency_ms.p99
+        );
+    }
+}
