@@ -26,6 +26,10 @@
     if (data.type === 'height' && data.height > 0) {
       document.getElementById(name).style.height = Math.min(data.height, 4000) + 'px';
     }
+    if (data.type === 'error') {
+      // scalesim stopped (a bug): it now shows a short message and links to data.url.
+      document.getElementById(name + '-bottleneck').textContent = data.message;
+    }
     if (data.type === 'bottleneck') {
       document.getElementById(name + '-bottleneck').textContent = data.component
         ? data.component + ' (' + data.metric + ')'

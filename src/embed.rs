@@ -5,7 +5,10 @@
 //! - `{type: "stage", stage, name}` when the stage changes;
 //! - `{type: "bottleneck", component, metric, value, threshold}` when the first live row changes
 //!   (`component: null` when nothing is saturated);
-//! - `{type: "height", height}` when the page's height changes, for auto-resizing the iframe.
+//! - `{type: "height", height}` when the page's height changes, for auto-resizing the iframe;
+//! - `{type: "error", message, url}` if scalesim stops after an internal error (a panic): the page then shows
+//!   only a short message and links to `url` (the scenario as it was) and to a fresh start, and posts its new
+//!   height.
 //!
 //! It accepts from the parent objects with `target: "scalesim"`:
 //! - `{type: "setStage", stage}`: go to a stage of the journey (keeps the load);
@@ -84,6 +87,14 @@ pub fn post(kind: &str, fields: &[(&str, Field)]) {
         );
     }
     let _ = parent.post_message(&message, "*");
+}
+
+/// Tells the host that scalesim has stopped (called from the panic hook, after the page has been replaced):
+/// posts the error event with the scenario's address, then `height`, the failure page's (measured from its
+/// content: the document's scroll height never drops below the frame's).
+pub fn post_error(message: &str, url: &str, height: i32) {
+    post("error", &[("message", Field::Text(message.to_owned())), ("url", Field::Text(url.to_owned()))]);
+    post("height", &[("height", Field::Num(height as f64))]);
 }
 
 /// Reads a field of a JS object as a string or a number.

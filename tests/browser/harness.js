@@ -26,11 +26,21 @@ const TYPES = {
   '.svg': 'image/svg+xml',
 };
 
+/** Scripts a test adds to a page with `page.addScriptTag({ path })` (axe-core), served at these paths of every
+ *  server here: see openPage. */
+const INJECTED = new Map();
+
 /** Starts a static server on a free loopback port. `extra` maps absolute paths to HTML served as-is; `headers`
  *  are added to every response from dist/ (for example a Content-Security-Policy). */
 export async function serveDist(extra = {}, headers = {}) {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://localhost');
+    const injected = INJECTED.get(url.pathname);
+    if (injected) {
+      res.writeHead(200, { 'content-type': TYPES['.js'] });
+      res.end(await readFile(injected));
+      return;
+    }
     if (extra[url.pathname]) {
       res.writeHead(200, { 'content-type': TYPES['.html'] });
       res.end(extra[url.pathname]);
@@ -77,7 +87,6 @@ export async function launch() {
   });
 }
 
-/** Opens a page that records console errors, page errors and failed requests into `page.problems`. */
 /** Opens the site at `query` in a fresh context and waits until the table's headline is up (the page has run). */
 export async function openReady(ctx, query, viewport = DESKTOP) {
   const page = await openPage(ctx.browser, ctx.site.url + query, viewport);
@@ -85,11 +94,17 @@ export async function openReady(ctx, query, viewport = DESKTOP) {
   return page;
 }
 
-export async function openPage(browser, url, viewport = { width: 1440, height: 900 }) {
+/** Opens a page that records console errors, page errors and failed requests into `page.problems`.
+ *  `init` (optional) is a script run in every frame before the page's own (playwright's addInitScript). Every
+ *  console message of any type is also kept in `page.messages`, for the tests that want a silent console. */
+export async function openPage(browser, url, viewport = { width: 1440, height: 900 }, init = null) {
   const context = await browser.newContext({ viewport });
+  if (init) await context.addInitScript(init);
   const page = await context.newPage();
   page.problems = [];
+  page.messages = [];
   page.on('console', (msg) => {
+    page.messages.push(`${msg.type()}: ${msg.text()}`);
     if (msg.type() === 'error') page.problems.push(`console: ${msg.text()}`);
   });
   page.on('pageerror', (err) => page.problems.push(`pageerror: ${err.message}`));
@@ -97,6 +112,16 @@ export async function openPage(browser, url, viewport = { width: 1440, height: 9
   page.on('response', (resp) => {
     if (resp.status() >= 400) page.problems.push(`HTTP ${resp.status()}: ${resp.url()}`);
   });
+  // The page's Content-Security-Policy blocks inline scripts, and playwright adds `{ path }` as one: serve the
+  // file from the page's own origin instead, so a test's tools run under the policy like the page.
+  const addScriptTag = page.addScriptTag.bind(page);
+  page.addScriptTag = (options) => {
+    if (!options?.path) return addScriptTag(options);
+    const at = `/__harness__/${resolve(options.path).replace(/[^A-Za-z0-9.]+/g, '_')}`;
+    INJECTED.set(at, resolve(options.path));
+    const { path, ...rest } = options;
+    return addScriptTag({ ...rest, url: new URL(at, page.url()).href });
+  };
   await page.goto(url);
   return page;
 }
