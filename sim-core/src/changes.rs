@@ -46,6 +46,9 @@ pub fn changes(from: &Scenario, now: &Scenario) -> Vec<String> {
     if a.autoscaling.max != b.autoscaling.max && b.autoscaling.enabled {
         out.push(format!("auto-scaling up to {} (was {})", b.autoscaling.max, a.autoscaling.max));
     }
+    if a.autoscaling.desired != b.autoscaling.desired && b.autoscaling.enabled && a.autoscaling.enabled {
+        out.push(format!("auto-scaling starts at {} (was {})", b.autoscaling.desired, a.autoscaling.desired));
+    }
     if a.jobs.max_workers != b.jobs.max_workers && b.jobs.queued {
         out.push(format!("up to {} queue workers (was {})", b.jobs.max_workers, a.jobs.max_workers));
     }

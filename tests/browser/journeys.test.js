@@ -72,3 +72,34 @@ test('screenshots of the last stages at phone and desktop sizes', async () => {
     await page.context().close();
   }
 });
+
+test('clicking the first fix again and again, as the users grow, builds the queue, auto-scaling and regions', async () => {
+  // Stage 1 of the scalesim journey facing the workload its last stage serves: users on three continents, slow
+  // jobs on half the writes, a daily curve.
+  const page = await open('?v=1&stage=1&users=1000&world=1&jobs=0.5&curve=1');
+  const position = (users) => String(Math.round(Math.log10(users) * 100));
+  const live = () => page.locator('tr.live').allTextContents().then((t) => t.join('|'));
+  const clicked = [];
+  for (const users of [1000, 3000, 10000, 30000, 100000, 300000, 1000000]) {
+    await page.getByLabel('Users', { exact: true }).fill(position(users));
+    for (let i = 0; i < 30; i++) {
+      const fix = page.locator('tr.live button').first();
+      if (!(await fix.count())) break;
+      const before = await live();
+      clicked.push(await fix.textContent());
+      await fix.click();
+      await page.waitForFunction((b) => [...document.querySelectorAll('tr.live')].map((r) => r.textContent).join('|') !== b, before);
+    }
+  }
+  const url = () => decodeURIComponent(page.url());
+  await page.waitForFunction(() => /queue=1/.test(location.search) && /asg=1/.test(location.search));
+  assert.match(url(), /regions=[23]/, clicked.join('\n'));
+  assert.ok(clicked.some((c) => /message queue/.test(c)), clicked.join('\n'));
+  assert.ok(clicked.some((c) => /Auto-scale/.test(c)), clicked.join('\n'));
+  assert.ok(clicked.some((c) => /regions/.test(c)), clicked.join('\n'));
+  await page.locator('g[data-tier="workers"]').waitFor();
+  // And the million users are served: no bottleneck left.
+  await page.getByText('No bottleneck at this load.').waitFor();
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

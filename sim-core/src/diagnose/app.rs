@@ -31,7 +31,15 @@ fn cpu_fix(cx: &Ctx) -> Fix {
     } else if a.sessions == Sessions::Sticky && a.app_servers > 1 {
         Fix::SessionsToRedis
     } else if a.autoscaling.enabled {
-        Fix::RaiseAsgMax { to: servers_for(cx.summary.instances.max(1), cx.app_offered).max(a.autoscaling.max + 1).min(1_000) }
+        let serving = cx.summary.instances.max(1);
+        let need = servers_for(serving, cx.app_offered);
+        if serving < a.autoscaling.max {
+            // The group may still grow, but not before the users wait: it adds servers a few at a time, each
+            // after a boot. Start the busy hours with the fleet they need.
+            Fix::AsgDesired { to: need.max(a.autoscaling.desired + 1).min(1_000) }
+        } else {
+            Fix::RaiseAsgMax { to: need.max(a.autoscaling.max + 1).min(1_000) }
+        }
     } else {
         Fix::AppServers { to: servers_for(a.app_servers, cx.app_offered) }
     }

@@ -32,6 +32,9 @@ pub enum Fix {
     AddCdn,
     /// Let the auto-scaling group grow to this many instances.
     RaiseAsgMax { to: u32 },
+    /// Start the auto-scaling group with this many instances (and let it grow at least as far): a fleet that
+    /// begins its busy hours too small, scaled on a schedule ahead of the known peak.
+    AsgDesired { to: u32 },
     /// Turn auto-scaling on.
     EnableAutoscaling,
     /// Add the missing database indexes.
@@ -90,6 +93,7 @@ impl Fix {
             Fix::RedisNodes { to } => format!("Run {to} Redis nodes"),
             Fix::AddCdn => "Serve static assets from a CDN".into(),
             Fix::RaiseAsgMax { to } => format!("Let the auto-scaling group grow to {to} instances"),
+            Fix::AsgDesired { to } => format!("Start the busy hours with {to} app servers (scheduled scaling)"),
             Fix::EnableAutoscaling => "Auto-scale the app tier".into(),
             Fix::AddIndexes => "Add the missing database indexes".into(),
             Fix::AddQueue => "Move slow jobs to a message queue and workers (202 Accepted)".into(),
@@ -145,6 +149,10 @@ impl Fix {
             Fix::RedisNodes { to } => a.redis_nodes = to,
             Fix::AddCdn => a.cdn = true,
             Fix::RaiseAsgMax { to } => a.autoscaling.max = to,
+            Fix::AsgDesired { to } => {
+                a.autoscaling.max = a.autoscaling.max.max(to);
+                a.autoscaling.desired = to.max(a.autoscaling.min);
+            }
             Fix::EnableAutoscaling => {
                 a.autoscaling.enabled = true;
                 a.autoscaling.desired = a.app_servers.clamp(a.autoscaling.min, a.autoscaling.max.max(a.app_servers));
