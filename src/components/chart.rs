@@ -70,9 +70,10 @@ pub fn Chart(
                         s.lines
                             .iter()
                             .map(|l| {
-                                let style = format!("--swatch: rgb({},{},{})", l.color.0, l.color.1, l.color.2);
+                                // Set through the CSSOM (not a style attribute), which a strict style-src allows.
+                                let swatch = format!("rgb({},{},{})", l.color.0, l.color.1, l.color.2);
                                 let class = if l.dashed { "dashed" } else { "" };
-                                view! { <li class=class style=style>{l.label.clone()}</li> }
+                                view! { <li class=class style:--swatch=swatch>{l.label.clone()}</li> }
                             })
                             .collect_view()
                     })
