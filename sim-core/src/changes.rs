@@ -18,7 +18,10 @@ pub fn changes(from: &Scenario, now: &Scenario) -> Vec<String> {
     count("read replicas", a.replicas, b.replicas);
     count("database shards", a.shards, b.shards);
     count("regions", a.regions, b.regions);
-    count("instances of each service", a.service_instances, b.service_instances);
+    count("services", a.services, b.services);
+    if b.services > 0 {
+        count("instances of each service", a.service_instances, b.service_instances);
+    }
     let mut flag = |what: &str, x: bool, y: bool| {
         if x != y {
             out.push(if y { what.to_owned() } else { format!("no {what}") });
@@ -36,6 +39,9 @@ pub fn changes(from: &Scenario, now: &Scenario) -> Vec<String> {
     }
     if a.db_size != b.db_size {
         out.push(format!("database is {} (was {})", b.db_size.name, a.db_size.name));
+    }
+    if a.redis_size != b.redis_size && b.redis_nodes > 0 {
+        out.push(format!("Redis nodes are {} (were {})", b.redis_size.name, a.redis_size.name));
     }
     if a.cache_ttl_s != b.cache_ttl_s {
         out.push(format!("cache TTL {:.0} s (was {:.0} s)", b.cache_ttl_s, a.cache_ttl_s));

@@ -151,6 +151,33 @@ named!(
     }
 );
 
+impl RowId {
+    /// The tier a row is about, drawn as the culprit on the diagram and read by the limit finder; `None` for a
+    /// row about the whole system (distance, retries, the load balancer, errors with no other cause, …). Written
+    /// out in full, so a new row must say which tier it belongs to.
+    pub fn tier(self) -> Option<Tier> {
+        use RowId as R;
+        match self {
+            R::AppCpu | R::Static | R::Periodic | R::AsgMax | R::Sessions | R::AppDown => Some(Tier::App),
+            R::DbReads | R::DbWrites | R::HotShard | R::Pool | R::DbDown | R::Batch | R::DataLoss | R::Exposed => Some(Tier::DbPrimary),
+            R::QueueDepth => Some(Tier::Workers),
+            R::Services | R::FanOut => Some(Tier::Services),
+            R::Redis => Some(Tier::Redis),
+            R::ReplicationLag | R::CacheMiss => Some(Tier::Replica),
+            R::Distance
+            | R::CdnPoisoning
+            | R::CacheHit
+            | R::Stale
+            | R::SlowJobs
+            | R::DeadLetters
+            | R::RetryStorm
+            | R::RateLimited
+            | R::LbSpof
+            | R::Errors => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

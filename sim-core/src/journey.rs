@@ -296,43 +296,45 @@ pub fn stage_link(input: &str) -> Option<Scenario> {
 /// instances, shards once sharded, a bigger database) by following the bottleneck table's fixes until no
 /// capacity row is live. No new component is added: that is the next stage's job.
 pub fn size_for(scenario: &Scenario) -> Scenario {
-    use crate::diagnose::Fix;
     let mut s = scenario.clone();
     for _ in 0..80 {
         let rows = diagnose(&s, &steady_state(&s).summary);
-        let a = &s.arch;
-        // Scaling knobs of the components the stage has; a lone app server is scaled up instead of out.
-        let lone = !s.has_load_balancer();
-        let bigger_db = (a.db_separate && crate::instance::SIZES.iter().any(|z| z.vcpus > a.db_size.vcpus))
-            .then_some(Fix::BiggerDatabase { vcpus: a.db_size.vcpus + 1 });
-        let pick = |f: Fix| match f {
-            Fix::AppServers { to } if lone => Some(Fix::BiggerAppServer { vcpus: a.app_size.vcpus * to }),
-            Fix::SeparateDatabase if lone => Some(Fix::BiggerAppServer { vcpus: a.app_size.vcpus + 1 }),
-            Fix::AppServers { .. } => (!a.autoscaling.enabled).then_some(f),
-            Fix::BiggerAppServer { .. } => lone.then_some(f),
-            Fix::RaiseAsgMax { .. } => a.autoscaling.enabled.then_some(f),
-            Fix::Replicas { .. } if a.replicas > 0 => Some(f),
-            // Without replicas or shards, the one database grows instead.
-            Fix::Replicas { .. } | Fix::AddIndexes | Fix::AddCache | Fix::RaiseTtl { .. } | Fix::AddQueue => bigger_db,
-            Fix::Shards { .. } if a.shards == 1 => bigger_db,
-            Fix::BiggerDatabase { .. } => bigger_db.and(Some(f)),
-            Fix::RedisNodes { .. } | Fix::Workers { .. } | Fix::ServiceInstances { .. } => Some(f),
-            Fix::Shards { .. } => (a.shards > 1).then_some(f),
-            _ => None,
-        };
-        let Some(fix) = rows.iter().filter(|r| r.live && CAPACITY_ROWS.contains(&r.id)).find_map(|r| r.fix.and_then(pick)) else {
-            break;
-        };
-        let mut next = fix.apply(&s);
-        if next.arch.autoscaling.enabled {
-            next.arch.autoscaling.desired = next.arch.autoscaling.max;
-        }
-        if next == s {
-            break;
-        }
+        let Some(next) = scaled(&s, &rows) else { break };
         s = next;
     }
     s
+}
+
+/// One step of [`size_for`]: `s` with the first live capacity row's fix applied, as far as it scales a
+/// component `s` already has (a lone app server scaled up instead of out; a database without replicas or shards
+/// made bigger); `None` when no such fix is left or it changes nothing. The planner sizes its designs the same way.
+pub fn scaled(s: &Scenario, rows: &[Row]) -> Option<Scenario> {
+    use crate::diagnose::Fix;
+    let a = &s.arch;
+    let lone = !s.has_load_balancer();
+    let bigger_db = (a.db_separate && crate::instance::SIZES.iter().any(|z| z.vcpus > a.db_size.vcpus))
+        .then_some(Fix::BiggerDatabase { vcpus: a.db_size.vcpus + 1 });
+    let pick = |f: Fix| match f {
+        Fix::AppServers { to } if lone => Some(Fix::BiggerAppServer { vcpus: a.app_size.vcpus * to }),
+        Fix::SeparateDatabase if lone => Some(Fix::BiggerAppServer { vcpus: a.app_size.vcpus + 1 }),
+        Fix::AppServers { .. } => (!a.autoscaling.enabled).then_some(f),
+        Fix::BiggerAppServer { .. } => lone.then_some(f),
+        Fix::RaiseAsgMax { .. } => a.autoscaling.enabled.then_some(f),
+        Fix::Replicas { .. } if a.replicas > 0 => Some(f),
+        // Without replicas or shards, the one database grows instead.
+        Fix::Replicas { .. } | Fix::AddIndexes | Fix::AddCache | Fix::RaiseTtl { .. } | Fix::AddQueue => bigger_db,
+        Fix::Shards { .. } if a.shards == 1 => bigger_db,
+        Fix::BiggerDatabase { .. } => bigger_db.and(Some(f)),
+        Fix::RedisNodes { .. } | Fix::Workers { .. } | Fix::ServiceInstances { .. } => Some(f),
+        Fix::Shards { .. } => (a.shards > 1).then_some(f),
+        _ => None,
+    };
+    let fix = rows.iter().filter(|r| r.live && CAPACITY_ROWS.contains(&r.id)).find_map(|r| r.fix.and_then(pick))?;
+    let mut next = fix.apply(s);
+    if next.arch.autoscaling.enabled {
+        next.arch.autoscaling.desired = next.arch.autoscaling.max;
+    }
+    (next != *s).then_some(next)
 }
 
 /// Rows that mean a stage has run out of capacity.

@@ -57,6 +57,7 @@ pub mod journey;
 pub mod latency;
 pub mod model;
 pub mod num;
+pub mod plan;
 pub mod policy;
 pub mod query;
 pub mod queueing;

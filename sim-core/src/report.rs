@@ -135,7 +135,7 @@ pub struct Counts {
 }
 
 /// The steady-state (or whole-run) summary.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Summary {
     /// Engine that produced it: "des" or "fluid".
     pub engine: String,

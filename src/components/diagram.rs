@@ -3,7 +3,7 @@
 //! labelled with their request rates, the bottleneck marked, and dots flowing at a rate that follows the load
 //! (hidden when the user prefers reduced motion).
 use leptos::prelude::*;
-use sim_core::ids::{RowId, Tier};
+use sim_core::ids::Tier;
 use sim_core::report::Sample;
 use sim_core::scenario::Scenario;
 
@@ -368,35 +368,12 @@ pub fn min_width_px(layout: &Layout) -> f64 {
     (crop(layout).2 * 0.55).round()
 }
 
-/// The tier a table row points at.
-pub fn tier_of_row(id: RowId) -> Option<Tier> {
-    use RowId as R;
-    match id {
-        R::AppCpu | R::Static | R::Periodic | R::AsgMax | R::Sessions | R::AppDown => Some(Tier::App),
-        R::DbReads | R::DbWrites | R::HotShard | R::Pool | R::DbDown | R::Batch | R::DataLoss | R::Exposed => Some(Tier::DbPrimary),
-        R::QueueDepth => Some(Tier::Workers),
-        R::Services | R::FanOut => Some(Tier::Services),
-        R::Redis => Some(Tier::Redis),
-        R::ReplicationLag | R::CacheMiss => Some(Tier::Replica),
-        R::Distance
-        | R::CdnPoisoning
-        | R::CacheHit
-        | R::Stale
-        | R::SlowJobs
-        | R::DeadLetters
-        | R::RetryStorm
-        | R::RateLimited
-        | R::LbSpof
-        | R::Errors => None,
-    }
-}
-
 /// The diagram.
 #[component]
 pub fn Diagram() -> impl IntoView {
     let sim = expect_context::<Sim>();
     let layout = Memo::new(move |_| {
-        let tier = sim.rows.with(|rows| sim_core::diagnose::headline(rows).and_then(|r| tier_of_row(r.id)));
+        let tier = sim.rows.with(|rows| sim_core::diagnose::headline(rows).and_then(|r| r.id.tier()));
         let s = sim.scenario.get();
         sim.now.with(|sample| layout(&s, sample, tier))
     });

@@ -7,6 +7,9 @@
 //! scalesim journey                 (lists the journeys)
 //! scalesim journey bookmarks --json
 //! scalesim station --servers 4 --arrival-rate 3.2 --service-mean 1 --service-dist exp --json
+//! scalesim plan --scenario 'v=1&stage=4' --p99-ms 200 --json                 (how many users it holds)
+//! scalesim plan --scenario 'v=1&stage=4' --users 100000 --p99-ms 200 --json  (the cheapest design for them)
+//! scalesim compare --scenario 'v=1&stage=4' --scenario 'v=1&stage=4&replicas=4' --json
 //! ```
 //!
 //! Bad input exits with status 2 and one line naming the field and what it accepts.
@@ -19,6 +22,7 @@ use sim_core::diagnose::{diagnose, Row};
 use sim_core::dist::ServiceDist;
 use sim_core::fluid::{self, FluidOptions};
 use sim_core::journey;
+use sim_core::plan::{self, Objective};
 use sim_core::query;
 use sim_core::report::Summary;
 use sim_core::scenario::{self, Scenario, PRESETS, STAGE_NAMES};
@@ -69,6 +73,38 @@ enum Command {
     Journey {
         /// scalesim, bookmarks, interview, blog or startup.
         name: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Without --users: the most users the scenario serves within the objective, what breaks first past that
+    /// load and how far the next fix moves it. With --users N: the cheapest design that meets the objective for
+    /// N users, over the journey's stages and their scaling knobs.
+    Plan {
+        /// The scenario, as for `run` (a short `stage=` link means the journey's stage, as on the page).
+        #[arg(long)]
+        scenario: String,
+        /// Find the cheapest design for this many users.
+        #[arg(long)]
+        users: Option<String>,
+        /// The objective's 99th-percentile latency in milliseconds.
+        #[arg(long = "p99-ms", default_value = "200")]
+        p99_ms: String,
+        /// The objective's largest share of failed requests (0.01 = 1 %).
+        #[arg(long = "max-errors", default_value = "0.01")]
+        max_errors: String,
+        /// The journey whose stages the cheapest design starts from (default: the scenario's `journey=`, else scalesim).
+        #[arg(long)]
+        journey: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run two scenarios' steady states and print both summaries and every figure's change from A to B.
+    Compare {
+        /// Scenario A, then scenario B, as for `plan`.
+        #[arg(long, num_args = 1, required = true)]
+        scenario: Vec<String>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -133,6 +169,16 @@ fn scenario_arg(arg: &str) -> Result<Scenario, ScenarioError> {
         pairs.push((key.clone(), value));
     }
     query::from_json_pairs(&pairs)
+}
+
+/// Reads a scenario as the page does: a short link naming only a stage means that journey stage as the picker
+/// shows it; anything else as [`scenario_arg`] reads it.
+fn page_scenario(arg: &str) -> Result<Scenario, ScenarioError> {
+    let s = scenario_arg(arg)?;
+    if arg.trim_start().starts_with('{') || arg.trim_end().ends_with(".json") {
+        return Ok(s);
+    }
+    Ok(journey::stage_link(arg).unwrap_or(s))
 }
 
 fn number<T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy>(
@@ -205,6 +251,58 @@ fn print_summary(scenario: &Scenario, s: &Summary) {
         );
     }
     println!("assumed           {}", sim_core::bill::assumptions(scenario, b));
+}
+
+fn print_limit(l: &plan::limit::Limit) {
+    let o = &l.objective;
+    let target = format!("p99 within {:.0} ms and at most {:.2} % of requests failing", o.p99_ms, o.max_error_rate * 100.0);
+    if l.holds_beyond_ceiling {
+        println!("holds               every load searched, up to {} users, with {target}", plan::limit::CEILING);
+        return;
+    }
+    println!("holds up to         {} users with {target}", l.max_users);
+    if let Some(f) = &l.at_limit {
+        println!("there               p99 {:.1} ms, errors {:.2} %, ${:.0}/month", f.p99_ms, f.error_rate * 100.0, f.cost_usd_per_month);
+    }
+    if let Some(b) = &l.breaks {
+        println!(
+            "then, at {:<10} {} misses its target ({:.3} against {:.3}); {}: {} = {:.3} (threshold {:.3})",
+            b.users, b.objective.metric, b.objective.value, b.objective.target, b.component, b.metric, b.value, b.threshold
+        );
+    }
+    if let Some(f) = &l.next_fix {
+        let to = if f.holds_beyond_ceiling { format!("over {}", plan::limit::CEILING) } else { f.max_users.to_string() };
+        println!("next fix            {} → holds up to {to} users", f.label);
+    }
+    if let Some(u) = l.meets_again_at {
+        println!("not monotone        the objective is met again at {u} users (auto-scaling or a cache warming with load)");
+    }
+    println!("searched            {} steady states", l.evaluations);
+}
+
+fn print_design(d: &plan::cheapest::Design) {
+    let o = &d.objective;
+    let (Some(q), Some(cost), Some(s)) = (&d.scenario, d.cost_usd_per_month, &d.summary) else {
+        println!(
+            "no design in the searched space serves {} users with p99 within {:.0} ms and at most {:.2} % failing ({} steady states, {} starting points)",
+            d.users,
+            o.p99_ms,
+            o.max_error_rate * 100.0,
+            d.evaluations,
+            d.starting_points
+        );
+        return;
+    };
+    println!(
+        "cheapest            ${cost:.0}/month for {} users: p99 {:.1} ms, errors {:.2} %",
+        d.users,
+        s.latency_ms.p99,
+        s.error_rate * 100.0
+    );
+    println!("started from        {}", d.started_from.as_deref().unwrap_or("-"));
+    println!("changes             {}", if d.changes.is_empty() { "none".to_owned() } else { d.changes.join("; ") });
+    println!("scenario            {q}");
+    println!("searched            {} steady states from {} starting points", d.evaluations, d.starting_points);
 }
 
 /// The live rows as the CLI's `bottlenecks` list.
@@ -325,6 +423,70 @@ fn run(cli: Cli) -> Result<(), ScenarioError> {
                         r.threshold,
                         r.fix.map(|f| f.label()).unwrap_or_else(|| r.remedy.to_owned())
                     );
+                }
+            }
+        }
+        Command::Plan { scenario, users, p99_ms, max_errors, journey: name, json } => {
+            let s = page_scenario(&scenario)?;
+            let objective = Objective::new(number("p99-ms", &p99_ms, 1.0, 600_000.0)?, number("max-errors", &max_errors, 0.0, 1.0)?)?;
+            match users {
+                None => {
+                    let limit = plan::limit::find(&s, objective);
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&limit).unwrap_or_default());
+                    } else {
+                        print_limit(&limit);
+                    }
+                }
+                Some(u) => {
+                    let users = number("users", &u, 1, 10_000_000)?;
+                    let view = query::parse(&scenario).view;
+                    let name = name
+                        .or_else(|| view.iter().find(|(k, _)| k == "journey").map(|(_, v)| v.clone()))
+                        .unwrap_or_else(|| journey::NAMES[0].to_owned());
+                    let j = journey::journey(&name).ok_or_else(|| ScenarioError::Invalid {
+                        field: "journey",
+                        value: name.clone(),
+                        expected: format!("one of {}", journey::NAMES.join(", ")),
+                    })?;
+                    let design = plan::cheapest::find(&s, &j, users, objective);
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&design).unwrap_or_default());
+                    } else {
+                        print_design(&design);
+                    }
+                }
+            }
+        }
+        Command::Compare { scenario, json } => {
+            let [a, b] = scenario.as_slice() else {
+                return Err(ScenarioError::Invalid {
+                    field: "scenario",
+                    value: scenario.len().to_string(),
+                    expected: "exactly two --scenario values, A then B".to_owned(),
+                });
+            };
+            let (sa, sb) = (page_scenario(a)?, page_scenario(b)?);
+            let (a, b) = (fluid::steady_state(&sa).summary, fluid::steady_state(&sb).summary);
+            let deltas = plan::compare::deltas(&a, &b);
+            if json {
+                let doc = serde_json::json!({
+                    "a": { "scenario": query::to_query(&sa), "summary": a },
+                    "b": { "scenario": query::to_query(&sb), "summary": b },
+                    "deltas": deltas,
+                });
+                println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            } else {
+                println!("{:<44} {:>14} {:>14} {:>14}", "figure", "A", "B", "B - A");
+                for d in deltas.iter().filter(|d| d.a != 0.0 || d.b != 0.0) {
+                    let mark = if d.improved {
+                        "better"
+                    } else if d.worsened {
+                        "worse"
+                    } else {
+                        ""
+                    };
+                    println!("{:<44} {:>14.4} {:>14.4} {:>+14.4} {:<6} {mark}", d.metric, d.a, d.b, d.change, d.unit);
                 }
             }
         }

@@ -8,6 +8,7 @@
 //! - `journeys`: every journey's stages hold their load, and the first fixes walk 1,000 to 1,000,000 users.
 //! - `agreement`: the request-level and aggregate engines give the same steady state.
 //! - `seeds`: the seeds' figures (cost, cache absorption, hot rows, latencies, lag, auto-scaling's saving).
+//! - `plan`: the limit finder's and the cheapest design's answers hold in the engine; `plan` and `compare` in the CLI.
 //! - `robustness`: finite outputs, balanced books and forgiving parsing for any input.
 //! - `theory`: the request-level engine against M/M/1, M/M/c, M/M/c/K, M/D/1 and Little's law.
 mod agreement;
@@ -17,6 +18,7 @@ mod faults;
 mod golden;
 mod growth;
 mod journeys;
+mod plan;
 mod robustness;
 mod seeds;
 mod theory;

@@ -1,0 +1,363 @@
+//! The cheapest design for N users: the lowest monthly bill that meets an [`Objective`] at that load.
+//!
+//! A documented heuristic, not an exhaustive search (the space of every knob's every value is far too large to
+//! enumerate in the browser). The space it claims:
+//! - **starting points**: the current design and every stage of the journey, each facing the current workload
+//!   at N users;
+//! - **sizing**: from each, the table's capacity fixes are followed as the journeys size their stages
+//!   ([`crate::journey::scaled`]: more app servers, replicas, Redis nodes, workers, service instances, shards
+//!   once sharded, a bigger database or single box), until no capacity row is live and the objective holds;
+//! - **walking down**: one knob at a time — a quarter fewer, or one fewer, app servers, replicas, Redis nodes,
+//!   service instances, queue workers, shards, regions and auto-scaling maximum; the next cheaper app, database
+//!   and Redis size — a step is kept when the bill falls and the objective still holds, until no single step does.
+//!
+//! Its bound: the answer is a local minimum of that walk, and it never costs more than any sized starting point
+//! that met the objective, the journey's own stage sized for N users among them. Kept as the user set them: the
+//! workload, the cache TTL and read-your-writes window (they trade correctness, not capacity), the load
+//! balancer's algorithm, faults and seed.
+
+use serde::Serialize;
+
+use super::{Evaluator, Objective};
+use crate::diagnose::diagnose;
+use crate::instance::{InstanceSize, SIZES};
+use crate::journey::Journey;
+use crate::report::Summary;
+use crate::Scenario;
+
+/// Sizing steps per starting point before it is given up.
+const MAX_SIZING: u32 = 80;
+
+/// The cheapest design found.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Design {
+    /// The objective it meets.
+    pub objective: Objective,
+    /// The load it was sized for.
+    pub users: u64,
+    /// The design as a query string (the page's share format); `None` when no design in the space meets the
+    /// objective.
+    pub scenario: Option<String>,
+    /// Its monthly bill in US dollars.
+    pub cost_usd_per_month: Option<f64>,
+    /// Where the walk started: "your design" or the journey stage's title.
+    pub started_from: Option<String>,
+    /// What it changes from the current design, in words.
+    pub changes: Vec<String>,
+    /// Its steady state at `users`.
+    pub summary: Option<Summary>,
+    /// Steady states evaluated.
+    pub evaluations: u32,
+    /// Starting points tried.
+    pub starting_points: usize,
+}
+
+enum Walk {
+    /// Sizing `s`, after `steps` fixes.
+    Size { s: Scenario, steps: u32 },
+    /// Walking down from the best design of this start, trying move `next` of `moves`.
+    Down { best: Scenario, cost: f64, moves: Vec<Scenario>, next: usize },
+}
+
+/// The search as a step machine: [`CheapestSearch::step`] runs one evaluation.
+pub struct CheapestSearch {
+    current: Scenario,
+    objective: Objective,
+    users: u64,
+    starts: Vec<(String, Scenario)>,
+    start: usize,
+    walk: Option<Walk>,
+    eval: Evaluator,
+    /// The cheapest design that met the objective so far: its start, scenario, cost and summary.
+    best: Option<(String, Scenario, f64, Summary)>,
+    /// The cheapest design this starting point has met the objective with, and its cost.
+    start_best: Option<(Scenario, f64)>,
+    result: Option<Design>,
+}
+
+/// `stage`'s architecture facing `current`'s workload at `users` users: the stage's components and sizes, the
+/// current traffic, per-request work, slow-job mix, faults, seed and run length.
+fn facing(stage: &Scenario, current: &Scenario, users: u64) -> Scenario {
+    let mut s = stage.clone();
+    s.traffic = current.traffic.clone();
+    s.traffic.users = users;
+    s.arch.work = current.arch.work.clone();
+    let (j, c) = (&mut s.arch.jobs, &current.arch.jobs);
+    (j.share, j.job_ms, j.cpu_ms, j.attempts) = (c.share, c.job_ms, c.cpu_ms, c.attempts);
+    s.faults = current.faults.clone();
+    s.seed = current.seed;
+    s.duration_s = current.duration_s;
+    s.repair();
+    s
+}
+
+impl CheapestSearch {
+    /// A search for the cheapest design at `users` users, starting from `current` and from every stage of
+    /// `journey`.
+    pub fn new(current: &Scenario, journey: &Journey, users: u64, objective: Objective) -> CheapestSearch {
+        let mut starts = vec![("your design".to_owned(), current.clone().with_users(users))];
+        for (i, st) in journey.stages.iter().enumerate() {
+            let s = facing(&st.scenario, current, users);
+            if starts.iter().all(|(_, x)| *x != s) {
+                starts.push((format!("stage {}: {}", i + 1, st.title), s));
+            }
+        }
+        CheapestSearch {
+            current: current.clone(),
+            objective,
+            users,
+            starts,
+            start: 0,
+            walk: None,
+            eval: Evaluator::default(),
+            best: None,
+            start_best: None,
+            result: None,
+        }
+    }
+
+    /// How far along the search is, from 0 to 1, by starting points done.
+    pub fn progress(&self) -> f64 {
+        if self.result.is_some() {
+            return 1.0;
+        }
+        let within = match &self.walk {
+            Some(Walk::Size { steps, .. }) => 0.5 * (*steps as f64 / 20.0).min(1.0),
+            Some(Walk::Down { moves, next, .. }) => 0.5 + 0.5 * (*next as f64 / moves.len().max(1) as f64),
+            None => 0.0,
+        };
+        ((self.start as f64 + within) / self.starts.len() as f64).min(0.999)
+    }
+
+    /// The answer, once the search is done.
+    pub fn result(&self) -> Option<&Design> {
+        self.result.as_ref()
+    }
+
+    /// Runs the next evaluation; `Some` with the answer once the search is done.
+    pub fn step(&mut self) -> Option<&Design> {
+        if self.result.is_some() {
+            return self.result.as_ref();
+        }
+        let walk = match self.walk.take() {
+            Some(w) => w,
+            None if self.start < self.starts.len() => Walk::Size { s: self.starts[self.start].1.clone(), steps: 0 },
+            None => {
+                self.finish();
+                return self.result.as_ref();
+            }
+        };
+        self.walk = match walk {
+            Walk::Size { s, steps } => self.size(s, steps),
+            Walk::Down { best, cost, moves, next } => self.down(best, cost, moves, next),
+        };
+        if self.walk.is_none() {
+            self.start += 1;
+            self.start_best = None;
+        }
+        None
+    }
+
+    /// One sizing step: evaluate `s`; once no capacity row is live and the objective holds, walk down from it;
+    /// otherwise follow the next capacity fix (giving up the start when none is left).
+    fn size(&mut self, s: Scenario, steps: u32) -> Option<Walk> {
+        let summary = self.eval.summary(&s);
+        let rows = diagnose(&s, &summary);
+        let met = self.objective.met_by(&summary);
+        let capacity_left = crate::journey::breaking_row(&rows).is_some();
+        if met {
+            self.consider(&s, &summary);
+        }
+        if met && !capacity_left || steps >= MAX_SIZING {
+            return self.walk_down_from_best_of_start();
+        }
+        match crate::journey::scaled(&s, &rows) {
+            Some(next) => Some(Walk::Size { s: next, steps: steps + 1 }),
+            None => self.walk_down_from_best_of_start(),
+        }
+    }
+
+    /// Starts the walk down from the cheapest design this start has met the objective with, if any.
+    fn walk_down_from_best_of_start(&mut self) -> Option<Walk> {
+        let (best, cost) = self.start_best.clone()?;
+        Some(Walk::Down { moves: moves(&best), best, cost, next: 0 })
+    }
+
+    /// One step down: evaluate move `next`; keep it when cheaper and within the objective (and try every move
+    /// again from there); the start is done when a whole round of moves has not helped.
+    fn down(&mut self, best: Scenario, cost: f64, moves: Vec<Scenario>, next: usize) -> Option<Walk> {
+        let candidate = moves.get(next)?;
+        let summary = self.eval.summary(candidate);
+        if summary.cost_usd_per_month < cost && self.objective.met_by(&summary) {
+            let c = summary.cost_usd_per_month;
+            self.consider(candidate, &summary);
+            return Some(Walk::Down { best: candidate.clone(), cost: c, moves: self::moves(candidate), next: 0 });
+        }
+        Some(Walk::Down { best, cost, moves, next: next + 1 })
+    }
+
+    /// Keeps `s` if it is the cheapest design within the objective so far.
+    fn consider(&mut self, s: &Scenario, summary: &Summary) {
+        let cost = summary.cost_usd_per_month;
+        if self.start_best.as_ref().is_none_or(|b| cost < b.1) {
+            self.start_best = Some((s.clone(), cost));
+        }
+        if self.best.as_ref().is_none_or(|b| cost < b.2) {
+            self.best = Some((self.starts[self.start].0.clone(), s.clone(), cost, summary.clone()));
+        }
+    }
+
+    fn finish(&mut self) {
+        let best = self.best.take();
+        self.result = Some(Design {
+            objective: self.objective,
+            users: self.users,
+            scenario: best.as_ref().map(|b| crate::query::to_query(&b.1)),
+            cost_usd_per_month: best.as_ref().map(|b| b.2),
+            started_from: best.as_ref().map(|b| b.0.clone()),
+            changes: best.as_ref().map(|b| crate::changes::changes(&self.current, &b.1)).unwrap_or_default(),
+            summary: best.map(|b| b.3),
+            evaluations: self.eval.count,
+            starting_points: self.starts.len(),
+        });
+    }
+}
+
+/// The next cheaper machine than `size` (of any family), if there is one.
+fn cheaper(size: InstanceSize) -> Option<InstanceSize> {
+    SIZES.iter().copied().filter(|z| z.usd_per_hour < size.usd_per_hour).max_by(|a, b| a.usd_per_hour.total_cmp(&b.usd_per_hour))
+}
+
+/// The single steps down from `s`: each count a quarter lower and one lower (never below what the design needs:
+/// one app server, one Redis node while a cache or sessions use it, one instance of each service, one shard and
+/// region), and each machine one price step cheaper.
+fn moves(s: &Scenario) -> Vec<Scenario> {
+    let mut out: Vec<Scenario> = Vec::new();
+    let mut push = |change: &dyn Fn(&mut Scenario)| {
+        let mut next = s.clone();
+        change(&mut next);
+        next.repair();
+        if next != *s && !out.contains(&next) {
+            out.push(next);
+        }
+    };
+    let fewer = |n: u32, floor: u32| -> [u32; 2] { [n.saturating_sub(n.div_ceil(4)).max(floor), n.saturating_sub(1).max(floor)] };
+    let a = &s.arch;
+    let redis_floor = u32::from(a.cache_ttl_s > 0.0 || a.sessions == crate::scenario::Sessions::Redis);
+    if a.autoscaling.enabled {
+        for to in fewer(a.autoscaling.max, a.autoscaling.min.max(1)) {
+            push(&|x| {
+                x.arch.autoscaling.max = to;
+                x.arch.autoscaling.desired = x.arch.autoscaling.desired.min(to);
+            });
+        }
+    } else {
+        for to in fewer(a.app_servers, 1) {
+            push(&|x| x.arch.app_servers = to);
+        }
+    }
+    for to in fewer(a.replicas, 0) {
+        push(&|x| x.arch.replicas = to);
+    }
+    if a.redis_nodes > 0 {
+        for to in fewer(a.redis_nodes, redis_floor) {
+            push(&|x| x.arch.redis_nodes = to);
+        }
+    }
+    if a.services > 0 {
+        for to in fewer(a.service_instances, 1) {
+            push(&|x| x.arch.service_instances = to);
+        }
+    }
+    if a.jobs.queued {
+        for to in fewer(a.jobs.max_workers, 1) {
+            push(&|x| {
+                x.arch.jobs.max_workers = to;
+                x.arch.jobs.workers = x.arch.jobs.workers.min(to);
+            });
+        }
+    }
+    for to in fewer(a.shards, 1) {
+        push(&|x| x.arch.shards = to);
+    }
+    for to in fewer(a.regions, 1) {
+        push(&|x| x.arch.regions = to);
+    }
+    if let Some(z) = cheaper(a.app_size) {
+        push(&|x| x.arch.app_size = z);
+    }
+    if let Some(z) = cheaper(a.db_size).filter(|_| a.db_separate) {
+        push(&|x| x.arch.db_size = z);
+    }
+    if let Some(z) = cheaper(a.redis_size).filter(|_| a.redis_nodes > 0) {
+        push(&|x| x.arch.redis_size = z);
+    }
+    out
+}
+
+/// Runs the search to the end.
+pub fn find(current: &Scenario, journey: &Journey, users: u64, objective: Objective) -> Design {
+    let mut search = CheapestSearch::new(current, journey, users, objective);
+    loop {
+        if let Some(d) = search.step() {
+            return d.clone();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fluid::steady_state;
+    use crate::journey::{journey, size_for};
+
+    #[test]
+    fn the_cheapest_design_meets_the_objective_and_costs_no_more_than_the_journeys_own_stage() {
+        let objective = Objective::default();
+        let j = journey("scalesim").unwrap();
+        for (stage, users) in [(1, 20_000), (4, 100_000)] {
+            let current = Scenario::stage(stage);
+            let d = find(&current, &j, users, objective);
+            let q = d.scenario.as_deref().expect("a design within the objective");
+            let design = crate::query::parse_strict(q).unwrap();
+            let summary = steady_state(&design).summary;
+            assert!(objective.met_by(&summary), "stage {stage} at {users}: {summary:?}");
+            assert!((summary.cost_usd_per_month - d.cost_usd_per_month.unwrap()).abs() < 1e-6 * summary.cost_usd_per_month.max(1.0));
+            // Every stage of the journey, sized for the load the way the journey sizes it: none is cheaper
+            // while meeting the objective.
+            for st in &j.stages {
+                let sized = size_for(&facing(&st.scenario, &current, users));
+                let s = steady_state(&sized).summary;
+                if objective.met_by(&s) {
+                    assert!(
+                        d.cost_usd_per_month.unwrap() <= s.cost_usd_per_month + 1e-6,
+                        "{} costs ${:.0} within the objective; the planner found ${:.0}",
+                        st.title,
+                        s.cost_usd_per_month,
+                        d.cost_usd_per_month.unwrap()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn no_single_step_down_is_cheaper_and_still_meets_the_objective() {
+        let objective = Objective::default();
+        let j = journey("scalesim").unwrap();
+        let d = find(&Scenario::stage(6), &j, 200_000, objective);
+        let design = crate::query::parse_strict(d.scenario.as_deref().unwrap()).unwrap();
+        for m in moves(&design) {
+            let s = steady_state(&m).summary;
+            assert!(!(objective.met_by(&s) && s.cost_usd_per_month < d.cost_usd_per_month.unwrap()), "{:?}", crate::query::to_query(&m));
+        }
+    }
+
+    #[test]
+    fn an_impossible_objective_finds_no_design() {
+        let j = journey("scalesim").unwrap();
+        let d = find(&Scenario::stage(3), &j, 10_000, Objective { p99_ms: 1.0, max_error_rate: 0.0 });
+        assert!(d.scenario.is_none() && d.cost_usd_per_month.is_none() && d.summary.is_none());
+        assert!(d.evaluations > 0 && d.starting_points > 1);
+    }
+}
