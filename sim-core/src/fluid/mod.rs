@@ -31,7 +31,7 @@ mod station;
 mod summary;
 
 pub use crate::tables::Tables;
-pub use summary::{moment_summary, steady_state, steady_state_of, summary_of};
+pub use summary::{moment_summary, steady_state, steady_state_fast_of, steady_state_of, summary_of};
 
 use crate::latency::{Class, Mixture};
 use crate::model::{self, Topology, BREAKER_RESET_S};

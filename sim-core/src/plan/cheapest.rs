@@ -7,12 +7,17 @@
 //! - **sizing**: from each, the table's capacity fixes are followed as the journeys size their stages
 //!   ([`crate::journey::scaled`]: more app servers, replicas, Redis nodes, workers, service instances, shards
 //!   once sharded, a bigger database or single box), until no capacity row is live and the objective holds;
-//! - **walking down**: one knob at a time — a quarter fewer, or one fewer, app servers, replicas, Redis nodes,
-//!   service instances, queue workers, shards, regions and auto-scaling maximum; the next cheaper app, database
-//!   and Redis size — a step is kept when the bill falls and the objective still holds, until no single step does.
+//! - **walking down**: one knob at a time — half, a quarter, an eighth … fewer, down to one fewer, app
+//!   servers, replicas, Redis nodes, service instances, queue workers, shards, regions and auto-scaling
+//!   maximum; the next cheaper app, database and Redis size (of the role's family, never from a steady
+//!   machine to a burstable one) — a step is kept when the objective still holds
+//!   and the bill falls (or, for a count, does not rise: a ceiling above what a pool uses comes down to what
+//!   it needs), until no single step does. A start whose sizing already costs more than the best
+//!   design found stops growing there (sizing only adds machines).
 //!
-//! Its bound: the answer is a local minimum of that walk, and it never costs more than any sized starting point
-//! that met the objective, the journey's own stage sized for N users among them. Kept as the user set them: the
+//! Its bound: the answer is a local minimum of that walk (no single step down from it is cheaper within the
+//! objective), and it never costs more than any sized starting point that met the objective, the journey's own
+//! stage sized for N users among them. Kept as the user set them: the
 //! workload, the cache TTL and read-your-writes window (they trade correctness, not capacity), the load
 //! balancer's algorithm, faults and seed.
 
@@ -55,8 +60,107 @@ pub struct Design {
 enum Walk {
     /// Sizing `s`, after `steps` fixes.
     Size { s: Scenario, steps: u32 },
-    /// Walking down from the best design of this start, trying move `next` of `moves`.
-    Down { best: Scenario, cost: f64, moves: Vec<Scenario>, next: usize },
+    /// Walking down from `best` (costing `cost`): knob `knob` of the round's list, `changed` when the round has
+    /// kept a step.
+    Down { best: Scenario, cost: f64, knobs: Vec<Knob>, knob: usize, search: Gallop, changed: bool },
+}
+
+/// A count knob's search downwards: one fewer first; while steps hold, twice as many fewer each time; after a
+/// step fails, bisection between it and the last that held.
+#[derive(Clone, Copy, Debug, Default)]
+struct Gallop {
+    /// How many fewer the next try takes (galloping).
+    step: u32,
+    /// The highest value seen to miss the objective, once one has.
+    bad: Option<u32>,
+}
+
+/// A knob the walk down turns.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Knob {
+    AppServers,
+    AsgMax,
+    Replicas,
+    RedisNodes,
+    ServiceInstances,
+    Workers,
+    Shards,
+    Regions,
+    AppSize,
+    DbSize,
+    RedisSize,
+}
+
+impl Knob {
+    /// The knobs `s` has, counts first.
+    fn of(s: &Scenario) -> Vec<Knob> {
+        let a = &s.arch;
+        let mut k = vec![if a.autoscaling.enabled { Knob::AsgMax } else { Knob::AppServers }, Knob::Replicas];
+        if a.redis_nodes > 0 {
+            k.push(Knob::RedisNodes);
+        }
+        if a.services > 0 {
+            k.push(Knob::ServiceInstances);
+        }
+        if a.jobs.queued {
+            k.push(Knob::Workers);
+        }
+        k.extend([Knob::Shards, Knob::Regions, Knob::AppSize]);
+        if a.db_separate {
+            k.push(Knob::DbSize);
+        }
+        if a.redis_nodes > 0 {
+            k.push(Knob::RedisSize);
+        }
+        k
+    }
+
+    /// A count knob's value and the least the design needs (one app server, one Redis node while a cache or
+    /// sessions use it, one instance of each service, one shard and region, the group's minimum); `None` for a
+    /// machine size.
+    fn count(self, s: &Scenario) -> Option<(u32, u32)> {
+        let a = &s.arch;
+        let redis_floor = u32::from(a.cache_ttl_s > 0.0 || a.sessions == crate::scenario::Sessions::Redis);
+        Some(match self {
+            Knob::AppServers => (a.app_servers, 1),
+            Knob::AsgMax => (a.autoscaling.max, a.autoscaling.min.max(1)),
+            Knob::Replicas => (a.replicas, 0),
+            Knob::RedisNodes => (a.redis_nodes, redis_floor),
+            Knob::ServiceInstances => (a.service_instances, 1),
+            Knob::Workers => (a.jobs.max_workers, 1),
+            Knob::Shards => (a.shards, 1),
+            Knob::Regions => (a.regions, 1),
+            Knob::AppSize | Knob::DbSize | Knob::RedisSize => return None,
+        })
+    }
+
+    /// `s` with the knob one step down: a count set to `to`, a machine one price step cheaper. `None` when
+    /// there is no such step or it changes nothing.
+    fn down(self, s: &Scenario, to: u32) -> Option<Scenario> {
+        let mut x = s.clone();
+        let a = &mut x.arch;
+        match self {
+            Knob::AppServers => a.app_servers = to,
+            Knob::AsgMax => {
+                a.autoscaling.max = to;
+                a.autoscaling.desired = a.autoscaling.desired.min(to);
+            }
+            Knob::Replicas => a.replicas = to,
+            Knob::RedisNodes => a.redis_nodes = to,
+            Knob::ServiceInstances => a.service_instances = to,
+            Knob::Workers => {
+                a.jobs.max_workers = to;
+                a.jobs.workers = a.jobs.workers.min(to);
+            }
+            Knob::Shards => a.shards = to,
+            Knob::Regions => a.regions = to,
+            Knob::AppSize => a.app_size = cheaper(a.app_size, self)?,
+            Knob::DbSize => a.db_size = cheaper(a.db_size, self)?,
+            Knob::RedisSize => a.redis_size = cheaper(a.redis_size, self)?,
+        }
+        x.repair();
+        (x != *s).then_some(x)
+    }
 }
 
 /// The search as a step machine: [`CheapestSearch::step`] runs one evaluation.
@@ -109,7 +213,7 @@ impl CheapestSearch {
             starts,
             start: 0,
             walk: None,
-            eval: Evaluator::default(),
+            eval: Evaluator::new(objective),
             best: None,
             start_best: None,
             result: None,
@@ -123,7 +227,7 @@ impl CheapestSearch {
         }
         let within = match &self.walk {
             Some(Walk::Size { steps, .. }) => 0.5 * (*steps as f64 / 20.0).min(1.0),
-            Some(Walk::Down { moves, next, .. }) => 0.5 + 0.5 * (*next as f64 / moves.len().max(1) as f64),
+            Some(Walk::Down { knobs, knob, .. }) => 0.5 + 0.5 * (*knob as f64 / knobs.len().max(1) as f64),
             None => 0.0,
         };
         ((self.start as f64 + within) / self.starts.len() as f64).min(0.999)
@@ -149,7 +253,7 @@ impl CheapestSearch {
         };
         self.walk = match walk {
             Walk::Size { s, steps } => self.size(s, steps),
-            Walk::Down { best, cost, moves, next } => self.down(best, cost, moves, next),
+            Walk::Down { best, cost, knobs, knob, search, changed } => self.down(best, cost, knobs, knob, search, changed),
         };
         if self.walk.is_none() {
             self.start += 1;
@@ -161,14 +265,16 @@ impl CheapestSearch {
     /// One sizing step: evaluate `s`; once no capacity row is live and the objective holds, walk down from it;
     /// otherwise follow the next capacity fix (giving up the start when none is left).
     fn size(&mut self, s: Scenario, steps: u32) -> Option<Walk> {
-        let summary = self.eval.summary(&s);
+        let (summary, met) = self.eval.judge(&s);
         let rows = diagnose(&s, &summary);
-        let met = self.objective.met_by(&summary);
         let capacity_left = crate::journey::breaking_row(&rows).is_some();
         if met {
             self.consider(&s, &summary);
         }
-        if met && !capacity_left || steps >= MAX_SIZING {
+        // Sizing only adds machines: a start already dearer than the best design found cannot beat it by
+        // growing, so its walk begins from what it has met the objective with (if anything).
+        let dearer = self.best.as_ref().is_some_and(|b| summary.cost_usd_per_month >= b.2);
+        if met && !capacity_left || steps >= MAX_SIZING || dearer {
             return self.walk_down_from_best_of_start();
         }
         match crate::journey::scaled(&s, &rows) {
@@ -180,20 +286,42 @@ impl CheapestSearch {
     /// Starts the walk down from the cheapest design this start has met the objective with, if any.
     fn walk_down_from_best_of_start(&mut self) -> Option<Walk> {
         let (best, cost) = self.start_best.clone()?;
-        Some(Walk::Down { moves: moves(&best), best, cost, next: 0 })
+        Some(Walk::Down { knobs: Knob::of(&best), best, cost, knob: 0, search: Gallop { step: 1, bad: None }, changed: false })
     }
 
-    /// One step down: evaluate move `next`; keep it when cheaper and within the objective (and try every move
-    /// again from there); the start is done when a whole round of moves has not helped.
-    fn down(&mut self, best: Scenario, cost: f64, moves: Vec<Scenario>, next: usize) -> Option<Walk> {
-        let candidate = moves.get(next)?;
-        let summary = self.eval.summary(candidate);
-        if summary.cost_usd_per_month < cost && self.objective.met_by(&summary) {
-            let c = summary.cost_usd_per_month;
-            self.consider(candidate, &summary);
-            return Some(Walk::Down { best: candidate.clone(), cost: c, moves: self::moves(candidate), next: 0 });
+    /// One step down: try the knob's next value; keep it when cheaper and within the objective. A knob is done
+    /// when its next step misses (a count: once the step just below the last that held has missed); the round
+    /// ends after the last knob, and another begins while a round keeps any step.
+    fn down(&mut self, best: Scenario, cost: f64, knobs: Vec<Knob>, knob: usize, search: Gallop, changed: bool) -> Option<Walk> {
+        let fresh = Gallop { step: 1, bad: None };
+        let Some(&k) = knobs.get(knob) else {
+            return changed.then(|| Walk::Down { knobs: Knob::of(&best), best, cost, knob: 0, search: fresh, changed: false });
+        };
+        let next_knob =
+            |best: Scenario, changed| Some(Walk::Down { best, cost, knobs: knobs.clone(), knob: knob + 1, search: fresh, changed });
+        let to = match (k.count(&best), search.bad) {
+            (Some((n, floor)), None) => n.saturating_sub(search.step).max(floor),
+            (Some((n, _)), Some(bad)) => bad + (n - bad) / 2,
+            (None, _) => 0,
+        };
+        let candidate = match k.count(&best) {
+            Some((n, _)) if to >= n || search.bad.is_some_and(|bad| bad + 1 >= n) => None,
+            _ => k.down(&best, to),
+        };
+        let Some(candidate) = candidate else { return next_knob(best, changed) };
+        let (summary, met) = self.eval.judge(&candidate);
+        let c = summary.cost_usd_per_month;
+        // A count that lowers nothing on the bill (a ceiling above what the pool or group uses) is still kept
+        // when the objective holds: the design states what it needs.
+        if met && (c < cost || c <= cost && k.count(&best).is_some()) {
+            self.consider(&candidate, &summary);
+            let search = Gallop { step: search.step.saturating_mul(2), bad: search.bad };
+            return Some(Walk::Down { best: candidate, cost: c, knobs, knob, search, changed: true });
         }
-        Some(Walk::Down { best, cost, moves, next: next + 1 })
+        match k.count(&best) {
+            Some(_) => Some(Walk::Down { best, cost, knobs, knob, search: Gallop { step: search.step, bad: Some(to) }, changed }),
+            None => next_knob(best, changed),
+        }
     }
 
     /// Keeps `s` if it is the cheapest design within the objective so far.
@@ -208,7 +336,11 @@ impl CheapestSearch {
     }
 
     fn finish(&mut self) {
-        let best = self.best.take();
+        let mut best = self.best.take();
+        // The figures reported are the exact ones (the verdicts already were).
+        if let Some(b) = best.as_mut() {
+            b.3 = self.eval.exact(&b.1);
+        }
         self.result = Some(Design {
             objective: self.objective,
             users: self.users,
@@ -223,76 +355,27 @@ impl CheapestSearch {
     }
 }
 
-/// The next cheaper machine than `size` (of any family), if there is one.
-fn cheaper(size: InstanceSize) -> Option<InstanceSize> {
-    SIZES.iter().copied().filter(|z| z.usd_per_hour < size.usd_per_hour).max_by(|a, b| a.usd_per_hour.total_cmp(&b.usd_per_hour))
+/// The next cheaper machine than `size` for a role, if there is one: app servers run on EC2 sizes, the database
+/// also on RDS ones (`db.`), Redis on ElastiCache ones (`cache.`); a steady machine never steps down to a
+/// burstable one (`t3`, whose CPU credits would run out at a steady load).
+fn cheaper(size: InstanceSize, role: Knob) -> Option<InstanceSize> {
+    let burstable = |z: &InstanceSize| z.name.starts_with("t3") || z.name.starts_with("cache.t3");
+    let fits = |z: &InstanceSize| match role {
+        Knob::RedisSize => z.name.starts_with("cache."),
+        Knob::DbSize => !z.name.starts_with("cache."),
+        _ => !z.name.starts_with("cache.") && !z.name.starts_with("db."),
+    };
+    SIZES
+        .iter()
+        .copied()
+        .filter(|z| z.usd_per_hour < size.usd_per_hour && fits(z) && (burstable(&size) || !burstable(z)))
+        .max_by(|a, b| a.usd_per_hour.total_cmp(&b.usd_per_hour))
 }
 
-/// The single steps down from `s`: each count a quarter lower and one lower (never below what the design needs:
-/// one app server, one Redis node while a cache or sessions use it, one instance of each service, one shard and
-/// region), and each machine one price step cheaper.
+/// The single steps down from `s`: each count knob one lower, each machine one price step cheaper.
+#[cfg(test)]
 fn moves(s: &Scenario) -> Vec<Scenario> {
-    let mut out: Vec<Scenario> = Vec::new();
-    let mut push = |change: &dyn Fn(&mut Scenario)| {
-        let mut next = s.clone();
-        change(&mut next);
-        next.repair();
-        if next != *s && !out.contains(&next) {
-            out.push(next);
-        }
-    };
-    let fewer = |n: u32, floor: u32| -> [u32; 2] { [n.saturating_sub(n.div_ceil(4)).max(floor), n.saturating_sub(1).max(floor)] };
-    let a = &s.arch;
-    let redis_floor = u32::from(a.cache_ttl_s > 0.0 || a.sessions == crate::scenario::Sessions::Redis);
-    if a.autoscaling.enabled {
-        for to in fewer(a.autoscaling.max, a.autoscaling.min.max(1)) {
-            push(&|x| {
-                x.arch.autoscaling.max = to;
-                x.arch.autoscaling.desired = x.arch.autoscaling.desired.min(to);
-            });
-        }
-    } else {
-        for to in fewer(a.app_servers, 1) {
-            push(&|x| x.arch.app_servers = to);
-        }
-    }
-    for to in fewer(a.replicas, 0) {
-        push(&|x| x.arch.replicas = to);
-    }
-    if a.redis_nodes > 0 {
-        for to in fewer(a.redis_nodes, redis_floor) {
-            push(&|x| x.arch.redis_nodes = to);
-        }
-    }
-    if a.services > 0 {
-        for to in fewer(a.service_instances, 1) {
-            push(&|x| x.arch.service_instances = to);
-        }
-    }
-    if a.jobs.queued {
-        for to in fewer(a.jobs.max_workers, 1) {
-            push(&|x| {
-                x.arch.jobs.max_workers = to;
-                x.arch.jobs.workers = x.arch.jobs.workers.min(to);
-            });
-        }
-    }
-    for to in fewer(a.shards, 1) {
-        push(&|x| x.arch.shards = to);
-    }
-    for to in fewer(a.regions, 1) {
-        push(&|x| x.arch.regions = to);
-    }
-    if let Some(z) = cheaper(a.app_size) {
-        push(&|x| x.arch.app_size = z);
-    }
-    if let Some(z) = cheaper(a.db_size).filter(|_| a.db_separate) {
-        push(&|x| x.arch.db_size = z);
-    }
-    if let Some(z) = cheaper(a.redis_size).filter(|_| a.redis_nodes > 0) {
-        push(&|x| x.arch.redis_size = z);
-    }
-    out
+    Knob::of(s).into_iter().filter_map(|k| k.down(s, k.count(s).map_or(0, |(n, _)| n.saturating_sub(1)))).collect()
 }
 
 /// Runs the search to the end.
