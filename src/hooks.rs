@@ -1,5 +1,6 @@
 //! Reusable hooks for the page's components. [`use_visible`] tells whether an element is on screen, so a
-//! component can skip work while it is scrolled away (the charts are not redrawn off screen).
+//! component can skip work while it is scrolled away (the charts are not redrawn off screen);
+//! [`run_in_slices`] runs a long search a few milliseconds at a time, cancelled when a newer one starts.
 use leptos::html::ElementType;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
@@ -41,4 +42,61 @@ where
         drop(callback);
     });
     visible
+}
+
+/// Milliseconds of work per slice of a long computation: half a frame, so a slice never delays input noticeably.
+pub const SLICE_MS: f64 = 8.0;
+
+/// A ticket for a long computation run in slices: it is live until the next one is issued from the same
+/// [`Jobs`], so starting a new search cancels the one before it.
+#[derive(Clone, Copy)]
+pub struct Jobs(StoredValue<u64>);
+
+impl Jobs {
+    /// A counter of jobs with none running.
+    pub fn new() -> Jobs {
+        Jobs(StoredValue::new(0))
+    }
+
+    /// Cancels the running job, if any, and returns the ticket of the next.
+    pub fn next(&self) -> u64 {
+        self.0.update_value(|n| *n += 1);
+        self.0.get_value()
+    }
+
+    /// Cancels the running job, if any.
+    pub fn cancel(&self) {
+        self.next();
+    }
+
+    fn live(&self, ticket: u64) -> bool {
+        self.0.try_get_value() == Some(ticket)
+    }
+}
+
+impl Default for Jobs {
+    fn default() -> Self {
+        Jobs::new()
+    }
+}
+
+/// Runs `work` (one small step each call, `true` once done) in slices of about [`SLICE_MS`], handing the
+/// thread back to the browser between slices and calling `on_yield` before each hand-back (to show progress),
+/// until it is done or `ticket` is no longer the live job of `jobs`. Input and painting go on while it runs: a
+/// search of hundreds of steady states never freezes the page.
+pub fn run_in_slices(jobs: Jobs, ticket: u64, mut work: Box<dyn FnMut() -> bool>, on_yield: Box<dyn Fn()>) {
+    if !jobs.live(ticket) {
+        return;
+    }
+    let start = js_sys::Date::now();
+    loop {
+        if work() {
+            return;
+        }
+        if js_sys::Date::now() - start >= SLICE_MS {
+            break;
+        }
+    }
+    on_yield();
+    set_timeout(move || run_in_slices(jobs, ticket, work, on_yield), std::time::Duration::ZERO);
 }

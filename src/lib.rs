@@ -19,12 +19,14 @@ use sim_core::query;
 use components::bill::BillPanel;
 use components::bottlenecks::Bottlenecks;
 use components::chart::Chart;
+use components::compare::{Compare, ComparePanel};
 use components::diagram::Diagram;
 use components::faults::Faults;
 use components::knobs::Knobs;
 use components::load_slider::LoadSlider;
 use components::metrics::Metrics;
 use components::notices::Notices;
+use components::planner::Planner;
 use components::playback::Playback;
 use components::share::Share;
 use components::stage_picker::StagePicker;
@@ -54,8 +56,16 @@ fn from_location() -> (sim_core::Scenario, View, Vec<String>) {
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
-    let (scenario, view, notices) = from_location();
+    let (scenario, view, mut notices) = from_location();
+    // Compare mode: scenario A travels in the link as `a=` (its own query string).
+    let a = view.compare.as_deref().map(|q| {
+        let parsed = query::parse(q);
+        notices.extend(parsed.notices.into_iter().map(|n| format!("a (scenario A): {n}")));
+        sim_core::journey::stage_link(q).unwrap_or(parsed.scenario)
+    });
     let sim = Sim::new(scenario, notices);
+    let compare = Compare::new(a);
+    provide_context(compare);
     sim.cursor.set(view.t);
     provide_context(sim);
     provide_context(view.clone());
@@ -83,6 +93,7 @@ pub fn App() -> impl IntoView {
     Effect::new(move |_| {
         // Only the write is delayed; the query string is built then, not on every slider tick.
         sim.scenario.track();
+        compare.a.track();
         pick.0.track();
         sim.cursor.track();
         if let Some(h) = pending.get_value() {
@@ -92,7 +103,8 @@ pub fn App() -> impl IntoView {
         let write = move || {
             let q = sim.scenario.with_untracked(query::to_query)
                 + &pick.to_query_untracked()
-                + &view_for_url.to_query(sim.cursor.get_untracked());
+                + &view_for_url.to_query(sim.cursor.get_untracked())
+                + &compare.to_query_untracked();
             if let Ok(history) = window().history() {
                 let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{q}")));
             }
@@ -141,19 +153,21 @@ pub fn App() -> impl IntoView {
     }
 
     let width = 600;
-    let latency = Memo::new(move |_| {
-        let expected = sim.steady.with(|r| r.summary.latency_ms);
-        sim.series.with(|s| charts::latency::spec(s, &expected, width))
-    });
-    let throughput = Memo::new(move |_| sim.series.with(|s| charts::throughput::spec(s, width)));
-    let utilization = Memo::new(move |_| sim.series.with(|s| charts::utilization::spec(s, width)));
-    let cache = Memo::new(move |_| {
-        let expected = sim.steady.with(|r| r.summary.cache_hit_rate);
-        sim.series.with(|s| charts::cache::spec(s, expected, width))
-    });
-    let lag = Memo::new(move |_| sim.series.with(|s| charts::lag::spec(s, width)));
-    let instances = Memo::new(move |_| sim.series.with(|s| charts::instances::spec(s, width)));
-    let cost = Memo::new(move |_| sim.series.with(|s| charts::cost::spec(s, width)));
+    // Each chart is B's (the page's) series, with A's drawn dashed over it while comparing.
+    let both = move |f: fn(&[sim_core::report::Sample], &sim_core::report::Summary, usize) -> charts::ChartSpec| {
+        Memo::new(move |_| {
+            let b = sim.steady.with(|r| sim.series.with(|s| f(s, &r.summary, width)));
+            let a = compare.series.with(|a| a.as_ref().map(|s| sim.steady.with(|r| f(s, &r.summary, width))));
+            charts::overlay(b, a)
+        })
+    };
+    let latency = both(|s, steady, w| charts::latency::spec(s, &steady.latency_ms, w));
+    let throughput = both(|s, _, w| charts::throughput::spec(s, w));
+    let utilization = both(|s, _, w| charts::utilization::spec(s, w));
+    let cache = both(|s, steady, w| charts::cache::spec(s, steady.cache_hit_rate, w));
+    let lag = both(|s, _, w| charts::lag::spec(s, w));
+    let instances = both(|s, _, w| charts::instances::spec(s, w));
+    let cost = both(|s, _, w| charts::cost::spec(s, w));
     let marks = Memo::new(move |_| sim.scenario.with(|s| s.faults.iter().map(|f| f.at_s).collect::<Vec<f64>>()));
 
     let embedded = view.embed;
@@ -194,6 +208,8 @@ pub fn App() -> impl IntoView {
                         <BillPanel scenario=sim.scenario bill=bill/>
                     }
                 })}
+                {show("plan").then(|| view! { <Planner/> })}
+                {show("compare").then(|| view! { <ComparePanel/> })}
                 {show("charts").then(|| view! {
                     <div class="charts">
                         <Chart id="chart-latency" spec=latency marks=marks/>

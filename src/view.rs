@@ -3,7 +3,7 @@
 use sim_core::scenario::Scenario;
 
 /// Panels that `panels=` can pick.
-pub const PANELS: [&str; 8] = ["diagram", "controls", "knobs", "playback", "faults", "metrics", "table", "charts"];
+pub const PANELS: [&str; 10] = ["diagram", "controls", "knobs", "playback", "faults", "metrics", "table", "plan", "compare", "charts"];
 /// Knob ids that `lock=` can fix (the ids of their inputs).
 pub const LOCKABLE: [&str; 37] = [
     "stage",
@@ -60,6 +60,8 @@ pub struct View {
     pub journey: Option<String>,
     /// The stage of that journey, from 1 (`step=`).
     pub step: Option<usize>,
+    /// Scenario A of a comparison (`a=`), as its query string.
+    pub compare: Option<String>,
 }
 
 impl View {
@@ -110,6 +112,7 @@ impl View {
                         notices.push(format!("journey = \"{raw}\" is not a journey; known: {}", sim_core::journey::NAMES.join(", ")));
                     }
                 }
+                "a" if !raw.trim().is_empty() => view.compare = Some(raw.clone()),
                 "step" => match raw.parse::<usize>() {
                     Ok(n) if n >= 1 => view.step = Some(n),
                     _ => notices.push(format!("step = \"{raw}\" is not valid; expected a stage number from 1")),

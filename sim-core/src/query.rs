@@ -372,10 +372,11 @@ pub const FIELDS: &[Field] = &[
 pub const VIEW_KEYS: &[(&str, &str)] = &[
     ("embed", "1: the compact layout for an iframe in a lesson page"),
     ("lock", "comma-separated knob ids shown but disabled, e.g. users,ttl,stage"),
-    ("panels", "comma-separated panels to show: diagram,controls,knobs,playback,faults,metrics,table,charts"),
+    ("panels", "comma-separated panels to show: diagram,controls,knobs,playback,faults,metrics,table,plan,charts"),
     ("t", "playback position in simulated seconds"),
     ("journey", "journey shown in the picker: scalesim, bookmarks, interview, blog or startup"),
     ("step", "stage of that journey, from 1"),
+    ("a", "compare mode: scenario A as its own query string, percent-encoded (the rest of the link is B)"),
 ];
 
 /// The outcome of a forgiving parse: the scenario, and a notice for each thing that was not taken as written.
@@ -387,6 +388,20 @@ pub struct Parsed {
     pub notices: Vec<ScenarioError>,
     /// View keys and their raw values, in the order given.
     pub view: Vec<(String, String)>,
+}
+
+/// Percent-encodes `s` for use as one query-string value: everything but letters, digits and `-._~` is
+/// written as `%XX`, so a whole query string (with its `&` and `=`) travels as the value of one key.
+pub fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3 / 2);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Decodes `%XX` escapes and `+` as a space.
@@ -684,6 +699,17 @@ mod tests {
         let parsed = parse("rw=1e400");
         assert_eq!(parsed.scenario.traffic.read_write_ratio, 1_000.0);
         assert_eq!(parsed.notices[0].field(), "rw");
+    }
+
+    #[test]
+    fn an_encoded_query_travels_as_one_value() {
+        let a = to_query(&Scenario::stage(4).with_users(20_000));
+        let link = format!("v=1&stage=5&a={}", encode(&a));
+        let parsed = parse(&link);
+        assert!(parsed.notices.is_empty(), "{:?}", parsed.notices);
+        assert_eq!(parsed.view, vec![("a".to_owned(), a.clone())]);
+        assert_eq!(parse(&a).scenario, Scenario::stage(4).with_users(20_000));
+        assert_eq!(encode("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
     }
 
     #[test]

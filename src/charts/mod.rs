@@ -116,6 +116,17 @@ pub fn level(series: &[Sample], label: &str, value: f64) -> Line {
     Line { label: label.to_owned(), color: GREY, dashed: true, points: vec![(start, value), (end, value)] }
 }
 
+/// `b` (the page's scenario) with scenario A's lines of the same chart drawn over it, dashed in the same
+/// colours and labelled "A · …"; A's own dashed reference lines are left out. `b` unchanged without A.
+pub fn overlay(mut b: ChartSpec, a: Option<ChartSpec>) -> ChartSpec {
+    if let Some(a) = a {
+        for l in a.lines.into_iter().filter(|l| !l.dashed) {
+            b.lines.push(Line { label: format!("A · {}", l.label), dashed: true, ..l });
+        }
+    }
+    b
+}
+
 /// Up to `rows` evenly spaced rows of (time, value per line) for the chart's table alternative.
 pub fn table(spec: &ChartSpec, rows: usize) -> Vec<(f64, Vec<String>)> {
     let Some(first) = spec.lines.iter().find(|l| !l.dashed && !l.points.is_empty()) else {
@@ -267,6 +278,16 @@ mod tests {
         assert_eq!(time_unit(0.0, 300.0), (60.0, "min"));
         assert_eq!(time_unit(0.0, 86_400.0), (3_600.0, "h"));
         assert!(labels_count(3.0) && !labels_count(2.5));
+    }
+
+    #[test]
+    fn a_comparison_draws_a_dashed_in_the_same_colours() {
+        let line = |label: &str, dashed| Line { label: label.into(), color: BLUE, dashed, points: vec![(0.0, 1.0)] };
+        let b = ChartSpec { title: "Latency", unit: Unit::Ms, y_max: None, lines: vec![line("p50", false), line("expected", true)] };
+        assert_eq!(overlay(b.clone(), None), b);
+        let both = overlay(b.clone(), Some(b.clone()));
+        assert_eq!(both.lines.len(), 3);
+        assert_eq!((both.lines[2].label.as_str(), both.lines[2].dashed, both.lines[2].color), ("A · p50", true, BLUE));
     }
 
     #[test]

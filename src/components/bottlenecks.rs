@@ -7,8 +7,13 @@ use sim_core::Scenario;
 
 /// A metric value in the unit its row uses.
 pub fn show_value(row: &Row, v: f64) -> String {
+    show_id_value(row.id, v)
+}
+
+/// A metric value in the unit of the row `id`.
+pub fn show_id_value(id: sim_core::ids::RowId, v: f64) -> String {
     use sim_core::ids::RowId as R;
-    match row.id {
+    match id {
         R::Distance | R::ReplicationLag => crate::format::ms(v),
         R::QueueDepth => crate::format::ms(v * 1e3),
         R::Sessions | R::DeadLetters | R::LbSpof | R::DataLoss | R::Exposed => crate::format::count(v),

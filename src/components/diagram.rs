@@ -379,6 +379,13 @@ pub fn Diagram() -> impl IntoView {
     });
     // The moving dots change only when an edge moves or its dot count does, so their animations are not
     // restarted (nor their elements rebuilt) on every small change of load.
+    // While comparing, the parts B changed from the pinned A are outlined.
+    let compare = use_context::<crate::components::compare::Compare>();
+    let differs = Memo::new(move |_| {
+        compare
+            .and_then(|c| c.a.with(|a| a.as_ref().map(|a| sim.scenario.with(|b| crate::components::compare::differing_tiers(a, b)))))
+            .unwrap_or_default()
+    });
     let dots = Memo::new(move |_| layout.with(|l| l.edges.iter().map(|e| (path_of(e), dot_count(e.rps))).collect::<Vec<_>>()));
     view! {
         <figure class="panel diagram" id="results" tabindex="-1">
@@ -392,7 +399,10 @@ pub fn Diagram() -> impl IntoView {
                 </defs>
                 {move || layout.get().edges.into_iter().map(edge_view).collect_view()}
                 {move || dots.get().into_iter().map(dots_view).collect_view()}
-                {move || layout.get().nodes.into_iter().map(node_view).collect_view()}
+                {move || {
+                    let changed = differs.get();
+                    layout.get().nodes.into_iter().map(|n| { let c = changed.contains(&n.tier); node_view(n, c) }).collect_view()
+                }}
                 {move || layout.get().edges.into_iter().filter(has_room_for_label).map(label_view).collect_view()}
             </svg>
             </div>
@@ -471,11 +481,11 @@ fn label_view(e: Edge) -> impl IntoView {
     view! { <text x=mid.0 y=mid.1 text-anchor="middle" class="rate">{format::rps(e.rps)}</text> }
 }
 
-fn node_view(n: Node) -> impl IntoView {
+fn node_view(n: Node, changed: bool) -> impl IntoView {
     let (class, word) = n.health.word();
-    let class = format!("node {class}{}", if n.bottleneck { " bottleneck" } else { "" });
+    let class = format!("node {class}{}{}", if n.bottleneck { " bottleneck" } else { "" }, if changed { " changed" } else { "" });
     let cx = n.x + n.w / 2.0;
-    let has_status = !word.is_empty() || n.bottleneck;
+    let has_status = !word.is_empty() || n.bottleneck || changed;
     // Two or three lines, 14 units apart, centred in the box (baselines 3 units above each line's bottom).
     let lines = if has_status { 3.0 } else { 2.0 };
     let top = n.y + (n.h - 14.0 * lines) / 2.0;
@@ -488,6 +498,11 @@ fn node_view(n: Node) -> impl IntoView {
             {has_status
                 .then(|| {
                     let status = if n.bottleneck { format!("{word} · bottleneck") } else { word.to_owned() };
+                    let status = match (changed, status.is_empty()) {
+                        (true, true) => "changed from A".to_owned(),
+                        (true, false) => format!("{status} · changed"),
+                        (false, _) => status,
+                    };
                     view! { <text x=cx y=status_y text-anchor="middle" class="status">{status}</text> }
                 })}
         </g>

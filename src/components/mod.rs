@@ -2,6 +2,7 @@
 pub mod bill;
 pub mod bottlenecks;
 pub mod chart;
+pub mod compare;
 pub mod diagram;
 pub mod faults;
 pub mod growth_knobs;
@@ -10,6 +11,7 @@ pub mod knobs;
 pub mod load_slider;
 pub mod metrics;
 pub mod notices;
+pub mod planner;
 pub mod playback;
 pub mod safety_knobs;
 pub mod share;

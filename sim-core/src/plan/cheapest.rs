@@ -47,6 +47,8 @@ pub struct Design {
     pub cost_usd_per_month: Option<f64>,
     /// Where the walk started: "your design" or the journey stage's title.
     pub started_from: Option<String>,
+    /// The journey stage it started from (1-based), `None` when it started from the current design.
+    pub stage: Option<usize>,
     /// What it changes from the current design, in words.
     pub changes: Vec<String>,
     /// Its steady state at `users`.
@@ -168,12 +170,13 @@ pub struct CheapestSearch {
     current: Scenario,
     objective: Objective,
     users: u64,
-    starts: Vec<(String, Scenario)>,
+    /// Each starting point: its words, its journey stage (1-based, `None` for the current design), the design.
+    starts: Vec<(String, Option<usize>, Scenario)>,
     start: usize,
     walk: Option<Walk>,
     eval: Evaluator,
-    /// The cheapest design that met the objective so far: its start, scenario, cost and summary.
-    best: Option<(String, Scenario, f64, Summary)>,
+    /// The cheapest design that met the objective so far: its start's index, scenario, cost and summary.
+    best: Option<(usize, Scenario, f64, Summary)>,
     /// The cheapest design this starting point has met the objective with, and its cost.
     start_best: Option<(Scenario, f64)>,
     result: Option<Design>,
@@ -199,11 +202,11 @@ impl CheapestSearch {
     /// A search for the cheapest design at `users` users, starting from `current` and from every stage of
     /// `journey`.
     pub fn new(current: &Scenario, journey: &Journey, users: u64, objective: Objective) -> CheapestSearch {
-        let mut starts = vec![("your design".to_owned(), current.clone().with_users(users))];
+        let mut starts = vec![("your design".to_owned(), None, current.clone().with_users(users))];
         for (i, st) in journey.stages.iter().enumerate() {
             let s = facing(&st.scenario, current, users);
-            if starts.iter().all(|(_, x)| *x != s) {
-                starts.push((format!("stage {}: {}", i + 1, st.title), s));
+            if starts.iter().all(|(_, _, x)| *x != s) {
+                starts.push((format!("stage {}: {}", i + 1, st.title), Some(i + 1), s));
             }
         }
         CheapestSearch {
@@ -245,7 +248,7 @@ impl CheapestSearch {
         }
         let walk = match self.walk.take() {
             Some(w) => w,
-            None if self.start < self.starts.len() => Walk::Size { s: self.starts[self.start].1.clone(), steps: 0 },
+            None if self.start < self.starts.len() => Walk::Size { s: self.starts[self.start].2.clone(), steps: 0 },
             None => {
                 self.finish();
                 return self.result.as_ref();
@@ -331,7 +334,7 @@ impl CheapestSearch {
             self.start_best = Some((s.clone(), cost));
         }
         if self.best.as_ref().is_none_or(|b| cost < b.2) {
-            self.best = Some((self.starts[self.start].0.clone(), s.clone(), cost, summary.clone()));
+            self.best = Some((self.start, s.clone(), cost, summary.clone()));
         }
     }
 
@@ -346,7 +349,8 @@ impl CheapestSearch {
             users: self.users,
             scenario: best.as_ref().map(|b| crate::query::to_query(&b.1)),
             cost_usd_per_month: best.as_ref().map(|b| b.2),
-            started_from: best.as_ref().map(|b| b.0.clone()),
+            started_from: best.as_ref().map(|b| self.starts[b.0].0.clone()),
+            stage: best.as_ref().and_then(|b| self.starts[b.0].1),
             changes: best.as_ref().map(|b| crate::changes::changes(&self.current, &b.1)).unwrap_or_default(),
             summary: best.map(|b| b.3),
             evaluations: self.eval.count,
