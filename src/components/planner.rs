@@ -305,7 +305,7 @@ pub fn Planner() -> impl IntoView {
             </div>
             <h3>"Cheapest design for"</h3>
             <div class="plan-cheapest">
-                <label for="plan-users" class="visually-hidden">"Users"</label>
+                <label for="plan-users" class="visually-hidden">"Number of users to find the cheapest design for"</label>
                 <input id="plan-users" type="text" inputmode="numeric"
                     placeholder=move || format::thousands(sim.scenario.with(|s| s.traffic.users))
                     prop:value=move || target.get() on:change=move |ev| target.set(event_target_value(&ev))/>
