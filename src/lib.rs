@@ -153,21 +153,25 @@ pub fn App() -> impl IntoView {
     }
 
     let width = 600;
-    // Each chart is B's (the page's) series, with A's drawn dashed over it while comparing.
-    let both = move |f: fn(&[sim_core::report::Sample], &sim_core::report::Summary, usize) -> charts::ChartSpec| {
-        Memo::new(move |_| {
-            let b = sim.steady.with(|r| sim.series.with(|s| f(s, &r.summary, width)));
-            let a = compare.series.with(|a| a.as_ref().map(|s| sim.steady.with(|r| f(s, &r.summary, width))));
-            charts::overlay(b, a)
-        })
+    // Each chart is B's (the page's) series, with A's drawn dashed over it while comparing. Only the latency
+    // and cache charts read the steady state (their theory lines), so only they follow every slider move.
+    let with_a = move |f: &dyn Fn(&[sim_core::report::Sample]) -> charts::ChartSpec| {
+        let b = sim.series.with(|s| f(s));
+        charts::overlay(b, compare.series.with(|a| a.as_ref().map(|s| f(s))))
     };
-    let latency = both(|s, steady, w| charts::latency::spec(s, &steady.latency_ms, w));
-    let throughput = both(|s, _, w| charts::throughput::spec(s, w));
-    let utilization = both(|s, _, w| charts::utilization::spec(s, w));
-    let cache = both(|s, steady, w| charts::cache::spec(s, steady.cache_hit_rate, w));
-    let lag = both(|s, _, w| charts::lag::spec(s, w));
-    let instances = both(|s, _, w| charts::instances::spec(s, w));
-    let cost = both(|s, _, w| charts::cost::spec(s, w));
+    let latency = Memo::new(move |_| {
+        let expected = sim.steady.with(|r| r.summary.latency_ms);
+        with_a(&|s| charts::latency::spec(s, &expected, width))
+    });
+    let throughput = Memo::new(move |_| with_a(&|s| charts::throughput::spec(s, width)));
+    let utilization = Memo::new(move |_| with_a(&|s| charts::utilization::spec(s, width)));
+    let cache = Memo::new(move |_| {
+        let expected = sim.steady.with(|r| r.summary.cache_hit_rate);
+        with_a(&|s| charts::cache::spec(s, expected, width))
+    });
+    let lag = Memo::new(move |_| with_a(&|s| charts::lag::spec(s, width)));
+    let instances = Memo::new(move |_| with_a(&|s| charts::instances::spec(s, width)));
+    let cost = Memo::new(move |_| with_a(&|s| charts::cost::spec(s, width)));
     let marks = Memo::new(move |_| sim.scenario.with(|s| s.faults.iter().map(|f| f.at_s).collect::<Vec<f64>>()));
 
     let embedded = view.embed;

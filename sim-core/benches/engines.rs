@@ -1,7 +1,9 @@
 //! Speed of both engines (figures go in the README):
 //! - aggregate engine: a 24-hour day at 1-second steps for the largest preset, at 1 request/s and at
 //!   100,000,000 requests/s (the cost must not depend on the rate);
-//! - request-level engine: events per second on one M/M/4 station and on the whole largest preset.
+//! - request-level engine: events per second on one M/M/4 station and on the whole largest preset;
+//! - the planner: the limit finder on the last stage, the cheapest design for 100,000 users from stage 4 and
+//!   for 1,000,000 from the last stage (the default space: the scalesim journey's twelve stages).
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use sim_core::des::station::{self, StationSpec};
 use sim_core::des::system::{self, DesOptions};
@@ -72,5 +74,19 @@ fn des_events(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, fluid_day, des_events);
+fn planner(c: &mut Criterion) {
+    use sim_core::plan::{cheapest, limit, Objective};
+    let mut group = c.benchmark_group("plan");
+    group.sample_size(10);
+    let objective = Objective::default();
+    let last = sim_core::journey::stage_link("v=1&stage=12").expect("a stage link");
+    let four = sim_core::journey::stage_link("v=1&stage=4").expect("a stage link");
+    let j = sim_core::journey::journey("scalesim").expect("the journey");
+    group.bench_function("limit_last_stage", |b| b.iter(|| limit::find(&last, objective).max_users));
+    group.bench_function("cheapest_100k_users_from_stage_4", |b| b.iter(|| cheapest::find(&four, &j, 100_000, objective).evaluations));
+    group.bench_function("cheapest_1M_users_from_last_stage", |b| b.iter(|| cheapest::find(&last, &j, 1_000_000, objective).evaluations));
+    group.finish();
+}
+
+criterion_group!(benches, fluid_day, des_events, planner);
 criterion_main!(benches);

@@ -171,7 +171,8 @@ pub fn Planner() -> impl IntoView {
     });
 
     let target = RwSignal::new(String::new());
-    let cheapest = RwSignal::new(None::<(Scenario, Design)>);
+    // The answer with the design it was searched from and the design it proposes, read once.
+    let cheapest = RwSignal::new(None::<(Scenario, Design, Option<Scenario>)>);
     let cheapest_progress = RwSignal::new(None::<f64>);
     let cheapest_error = RwSignal::new(None::<String>);
     let cheapest_jobs = Jobs::new();
@@ -205,7 +206,8 @@ pub fn Planner() -> impl IntoView {
             ticket,
             Box::new(move || match search.try_update_value(|x| x.step().cloned()) {
                 Some(Some(answer)) => {
-                    cheapest.set(Some((current.clone(), answer)));
+                    let proposed = answer.scenario.as_deref().and_then(|q| sim_core::query::parse_strict(q).ok());
+                    cheapest.set(Some((current.clone(), answer, proposed)));
                     cheapest_progress.set(None);
                     true
                 }
@@ -216,9 +218,7 @@ pub fn Planner() -> impl IntoView {
         );
     };
     let apply_design = move |_| {
-        let Some((_, d)) = cheapest.get_untracked() else { return };
-        let Some(q) = d.scenario.as_deref() else { return };
-        let Ok(next) = sim_core::query::parse_strict(q) else { return };
+        let Some((_, d, Some(next))) = cheapest.get_untracked() else { return };
         if let Some(stage) = d.stage {
             pick.update(|p| p.1 = stage - 1);
         }
@@ -227,10 +227,14 @@ pub fn Planner() -> impl IntoView {
     // Whether the design shown is still about the page's design (or is the page's design, once applied).
     let stale = move || {
         cheapest.with(|c| {
-            c.as_ref().is_some_and(|(from, d)| {
-                let now = sim.scenario.get();
-                let applied = d.scenario.as_deref().and_then(|q| sim_core::query::parse_strict(q).ok());
-                now.clone().with_users(1) != from.clone().with_users(1) && applied.as_ref() != Some(&now)
+            c.as_ref().is_some_and(|(from, _, proposed)| {
+                sim.scenario.with(|now| {
+                    // The load alone may move (the answer is for the users it names); anything else is a new design.
+                    let mut traffic = now.traffic.clone();
+                    traffic.users = from.traffic.users;
+                    let same_design = now.arch == from.arch && traffic == from.traffic;
+                    !same_design && proposed.as_ref() != Some(now)
+                })
             })
         })
     };
@@ -266,7 +270,7 @@ pub fn Planner() -> impl IntoView {
     };
     let design_view = move || {
         cheapest.with(|c| {
-            c.as_ref().map(|(_, d)| {
+            c.as_ref().map(|(_, d, _)| {
                 let found = d.scenario.is_some();
                 let changes = d.changes.clone();
                 view! {

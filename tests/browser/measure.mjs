@@ -3,6 +3,7 @@
 // - input to update: from a Users slider input event until every reactive update it causes has run (diagram,
 //   metrics, table and charts redrawn), over 60 slider positions, p50 and p95: sliding the moment the page has
 //   rendered (cold), and a second later (settled) at the top of the page and with charts in view;
+// - the planner's searches in the page (limit and cheapest design) and the longest task while they ran;
 // - transfer size: wasm + JS + CSS in dist/, gzip -9.
 // Prints Markdown rows for the README. Not a test: figures depend on the machine.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -69,6 +70,45 @@ await page.waitForTimeout(200);
 const qc = quantiles(await slide());
 const firstSorted = [...firsts].sort((a, b) => a - b);
 
+// The planner's searches in the page, a slice of a few ms at a time: the limit (re-searched when the objective
+// changes) and the cheapest design for 100,000 users from stage 4, from the input to the answer on screen, with
+// the longest task the browser saw meanwhile (what input could have waited behind).
+const planner = await openPage(browser, site.url + '?v=1&stage=4&users=1000', DESKTOP);
+await planner.locator('[data-plan="limit"]').waitFor();
+await planner.waitForTimeout(500);
+const plannerTimes = await planner.evaluate(async () => {
+  let longest = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) longest = Math.max(longest, e.duration);
+  }).observe({ type: 'longtask', buffered: false });
+  const until = (f) => new Promise((resolve) => {
+    const tick = () => (f() ? resolve() : requestAnimationFrame(tick));
+    tick();
+  });
+  const limits = [];
+  for (const p99 of [250, 150, 300, 120, 200]) {
+    const input = document.querySelector('#plan-p99');
+    const t0 = performance.now();
+    input.value = String(p99);
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+    await until(() => document.querySelector('[data-plan="limit"]')?.textContent.includes(`p99 within ${p99} ms`));
+    limits.push(performance.now() - t0);
+  }
+  const cheapest = [];
+  for (let i = 0; i < 3; i++) {
+    const users = document.querySelector('#plan-users');
+    users.value = String(100000 + i);
+    users.dispatchEvent(new Event('change', { bubbles: true }));
+    const t0 = performance.now();
+    document.querySelector('[data-plan="find-cheapest"]').click();
+    await until(() => document.querySelector('[data-plan="cheapest"]')?.textContent.includes(`${(100000 + i).toLocaleString('en-US')} users`));
+    cheapest.push(performance.now() - t0);
+  }
+  return { limits, cheapest, longest };
+});
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+await planner.context().close();
+
 const files = readdirSync(DIST).filter((f) => /\.(wasm|js|css)$/.test(f));
 let raw = 0;
 let gz = 0;
@@ -82,6 +122,9 @@ console.log(`| first render on localhost (median of 5) | ${firstSorted[2].toFixe
 console.log(`| slider input to all updates done, sliding as soon as the page has rendered, p50 / p95 (60 inputs) | ${q0(0.5).toFixed(1)} ms / ${q0(0.95).toFixed(1)} ms |`);
 console.log(`| the same a second after the first render, top of page, p50 / p95 (60 inputs) | ${q(0.5).toFixed(1)} ms / ${q(0.95).toFixed(1)} ms |`);
 console.log(`| the same with four charts in view, p50 / p95 | ${qc(0.5).toFixed(1)} ms / ${qc(0.95).toFixed(1)} ms |`);
+console.log(`| planner: the limit re-searched after the objective changes, input to answer (median of 5) | ${median(plannerTimes.limits).toFixed(0)} ms |`);
+console.log(`| planner: cheapest design for 100,000 users from stage 4, click to answer (median of 3) | ${median(plannerTimes.cheapest).toFixed(0)} ms |`);
+console.log(`| planner: longest task while they ran | ${plannerTimes.longest.toFixed(0)} ms (0: none over 50 ms) |`);
 console.log(`| wasm + JS + CSS | ${(raw / 1024).toFixed(0)} KB raw, ${(gz / 1024).toFixed(0)} KB gzip |`);
 if (page.problems.length) console.log('problems:', page.problems);
 await browser.close();
