@@ -44,6 +44,7 @@
 //! ```
 pub mod bill;
 pub mod cache;
+pub mod challenge;
 pub mod changes;
 pub mod decimal;
 pub mod des;

@@ -377,6 +377,10 @@ pub const VIEW_KEYS: &[(&str, &str)] = &[
     ("journey", "journey shown in the picker: scalesim, bookmarks, interview, blog or startup"),
     ("step", "stage of that journey, from 1"),
     ("a", "compare mode: scenario A as its own query string, percent-encoded (the rest of the link is B)"),
+    ("challenge", "a built-in challenge by id (scalesim check lists them): its brief, goals, hints and lesson"),
+    ("goals", "a challenge's goals, comma-separated: metric<=number or metric>=number, @every for every window, e.g. p99_ms<=200,error_rate<=0.01@every"),
+    ("hints", "a challenge's hints, separated by |, shown one at a time"),
+    ("allow", "the knob ids a challenge lets the learner touch, comma-separated (the rest are locked)"),
 ];
 
 /// The outcome of a forgiving parse: the scenario, and a notice for each thing that was not taken as written.

@@ -109,6 +109,16 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Judge a scenario against a challenge's goals (`challenge=ID` or `goals=…` in the query); exits 0 when it
+    /// passes, 1 when it fails. Without --scenario, list the built-in challenges.
+    Check {
+        /// The scenario with its challenge keys; a link naming only a built-in challenge checks its setup.
+        #[arg(long)]
+        scenario: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run one multi-server station on the request-level engine.
     Station {
         /// Servers (c).
@@ -179,6 +189,42 @@ fn page_scenario(arg: &str) -> Result<Scenario, ScenarioError> {
         return Ok(s);
     }
     Ok(journey::stage_link(arg).unwrap_or(s))
+}
+
+/// Reads `check`'s scenario and its goals: `goals=` if given, else the built-in `challenge=`'s; a link that sets
+/// nothing but the challenge checks the challenge's own setup.
+fn challenge_arg(text: &str) -> Result<(Scenario, Vec<sim_core::challenge::Goal>), ScenarioError> {
+    use sim_core::challenge;
+    let parsed = query::parse(text);
+    let view = |k: &str| parsed.view.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+    let built_in = match view("challenge") {
+        Some(id) => Some(challenge::by_id(&id).ok_or_else(|| ScenarioError::Invalid {
+            field: "challenge",
+            value: id.clone(),
+            expected: format!("one of {}", challenge::CHALLENGES.iter().map(|c| c.id).collect::<Vec<_>>().join(", ")),
+        })?),
+        None => None,
+    };
+    let goals = match (view("goals"), built_in) {
+        (Some(g), _) => challenge::parse_goals(&g)?,
+        (None, Some(c)) => c.goals(),
+        (None, None) => {
+            return Err(ScenarioError::Invalid {
+                field: "goals",
+                value: String::new(),
+                expected: "goals=… or challenge=ID in the scenario".to_owned(),
+            })
+        }
+    };
+    let sets_scenario = query::split(text).iter().any(|(k, _)| query::FIELDS.iter().any(|f| f.key == k) || k == "stage");
+    let s = match built_in {
+        Some(c) if !sets_scenario => c.scenario(),
+        _ => page_scenario(text)?,
+    };
+    if goals.is_empty() {
+        return Err(ScenarioError::Invalid { field: "goals", value: String::new(), expected: "at least one goal".to_owned() });
+    }
+    Ok((s, goals))
 }
 
 fn number<T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy>(
@@ -488,6 +534,35 @@ fn run(cli: Cli) -> Result<(), ScenarioError> {
                     };
                     println!("{:<44} {:>14.4} {:>14.4} {:>+14.4} {:<6} {mark}", d.metric, d.a, d.b, d.change, d.unit);
                 }
+            }
+        }
+        Command::Check { scenario, json } => {
+            let Some(text) = scenario else {
+                for c in sim_core::challenge::CHALLENGES {
+                    println!("{:<20} {}  (goals {})", c.id, c.title, c.goals);
+                }
+                return Ok(());
+            };
+            let (s, goals) = challenge_arg(&text)?;
+            let verdict = sim_core::challenge::check(&s, &goals);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&verdict).unwrap_or_default());
+            } else {
+                for g in &verdict.goals {
+                    let op = if g.goal.op == sim_core::challenge::Op::AtMost { "<=" } else { ">=" };
+                    let over = if g.goal.over == sim_core::challenge::Over::EveryWindow { " in every window" } else { "" };
+                    println!(
+                        "{:<6} {}{op}{}{over}: actual {:.6}",
+                        if g.met { "met" } else { "missed" },
+                        g.goal.metric,
+                        g.goal.target,
+                        g.actual
+                    );
+                }
+                println!("{}", if verdict.passed { "passed" } else { "failed" });
+            }
+            if !verdict.passed {
+                std::process::exit(1);
             }
         }
         Command::Station { servers, arrival_rate, service_mean, service_dist, capacity, requests, seed, json } => {

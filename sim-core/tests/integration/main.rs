@@ -1,5 +1,6 @@
 //! sim-core's integration tests: one binary, one module per behaviour.
 //!
+//! - `challenges`: each built-in challenge fails untouched, passes with its fix and fails with its decoy.
 //! - `cli`: the `scalesim` binary (with the `cli` feature).
 //! - `docs`: the README documents every query key.
 //! - `golden`: the CLI's JSON for every journey and preset, in both engines, against files under `tests/data/golden/`.
@@ -12,6 +13,7 @@
 //! - `robustness`: finite outputs, balanced books and forgiving parsing for any input.
 //! - `theory`: the request-level engine against M/M/1, M/M/c, M/M/c/K, M/D/1 and Little's law.
 mod agreement;
+mod challenges;
 mod cli;
 mod docs;
 mod faults;
