@@ -69,7 +69,8 @@ impl Jobs {
         self.next();
     }
 
-    fn live(&self, ticket: u64) -> bool {
+    /// Whether `ticket` is still the latest job's.
+    pub fn live(&self, ticket: u64) -> bool {
         self.0.try_get_value() == Some(ticket)
     }
 }

@@ -18,6 +18,7 @@ use sim_core::query;
 
 use components::bill::BillPanel;
 use components::bottlenecks::Bottlenecks;
+use components::challenge::ChallengePanel;
 use components::chart::Chart;
 use components::compare::{Compare, ComparePanel};
 use components::diagram::Diagram;
@@ -48,8 +49,14 @@ fn from_location() -> (sim_core::Scenario, View, Vec<String>) {
     let (view, view_notices) = View::parse(&parsed.view, &parsed.scenario);
     let mut notices: Vec<String> = parsed.notices.into_iter().map(|n| n.to_string()).collect();
     notices.extend(view_notices);
-    // A short link (`?stage=6`, `?journey=blog&step=3`) opens the journey stage the picker shows.
-    let scenario = sim_core::journey::stage_link(&search).unwrap_or(parsed.scenario);
+    // A short link (`?stage=6`, `?journey=blog&step=3`) opens the journey stage the picker shows; a link that
+    // names a built-in challenge and nothing about the system opens the challenge's own setup.
+    let sets_system = query::split(&search).iter().any(|(k, _)| k == "stage" || query::FIELDS.iter().any(|f| f.key == k));
+    let setup = view.challenge.as_ref().and_then(|c| c.id).and_then(sim_core::challenge::by_id).filter(|_| !sets_system);
+    let scenario = match setup {
+        Some(c) => c.scenario(),
+        None => sim_core::journey::stage_link(&search).unwrap_or(parsed.scenario),
+    };
     (scenario, view, notices)
 }
 
@@ -189,6 +196,7 @@ pub fn App() -> impl IntoView {
         <main class="workspace">
             <div class="side">
                 <Notices notices=sim.notices/>
+                {show("challenge").then(|| view! { <ChallengePanel/> })}
                 {show("controls").then(|| view! {
                     <StagePicker/>
                     <section class="panel controls" aria-label="Load">

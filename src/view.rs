@@ -3,7 +3,8 @@
 use sim_core::scenario::Scenario;
 
 /// Panels that `panels=` can pick.
-pub const PANELS: [&str; 10] = ["diagram", "controls", "knobs", "playback", "faults", "metrics", "table", "plan", "compare", "charts"];
+pub const PANELS: [&str; 11] =
+    ["diagram", "controls", "knobs", "playback", "faults", "metrics", "table", "challenge", "plan", "compare", "charts"];
 /// Knob ids that `lock=` can fix (the ids of their inputs).
 pub const LOCKABLE: [&str; 37] = [
     "stage",
@@ -45,6 +46,23 @@ pub const LOCKABLE: [&str; 37] = [
     "journey",
 ];
 
+/// A challenge the link hands out: a built-in one (`challenge=`) or an author's (`goals=`, `hints=`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ChallengeView {
+    /// The built-in challenge's id, if it is one.
+    pub id: Option<&'static str>,
+    /// Title.
+    pub title: String,
+    /// The task.
+    pub brief: String,
+    /// Goals.
+    pub goals: Vec<sim_core::challenge::Goal>,
+    /// Hints, in order.
+    pub hints: Vec<String>,
+    /// What passing teaches.
+    pub lesson: String,
+}
+
 /// The view.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct View {
@@ -62,6 +80,8 @@ pub struct View {
     pub step: Option<usize>,
     /// Scenario A of a comparison (`a=`), as its query string.
     pub compare: Option<String>,
+    /// The challenge handed out, if any.
+    pub challenge: Option<ChallengeView>,
 }
 
 impl View {
@@ -120,7 +140,70 @@ impl View {
                 _ => {}
             }
         }
+        view.challenge_from(keys, &mut notices);
         (view, notices)
+    }
+
+    /// Reads `challenge=`, `goals=`, `hints=` and `allow=`: the challenge's goals (an author's `goals=` replace a
+    /// built-in's), and every lockable knob not allowed is locked.
+    fn challenge_from(&mut self, keys: &[(String, String)], notices: &mut Vec<String>) {
+        use sim_core::challenge;
+        let get = |k: &str| keys.iter().rev().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+        let built_in = get("challenge").and_then(|id| {
+            let c = challenge::by_id(id.trim());
+            if c.is_none() {
+                let known: Vec<&str> = challenge::CHALLENGES.iter().map(|c| c.id).collect();
+                notices.push(format!("challenge = \"{id}\" is not a challenge; known: {}", known.join(", ")));
+            }
+            c
+        });
+        let goals = match get("goals") {
+            Some(raw) => match challenge::parse_goals(&raw) {
+                Ok(g) => Some(g),
+                Err(e) => {
+                    notices.push(e.to_string());
+                    None
+                }
+            },
+            None => None,
+        };
+        let hints: Option<Vec<String>> =
+            get("hints").map(|h| h.split('|').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect());
+        let allow: Option<Vec<String>> = match get("allow") {
+            Some(raw) => Some(raw.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()),
+            None => built_in.map(|c| c.allow.iter().map(|s| (*s).to_owned()).collect()),
+        };
+        self.challenge = match (built_in, goals) {
+            (Some(c), g) => Some(ChallengeView {
+                id: Some(c.id),
+                title: c.title.to_owned(),
+                brief: c.brief.to_owned(),
+                goals: g.unwrap_or_else(|| c.goals()),
+                hints: hints.unwrap_or_else(|| c.hints.iter().map(|h| (*h).to_owned()).collect()),
+                lesson: c.lesson.to_owned(),
+            }),
+            (None, Some(g)) if !g.is_empty() => Some(ChallengeView {
+                id: None,
+                title: "Your challenge".to_owned(),
+                brief: "Meet every goal below by changing the system.".to_owned(),
+                goals: g,
+                hints: hints.unwrap_or_default(),
+                lesson: String::new(),
+            }),
+            _ => None,
+        };
+        if let (Some(allowed), Some(_)) = (allow, &self.challenge) {
+            for id in &allowed {
+                if !LOCKABLE.contains(&id.as_str()) && !["hc", "reserve", "size", "ryw", "redis_size", "maxlag"].contains(&id.as_str()) {
+                    notices.push(format!("allow: \"{id}\" is not a knob"));
+                }
+            }
+            for id in LOCKABLE {
+                if !allowed.iter().any(|a| a == id) && !self.locks(id) {
+                    self.locked.push((*id).to_owned());
+                }
+            }
+        }
     }
 
     /// Whether a panel is shown.
@@ -148,6 +231,17 @@ impl View {
         if cursor > 0.0 {
             out.push_str(&format!("&t={}", cursor.round()));
         }
+        if let Some(c) = &self.challenge {
+            match c.id {
+                Some(id) => out.push_str(&format!("&challenge={id}")),
+                None => {
+                    out.push_str(&format!("&goals={}", sim_core::query::encode(&sim_core::challenge::goals_to_text(&c.goals))));
+                    if !c.hints.is_empty() {
+                        out.push_str(&format!("&hints={}", sim_core::query::encode(&c.hints.join("|"))));
+                    }
+                }
+            }
+        }
         out
     }
 }
@@ -167,6 +261,25 @@ mod tests {
         assert!(notices.is_empty(), "{notices:?}");
         assert!(v.embed && v.locks("users") && !v.locks("app") && v.shows("table") && !v.shows("charts"));
         assert_eq!(v.to_query(42.0), "&embed=1&lock=users,ttl&panels=diagram,table&t=42");
+    }
+
+    #[test]
+    fn a_challenge_link_brings_its_goals_and_locks_what_it_does_not_allow() {
+        let s = Scenario::stage(5);
+        let (v, notices) = View::parse(&keys(&[("challenge", "slow-saves")]), &s);
+        assert!(notices.is_empty(), "{notices:?}");
+        let c = v.challenge.clone().unwrap();
+        assert_eq!((c.id, c.goals.len(), c.hints.len()), (Some("slow-saves"), 1, 2));
+        assert!(!v.locked.iter().any(|k| k == "queue") && v.locks("ttl") && v.locks("users"));
+        let (v, notices) =
+            View::parse(&keys(&[("goals", "p99_ms<=200,error_rate<=0.01@every"), ("hints", "one|two"), ("allow", "app,wings")]), &s);
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        assert!(notices[0].contains("wings"));
+        let c = v.challenge.unwrap();
+        assert_eq!((c.id, c.goals.len(), c.hints), (None, 2, vec!["one".to_owned(), "two".to_owned()]));
+        let (v, notices) = View::parse(&keys(&[("challenge", "nope"), ("goals", "p99<=1")]), &s);
+        assert!(v.challenge.is_none() && notices.len() == 2, "{notices:?}");
+        assert!(notices[0].contains("nope") && notices[1].starts_with("goals"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The page's components, one file each.
 pub mod bill;
 pub mod bottlenecks;
+pub mod challenge;
 pub mod chart;
 pub mod compare;
 pub mod diagram;

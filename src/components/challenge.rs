@@ -1,0 +1,170 @@
+//! The challenge panel: the task a link hands out (a built-in challenge or an author's goals), every goal's
+//! target beside its live value (met / not yet), hints one at a time, and a passed state with the lesson; and a
+//! list of the built-in challenges, with the ones passed remembered in local storage where the browser allows
+//! it (a sandboxed frame without storage simply does not remember). The verdict is sim-core's
+//! (`challenge::check`, the same as `scalesim check`), worked out a moment after the scenario stops changing.
+use std::time::Duration;
+
+use leptos::prelude::*;
+use sim_core::challenge::{check, Op, Over, Verdict, CHALLENGES};
+
+use crate::format;
+use crate::hooks::Jobs;
+use crate::state::Sim;
+use crate::view::{ChallengeView, View};
+
+/// Real milliseconds the scenario must stay unchanged before the run is judged again.
+const JUDGE_DELAY_MS: u64 = 200;
+
+/// Local-storage key of the passed built-in challenges (comma-separated ids).
+const PASSED_KEY: &str = "scalesim.passed";
+
+fn storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+/// The ids passed so far, if the browser keeps them.
+fn passed_ids() -> Vec<String> {
+    storage().and_then(|s| s.get_item(PASSED_KEY).ok().flatten()).map(|v| v.split(',').map(str::to_owned).collect()).unwrap_or_default()
+}
+
+fn remember(id: &str) {
+    let mut ids = passed_ids();
+    if !ids.iter().any(|x| x == id) {
+        ids.push(id.to_owned());
+        if let Some(s) = storage() {
+            let _ = s.set_item(PASSED_KEY, &ids.join(","));
+        }
+    }
+}
+
+/// A goal's target in words: "p99_ms ≤ 200 in every window".
+pub fn goal_words(metric: &str, op: Op, target: f64, over: Over) -> String {
+    let op = if op == Op::AtMost { "≤" } else { "≥" };
+    let over = if over == Over::EveryWindow { " in every 10-second window" } else { " over the run" };
+    format!("{metric} {op} {}{over}", show(metric, target))
+}
+
+/// A goal's value in its metric's unit.
+pub fn show(metric: &str, v: f64) -> String {
+    if !v.is_finite() {
+        return "—".to_owned();
+    }
+    match metric {
+        m if m.ends_with("_ms") || m.starts_with("latency_ms") || m.starts_with("tier_latency_ms") => format::ms(v),
+        m if m.starts_with("cost_usd") => format::usd(v),
+        m if m.ends_with("_rate") || m.starts_with("utilization") || m.starts_with("offered_utilization") => format::pct(v),
+        m if m.ends_with("_s") => format::ms(v * 1e3),
+        _ => format::trim(v),
+    }
+}
+
+/// The challenge panel.
+#[component]
+pub fn ChallengePanel() -> impl IntoView {
+    let sim = expect_context::<Sim>();
+    let view = expect_context::<View>();
+    let challenge: Option<ChallengeView> = view.challenge.clone();
+    let verdict = RwSignal::new(None::<Verdict>);
+    let hints_shown = RwSignal::new(0usize);
+    let passed_before = RwSignal::new(passed_ids());
+    if let Some(c) = challenge.clone() {
+        let jobs = Jobs::new();
+        let goals = c.goals.clone();
+        Effect::new(move |_| {
+            sim.scenario.track();
+            let ticket = jobs.next();
+            let goals = goals.clone();
+            let id = c.id;
+            set_timeout(
+                move || {
+                    if !jobs.live(ticket) {
+                        return;
+                    }
+                    let v = sim.scenario.with_untracked(|s| check(s, &goals));
+                    if v.passed {
+                        if let Some(id) = id {
+                            remember(id);
+                            passed_before.set(passed_ids());
+                        }
+                    }
+                    verdict.set(Some(v));
+                },
+                Duration::from_millis(JUDGE_DELAY_MS),
+            );
+        });
+    }
+    let current = view.challenge.as_ref().and_then(|c| c.id);
+    let open_list = view.challenge.is_none();
+    let list = move || {
+        let passed = passed_before.get();
+        CHALLENGES
+            .iter()
+            .map(|c| {
+                let done = passed.iter().any(|p| p == c.id);
+                let href = format!("?v=1&challenge={}", c.id);
+                view! {
+                    <li class:current=current == Some(c.id)>
+                        <a href=href data-challenge=c.id>{c.title}</a>
+                        {done.then(|| view! { <span class="done">" ✓ passed"</span> })}
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    let task = challenge.map(|c| {
+        let hints = c.hints.clone();
+        let n_hints = hints.len();
+        let lesson = c.lesson.clone();
+        let goals = c.goals.clone();
+        view! {
+            <h3 data-challenge="title">{c.title.clone()}</h3>
+            <p class="challenge-brief">{c.brief.clone()}</p>
+            <ul class="challenge-goals">
+                {move || {
+                    let v = verdict.get();
+                    goals
+                        .iter()
+                        .enumerate()
+                        .map(|(i, g)| {
+                            let result = v.as_ref().and_then(|v| v.goals.get(i).cloned());
+                            let met = result.as_ref().is_some_and(|r| r.met);
+                            let actual = result.map_or("…".to_owned(), |r| show(&g.metric, r.actual));
+                            view! {
+                                <li class:met=met data-goal=g.metric.clone() data-met=met.to_string()>
+                                    <span class="goal-target">{goal_words(&g.metric, g.op, g.target, g.over)}</span>
+                                    " — now " <span class="goal-actual">{actual}</span>
+                                    <strong class="goal-state">{if met { " ✓ met" } else { " · not yet" }}</strong>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+            {move || verdict.with(|v| v.as_ref().filter(|v| v.passed).map(|_| view! {
+                <div class="challenge-passed" role="status" data-challenge="passed">
+                    <strong>"Passed!"</strong> " " {lesson.clone()}
+                </div>
+            }))}
+            <ol class="challenge-hints">
+                {move || hints.iter().take(hints_shown.get()).map(|h| view! { <li>{h.clone()}</li> }).collect_view()}
+            </ol>
+            {(n_hints > 0).then(|| view! {
+                <button type="button" data-challenge="hint" disabled=move || { hints_shown.get() >= n_hints }
+                    on:click=move |_| hints_shown.update(|n| *n += 1)>
+                    {move || if hints_shown.get() >= n_hints { "No more hints".to_owned() } else { format!("Show a hint ({} of {n_hints})", hints_shown.get() + 1) }}
+                </button>
+            })}
+        }
+    });
+    view! {
+        <section class="panel challenge" aria-labelledby="challenge-heading">
+            <h2 id="challenge-heading">"Challenges"</h2>
+            {task}
+            <details open=open_list>
+                <summary>"Built-in challenges"</summary>
+                <ul class="challenge-list">{list}</ul>
+            </details>
+        </section>
+    }
+}
