@@ -14,7 +14,14 @@
 //! - `{type: "setStage", stage}`: go to a stage of the journey (keeps the load);
 //! - `{type: "setLoad", users}`: set the number of users.
 //!
-//! Unknown messages are ignored. Messages are plain JSON-compatible objects.
+//! Unknown messages are ignored. Messages are plain JSON-compatible objects and carry `v: 1`.
+//!
+//! Security: commands are accepted only from the parent window (`event.source`), never from another frame. An
+//! `origin=` view key pins the host's origin: then only messages from that origin are accepted and every message
+//! is posted to it. Unpinned, messages are posted to the embedding page's origin as the referrer tells it, and
+//! to `*` only when the browser sends no referrer. Nothing read from a message reaches the DOM as markup.
+use std::cell::RefCell;
+
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
@@ -53,6 +60,41 @@ pub fn host_message(target: Option<String>, kind: Option<String>, stage: Option<
     }
 }
 
+/// The origin of `url` (`scheme://host[:port]`), for http and https URLs only.
+pub fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    if !matches!(scheme, "http" | "https") {
+        return None;
+    }
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let ok = !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    ok.then(|| format!("{scheme}://{}", host.to_ascii_lowercase()))
+}
+
+/// Where messages go and whom they are accepted from.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Host {
+    /// The origin pinned by `origin=`.
+    pinned: Option<String>,
+    /// The target origin of posted messages.
+    target: Option<String>,
+}
+
+thread_local! {
+    static HOST: RefCell<Host> = RefCell::new(Host::default());
+}
+
+/// Sets the host's origin: `pinned` (from `origin=`) if given, else the referrer's origin, if any.
+pub fn set_host(pinned: Option<String>) {
+    let referrer = origin_of(&document().referrer());
+    HOST.with(|h| *h.borrow_mut() = Host { target: pinned.clone().or(referrer), pinned });
+}
+
+/// Whether a message from `origin` is acceptable: always unless an origin is pinned, then only from it.
+pub fn accepts(pinned: Option<&str>, origin: &str) -> bool {
+    pinned.is_none_or(|p| p == origin)
+}
+
 /// Whether the page runs inside a frame.
 pub fn in_frame() -> bool {
     let w = window();
@@ -75,6 +117,7 @@ pub fn post(kind: &str, fields: &[(&str, Field)]) {
         let _ = js_sys::Reflect::set(&message, &JsValue::from_str(k), &v);
     };
     set("source", JsValue::from_str("scalesim"));
+    set("v", JsValue::from_f64(1.0));
     set("type", JsValue::from_str(kind));
     for (k, v) in fields {
         set(
@@ -86,7 +129,8 @@ pub fn post(kind: &str, fields: &[(&str, Field)]) {
             },
         );
     }
-    let _ = parent.post_message(&message, "*");
+    let target = HOST.with(|h| h.borrow().target.clone()).unwrap_or_else(|| "*".to_owned());
+    let _ = parent.post_message(&message, &target);
 }
 
 /// Tells the host that scalesim has stopped (called from the panic hook, after the page has been replaced):
@@ -109,6 +153,15 @@ pub fn connect(sim: Sim) {
     }
     let pick = use_context::<crate::components::stage_picker::Pick>();
     let listener = window_event_listener(leptos::ev::message, move |ev| {
+        // Only the parent window may command, and only from the pinned origin when there is one.
+        let from_parent = match (ev.source(), window().parent()) {
+            (Some(source), Ok(Some(parent))) => js_sys::Object::is(&source, &parent),
+            _ => false,
+        };
+        let pinned = HOST.with(|h| h.borrow().pinned.clone());
+        if !from_parent || !accepts(pinned.as_deref(), &ev.origin()) {
+            return;
+        }
         let data = ev.data();
         if !data.is_object() {
             return;
@@ -187,6 +240,18 @@ pub fn report_height(last: i32) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn origins_are_read_strictly_and_a_pinned_one_is_the_only_one_accepted() {
+        assert_eq!(origin_of("https://Course.example.org/lessons/1?x=2").as_deref(), Some("https://course.example.org"));
+        assert_eq!(origin_of("http://127.0.0.1:8080").as_deref(), Some("http://127.0.0.1:8080"));
+        for bad in ["", "javascript:alert(1)", "file:///etc", "https://", "https://a b", "ftp://x.org"] {
+            assert_eq!(origin_of(bad), None, "{bad}");
+        }
+        assert!(accepts(None, "https://any.example"));
+        assert!(accepts(Some("https://a.example"), "https://a.example"));
+        assert!(!accepts(Some("https://a.example"), "https://evil.example"));
+    }
 
     #[test]
     fn host_messages_are_read_only_when_addressed_to_scalesim() {

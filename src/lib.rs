@@ -87,6 +87,7 @@ pub fn App() -> impl IntoView {
             let _ = body.class_list().add_1("embed");
         }
     }
+    embed::set_host(view.origin.clone());
     embed::connect(sim);
 
     // The address bar follows the scenario, replacing the entry (not one entry per slider tick), once the

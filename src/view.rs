@@ -82,6 +82,8 @@ pub struct View {
     pub compare: Option<String>,
     /// The challenge handed out, if any.
     pub challenge: Option<ChallengeView>,
+    /// The host page's origin pinned by `origin=` (messages only to and from it).
+    pub origin: Option<String>,
 }
 
 impl View {
@@ -133,6 +135,12 @@ impl View {
                     }
                 }
                 "a" if !raw.trim().is_empty() => view.compare = Some(raw.clone()),
+                "origin" => match crate::embed::origin_of(raw.trim()) {
+                    Some(o) if o == raw.trim().to_ascii_lowercase() => view.origin = Some(o),
+                    _ => notices.push(format!(
+                        "origin = \"{raw}\" is not an origin; expected scheme://host[:port], e.g. https://course.example.org"
+                    )),
+                },
                 "step" => match raw.parse::<usize>() {
                     Ok(n) if n >= 1 => view.step = Some(n),
                     _ => notices.push(format!("step = \"{raw}\" is not valid; expected a stage number from 1")),
@@ -221,6 +229,9 @@ impl View {
         let mut out = String::new();
         if self.embed {
             out.push_str("&embed=1");
+        }
+        if let Some(o) = &self.origin {
+            out.push_str(&format!("&origin={}", sim_core::query::encode(o)));
         }
         if !self.locked.is_empty() {
             out.push_str(&format!("&lock={}", self.locked.join(",")));

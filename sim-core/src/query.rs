@@ -380,6 +380,7 @@ pub const VIEW_KEYS: &[(&str, &str)] = &[
     ("challenge", "a built-in challenge by id (scalesim check lists them): its brief, goals, hints and lesson"),
     ("goals", "a challenge's goals, comma-separated: metric<=number or metric>=number, @every for every window, e.g. p99_ms<=200,error_rate<=0.01@every"),
     ("hints", "a challenge's hints, separated by |, shown one at a time"),
+    ("origin", "the host page's origin when embedded, e.g. https://course.example.org: messages are accepted only from it and posted only to it"),
     ("allow", "the knob ids a challenge lets the learner touch, comma-separated (the rest are locked)"),
 ];
 
