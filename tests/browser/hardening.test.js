@@ -219,7 +219,7 @@ test('an embedded scalesim that panics tells the host with an error event and it
   await page.waitForFunction(() => window.messages.some((m) => m.type === 'error'));
   const messages = await page.evaluate(() => window.messages);
   const error = messages.find((m) => m.type === 'error');
-  assert.deepEqual(error, { source: 'scalesim', type: 'error', message: 'scalesim stopped after an internal error.', url: scenario });
+  assert.deepEqual(error, { source: 'scalesim', v: 1, type: 'error', message: 'scalesim stopped after an internal error.', url: scenario });
   const after = messages.slice(messages.indexOf(error) + 1);
   assert.ok(after.some((m) => m.type === 'height' && m.height > 0 && m.height < 700), JSON.stringify(after));
   await page.frameLocator('#sim').getByRole('heading', { name: 'scalesim stopped' }).waitFor();
