@@ -26,6 +26,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
 use crate::state::Sim;
+use crate::view::origin_of;
 
 /// A message from the host page.
 #[derive(Debug, PartialEq)]
@@ -58,17 +59,6 @@ pub fn host_message(target: Option<String>, kind: Option<String>, stage: Option<
         "setLoad" => Some(FromHost::SetLoad { users: whole(users?)? as u64 }),
         _ => None,
     }
-}
-
-/// The origin of `url` (`scheme://host[:port]`), for http and https URLs only.
-pub fn origin_of(url: &str) -> Option<String> {
-    let (scheme, rest) = url.split_once("://")?;
-    if !matches!(scheme, "http" | "https") {
-        return None;
-    }
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let ok = !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
-    ok.then(|| format!("{scheme}://{}", host.to_ascii_lowercase()))
 }
 
 /// Where messages go and whom they are accepted from.

@@ -51,8 +51,7 @@ fn from_location() -> (sim_core::Scenario, View, Vec<String>) {
     notices.extend(view_notices);
     // A short link (`?stage=6`, `?journey=blog&step=3`) opens the journey stage the picker shows; a link that
     // names a built-in challenge and nothing about the system opens the challenge's own setup.
-    let sets_system = query::split(&search).iter().any(|(k, _)| k == "stage" || query::FIELDS.iter().any(|f| f.key == k));
-    let setup = view.challenge.as_ref().and_then(|c| c.id).and_then(sim_core::challenge::by_id).filter(|_| !sets_system);
+    let setup = view.challenge.as_ref().and_then(|c| c.id).and_then(sim_core::challenge::by_id).filter(|_| !query::sets_system(&search));
     let scenario = match setup {
         Some(c) => c.scenario(),
         None => sim_core::journey::stage_link(&search).unwrap_or(parsed.scenario),

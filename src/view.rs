@@ -46,6 +46,17 @@ pub const LOCKABLE: [&str; 37] = [
     "journey",
 ];
 
+/// The origin of `url` (`scheme://host[:port]`), for http and https URLs only.
+pub fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    if !matches!(scheme, "http" | "https") {
+        return None;
+    }
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let ok = !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    ok.then(|| format!("{scheme}://{}", host.to_ascii_lowercase()))
+}
+
 /// A challenge the link hands out: a built-in one (`challenge=`) or an author's (`goals=`, `hints=`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ChallengeView {
@@ -135,7 +146,7 @@ impl View {
                     }
                 }
                 "a" if !raw.trim().is_empty() => view.compare = Some(raw.clone()),
-                "origin" => match crate::embed::origin_of(raw.trim()) {
+                "origin" => match origin_of(raw.trim()) {
                     Some(o) if o == raw.trim().to_ascii_lowercase() => view.origin = Some(o),
                     _ => notices.push(format!(
                         "origin = \"{raw}\" is not an origin; expected scheme://host[:port], e.g. https://course.example.org"

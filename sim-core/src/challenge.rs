@@ -56,8 +56,8 @@ pub struct Goal {
     pub over: Over,
 }
 
-/// Aliases the JSON's nested names are written by.
-fn alias(metric: &str) -> &str {
+/// The JSON name a goal's metric stands for (`p99_ms` is `latency_ms.p99`).
+pub fn alias(metric: &str) -> &str {
     match metric {
         "p99_ms" => "latency_ms.p99",
         "p95_ms" => "latency_ms.p95",

@@ -456,6 +456,12 @@ fn pairs(input: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Whether `input` sets anything about the system (a stage or any scenario key), rather than only view keys:
+/// a link that names only a challenge opens the challenge's setup.
+pub fn sets_system(input: &str) -> bool {
+    pairs(input).iter().any(|(k, _)| k == "stage" || FIELDS.iter().any(|f| f.key == k))
+}
+
 /// Reads a query string (or a whole URL) forgivingly; see the module docs.
 pub fn parse(input: &str) -> Parsed {
     parse_pairs(&pairs(input))

@@ -8,7 +8,6 @@ use std::time::Duration;
 use leptos::prelude::*;
 use sim_core::challenge::{check, Op, Over, Verdict, CHALLENGES};
 
-use crate::format;
 use crate::hooks::Jobs;
 use crate::state::Sim;
 use crate::view::{ChallengeView, View};
@@ -45,18 +44,12 @@ pub fn goal_words(metric: &str, op: Op, target: f64, over: Over) -> String {
     format!("{metric} {op} {}{over}", show(metric, target))
 }
 
-/// A goal's value in its metric's unit.
+/// A goal's value in its metric's unit (the compare table's formatting of the JSON name it stands for).
 pub fn show(metric: &str, v: f64) -> String {
     if !v.is_finite() {
         return "—".to_owned();
     }
-    match metric {
-        m if m.ends_with("_ms") || m.starts_with("latency_ms") || m.starts_with("tier_latency_ms") => format::ms(v),
-        m if m.starts_with("cost_usd") => format::usd(v),
-        m if m.ends_with("_rate") || m.starts_with("utilization") || m.starts_with("offered_utilization") => format::pct(v),
-        m if m.ends_with("_s") => format::ms(v * 1e3),
-        _ => format::trim(v),
-    }
+    crate::components::compare::show(sim_core::challenge::alias(metric), v)
 }
 
 /// The challenge panel.

@@ -311,7 +311,7 @@ pub fn Planner() -> impl IntoView {
             <div class="plan-cheapest">
                 <label for="plan-users" class="visually-hidden">"Number of users to find the cheapest design for"</label>
                 <input id="plan-users" type="text" inputmode="numeric"
-                    placeholder="the slider's"
+                    placeholder="same as the slider"
                     prop:value=move || target.get() on:change=move |ev| target.set(event_target_value(&ev))/>
                 <span>"users"</span>
                 <button type="button" data-plan="find-cheapest" on:click=find_cheapest>"Find it"</button>

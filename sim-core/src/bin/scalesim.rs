@@ -216,9 +216,8 @@ fn challenge_arg(text: &str) -> Result<(Scenario, Vec<sim_core::challenge::Goal>
             })
         }
     };
-    let sets_scenario = query::split(text).iter().any(|(k, _)| query::FIELDS.iter().any(|f| f.key == k) || k == "stage");
     let s = match built_in {
-        Some(c) if !sets_scenario => c.scenario(),
+        Some(c) if !query::sets_system(text) => c.scenario(),
         _ => page_scenario(text)?,
     };
     if goals.is_empty() {

@@ -385,11 +385,7 @@ fn moves(s: &Scenario) -> Vec<Scenario> {
 /// Runs the search to the end.
 pub fn find(current: &Scenario, journey: &Journey, users: u64, objective: Objective) -> Design {
     let mut search = CheapestSearch::new(current, journey, users, objective);
-    loop {
-        if let Some(d) = search.step() {
-            return d.clone();
-        }
-    }
+    super::run_to_end(|| search.step().cloned())
 }
 
 #[cfg(test)]

@@ -341,11 +341,7 @@ fn culprit(miss: &Miss, pass: Option<&Summary>, fail: &Summary) -> Option<Tier> 
 /// Runs the limit finder to the end.
 pub fn find(scenario: &Scenario, objective: Objective) -> Limit {
     let mut search = LimitSearch::new(scenario, objective);
-    loop {
-        if let Some(r) = search.step() {
-            return r.clone();
-        }
-    }
+    super::run_to_end(|| search.step().cloned())
 }
 
 #[cfg(test)]

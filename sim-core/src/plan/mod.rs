@@ -41,6 +41,15 @@ impl Default for Objective {
     }
 }
 
+/// Runs a step machine to the end: calls `step` until it gives its answer.
+pub(crate) fn run_to_end<T: Clone>(mut step: impl FnMut() -> Option<T>) -> T {
+    loop {
+        if let Some(answer) = step() {
+            return answer;
+        }
+    }
+}
+
 /// The longest a queued job may wait for a worker, in seconds: the table's queue-depth threshold. Part of every
 /// objective.
 pub const MAX_JOB_WAIT_S: f64 = 60.0;
