@@ -36,7 +36,7 @@ impl Popularity {
         let mut groups = Vec::new();
         let mut i = 1u64;
         while i <= keys.min(EXACT_KEYS) {
-            groups.push((1.0, (i as f64).powf(-alpha)));
+            groups.push((1.0, libm::pow(i as f64, -alpha)));
             i += 1;
         }
         while i <= keys {
@@ -45,9 +45,9 @@ impl Popularity {
             // Mean weight over the group, from the integral of x^−α.
             let (a, b) = (i as f64 - 0.5, end as f64 - 0.5);
             let w = if (alpha - 1.0).abs() < 1e-9 {
-                (b / a).ln() / count
+                libm::log(b / a) / count
             } else {
-                (b.powf(1.0 - alpha) - a.powf(1.0 - alpha)) / ((1.0 - alpha) * count)
+                (libm::pow(b, 1.0 - alpha) - libm::pow(a, 1.0 - alpha)) / ((1.0 - alpha) * count)
             };
             groups.push((count, w));
             i = end;
@@ -97,7 +97,7 @@ impl Popularity {
     pub fn stampede_share(&self, read_rate: f64, age: f64, dt: f64, fill_s: f64) -> f64 {
         let r = read_rate.max(0.0);
         let (a, dt) = (age.max(0.0), dt.max(1e-9));
-        let first = self.weighted_sum(|p| (-r * p * a).exp() - (-r * p * (a + dt)).exp());
+        let first = self.weighted_sum(|p| libm::exp(-r * p * a) - libm::exp(-r * p * (a + dt)));
         (fill_s.max(0.0) * first / dt).clamp(0.0, 1.0)
     }
 
@@ -119,13 +119,13 @@ impl Popularity {
         let (mut lo, mut hi) = (-3.0f64, 13.0f64);
         for _ in 0..50 {
             let mid = (lo + hi) / 2.0;
-            if self.ttl_hit_ratio(10f64.powf(mid), 1.0) < hit {
+            if self.ttl_hit_ratio(libm::pow(10.0, mid), 1.0) < hit {
                 lo = mid;
             } else {
                 hi = mid;
             }
         }
-        10f64.powf(hi)
+        libm::pow(10.0, hi)
     }
 
     /// Hit ratio `age` seconds after the cache was emptied: key i misses until its first read after the flush
@@ -134,14 +134,14 @@ impl Popularity {
     pub fn ttl_hit_ratio_warming(&self, read_rate: f64, ttl: f64, age: f64) -> f64 {
         let x = (read_rate * ttl).max(0.0);
         let r = (read_rate * age.max(0.0)).max(0.0);
-        self.weighted_sum(|p| p * x / (1.0 + p * x) * (1.0 - (-p * r).exp())).clamp(0.0, 1.0)
+        self.weighted_sum(|p| p * x / (1.0 + p * x) * (1.0 - libm::exp(-p * r))).clamp(0.0, 1.0)
     }
 
     /// Share of all reads that are stale hits, when writes arrive at `write_rate` per second spread evenly over
     /// the keys and do not invalidate the cache.
     pub fn ttl_stale_share(&self, read_rate: f64, write_rate: f64, ttl: f64) -> f64 {
         let wt = (write_rate / self.keys as f64 * ttl).max(0.0);
-        let stale = if wt < 1e-6 { wt / 2.0 } else { 1.0 - (1.0 - (-wt).exp()) / wt };
+        let stale = if wt < 1e-6 { wt / 2.0 } else { 1.0 - (1.0 - libm::exp(-wt)) / wt };
         (self.ttl_hit_ratio(read_rate, ttl) * stale).clamp(0.0, 1.0)
     }
 
@@ -156,7 +156,7 @@ impl Popularity {
     /// 1 − E[e^{−ωL}] with ω = W / N.
     pub fn lagged_stale_share(&self, write_rate: f64, base: f64, decay: f64) -> f64 {
         let w = write_rate / self.keys as f64;
-        let fresh = (-w * base).exp() * if decay.is_finite() { decay / (decay + w) } else { 0.0 };
+        let fresh = libm::exp(-w * base) * if decay.is_finite() { decay / (decay + w) } else { 0.0 };
         (1.0 - fresh).clamp(0.0, 1.0)
     }
 }
@@ -180,10 +180,10 @@ impl TtlCurve {
         let step = (hi - lo) / (n - 1) as f64;
         let table = (0..n)
             .map(|k| {
-                let x = 10f64.powf(lo + step * k as f64);
+                let x = libm::pow(10.0, lo + step * k as f64);
                 let hit = pop.ttl_hit_ratio(x, 1.0);
                 let wt = x * writes_per_read / pop.keys as f64;
-                let stale = if wt < 1e-6 { wt / 2.0 } else { 1.0 - (1.0 - (-wt).exp()) / wt };
+                let stale = if wt < 1e-6 { wt / 2.0 } else { 1.0 - (1.0 - libm::exp(-wt)) / wt };
                 (hit, hit * stale)
             })
             .collect();
@@ -196,7 +196,7 @@ impl TtlCurve {
         if x.is_nan() || x <= 0.0 {
             return (0.0, 0.0);
         }
-        let pos = ((x.log10() - self.lo) / self.step).clamp(0.0, (self.table.len() - 1) as f64);
+        let pos = ((libm::log10(x) - self.lo) / self.step).clamp(0.0, (self.table.len() - 1) as f64);
         let i = (pos.floor() as usize).min(self.table.len() - 2);
         let f = pos - i as f64;
         let (a, b) = (self.table[i], self.table[i + 1]);
@@ -235,10 +235,10 @@ mod tests {
 
     /// The same sums taken key by key, for checking the grouping.
     fn exact_hit(alpha: f64, keys: u64, x: f64) -> f64 {
-        let z: f64 = (1..=keys).map(|i| (i as f64).powf(-alpha)).sum();
+        let z: f64 = (1..=keys).map(|i| libm::pow(i as f64, -alpha)).sum();
         (1..=keys)
             .map(|i| {
-                let p = (i as f64).powf(-alpha) / z;
+                let p = libm::pow(i as f64, -alpha) / z;
                 p * p * x / (1.0 + p * x)
             })
             .sum()

@@ -135,10 +135,10 @@ fn scale(m: u64, e: i32) -> f64 {
     match e {
         0..=22 => m * EXACT[e as usize],
         -22..=-1 => m / EXACT[(-e) as usize],
-        23..=300 => m * 10f64.powf(f64::from(e)),
-        -300..=-23 => m / 10f64.powf(f64::from(-e)),
-        _ if e > 0 => m * 10f64.powf(f64::from(e - 300)) * 1e300,
-        _ => m / 10f64.powf(f64::from(-e - 300)) / 1e300,
+        23..=300 => m * libm::pow(10.0, f64::from(e)),
+        -300..=-23 => m / libm::pow(10.0, f64::from(-e)),
+        _ if e > 0 => m * libm::pow(10.0, f64::from(e - 300)) * 1e300,
+        _ => m / libm::pow(10.0, f64::from(-e - 300)) / 1e300,
     }
 }
 

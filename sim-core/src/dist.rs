@@ -59,8 +59,8 @@ impl ServiceDist {
             ServiceDist::Exponential { mean } => Sampler::Exp(mean),
             ServiceDist::Deterministic { mean } => Sampler::Det(mean),
             ServiceDist::LogNormal { mean, cv } => {
-                let sigma2 = (1.0 + cv * cv).ln();
-                let mu = mean.ln() - sigma2 / 2.0;
+                let sigma2 = libm::log(1.0 + cv * cv);
+                let mu = libm::log(mean) - sigma2 / 2.0;
                 match LogNormal::new(mu, sigma2.sqrt()) {
                     Ok(d) => Sampler::LogNormal(d),
                     Err(_) => Sampler::Det(mean),

@@ -127,7 +127,7 @@ pub fn bucket_shares(pop: &Popularity, n: u32, salt: u64) -> Vec<f64> {
     let p_top = pop.top_share();
     // Probabilities of the first `top` ranks: p_i = p_1 · i^−α.
     for rank in 1..=top {
-        let p = p_top * (rank as f64).powf(-pop.alpha);
+        let p = p_top * libm::pow(rank as f64, -pop.alpha);
         shares[bucket_of(rank, n, salt) as usize] += p;
         placed += p;
     }
@@ -311,7 +311,7 @@ impl Topology {
             return 0.0;
         }
         let per_user = write_rps / self.scenario.traffic.users.max(1) as f64;
-        1.0 - (-per_user * a.read_your_writes_ms / 1e3).exp()
+        1.0 - libm::exp(-per_user * a.read_your_writes_ms / 1e3)
     }
 
     /// Hourly price of everything running at `usage`: the sum of [`cost_items`].

@@ -80,7 +80,7 @@ impl Mmc {
         if p <= 1.0 - c {
             0.0
         } else {
-            (c / (1.0 - p)).ln() / self.theta()
+            libm::log(c / (1.0 - p)) / self.theta()
         }
     }
     /// P(T > t) for the response time T (wait plus service).
@@ -88,12 +88,12 @@ impl Mmc {
         let mu = self.mu;
         let c = self.p_wait();
         let theta = self.theta();
-        let no_wait = (1.0 - c) * (-mu * t).exp();
+        let no_wait = (1.0 - c) * libm::exp(-mu * t);
         let waited = if (theta - mu).abs() < 1e-9 * mu {
             // Limit θ → μ: wait ~ Exp(μ) plus service ~ Exp(μ) is Erlang-2.
-            c * (1.0 + mu * t) * (-mu * t).exp()
+            c * (1.0 + mu * t) * libm::exp(-mu * t)
         } else {
-            c * (theta * (-mu * t).exp() - mu * (-theta * t).exp()) / (theta - mu)
+            c * (theta * libm::exp(-mu * t) - mu * libm::exp(-theta * t)) / (theta - mu)
         };
         (no_wait + waited).clamp(0.0, 1.0)
     }
@@ -151,12 +151,12 @@ pub fn mmck(c: u32, k: u32, lambda: f64, mu: f64) -> MmcK {
     let rho = a / cf;
     let m = (k - c) as f64; // queue places
                             // ln tₙ = n·ln a − ln n!, for n = 0..=c.
-    let ln_a = a.ln();
+    let ln_a = libm::log(a);
     let mut ln_t = Vec::with_capacity(c as usize + 1);
     let mut acc = 0.0;
     ln_t.push(0.0);
     for n in 1..=c {
-        acc += ln_a - (n as f64).ln();
+        acc += ln_a - libm::log(n as f64);
         ln_t.push(acc);
     }
     let ln_tc = ln_t[c as usize];
@@ -164,18 +164,18 @@ pub fn mmck(c: u32, k: u32, lambda: f64, mu: f64) -> MmcK {
     let (scale, s0, s1, top) = if rho <= 1.0 {
         // Σ ρ^j, Σ j ρ^j, and ρ^m relative to t_c.
         let (s0, s1) = geometric(rho, m);
-        (ln_tc, s0, s1, rho.powf(m))
+        (ln_tc, s0, s1, libm::pow(rho, m))
     } else {
         // Relative to t_c·ρ^m: Σ_{i} r^i with r = 1/ρ, and Σ (m − i) r^i.
         let r = 1.0 / rho;
         let (g0, g1) = geometric(r, m);
-        (ln_tc + m * rho.ln(), g0, m * g0 - g1, 1.0)
+        (ln_tc + m * libm::log(rho), g0, m * g0 - g1, 1.0)
     };
     // Below c: n = 0..c−1.
     let mut below = 0.0;
     let mut below_n = 0.0;
     for (n, &ln) in ln_t.iter().enumerate().take(c as usize) {
-        let t = (ln - scale).exp();
+        let t = libm::exp(ln - scale);
         below += t;
         below_n += n as f64 * t;
     }
@@ -205,7 +205,7 @@ fn geometric(x: f64, m: f64) -> (f64, f64) {
     if (1.0 - x).abs() < 1e-9 {
         return (m + 1.0, m * (m + 1.0) / 2.0);
     }
-    let xm = x.powf(m);
+    let xm = libm::pow(x, m);
     let s0 = (1.0 - xm * x) / (1.0 - x);
     let s1 = x * (1.0 - (m + 1.0) * xm + m * xm * x) / ((1.0 - x) * (1.0 - x));
     (s0, s1)
@@ -259,7 +259,7 @@ mod tests {
         assert!(close(q.mean_response(), 1.0 / 2.0, 1e-12));
         assert!(close(q.mean_wait(), 0.8 / 2.0, 1e-12));
         // Response time is Exp(μ − λ): p99 = ln(100)/2.
-        assert!(close(q.response_quantile(0.99), 100f64.ln() / 2.0, 1e-6));
+        assert!(close(q.response_quantile(0.99), libm::log(100.0) / 2.0, 1e-6));
     }
 
     #[test]

@@ -121,7 +121,7 @@ pub struct Sample {
     pub primaries_down: u32,
 }
 
-/// Request counts over a run: offered = served + rejected + in flight.
+/// Request counts over a window: offered = served + rejected + in flight.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct Counts {
     /// Requests that arrived.
@@ -134,6 +134,26 @@ pub struct Counts {
     pub in_flight: f64,
 }
 
+impl Counts {
+    /// Failed over offered (0 when nothing was offered).
+    pub fn error_rate(&self) -> f64 {
+        if self.offered > 0.0 {
+            finite(self.rejected / self.offered)
+        } else {
+            0.0
+        }
+    }
+}
+
+/// A stretch of simulated time, in seconds from the start of the run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Span {
+    /// Start.
+    pub from: f64,
+    /// End.
+    pub to: f64,
+}
+
 /// The steady-state (or whole-run) summary.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Summary {
@@ -143,7 +163,7 @@ pub struct Summary {
     pub offered_rps: f64,
     /// Requests per second answered successfully.
     pub served_rps: f64,
-    /// Share of requests that failed.
+    /// Share of requests that failed: `measured_counts.rejected / measured_counts.offered`.
     pub error_rate: f64,
     /// End-to-end latency.
     pub latency_ms: LatencyMs,
@@ -204,8 +224,15 @@ pub struct Summary {
     /// What the internet can reach: the entry points (load balancer or the single server, CDN) and any tier
     /// opened to it by mistake ("database").
     pub internet_exposed: Vec<Component>,
-    /// Request accounting.
+    /// Request accounting over the whole run, warm-up included.
     pub counts: Counts,
+    /// The window the rates and ratios above cover (`error_rate` and the other shares, latency, utilisation):
+    /// the request-level engine's measured part after its warm-up, the aggregate engine's whole run, or for the
+    /// summary of one moment (a steady state, the page's cursor) the second ending at that moment.
+    pub measured_window_s: Span,
+    /// Request accounting over `measured_window_s`, whose rates the summary's are: requests that arrived in the
+    /// window, and what became of them.
+    pub measured_counts: Counts,
 }
 
 /// Per-tier figures over a summary's window, each keyed by tier.
@@ -232,8 +259,6 @@ pub struct Measured<'a> {
     pub offered_rps: f64,
     /// Requests per second answered successfully.
     pub served_rps: f64,
-    /// Share of requests that failed.
-    pub error_rate: f64,
     /// End-to-end latency.
     pub latency_ms: LatencyMs,
     /// Per-tier figures.
@@ -258,8 +283,12 @@ pub struct Measured<'a> {
     pub jobs_waiting_s: f64,
     /// Jobs given up.
     pub jobs_dead_lettered: f64,
-    /// Request accounting (`in_flight` is worked out here).
+    /// Request accounting over the whole run (`in_flight` is worked out here).
     pub counts: Counts,
+    /// The window the measured figures cover.
+    pub window: Span,
+    /// Request accounting over `window` (`in_flight` is worked out here): the error share is read from it.
+    pub window_counts: Counts,
     /// The moment the window ends: the fleet, the workers, the regions, what is down and what is lost by then.
     pub last: &'a Sample,
     /// The scenario as run: the summarised topology's own, or the variant of it a steady state holds (no curve,
@@ -272,8 +301,9 @@ impl Summary {
     /// one builder both engines (and the page's moment summaries) use. The bill and what the internet can reach
     /// are the configured scenario's; every figure is made finite here.
     pub fn build(topo: &crate::model::Topology, measured: Measured<'_>, bill: crate::bill::Bill) -> Summary {
-        let Measured { engine, tiers, last, ran, mut counts, .. } = measured;
+        let Measured { engine, tiers, last, ran, mut counts, mut window_counts, window, .. } = measured;
         counts.in_flight = counts.offered - counts.served - counts.rejected;
+        window_counts.in_flight = window_counts.offered - window_counts.served - window_counts.rejected;
         let f = finite;
         let a = &topo.scenario.arch;
         let mut exposed = vec![if topo.has_lb() { Component::LoadBalancer } else { Component::App }];
@@ -288,7 +318,7 @@ impl Summary {
             engine: engine.to_owned(),
             offered_rps: f(measured.offered_rps),
             served_rps: f(measured.served_rps),
-            error_rate: f(measured.error_rate),
+            error_rate: window_counts.error_rate(),
             latency_ms: measured.latency_ms,
             utilization: finite_map(tiers.utilization),
             offered_utilization: finite_map(tiers.offered_utilization),
@@ -318,6 +348,8 @@ impl Summary {
             primaries_down: last.primaries_down,
             internet_exposed: exposed,
             counts,
+            measured_window_s: Span { from: f(window.from), to: f(window.to) },
+            measured_counts: window_counts,
         }
     }
 }

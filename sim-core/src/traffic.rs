@@ -125,10 +125,10 @@ impl Traffic {
         let rise = PEAK_HOUR - TROUGH_HOUR;
         let since_trough = if hour >= TROUGH_HOUR { hour - TROUGH_HOUR } else { hour - TROUGH_HOUR + 24.0 };
         let s = if since_trough <= rise {
-            0.5 - 0.5 * (std::f64::consts::PI * since_trough / rise).cos()
+            0.5 - 0.5 * libm::cos(std::f64::consts::PI * since_trough / rise)
         } else {
             let fall = 24.0 - rise;
-            0.5 + 0.5 * (std::f64::consts::PI * (since_trough - rise) / fall).cos()
+            0.5 + 0.5 * libm::cos(std::f64::consts::PI * (since_trough - rise) / fall)
         };
         self.trough_fraction + (1.0 - self.trough_fraction) * s
     }

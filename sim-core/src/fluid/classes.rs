@@ -36,7 +36,7 @@ impl Fluid {
         // Origin classes are emitted once per geography (its share and round trip; writes from a region without
         // the primary add the trip to it) and, with services, split by whether a fan-out call hit a hiccup.
         let fanout = (a.services > 0).then(|| max_of(f.services, a.services));
-        let hiccup = 1.0 - (1.0 - HICCUP_P).powi(a.services as i32);
+        let hiccup = 1.0 - libm::pow(1.0 - HICCUP_P, f64::from(a.services as i32));
         if f.edge > 0.0 {
             visit(f.edge, EDGE_RTT_S, &Path::default());
         }

@@ -385,9 +385,9 @@ impl Fluid {
         let fail = if tried > 0.0 { ((tried - answered) / tried).clamp(0.0, 1.0) } else { 0.0 };
         let retries = self.topo.scenario.arch.resilience.retries as i32;
         let limited_users = f.limited / self.retry_factor.max(1.0);
-        f.error_rps = f.offered * (1.0 - limited_users / f.offered.max(1e-12)) * fail.powi(retries + 1) + limited_users;
+        f.error_rps = f.offered * (1.0 - limited_users / f.offered.max(1e-12)) * libm::pow(fail, f64::from(retries + 1)) + limited_users;
         f.served = (f.offered - f.error_rps).max(0.0);
-        let factor: f64 = (0..=retries).map(|k| fail.powi(k)).sum();
+        let factor: f64 = (0..=retries).map(|k| libm::pow(fail, f64::from(k))).sum();
         self.retry_moving = (factor - self.retry_factor).abs() > 1e-3 * self.retry_factor;
         self.retry_factor = factor;
         self.share_cache.1 = shares;

@@ -36,7 +36,7 @@ impl Fluid {
         let (dt, t) = (self.dt, self.t);
         let job_s = (jobs.job_ms / 1e3).max(1e-3);
         let down = t < self.downstream_down_until && t >= self.downstream_since;
-        let horizon = JOB_BACKOFF_S * (2f64.powi(jobs.attempts.saturating_sub(1) as i32) - 1.0);
+        let horizon = JOB_BACKOFF_S * (libm::pow(2.0, f64::from(jobs.attempts.saturating_sub(1) as i32)) - 1.0);
         let q = &mut self.jobs;
         let cap = if down { 0.0 } else { q.workers as f64 / job_s };
         q.backlog = (q.backlog + (arrivals - cap) * dt).max(0.0);

@@ -90,7 +90,7 @@ pub(super) fn advance(st: &mut Station, tables: &Tables, loads: &[Load], ca2: f6
         let queued = (st.q - c).max(0.0);
         let wq = (queued / cap).max(wq_ss.min(queued / cap + wq_ss));
         let pw = if st.q > c { 1.0 } else { p_wait };
-        let b = if st.q < l_ss { blocking * (st.q / l_ss).powi(4) } else { blocking };
+        let b = if st.q < l_ss { blocking * libm::pow(st.q / l_ss, 4.0) } else { blocking };
         // An arrival behind `queued` others waits for that many departures: Erlang-like.
         (pw, wq, b, queued.max(shape_ss))
     };
@@ -125,7 +125,7 @@ pub(super) fn same(a: &StationOut, b: &StationOut) -> bool {
 /// an 8-shard scatter about a third too high, against the request-level engine). Returns the figures and Hₙ.
 pub(super) fn max_of(out: StationOut, n: u32) -> (StationOut, f64) {
     let n = n.max(1);
-    let any = |p: f64| 1.0 - (1.0 - p).powi(n as i32);
+    let any = |p: f64| 1.0 - libm::pow(1.0 - p, f64::from(n as i32));
     let mut o = out;
     o.p_wait = any(out.p_wait);
     o.blocking = any(out.blocking);

@@ -17,13 +17,24 @@ pub fn summary_of(topo: &Topology, sample: &Sample) -> Summary {
 /// [`summary_of`] with the scenario's month's `bill` already worked out: what the page's table reads at every
 /// move of the cursor, pricing the month once per scenario rather than once per moment.
 pub fn moment_summary(topo: &Topology, sample: &Sample, bill: crate::bill::Bill) -> Summary {
-    let offered = sample.offered_rps.max(0.0);
-    let counts = Counts { offered, served: sample.served_rps, rejected: sample.error_rps, in_flight: 0.0 };
-    let mut m = measured(&topo.scenario, std::slice::from_ref(sample), sample.latency_ms, counts, sample.cost_usd_per_hour, sample);
-    m.error_rate = sample.error_rate;
-    let mut s = Summary::build(topo, m, bill);
+    let counts = one_second(sample);
+    let m = measured(&topo.scenario, std::slice::from_ref(sample), sample.latency_ms, counts, sample.cost_usd_per_hour, sample);
+    let mut s = Summary::build(topo, moment(m, sample), bill);
     s.counts.in_flight = s.counts.in_flight.max(0.0);
+    s.measured_counts.in_flight = s.measured_counts.in_flight.max(0.0);
     s
+}
+
+/// One second's requests at `sample`'s rates: the counts of a moment's summary.
+fn one_second(sample: &Sample) -> Counts {
+    Counts { offered: sample.offered_rps.max(0.0), served: sample.served_rps, rejected: sample.error_rps, in_flight: 0.0 }
+}
+
+/// `m` as the summary of the moment `sample`: its window is the second ending there, with that second's counts.
+fn moment<'a>(mut m: Measured<'a>, sample: &Sample) -> Measured<'a> {
+    m.window = crate::report::Span { from: (sample.t_s - 1.0).max(0.0), to: sample.t_s };
+    m.window_counts = one_second(sample);
+    m
 }
 
 /// What the aggregate engine measured over `series`: rates and ratios averaged over its samples, peaks of
@@ -54,7 +65,6 @@ pub(crate) fn measured<'a>(
         engine: "fluid",
         offered_rps,
         served_rps: avg(&|s| s.served_rps),
-        error_rate: if counts.offered > 0.0 { finite(counts.rejected / counts.offered) } else { 0.0 },
         latency_ms,
         tiers,
         cache_hit_rate: avg(&|s| s.cache_hit_rate),
@@ -68,6 +78,9 @@ pub(crate) fn measured<'a>(
         jobs_waiting_s: series.iter().map(|s| s.jobs.waiting_s).fold(0.0, f64::max),
         jobs_dead_lettered: last.jobs.dead_lettered,
         counts,
+        // The aggregate engine has no warm-up: its figures cover the whole run.
+        window: crate::report::Span { from: 0.0, to: last.t_s },
+        window_counts: counts,
         last,
         ran,
     }
@@ -131,9 +144,9 @@ fn hold(topo: &Topology, s: &Scenario, configured: &Topology, exact: bool) -> Re
     }
     let sample = engine.sample(exact);
     let m = measured(s, std::slice::from_ref(&sample), sample.latency_ms, engine.counts, sample.cost_usd_per_hour, &sample);
-    let mut summary = Summary::build(configured, m, crate::bill::month(configured));
+    let mut summary = Summary::build(configured, moment(m, &sample), crate::bill::month(configured));
     // The state reached, not the fill from empty that led to it.
     summary.offered_rps = sample.offered_rps;
-    summary.error_rate = sample.error_rate;
+    summary.measured_counts.in_flight = summary.measured_counts.in_flight.max(0.0);
     Report { summary, series: vec![sample] }
 }

@@ -87,6 +87,12 @@ pub fn figures(s: &Summary) -> Vec<(String, f64)> {
     one("counts.served", s.counts.served);
     one("counts.rejected", s.counts.rejected);
     one("counts.in_flight", s.counts.in_flight);
+    one("measured_window_s.from", s.measured_window_s.from);
+    one("measured_window_s.to", s.measured_window_s.to);
+    one("measured_counts.offered", s.measured_counts.offered);
+    one("measured_counts.served", s.measured_counts.served);
+    one("measured_counts.rejected", s.measured_counts.rejected);
+    one("measured_counts.in_flight", s.measured_counts.in_flight);
     out
 }
 
@@ -101,9 +107,10 @@ pub fn unit_of(metric: &str) -> (&'static str, Better) {
         "cache_hit_rate" | "cdn_hit_rate" => ("share", Better::Higher),
         "served_rps" => ("req/s", Better::Higher),
         "offered_rps" => ("req/s", Better::Neither),
-        "counts" if leaf == "served" => ("requests", Better::Higher),
-        "counts" if leaf == "rejected" => ("requests", Better::Lower),
-        "counts" => ("requests", Better::Neither),
+        "counts" | "measured_counts" if leaf == "served" => ("requests", Better::Higher),
+        "counts" | "measured_counts" if leaf == "rejected" => ("requests", Better::Lower),
+        "counts" | "measured_counts" => ("requests", Better::Neither),
+        "measured_window_s" => ("s", Better::Neither),
         "jobs_waiting_s" => ("s", Better::Lower),
         "instances" | "workers" | "shards" | "regions" => ("count", Better::Neither),
         "sessions_lost" | "writes_lost" | "jobs_dead_lettered" | "app_down" | "primaries_down" => ("count", Better::Lower),

@@ -26,8 +26,8 @@ const PER_DECADE: u32 = 4;
 
 /// The loads the grid evaluates: 1 user, then a quarter of a decade apart up to [`CEILING`].
 pub fn grid() -> Vec<u64> {
-    let decades = (CEILING as f64).log10().round() as u32;
-    let mut g: Vec<u64> = (0..=decades * PER_DECADE).map(|k| 10f64.powf(k as f64 / PER_DECADE as f64).round() as u64).collect();
+    let decades = libm::log10(CEILING as f64).round() as u32;
+    let mut g: Vec<u64> = (0..=decades * PER_DECADE).map(|k| libm::pow(10.0, k as f64 / PER_DECADE as f64).round() as u64).collect();
     g.dedup();
     g
 }

@@ -551,7 +551,7 @@ impl System {
 
     /// Popularity of the asset of this rank (1-based).
     fn asset_share(&self, rank: u64) -> f64 {
-        self.asset_top * (rank as f64).powf(-self.topo.cdn.alpha)
+        self.asset_top * libm::pow(rank as f64, -self.topo.cdn.alpha)
     }
 
     fn redis_node(&self, rg: usize, rank: u64) -> u32 {
@@ -1140,7 +1140,7 @@ impl Router for System {
                 if !self.cold && !self.regions[rg].cache.contains_key(&req.key) {
                     let t = &self.topo.scenario.traffic;
                     let reads = t.rps_at(now as f64 / 1e9) * (1.0 - t.static_share) * (1.0 - t.write_fraction());
-                    let rate = reads * self.topo.keys.top_share() * (req.key as f64).powf(-t.zipf_alpha);
+                    let rate = reads * self.topo.keys.top_share() * libm::pow(req.key as f64, -t.zipf_alpha);
                     let ttl = self.topo.scenario.arch.cache_ttl_s;
                     let expiry = warm_expiry(&mut core.rng, rate, ttl, now);
                     self.regions[rg].cache.insert(req.key, (expiry, expiry.saturating_sub(ns(ttl))));
@@ -1222,7 +1222,7 @@ impl Router for System {
                 let id2 = core.alloc(req.start);
                 let r = &mut core.requests[id2 as usize];
                 (r.class, r.hop, r.key, r.tag, r.aux) = (JOB, H_JOB, attempt, req.tag, req.aux);
-                let backoff = crate::model::JOB_BACKOFF_S * 2f64.powi(attempt as i32 - 1);
+                let backoff = crate::model::JOB_BACKOFF_S * libm::pow(2.0, f64::from(attempt as i32 - 1));
                 self.schedule(core, now + ns(backoff), Timer::JobRetry(id2));
                 self.retrying += 1;
             } else {
@@ -1504,7 +1504,6 @@ pub fn run(scenario: &Scenario, opts: DesOptions) -> DesReport {
         engine: "des",
         offered_rps,
         served_rps: m.served as f64 / span.max(1e-9),
-        error_rate: Window::ratio(m.rejected, m.offered),
         latency_ms: m.latency(),
         tiers,
         cache_hit_rate: Window::ratio(m.cache_hits, m.cache_gets),
@@ -1518,6 +1517,8 @@ pub fn run(scenario: &Scenario, opts: DesOptions) -> DesReport {
         jobs_waiting_s: if m.jobs > 0 { m.job_wait_sum / m.jobs as f64 } else { 0.0 },
         jobs_dead_lettered: m.dead_lettered as f64,
         counts: sys.counts,
+        window: crate::report::Span { from: since as f64 / 1e9, to: now as f64 / 1e9 },
+        window_counts: Counts { offered: m.offered as f64, served: m.served as f64, rejected: m.rejected as f64, in_flight: 0.0 },
         last: series.last().unwrap_or(&empty),
         ran: &sys.topo.scenario,
     };
