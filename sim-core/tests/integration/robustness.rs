@@ -162,3 +162,73 @@ fn a_dead_single_server_fails_every_request_and_still_balances() {
     check_report(&d.report).unwrap();
     assert!(d.report.series.last().unwrap().error_rate > 0.99);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3_000, .. ProptestConfig::default() })]
+
+    /// A value a key does not take is named: the notice's field is the key. Values are drawn to hit the edges:
+    /// numbers far out of range, negative, fractional, huge, NaN and infinity spelt out, markup, and junk.
+    #[test]
+    fn every_rejected_value_is_named_by_its_key(
+        key in prop::sample::select(sim_core::query::FIELDS.iter().map(|f| f.key).collect::<Vec<_>>()),
+        value in prop_oneof![
+            any::<f64>().prop_map(|x| x.to_string()),
+            any::<i64>().prop_map(|x| x.to_string()),
+            (0u32..40).prop_map(|n| "9".repeat(n as usize + 1)),
+            prop::sample::select(vec!["NaN", "inf", "-inf", "1e400", "-0", "0x10", "<script>", "1,5", " 3", "", "true"]).prop_map(str::to_owned),
+            "[a-z0-9@,._-]{0,12}",
+        ],
+    ) {
+        let text = format!("{key}={}", query::encode(&value));
+        let parsed = query::parse(&text);
+        // A refused or clamped value names its key; a value taken may move another field to keep the two
+        // consistent (out_cpu below in_cpu moves in_cpu), and that notice names the field it moved.
+        for n in &parsed.notices {
+            let consequence = matches!(n, sim_core::ScenarioError::Inconsistent { .. });
+            prop_assert!(consequence || n.field() == key, "{} gave a notice about another field: {}", text, n);
+        }
+        // What was taken prints and reads back as itself.
+        let again = query::parse(&query::to_query(&parsed.scenario));
+        prop_assert!(again.notices.is_empty(), "{:?}", again.notices);
+        prop_assert_eq!(again.scenario, parsed.scenario);
+    }
+}
+
+/// Conservation, finiteness, the error share's window and determinism for every built-in stage, with no fault and
+/// with each fault, in both engines. Loads are kept small enough that the request-level engine stays quick: the
+/// point is every combination, not the load.
+#[test]
+fn every_stage_fault_and_engine_keeps_its_books_and_repeats_itself() {
+    let faults = std::iter::once(None).chain(FaultKind::ALL.iter().copied().map(Some));
+    let mut combinations = 0;
+    for kind in faults {
+        for stage in 1..=STAGES {
+            let mut s = Scenario::stage(stage).with_users(2_000);
+            s.duration_s = 120.0;
+            s.faults = kind.map(|kind| vec![Fault { at_s: 40.0, kind }]).unwrap_or_default();
+            s.repair();
+            let name = format!("stage {stage} with {}", kind.map_or("no fault", |k| k.name()));
+            let f1 = fluid(&s, FluidOptions { dt: 1.0, sample_every: 10.0 });
+            let f2 = fluid(&s, FluidOptions { dt: 1.0, sample_every: 10.0 });
+            let d1 = des(&s, DesOptions { sample_every: 10.0, warmup_fraction: 0.1, trace_limit: 0 }).report;
+            let d2 = des(&s, DesOptions { sample_every: 10.0, warmup_fraction: 0.1, trace_limit: 0 }).report;
+            for (engine, r, again) in [("fluid", &f1, &f2), ("des", &d1, &d2)] {
+                check_report(r).unwrap_or_else(|e| panic!("{name}, {engine}: {e}"));
+                assert_eq!(r, again, "{name}, {engine}: the same scenario and seed ran differently");
+                let (c, m) = (r.summary.counts, r.summary.measured_counts);
+                for (what, k) in [("counts", c), ("measured_counts", m)] {
+                    let gap = k.offered - k.served - k.rejected - k.in_flight;
+                    let exact = if engine == "des" { gap == 0.0 } else { gap.abs() <= 1e-9 * k.offered.max(1.0) };
+                    assert!(exact, "{name}, {engine}: {what} do not balance: {k:?}");
+                }
+                assert!(m.offered <= c.offered && m.rejected <= c.rejected, "{name}, {engine}: the window holds more than the run");
+                let w = r.summary.measured_window_s;
+                assert!(0.0 <= w.from && w.from < w.to && w.to <= s.duration_s + 1e-9, "{name}, {engine}: window {w:?}");
+                let want = if m.offered > 0.0 { m.rejected / m.offered } else { 0.0 };
+                assert_eq!(r.summary.error_rate, want, "{name}, {engine}: error_rate is not its window's rejected / offered");
+            }
+            combinations += 2;
+        }
+    }
+    assert_eq!(combinations, 2 * STAGES as usize * (FaultKind::ALL.len() + 1));
+}
