@@ -63,6 +63,7 @@ pub mod policy;
 pub mod query;
 pub mod queueing;
 pub mod report;
+pub mod results;
 pub mod scenario;
 pub mod tables;
 pub mod time;

@@ -1,8 +1,10 @@
-//! Share and export: copy the link, an iframe snippet for lessons, the scenario as JSON (and back), the series as
-//! CSV. Importing validates with sim-core and keeps the current scenario when the text is wrong.
+//! Share and export: copy the link, an iframe snippet for lessons, the scenario as JSON (and back), the run's
+//! results as JSON, the series as CSV. Importing validates with sim-core and keeps the current scenario when the
+//! text is wrong.
 //!
-//! The JSON form is a flat object with the query string's keys (`sim_core::query::JsonValue`). The browser's own
-//! `JSON` reads and writes the text, so the page carries no JSON library.
+//! The scenario's JSON form is a flat object with the query string's keys (`sim_core::query::JsonValue`), read and
+//! written by the browser's own `JSON`. The results are written by serde_json, as the CLI writes them, so the
+//! download and `scalesim run --scenario LINK --json` are the same text to the byte.
 use leptos::prelude::*;
 use sim_core::query::{self, JsonValue};
 use sim_core::report::Sample;
@@ -87,6 +89,12 @@ pub fn import(text: &str) -> Result<Scenario, String> {
     import_pairs(&pairs)
 }
 
+/// The run's results as `scalesim run --json` prints them for the same link: the aggregate engine's whole run of
+/// `s` and the table's live rows, pretty-printed by the same serializer.
+pub fn results_json(s: &Scenario) -> String {
+    serde_json::to_string_pretty(&sim_core::results::fluid(s)).unwrap_or_default()
+}
+
 /// A `data:` URL holding `text`.
 fn data_url(mime: &str, text: &str) -> String {
     format!("data:{mime};charset=utf-8,{}", String::from(js_sys::encode_uri_component(text)))
@@ -126,6 +134,8 @@ pub fn Share() -> impl IntoView {
         }
     };
     let json = move |ev: leptos::ev::Event| fill(ev, data_url("application/json", &sim.scenario.with_untracked(export)));
+    // A whole run: written only when the link is focused or clicked, not when the pointer passes over it.
+    let results = move |ev: leptos::ev::Event| fill(ev, data_url("application/json", &sim.scenario.with_untracked(results_json)));
     let csv_href = move |ev: leptos::ev::Event| fill(ev, data_url("text/csv", &sim.series.with_untracked(|s| csv(s))));
     let pasted = RwSignal::new(String::new());
     let import_status = RwSignal::new(String::new());
@@ -146,6 +156,9 @@ pub fn Share() -> impl IntoView {
                 </a>
                 <a class="button" href="#" download="scalesim-series.csv" on:pointerenter=move |ev| csv_href(ev.into()) on:focus=move |ev| csv_href(ev.into()) on:click=move |ev| csv_href(ev.into())>
                     "Series (CSV)"
+                </a>
+                <a class="button" href="#" download="scalesim-results.json" on:focus=move |ev| results(ev.into()) on:click=move |ev| results(ev.into())>
+                    "Results (JSON)"
                 </a>
             </div>
             <p class="hint" aria-live="polite">{move || copied.get()}</p>

@@ -18,13 +18,14 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use sim_core::des::station::{self, StationSpec};
 use sim_core::des::system::{self, DesOptions};
-use sim_core::diagnose::{diagnose, Row};
+use sim_core::diagnose::diagnose;
 use sim_core::dist::ServiceDist;
-use sim_core::fluid::{self, FluidOptions};
+use sim_core::fluid;
 use sim_core::journey;
 use sim_core::plan::{self, Objective};
 use sim_core::query;
 use sim_core::report::Summary;
+use sim_core::results;
 use sim_core::scenario::{self, Scenario, PRESETS, STAGE_NAMES};
 use sim_core::ScenarioError;
 
@@ -350,25 +351,6 @@ fn print_design(d: &plan::cheapest::Design) {
     println!("searched            {} steady states from {} starting points", d.evaluations, d.starting_points);
 }
 
-/// The live rows as the CLI's `bottlenecks` list.
-fn bottlenecks(rows: &[Row]) -> Vec<serde_json::Value> {
-    rows.iter()
-        .filter(|r| r.live)
-        .map(|r| {
-            serde_json::json!({
-                "id": r.id,
-                "symptom": r.symptom,
-                "component": r.component,
-                "metric": r.metric,
-                "value": r.value,
-                "threshold": r.threshold,
-                "fix": r.fix.map(|f| f.label()).unwrap_or_else(|| r.remedy.to_owned()),
-                "change": r.fix,
-            })
-        })
-        .collect()
-}
-
 fn run(cli: Cli) -> Result<(), ScenarioError> {
     match cli.command {
         Command::Journey { name, json } => {
@@ -389,7 +371,7 @@ fn run(cli: Cli) -> Result<(), ScenarioError> {
                     .iter()
                     .map(|st| {
                         let mut v = serde_json::to_value(st).unwrap_or_default();
-                        v["bottlenecks"] = serde_json::Value::Array(bottlenecks(&st.bottlenecks));
+                        v["bottlenecks"] = serde_json::to_value(results::live(&st.bottlenecks)).unwrap_or_default();
                         v
                     })
                     .collect();
@@ -440,7 +422,7 @@ fn run(cli: Cli) -> Result<(), ScenarioError> {
                 s.duration_s = number("duration", &d, 1.0, 604_800.0)?;
             }
             let summary = match engine {
-                Engine::Fluid => fluid::run(&s, FluidOptions { dt: 1.0, sample_every: 10.0 }).summary,
+                Engine::Fluid => fluid::run(&s, results::FLUID).summary,
                 Engine::Des => {
                     let expected = s.traffic.peak_rps() * s.duration_s;
                     if expected > 50_000_000.0 {
@@ -454,9 +436,7 @@ fn run(cli: Cli) -> Result<(), ScenarioError> {
             };
             let rows = diagnose(&s, &summary);
             if json {
-                let mut v = serde_json::to_value(&summary).unwrap_or_default();
-                v["bottlenecks"] = serde_json::Value::Array(bottlenecks(&rows));
-                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                println!("{}", serde_json::to_string_pretty(&results::of(&s, summary)).unwrap_or_default());
             } else {
                 print_summary(&s, &summary);
                 for r in rows.iter().filter(|r| r.live) {
