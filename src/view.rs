@@ -6,7 +6,7 @@ use sim_core::scenario::Scenario;
 pub const PANELS: [&str; 11] =
     ["diagram", "controls", "knobs", "playback", "faults", "metrics", "table", "challenge", "plan", "compare", "charts"];
 /// Knob ids that `lock=` can fix (the ids of their inputs).
-pub const LOCKABLE: [&str; 37] = [
+pub const LOCKABLE: [&str; 40] = [
     "stage",
     "users",
     "ttl",
@@ -42,6 +42,9 @@ pub const LOCKABLE: [&str; 37] = [
     "pool",
     "idx",
     "coalesce",
+    "invalidate",
+    "ryw",
+    "hedge",
     "prewarm",
     "journey",
 ];

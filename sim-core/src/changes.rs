@@ -34,6 +34,8 @@ pub fn changes(from: &Scenario, now: &Scenario) -> Vec<String> {
     flag("connection pool", a.resilience.db_pool, b.resilience.db_pool);
     flag("database indexes", a.db_indexes, b.db_indexes);
     flag("redundant load balancer", a.resilience.lb_ha, b.resilience.lb_ha);
+    flag("cache invalidated on write", a.cache_invalidate, b.cache_invalidate);
+    flag("hedged service calls", a.resilience.hedge, b.resilience.hedge);
     if a.app_size != b.app_size {
         out.push(format!("app servers are {} (were {})", b.app_size.name, a.app_size.name));
     }
@@ -42,6 +44,13 @@ pub fn changes(from: &Scenario, now: &Scenario) -> Vec<String> {
     }
     if a.redis_size != b.redis_size && b.redis_nodes > 0 {
         out.push(format!("Redis nodes are {} (were {})", b.redis_size.name, a.redis_size.name));
+    }
+    if a.read_your_writes_ms != b.read_your_writes_ms && b.replicas > 0 {
+        out.push(if b.read_your_writes_ms > 0.0 {
+            format!("read-your-writes for {:.0} s after a write", b.read_your_writes_ms / 1e3)
+        } else {
+            "no read-your-writes".to_owned()
+        });
     }
     if a.cache_ttl_s != b.cache_ttl_s {
         out.push(format!("cache TTL {:.0} s (was {:.0} s)", b.cache_ttl_s, a.cache_ttl_s));

@@ -151,7 +151,66 @@ named!(
     }
 );
 
+/// What kind of trouble a table row reports: only outages and capacity are bottlenecks; stale data and unsafe
+/// set-ups are warnings of their own kinds, shown beside the bottleneck rather than in its place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowKind {
+    /// Something is down right now.
+    Outage,
+    /// A component has run out of room: the system's bottleneck.
+    Capacity,
+    /// Users may read old data.
+    Consistency,
+    /// Data at risk, a door left open, a single point of failure.
+    Safety,
+}
+
+impl RowKind {
+    /// The kind in a word, for the page.
+    pub fn word(self) -> &'static str {
+        match self {
+            RowKind::Outage => "outage",
+            RowKind::Capacity => "bottleneck",
+            RowKind::Consistency => "consistency",
+            RowKind::Safety => "safety",
+        }
+    }
+}
+
 impl RowId {
+    /// The kind of trouble the row reports. Written out in full, so a new row must say which it is.
+    pub fn kind(self) -> RowKind {
+        use RowId as R;
+        match self {
+            R::AppDown | R::DbDown => RowKind::Outage,
+            R::Stale | R::ReplicationLag => RowKind::Consistency,
+            R::DataLoss | R::Exposed | R::CdnPoisoning | R::LbSpof => RowKind::Safety,
+            R::AppCpu
+            | R::DbReads
+            | R::DbWrites
+            | R::CacheMiss
+            | R::Batch
+            | R::Periodic
+            | R::Distance
+            | R::CacheHit
+            | R::Redis
+            | R::Sessions
+            | R::AsgMax
+            | R::SlowJobs
+            | R::QueueDepth
+            | R::DeadLetters
+            | R::HotShard
+            | R::FanOut
+            | R::Services
+            | R::RetryStorm
+            | R::RateLimited
+            | R::Pool
+            | R::Errors
+            | R::Static => RowKind::Capacity,
+        }
+    }
+
     /// The tier a row is about, drawn as the culprit on the diagram and read by the limit finder; `None` for a
     /// row about the whole system (distance, retries, the load balancer, errors with no other cause, …). Written
     /// out in full, so a new row must say which tier it belongs to.

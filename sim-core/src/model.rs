@@ -91,6 +91,23 @@ pub const HICCUP_P: f64 = 0.01;
 /// ... and how long the hiccup stalls it (seconds). A request that calls K services meets at least one with
 /// probability 1 − 0.99^K: the tail at scale.
 pub const HICCUP_S: f64 = 0.100;
+/// A hedged service call sends its copy after this long without an answer (seconds): well past a normal call's
+/// 2 ms of CPU and its network trip, far short of a 100 ms hiccup.
+pub const HEDGE_AFTER_S: f64 = 0.010;
+/// Shares of dynamic requests that fan out to `services` calls and (wait out a full hiccup, wait for a hedged
+/// copy): a request waits for its slowest call; each call meets a hiccup with probability [`HICCUP_P`]; hedged, a
+/// call stalls fully only when its copy meets one too.
+pub fn stalled_shares(services: u32, hedge: bool) -> (f64, f64) {
+    let k = f64::from(services);
+    let clean = libm::pow(1.0 - HICCUP_P, k);
+    if hedge {
+        let both = 1.0 - libm::pow(1.0 - HICCUP_P * HICCUP_P, k);
+        (both, (1.0 - clean - both).max(0.0))
+    } else {
+        (1.0 - clean, 0.0)
+    }
+}
+
 /// Primary CPU one row of a batch job's write costs (seconds): batch jobs write rows in bulk, a tenth of an
 /// interactive write's 10 ms. A replica still applies every row one at a time, which is why a burst of them makes
 /// replicas fall behind while the primary keeps up.
@@ -296,11 +313,31 @@ impl Topology {
         }
     }
 
-    /// (hit ratio, stale share of reads) of the query cache at `read_rps` reads per second.
+    /// (hit ratio, stale share of reads) of the query cache at `read_rps` reads per second. Invalidated on write,
+    /// no hit is stale and an entry lives [`Topology::cache_life_s`]: the hit ratio is the TTL formula's at that
+    /// life, since a key's writes (uniform over the keys) come at the same rate for every key.
     pub fn cache_hit(&self, read_rps: f64) -> (f64, f64) {
         match &self.cache_curve {
+            Some(curve) if self.scenario.arch.cache_invalidate => (curve.at(read_rps, self.cache_life_s(read_rps)).0, 0.0),
             Some(curve) => curve.at(read_rps, self.scenario.arch.cache_ttl_s),
             None => (0.0, 0.0),
+        }
+    }
+
+    /// Mean life of a cache entry in seconds at `read_rps` reads per second: the TTL, or with invalidation on
+    /// write E[min(T, time to the key's next write)] = (1 − e^{−ωT}) / ω, where ω is one key's write rate.
+    pub fn cache_life_s(&self, read_rps: f64) -> f64 {
+        let (a, t) = (&self.scenario.arch, &self.scenario.traffic);
+        let ttl = a.cache_ttl_s;
+        if !a.cache_invalidate {
+            return ttl;
+        }
+        let w = t.write_fraction();
+        let omega = read_rps.max(0.0) * w / (1.0 - w).max(1e-9) / self.keys.keys.max(1) as f64;
+        if omega * ttl < 1e-9 {
+            ttl
+        } else {
+            (1.0 - libm::exp(-omega * ttl)) / omega
         }
     }
 

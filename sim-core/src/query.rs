@@ -346,6 +346,8 @@ pub const FIELDS: &[Field] = &[
     switch!("lb_ha", "The load balancer is a redundant pair", |s| s.arch.resilience.lb_ha),
     switch!("pool", "Database connection pool (excess queries wait instead of being refused)", |s| s.arch.resilience.db_pool),
     switch!("coalesce", "Request coalescing: concurrent misses on a key share one database read", |s| s.arch.cache_coalescing),
+    switch!("invalidate", "A write deletes its key from the query cache (no stale cache hits; entries live until the next write)", |s| s.arch.cache_invalidate),
+    switch!("hedge", "Hedged service calls: a call not back within 10 ms is sent again to another instance, the first answer wins", |s| s.arch.resilience.hedge),
     number!("prewarm", "0–1000", "Auto-scaling: instances held around the daily peak (scheduled pre-warming; 0: off)", u32, 0, 1_000, |s| s.arch.autoscaling.prewarm),
     float!("app_ms", "0.01–10000", "App CPU ms per dynamic request", 0.01, 10_000.0, |s| s.arch.work.app_ms),
     float!("db_read_ms", "0.01–10000", "Database CPU ms per read (with indexes)", 0.01, 10_000.0, |s| s.arch.work.db_read_ms),

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::diagnose::{diagnose, Fix, Row};
 use crate::fluid::{self, FluidOptions};
-use crate::ids::RowId;
+use crate::ids::{RowId, RowKind};
 use crate::report::Summary;
 use crate::scenario::Scenario;
 
@@ -16,6 +16,8 @@ pub const FLUID: FluidOptions = FluidOptions { dt: 1.0, sample_every: 10.0 };
 pub struct LiveRow {
     /// The row.
     pub id: RowId,
+    /// Outage, capacity (a bottleneck), consistency or safety.
+    pub kind: RowKind,
     /// What users see.
     pub symptom: &'static str,
     /// What is saturated.
@@ -54,6 +56,7 @@ pub fn live(rows: &[Row]) -> Vec<LiveRow> {
         .filter(|r| r.live)
         .map(|r| LiveRow {
             id: r.id,
+            kind: r.id.kind(),
             symptom: r.symptom,
             component: r.component,
             metric: r.metric,

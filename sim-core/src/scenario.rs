@@ -219,11 +219,16 @@ pub struct Resilience {
     /// App servers reach the database through a connection pool: queries beyond `max_connections` wait in the
     /// pool instead of being refused.
     pub db_pool: bool,
+    /// Hedged service calls (Dean and Barroso, "The Tail at Scale"): a call not answered within
+    /// [`crate::model::HEDGE_AFTER_S`] is sent again to another instance and the first answer wins. A request
+    /// then waits out a hiccup only when both copies meet one; the copies cost their CPU.
+    #[serde(default)]
+    pub hedge: bool,
 }
 
 impl Default for Resilience {
     fn default() -> Self {
-        Resilience { retries: 0, circuit_breaker: false, rate_limit_per_min: 0.0, lb_ha: true, db_pool: false }
+        Resilience { retries: 0, circuit_breaker: false, rate_limit_per_min: 0.0, lb_ha: true, db_pool: false, hedge: false }
     }
 }
 
@@ -324,6 +329,11 @@ pub struct Architecture {
     /// of each going to the database: what stops a stampede on hot keys after a flush.
     #[serde(default)]
     pub cache_coalescing: bool,
+    /// A write deletes its key from the query cache (cache-aside invalidation on write) as well as changing the
+    /// database: a cached read is never older than the last write, and an entry lives until its TTL or the next
+    /// write to its key, whichever comes first.
+    #[serde(default)]
+    pub cache_invalidate: bool,
     /// How the always-on machines are bought: on demand, or reserved for one or three years.
     #[serde(default)]
     pub reservation: Reservation,
@@ -521,6 +531,7 @@ impl Scenario {
             jobs: Jobs::default(),
             resilience: Resilience::default(),
             cache_coalescing: false,
+            cache_invalidate: false,
             reservation: Reservation::OnDemand,
             ops: Operations::default(),
         };

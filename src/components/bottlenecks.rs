@@ -1,8 +1,10 @@
 //! The symptom → bottleneck → metric → fix table: the live rows first, highlighted with their value and
 //! threshold, then (folded away) the checks that pass; each fix is a button that applies it. A polite live
-//! region announces the bottleneck when it changes.
+//! region announces the bottleneck when it changes. Outages lead; stale reads and unsafe set-ups are warnings of
+//! their own kinds, listed after the bottleneck and never named as it.
 use leptos::prelude::*;
 use sim_core::diagnose::Row;
+use sim_core::ids::RowKind;
 use sim_core::Scenario;
 
 /// A metric value in the unit its row uses.
@@ -17,29 +19,52 @@ pub fn show_id_value(id: sim_core::ids::RowId, v: f64) -> String {
         R::Distance | R::ReplicationLag => crate::format::ms(v),
         R::QueueDepth => crate::format::ms(v * 1e3),
         R::Sessions | R::DeadLetters | R::LbSpof | R::DataLoss | R::Exposed => crate::format::count(v),
-        R::HotShard | R::FanOut => format!("{v:.1}×"),
+        R::HotShard => format!("{v:.1}×"),
         R::SlowJobs => crate::format::rps(v),
         _ => crate::format::pct(v),
     }
 }
 
-/// What the live region says for these rows.
+/// What the live region says for these rows: the bottleneck (an outage first), then any warnings.
 pub fn announcement(rows: &[Row]) -> String {
-    match sim_core::diagnose::headline(rows) {
-        Some(r) => format!(
-            "Bottleneck: {} — {} is {} (threshold {}).",
+    let said = |r: &Row| {
+        format!(
+            "{} — {} is {} (threshold {})",
             r.component,
             r.metric.to_ascii_lowercase(),
             show_value(r, r.value),
             show_value(r, r.threshold)
-        ),
+        )
+    };
+    let mut out = match sim_core::diagnose::headline(rows) {
+        Some(r) if r.id.kind() == RowKind::Outage => format!("Outage: {}.", said(r)),
+        Some(r) => format!("Bottleneck: {}.", said(r)),
         None => "No bottleneck at this load.".to_owned(),
+    };
+    for r in sim_core::diagnose::warnings(rows) {
+        let kind = if r.id.kind() == RowKind::Consistency { "Consistency warning" } else { "Safety warning" };
+        out.push_str(&format!(" {kind}: {}.", said(r)));
     }
+    out
+}
+
+/// Live rows in the order a class should read them: outages, then bottlenecks, then consistency and safety
+/// warnings, each group in the table's order.
+pub fn ranked(mut live: Vec<Row>) -> Vec<Row> {
+    let rank = |r: &Row| match r.id.kind() {
+        RowKind::Outage => 0,
+        RowKind::Capacity => 1,
+        RowKind::Consistency => 2,
+        RowKind::Safety => 3,
+    };
+    live.sort_by_key(rank);
+    live
 }
 
 /// One row of the table.
 fn row_view(scenario: RwSignal<Scenario>, row: Row) -> impl IntoView {
     let live = row.live;
+    let kind = row.id.kind();
     let value = format!("{} / {}", show_value(&row, row.value), show_value(&row, row.threshold));
     let fix = match row.fix {
         Some(fix) => {
@@ -55,7 +80,12 @@ fn row_view(scenario: RwSignal<Scenario>, row: Row) -> impl IntoView {
     };
     view! {
         <tr class:live=live data-row=row.id.name()>
-            <td data-label="Symptom">{live.then(|| view! { <strong class="badge">"LIVE"</strong> })} {row.symptom}</td>
+            <td data-label="Symptom">
+                {live.then(|| view! { <strong class="badge">"LIVE"</strong> })}
+                {(live && kind != RowKind::Capacity).then(|| view! { <span class="kind">{kind.word()}</span> })}
+                " "
+                {row.symptom}
+            </td>
             <td data-label="Bottleneck">{row.component}</td>
             <td data-label="Metric">{row.metric}</td>
             <td data-label="Now / threshold" class="num">{value}</td>
@@ -103,7 +133,7 @@ pub fn Bottlenecks(
                 let (live, quiet): (Vec<Row>, Vec<Row>) = rows.get().into_iter().partition(|r| r.live);
                 let n = quiet.len();
                 view! {
-                    {(!live.is_empty()).then(|| table(scenario, live))}
+                    {(!live.is_empty()).then(|| table(scenario, ranked(live)))}
                     <details
                         class="quiet-rows"
                         prop:open=open.get_untracked()

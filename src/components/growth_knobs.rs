@@ -76,6 +76,7 @@ pub fn GrowthKnobs() -> impl IntoView {
             {switch(sim, "pool", "Database connection pool", |s| s.arch.resilience.db_pool, |s, v| s.arch.resilience.db_pool = v, |_| false)}
             {switch(sim, "idx", "Database indexes", |s| s.arch.db_indexes, |s, v| s.arch.db_indexes = v, |_| false)}
             {switch(sim, "coalesce", "Coalesce concurrent cache misses", |s| s.arch.cache_coalescing, |s, v| s.arch.cache_coalescing = v, |_| false)}
+            {switch(sim, "hedge", "Hedge slow service calls", |s| s.arch.resilience.hedge, |s, v| s.arch.resilience.hedge = v, |_| false)}
         </fieldset>
     }
 }

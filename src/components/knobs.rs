@@ -61,6 +61,13 @@ pub fn Knobs() -> impl IntoView {
                     on_change=Callback::new(move |v: f64| edit(sim, |s| s.arch.redis_nodes = v as u32))
                     disabled=locked("redis")
                 />
+                <CheckKnob
+                    id="invalidate"
+                    label="Invalidate on write"
+                    checked=Signal::derive(move || sim.scenario.with(|s| s.arch.cache_invalidate))
+                    on_change=Callback::new(move |v: bool| edit(sim, |s| s.arch.cache_invalidate = v))
+                    disabled=locked("invalidate")
+                />
             </fieldset>
             <fieldset>
                 <legend>"App tier"</legend>
@@ -123,6 +130,15 @@ pub fn Knobs() -> impl IntoView {
                     shown=Signal::derive(move || sim.scenario.with(|s| s.arch.replicas.to_string()))
                     on_change=Callback::new(move |v: f64| edit(sim, |s| s.arch.replicas = v as u32))
                     disabled=locked("replicas")
+                />
+                <RangeKnob
+                    id="ryw"
+                    label="Read-your-writes window"
+                    min=0.0 max=60.0 step=1.0
+                    value=read(|s| (s.arch.read_your_writes_ms / 1e3).round())
+                    shown=Signal::derive(move || sim.scenario.with(|s| match (s.arch.read_your_writes_ms / 1e3).round() as u32 { 0 => "off".to_owned(), n => format!("{n} s") }))
+                    on_change=Callback::new(move |v: f64| edit(sim, |s| s.arch.read_your_writes_ms = v * 1e3))
+                    disabled=Signal::derive(move || sim.scenario.with(|s| s.arch.replicas == 0) || view_locks("ryw"))
                 />
                 <RangeKnob
                     id="rw"

@@ -63,12 +63,28 @@ pub(super) const STALE: Check = Check {
     fix: stale_fix,
 };
 
-/// A shorter TTL, sized so stale reads fall under the threshold with a margin — offered only while the hit ratio
-/// it leaves stays at the cache's target (else the trade-off is the learner's to make, and the remedy says so).
-/// Stale hits grow with the TTL about linearly while it is short against the time between writes to a key.
+/// A shorter TTL, sized so stale reads fall under the threshold with a margin, while the hit ratio it leaves stays
+/// at the cache's target; else invalidation on write, which keeps the TTL and removes stale cache hits; else, with
+/// a cache that already invalidates, read-your-writes for the replicas' share (a user's reads after their own
+/// write go to the primary). Stale hits grow with the TTL about linearly while it is short against the time
+/// between writes to a key.
 fn stale_fix(cx: &Ctx) -> Option<Fix> {
+    lower_ttl(cx).or_else(|| {
+        if cx.a.cache_ttl_s > 0.0 && !cx.a.cache_invalidate {
+            Some(Fix::InvalidateOnWrite)
+        } else if cx.a.replicas > 0 && cx.a.read_your_writes_ms <= 0.0 {
+            // The window covers the lag a user could notice, with room: twice the lag, at least 2 s.
+            Some(Fix::ReadYourWrites { ms: ((2.0 * cx.summary.replication_lag_ms).clamp(2_000.0, 60_000.0) / 1e3).ceil() * 1e3 })
+        } else {
+            None
+        }
+    })
+}
+
+/// The TTL cut of [`stale_fix`], when it keeps the hit ratio at the target.
+fn lower_ttl(cx: &Ctx) -> Option<Fix> {
     let (ttl, hit, stale) = (cx.a.cache_ttl_s, cx.summary.cache_hit_rate, cx.summary.stale_read_rate);
-    if ttl <= 10.0 || stale <= 0.0 || hit <= 0.0 || hit >= 1.0 {
+    if ttl <= 10.0 || stale <= 0.0 || hit <= 0.0 || hit >= 1.0 || cx.a.cache_invalidate {
         return None;
     }
     let to = ((ttl * 0.008 / stale / 10.0).floor() * 10.0).clamp(10.0, ttl - 10.0);

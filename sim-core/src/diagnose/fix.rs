@@ -69,6 +69,12 @@ pub enum Fix {
     NoPrivateCaching,
     /// Check each server's health this often (two failed checks take it out of the pool).
     HealthChecks { every_s: f64 },
+    /// Delete a key from the query cache whenever it is written.
+    InvalidateOnWrite,
+    /// Read your own writes from the primary for this many milliseconds after writing.
+    ReadYourWrites { ms: f64 },
+    /// Hedge service calls: resend a call not answered within 10 ms, take the first answer.
+    HedgeCalls,
 }
 
 impl Fix {
@@ -111,6 +117,11 @@ impl Fix {
             Fix::PrivateDatabase => "Close the database to the internet (allow only the app servers)".into(),
             Fix::NoPrivateCaching => "Keep logged-in pages out of the CDN cache (Vary: Cookie)".into(),
             Fix::HealthChecks { every_s } => format!("Check server health every {every_s:.0} s"),
+            Fix::InvalidateOnWrite => "Delete a key from the cache when it is written (invalidate on write)".into(),
+            Fix::ReadYourWrites { ms } => {
+                format!("Send a user's reads to the primary for {:.0} s after they write (read-your-writes)", ms / 1e3)
+            }
+            Fix::HedgeCalls => "Hedge service calls: resend one not back in 10 ms, take the first answer".into(),
         }
     }
 
@@ -180,6 +191,9 @@ impl Fix {
             Fix::PrivateDatabase => a.ops.db_public = false,
             Fix::NoPrivateCaching => a.ops.cdn_caches_private = false,
             Fix::HealthChecks { every_s } => a.health_check_s = every_s,
+            Fix::InvalidateOnWrite => a.cache_invalidate = true,
+            Fix::ReadYourWrites { ms } => a.read_your_writes_ms = ms,
+            Fix::HedgeCalls => a.resilience.hedge = true,
         }
         s.repair();
         s

@@ -11,7 +11,7 @@
 //! naming it in that list; the figures several rows share live on `Ctx` (in `check`), the fixes in `fix`.
 use serde::Serialize;
 
-use crate::ids::RowId;
+use crate::ids::{RowId, RowKind};
 use crate::report::Summary;
 use crate::scenario::Scenario;
 
@@ -110,9 +110,16 @@ pub fn first_fix(rows: &[Row]) -> Option<&Row> {
 /// database, not the static files it stops, is what a class should be looking at.
 pub const INCIDENTS: [RowId; 2] = [RowId::DbDown, RowId::AppDown];
 
-/// The row a page leads with: a live incident, else the first live row with a fix, else the first live row.
+/// The row a page leads with, the bottleneck: a live outage, else the first live capacity row with a fix, else the
+/// first live capacity row. Stale reads and unsafe set-ups are never the bottleneck: see [`warnings`].
 pub fn headline(rows: &[Row]) -> Option<&Row> {
-    rows.iter().find(|r| r.live && INCIDENTS.contains(&r.id)).or_else(|| first_fix(rows)).or_else(|| rows.iter().find(|r| r.live))
+    let live = |kind: RowKind| rows.iter().filter(move |r| r.live && r.id.kind() == kind);
+    live(RowKind::Outage).next().or_else(|| live(RowKind::Capacity).find(|r| r.fix.is_some())).or_else(|| live(RowKind::Capacity).next())
+}
+
+/// The live consistency and safety rows: warnings shown beside the bottleneck, in the table's order.
+pub fn warnings(rows: &[Row]) -> impl Iterator<Item = &Row> {
+    rows.iter().filter(|r| r.live && matches!(r.id.kind(), RowKind::Consistency | RowKind::Safety))
 }
 
 #[cfg(test)]
@@ -151,6 +158,43 @@ mod tests {
         let first = first_fix(&r).expect("a live row");
         assert_eq!(first.id, RowId::AppCpu);
         assert!(first.value >= SATURATED);
+    }
+
+    #[test]
+    fn stale_reads_are_a_warning_with_a_fix_never_the_bottleneck() {
+        // A long TTL on write-heavy data: many cached reads are older than the last write.
+        let s = crate::query::parse("v=1&stage=4&users=20000&rw=2&ttl=3600&keys=20000").scenario;
+        let r = rows(&s);
+        let stale = r.iter().find(|row| row.id == RowId::Stale).unwrap();
+        assert!(stale.live, "{stale:?}");
+        assert_eq!(stale.id.kind(), RowKind::Consistency);
+        assert!(headline(&r).is_none_or(|h| h.id != RowId::Stale), "stale reads named as the bottleneck");
+        assert!(warnings(&r).any(|w| w.id == RowId::Stale));
+        let fix = stale.fix.expect("the stale row offers a fix");
+        let after = rows(&fix.apply(&s));
+        let again = after.iter().find(|row| row.id == RowId::Stale).unwrap();
+        assert!(!again.live, "{fix:?} leaves stale reads at {:.3}", again.value);
+    }
+
+    #[test]
+    fn an_outage_outranks_what_it_causes() {
+        let mut s = Scenario::stage(3).with_users(5_000);
+        s.faults = vec![crate::scenario::Fault { at_s: 10.0, kind: crate::scenario::FaultKind::KillDbPrimary }];
+        s.duration_s = 60.0;
+        let sample = run(&s, FluidOptions { dt: 1.0, sample_every: 10.0 }).series.last().cloned().unwrap();
+        let r = diagnose(&s, &crate::fluid::summary_of(&crate::model::Topology::new(&s), &sample));
+        let h = headline(&r).expect("a headline during the outage");
+        assert_eq!(h.id.kind(), RowKind::Outage, "{h:?}");
+    }
+
+    #[test]
+    fn the_fan_out_row_offers_hedged_calls_and_they_clear_it() {
+        let s = Scenario::stage(12);
+        let r = rows(&s);
+        let fan = r.iter().find(|row| row.id == RowId::FanOut).unwrap();
+        assert!(fan.live && fan.fix == Some(Fix::HedgeCalls), "{fan:?}");
+        let after = rows(&Fix::HedgeCalls.apply(&s));
+        assert!(!after.iter().find(|row| row.id == RowId::FanOut).unwrap().live);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! step for the answered rate and the latency mixture (and its percentiles, cached between evaluations).
 
 use crate::latency::{Class, Mixture, Visit};
-use crate::model::{CLIENT_RTT_S, EDGE_RTT_S, ENQUEUE_S, HICCUP_P, HICCUP_S, LAN_RTT_S, SERVICE_S};
+use crate::model::{CLIENT_RTT_S, EDGE_RTT_S, ENQUEUE_S, HEDGE_AFTER_S, HICCUP_S, LAN_RTT_S, SERVICE_S};
 use crate::report::{finite, LatencyMs};
 
 use super::flows::Flows;
@@ -36,7 +36,9 @@ impl Fluid {
         // Origin classes are emitted once per geography (its share and round trip; writes from a region without
         // the primary add the trip to it) and, with services, split by whether a fan-out call hit a hiccup.
         let fanout = (a.services > 0).then(|| max_of(f.services, a.services));
-        let hiccup = 1.0 - libm::pow(1.0 - HICCUP_P, f64::from(a.services as i32));
+        // A request waits for its slowest call: HICCUP_S when it stalls, HEDGE_AFTER_S when a hedged copy answers.
+        let (stalled, hedged) = crate::model::stalled_shares(a.services, a.resilience.hedge);
+        let clean = 1.0 - stalled - hedged;
         if f.edge > 0.0 {
             visit(f.edge, EDGE_RTT_S, &Path::default());
         }
@@ -49,8 +51,9 @@ impl Fluid {
                 match fanout {
                     Some((out, k_factor)) if dynamic => {
                         let p = path.then(out, SERVICE_S * k_factor);
-                        visit(weight * share * (1.0 - hiccup), d + LAN_RTT_S, &p);
-                        visit(weight * share * hiccup, d + LAN_RTT_S + HICCUP_S, &p);
+                        visit(weight * share * clean, d + LAN_RTT_S, &p);
+                        visit(weight * share * hedged, d + LAN_RTT_S + HEDGE_AFTER_S, &p);
+                        visit(weight * share * stalled, d + LAN_RTT_S + HICCUP_S, &p);
                     }
                     _ => visit(weight * share, d, path),
                 }

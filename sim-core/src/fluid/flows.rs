@@ -208,7 +208,7 @@ impl Fluid {
         let (mut hit, stale) = topo.cache_hit(f.reads * rf);
         if let (Some(at), Some(_)) = (self.flushed_at, topo.cache_curve.as_ref()) {
             // Refilling after a flush: each key misses until it is read again (see Popularity::ttl_hit_ratio_warming).
-            let warming = topo.keys.ttl_hit_ratio_warming(f.reads * rf, s.arch.cache_ttl_s, self.t - at);
+            let warming = topo.keys.ttl_hit_ratio_warming(f.reads * rf, topo.cache_life_s(f.reads * rf), self.t - at);
             if warming >= hit * 0.999 {
                 self.flushed_at = None;
             } else {
@@ -375,7 +375,9 @@ impl Fluid {
         }
         if a.services > 0 {
             // Every dynamic request calls every service; each service spreads its calls over its instances.
-            let per = regional * reach / a.service_instances.max(1) as f64;
+            // Hedged, the calls that met a hiccup are sent twice.
+            let copies = if a.resilience.hedge { 1.0 + crate::model::HICCUP_P } else { 1.0 };
+            let per = regional * reach * copies / a.service_instances.max(1) as f64;
             let loads = [Load { rate: per, service_s: SERVICE_S }];
             f.services = advance(&mut self.services, &self.tables, &loads, 1.0 / a.service_instances.max(1) as f64, timeout, dt);
         }

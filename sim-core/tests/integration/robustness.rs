@@ -57,7 +57,7 @@ prop_compose! {
         rw in 0.1f64..100.0,
         zipf in 0.0f64..1.5,
         later in (0.0f64..=1.0, any::<bool>(), 1u32..=64, 1u32..=3, any::<bool>(), 0u32..=20, 0u32..=5, any::<bool>()),
-        limits in (prop_oneof![Just(0.0), 0.1f64..1_000.0], any::<bool>(), any::<bool>(), any::<bool>(), 1u32..=64),
+        limits in (prop_oneof![Just(0.0), 0.1f64..1_000.0], any::<bool>(), any::<bool>(), any::<bool>(), 1u32..=64, any::<bool>(), any::<bool>()),
     ) -> Scenario {
         let mut s = Scenario::stage(stage).with_users(users);
         s.arch.replicas = replicas;
@@ -70,7 +70,7 @@ prop_compose! {
         s.traffic.zipf_alpha = zipf;
         // The later stages' components, at random.
         let (jobs, queued, shards, regions, world, services, retries, breaker) = later;
-        let (rate_limit, lb_ha, pool, coalesce, workers) = limits;
+        let (rate_limit, lb_ha, pool, coalesce, workers, hedge, invalidate) = limits;
         s.arch.jobs.share = jobs;
         s.arch.jobs.queued = queued;
         s.arch.jobs.workers = workers;
@@ -78,8 +78,9 @@ prop_compose! {
         s.arch.regions = regions;
         s.traffic.worldwide = world;
         s.arch.services = services;
-        s.arch.resilience = sim_core::scenario::Resilience { retries, circuit_breaker: breaker, rate_limit_per_min: rate_limit, lb_ha, db_pool: pool };
+        s.arch.resilience = sim_core::scenario::Resilience { retries, circuit_breaker: breaker, rate_limit_per_min: rate_limit, lb_ha, db_pool: pool, hedge };
         s.arch.cache_coalescing = coalesce;
+        s.arch.cache_invalidate = invalidate;
         s.repair();
         s.faults = fault.map(|(at_s, kind)| vec![Fault { at_s, kind }]).unwrap_or_default();
         s.seed = seed;

@@ -54,7 +54,7 @@ use serde::Serialize;
 use super::{Core, Next, Refusal, Router, SimTime, Station};
 use crate::dist::Sampler;
 use crate::model::{
-    bucket_of, Topology, APP_BACKLOG, CLIENT_RTT_S, EDGE_RTT_S, HICCUP_P, HICCUP_S, KEY_SALT, LAN_RTT_S, REDIS_MAX_CLIENTS,
+    bucket_of, Topology, APP_BACKLOG, CLIENT_RTT_S, EDGE_RTT_S, HEDGE_AFTER_S, HICCUP_P, HICCUP_S, KEY_SALT, LAN_RTT_S, REDIS_MAX_CLIENTS,
     REPLICATION_BASE_LAG_S, SERVICE_S, SHARD_SALT, USER_SALT, USER_SKEW,
 };
 use crate::policy::rate_limit::Bucket;
@@ -702,8 +702,16 @@ impl System {
             let region = &mut self.regions[rg];
             region.svc_rr[i] = (region.svc_rr[i] + 1) % region.services[i].len();
             let station = region.services[i][region.svc_rr[i]];
-            let service = self.svc_s.draw_ns(&mut core.rng);
-            let extra = if core.rng.random::<f64>() < HICCUP_P { ns(HICCUP_S) } else { 0 };
+            let mut service = self.svc_s.draw_ns(&mut core.rng);
+            let mut extra = if core.rng.random::<f64>() < HICCUP_P { ns(HICCUP_S) } else { 0 };
+            if extra > 0 && self.topo.scenario.arch.resilience.hedge {
+                // The copy sent after HEDGE_AFTER_S answers first unless it stalls too; its CPU is charged to
+                // the same service's tier.
+                service += self.svc_s.draw_ns(&mut core.rng);
+                if core.rng.random::<f64>() >= HICCUP_P {
+                    extra = ns(HEDGE_AFTER_S);
+                }
+            }
             calls.push((station, service, H_SVC, T_SERVICE, extra));
         }
         self.fork(core, id, SVC, &calls)
@@ -758,6 +766,12 @@ impl System {
             self.backup_log.record(now as f64 / 1e9, 1.0);
         }
         self.last_write.insert(data_key(req.key, sh), now);
+        if self.topo.scenario.arch.cache_invalidate && self.topo.cache_curve.is_some() {
+            // The write deletes the key from every region's cache: the next read misses and fills it afresh.
+            for region in &mut self.regions {
+                region.cache.insert(req.key, (now, now));
+            }
+        }
         for r in self.shard_replicas(sh) {
             let service = self.apply_s.draw_ns(&mut core.rng);
             self.pending[r].push_back(now);
@@ -1141,9 +1155,9 @@ impl Router for System {
                     let t = &self.topo.scenario.traffic;
                     let reads = t.rps_at(now as f64 / 1e9) * (1.0 - t.static_share) * (1.0 - t.write_fraction());
                     let rate = reads * self.topo.keys.top_share() * libm::pow(req.key as f64, -t.zipf_alpha);
-                    let ttl = self.topo.scenario.arch.cache_ttl_s;
-                    let expiry = warm_expiry(&mut core.rng, rate, ttl, now);
-                    self.regions[rg].cache.insert(req.key, (expiry, expiry.saturating_sub(ns(ttl))));
+                    let life = self.topo.cache_life_s(reads);
+                    let expiry = warm_expiry(&mut core.rng, rate, life, now);
+                    self.regions[rg].cache.insert(req.key, (expiry, expiry.saturating_sub(ns(life))));
                 }
                 let hit = self.regions[rg].cache.get(&req.key).filter(|e| now < e.0).copied();
                 self.record(measured, |w| {
