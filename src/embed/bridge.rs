@@ -235,6 +235,7 @@ fn run(command: &Command, request: Option<&Field>, sim: Sim, pick: Option<Pick>,
             (None, None)
         }
     };
+    let before = query_now(sim, pick);
     if let (Some(pick), Some(p)) = (pick, picked) {
         if pick.0.get_untracked() != p {
             pick.0.set(p);
@@ -245,7 +246,11 @@ fn run(command: &Command, request: Option<&Field>, sim: Sim, pick: Option<Pick>,
         if attempt.challenge.with_untracked(Option::is_some) {
             attempt.host_changed.set_value(true);
         }
-        HOST_SET.with(|h| *h.borrow_mut() = Some(query_now(sim, pick)));
+    }
+    // What the host set, so that the `change` event reporting it says `user: false`.
+    let after = query_now(sim, pick);
+    if after != before {
+        HOST_SET.with(|h| *h.borrow_mut() = Some(after));
     }
     Ok(())
 }
