@@ -317,7 +317,8 @@ pub fn connect(sim: Sim, attempt: Attempt) {
         sim.rows.with(|rows| sim_core::diagnose::first_fix(rows).map(|r| (r.component, r.metric, r.id.name(), r.fix.map(|f| f.label()))))
     });
     Effect::new(move |_| {
-        first.track();
+        // Read, not merely tracked: a memo that has never run has no sources to hear from.
+        first.with(|_| ());
         post("bottleneck", &sim.rows.with_untracked(|rows| protocol::bottleneck_fields(rows)));
     });
 

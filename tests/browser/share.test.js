@@ -56,7 +56,9 @@ test('the lesson page hears from its three frames, drives them, and the locks ho
   const third = page.frameLocator('#step3');
   // Locked knobs are shown but cannot be changed; the challenge locks every knob it does not allow.
   assert.equal(await first.getByLabel('Users', { exact: true }).isDisabled(), true);
+  assert.equal(await first.getByLabel('Stage', { exact: true }).isDisabled(), true);
   assert.equal(await second.getByLabel('Users', { exact: true }).isDisabled(), true);
+  assert.equal(await second.getByLabel('Stage', { exact: true }).isDisabled(), false);
   assert.equal(await third.getByLabel('Cache TTL').isDisabled(), true);
   assert.equal(await third.getByLabel('Load balancer as a redundant pair').isDisabled(), false);
   // Panels: the first frame shows no charts and no knobs, the third the challenge.
