@@ -37,6 +37,12 @@ function simulator(step) {
   return sim;
 }
 
+/** A goal's figure for people: rates as percentages, the rest with three significant digits. */
+function figure(metric, value) {
+  if (metric.endsWith('_rate')) return `${number.format(Number((value * 100).toPrecision(3)))} %`;
+  return number.format(Number(value.toPrecision(3)));
+}
+
 function bottleneckWords(e) {
   return e.component ? `${e.component}: ${e.metric.toLowerCase()}` : 'none at this load';
 }
@@ -73,8 +79,8 @@ step3.on('challenge', (e) => {
   goalsList.replaceChildren(
     ...e.goals.map((g) => {
       const li = document.createElement('li');
-      const now = g.actual === null ? '…' : number.format(Number(g.actual.toPrecision(3)));
-      li.textContent = `${g.metric} ${g.op === '<=' ? '≤' : '≥'} ${number.format(g.target)}: now ${now} — ${g.met ? 'met' : 'not yet'}`;
+      const now = g.actual === null ? '…' : figure(g.metric, g.actual);
+      li.textContent = `${g.metric} ${g.op === '<=' ? '≤' : '≥'} ${figure(g.metric, g.target)}: now ${now} — ${g.met ? 'met' : 'not yet'}`;
       li.classList.toggle('met', g.met);
       return li;
     }),

@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { serveDist, launch, openPage, screenshot, DIST, DESKTOP, PHONE } from './harness.js';
+import { serveDist, launch, openPage, screenshot, DIST, SHOTS, DESKTOP, PHONE } from './harness.js';
 
 let app;
 let course;
@@ -54,6 +54,17 @@ async function heard(page, step, type, pred = () => true, timeout = 30000) {
     if (found) return found;
     if (Date.now() > end) assert.fail(`${step}: no matching ${type} event; heard ${JSON.stringify(events.slice(0, 3))}`);
     await page.waitForTimeout(50);
+  }
+}
+/** Screenshots of the lesson: the whole page, and each step in the viewport (a full-page shot leaves frames
+ *  that are off screen unpainted). */
+async function shots(page, name) {
+  await screenshot(page, name);
+  for (const step of ['step1', 'step2', 'step3']) {
+    await page.locator(`#${step}-heading`).scrollIntoViewIfNeeded();
+    await page.evaluate((id) => document.getElementById(id).scrollIntoView(), `${step}-heading`);
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(SHOTS, `${name}-${step}.png`) });
   }
 }
 /** Calls a method of the lesson's helper for `step` (commands the lesson has no button for). */
@@ -108,7 +119,7 @@ test('the lesson on another origin drives every command and hears every event', 
   await page.getByRole('button', { name: 'Go to the load-balancer stage' }).click();
   await heard(page, 'step2', 'stage', (e) => e.stage === 5);
   await page.getByRole('button', { name: 'Kill an app server at 60 s' }).click();
-  await heard(page, 'step2', 'change', (e) => e.query.includes("faults=kill_app@60"));
+  await heard(page, 'step2', 'change', (e) => e.query.includes('faults=kill_app@60'));
   await page.getByRole('button', { name: 'Play the run' }).click();
   await stateUntil(page, 'step2', (s) => s.playing === true);
   await page.getByRole('button', { name: 'Pause' }).click();
@@ -118,23 +129,23 @@ test('the lesson on another origin drives every command and hears every event', 
   await call(page, 'step2', 'seek', 90);
   await stateUntil(page, 'step2', (s) => s.t === 90);
   await page.getByRole('button', { name: 'Start step 2 again' }).click();
-  const reset = await heard(page, 'step2', 'change', (e) => e.query.includes("stage=1&") && !e.query.includes("faults="));
+  const reset = await heard(page, 'step2', 'change', (e) => e.query.includes('stage=1&') && !e.query.includes('faults='));
   assert.match(reset.query, /users=3000&/);
   await step2.waitForURL(/stage=1&/);
   assert.notEqual(new URL(step2.url()).searchParams.get('users'), '7777', 'the sibling frame was ignored');
 
   // Bad commands are rejected naming the field and change nothing; the lesson says so.
   await call(page, 'step1', 'setKnob', 'ttl', 'banana');
-  const bad = await heard(page, 'step1', 'rejected', (e) => e.command === "setKnob");
+  const bad = await heard(page, 'step1', 'rejected', (e) => e.command === 'setKnob');
   assert.equal(bad.field, 'value');
   assert.match(bad.message, /ttl/);
   await page.locator('#step1-status', { hasText: 'refused setKnob' }).waitFor();
   await call(page, 'step1', 'setKnob', 'wings', 1);
-  await heard(page, 'step1', 'rejected', (e) => e.field === "knob");
+  await heard(page, 'step1', 'rejected', (e) => e.field === 'knob');
   await call(page, 'step1', 'setLoad', 1e300);
-  await heard(page, 'step1', 'rejected', (e) => e.command === "setLoad" && e.field === "users");
+  await heard(page, 'step1', 'rejected', (e) => e.command === 'setLoad' && e.field === 'users');
   await call(page, 'step1', 'setStage', 99);
-  await heard(page, 'step1', 'rejected', (e) => e.command === "setStage" && e.field === "stage");
+  await heard(page, 'step1', 'rejected', (e) => e.command === 'setStage' && e.field === 'stage');
   assert.equal(new URL(step1.url()).searchParams.get('users'), '10000', 'nothing of a rejected command applied');
   // A getState answer: the scenario, the summary by the CLI's names, the bottleneck.
   const state = await page.evaluate(() => window.lesson.sims.step1.getState());
@@ -147,7 +158,7 @@ test('the lesson on another origin drives every command and hears every event', 
   assert.equal(first.id, 'lb-single-point');
   assert.equal(first.passed, false);
   assert.deepEqual(Object.keys(first.goals[0]).sort(), ['actual', 'met', 'metric', 'op', 'over', 'target']);
-  await page.getByRole('list', { name: 'Goals of the challenge' }).getByText(/error_rate ≤ 0\.01: now .* not yet/).waitFor();
+  await page.getByRole('list', { name: 'Goals of the challenge' }).getByText(/^error_rate ≤ 1 %: now 33\.3 % — not yet$/).waitFor();
   await page.getByRole('button', { name: 'How am I doing?' }).click();
   await page.locator('#step3-status', { hasText: /^Now: .* % of requests fail/ }).waitFor();
   await step3.getByLabel('Load balancer as a redundant pair').check();
@@ -159,25 +170,29 @@ test('the lesson on another origin drives every command and hears every event', 
   assert.deepEqual(passed.score, { scaled: 1, raw: 1, max: 1 });
   assert.match(passed.duration, /^PT(\d+M)?\d+S$/);
   await page.getByRole('status').filter({ hasText: 'Lesson complete: you passed the challenge' }).waitFor();
-  await screenshot(page, 'lesson-desktop');
+  await shots(page, 'lesson-desktop');
   // Another challenge from the lesson's picker; the learner tries the tempting wrong fix, then moves on: failed.
   await page.getByLabel('Challenge', { exact: true }).selectOption('primary-failover');
-  await heard(page, 'step3', 'challenge', (e) => e.id === "primary-failover" && e.goals[0].actual !== null);
+  await heard(page, 'step3', 'challenge', (e) => e.id === 'primary-failover' && e.goals[0].actual !== null);
   await step3.getByLabel('Database size').selectOption('m6i.8xlarge');
-  await heard(page, 'step3', 'change', (e) => e.user === true && e.query.includes("dbsize=m6i.8xlarge"));
+  await heard(page, 'step3', 'change', (e) => e.user === true && e.query.includes('dbsize=m6i.8xlarge'));
   await page.getByLabel('Challenge', { exact: true }).selectOption('deploy-logs-everyone-out');
-  const failed = await heard(page, 'step3', 'result', (e) => e.verb === "failed");
+  const failed = await heard(page, 'step3', 'result', (e) => e.verb === 'failed');
   assert.deepEqual([failed.success, failed.completion, failed.challenge, failed.score.raw], [false, false, 'primary-failover', 0]);
   await page.getByRole('status').filter({ hasText: 'You moved on before meeting every goal' }).waitFor();
   // The page does it for the learner: completed, no success claimed.
-  await heard(page, 'step3', 'challenge', (e) => e.id === "deploy-logs-everyone-out");
+  await heard(page, 'step3', 'challenge', (e) => e.id === 'deploy-logs-everyone-out');
   await call(page, 'step3', 'setKnob', 'sessions', 'redis');
-  const completed = await heard(page, 'step3', 'result', (e) => e.verb === "completed");
+  const completed = await heard(page, 'step3', 'result', (e) => e.verb === 'completed');
   assert.deepEqual([completed.success, completed.completion, completed.challenge], [null, true, 'deploy-logs-everyone-out']);
   // setChallenge by query: an author's goals.
-  await call(page, 'step3', 'setChallenge', { query: 'goals=p99_ms<=100000&hints=Look at the diagram' });
-  await heard(page, 'step3', 'challenge', (e) => e.id === null && e.goals[0].metric === "p99_ms");
+  // setChallenge by query: an author's goals; a hint that looks like markup is shown as text.
+  await call(page, 'step3', 'setChallenge', { query: 'goals=p99_ms<=100000&hints=<b onclick="x()">bold</b>' });
+  await heard(page, 'step3', 'challenge', (e) => e.id === null && e.goals[0].metric === 'p99_ms');
   await step3.getByRole('heading', { name: 'Your challenge' }).waitFor();
+  await step3.getByRole('button', { name: 'Show a hint (1 of 1)' }).click();
+  await step3.getByText('<b onclick="x()">bold</b>', { exact: true }).waitFor();
+  assert.equal(await step3.locator('.challenge-hints b').count(), 0, 'no markup from a message');
 
   // The frames fit their content.
   for (const step of ['step1', 'step2', 'step3']) {
@@ -216,7 +231,7 @@ test('the lesson at phone width', async () => {
   await page.waitForTimeout(500);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the page is ${overflow} px wider than the phone`);
-  await screenshot(page, 'lesson-phone');
+  await shots(page, 'lesson-phone');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
