@@ -8,8 +8,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { serveDist, launch, openPage, screenshot, DIST, SHOTS, DESKTOP, PHONE } from './harness.js';
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let app;
 let course;
@@ -67,6 +70,9 @@ async function shots(page, name) {
     await page.screenshot({ path: join(SHOTS, `${name}-${step}.png`) });
   }
 }
+/** A step of the lesson, by its heading. */
+const STEPS = { 1: 'Step 1. One server under rising load', 2: 'Step 2. Add the fix', 3: 'Step 3. A challenge' };
+const step = (page, n) => page.getByRole('region', { name: STEPS[n] });
 /** Calls a method of the lesson's helper for `step` (commands the lesson has no button for). */
 const call = (page, step, method, ...args) => page.evaluate(([s, m, a]) => window.lesson.sims[s][m](...a), [step, method, args]);
 /** Asks `step`'s scalesim for its state (getState) until `pred` holds; returns that state. */
@@ -101,7 +107,7 @@ test('the lesson on another origin drives every command and hears every event', 
   assert.equal(loaded.user, false);
   await step1.waitForURL(/users=10000&/);
   const broken = await heard(page, 'step1', 'bottleneck', (e) => e.component !== null);
-  await page.locator('#step1-status', { hasText: broken.component }).waitFor();
+  await step(page, 1).getByRole('status').filter({ hasText: broken.component }).waitFor();
   // A sibling frame (step 1's scalesim) cannot command step 2's.
   await step1.evaluate(() => parent.frames[1].postMessage({ target: 'scalesim', v: 1, type: 'setLoad', users: 7777 }, '*'));
 
@@ -110,12 +116,12 @@ test('the lesson on another origin drives every command and hears every event', 
   const cpu = await heard(page, 'step2', 'bottleneck', (e) => e.component !== null);
   assert.equal(cpu.fix, 'app-cpu');
   assert.match(cpu.label, /bigger server/);
-  await page.locator('#step2-fix', { hasText: cpu.label }).waitFor();
+  await step(page, 2).getByRole('status').filter({ hasText: cpu.label }).waitFor();
   await page.getByRole('button', { name: 'Apply the suggested fix' }).click();
   await heard(page, 'step2', 'change', (e) => e.query.includes('&size=m6i.xlarge&') && e.user === false);
   await page.getByRole('button', { name: 'Give the database its own server' }).click();
   await heard(page, 'step2', 'change', (e) => e.query.includes('&db=1&') && e.user === false);
-  await page.locator('#step2-fix', { hasText: 'nothing to fix at this load' }).waitFor();
+  await step(page, 2).getByRole('status').filter({ hasText: 'nothing to fix at this load' }).waitFor();
   await page.getByRole('button', { name: 'Go to the load-balancer stage' }).click();
   await heard(page, 'step2', 'stage', (e) => e.stage === 5);
   await page.getByRole('button', { name: 'Kill an app server at 60 s' }).click();
@@ -139,7 +145,7 @@ test('the lesson on another origin drives every command and hears every event', 
   const bad = await heard(page, 'step1', 'rejected', (e) => e.command === 'setKnob');
   assert.equal(bad.field, 'value');
   assert.match(bad.message, /ttl/);
-  await page.locator('#step1-status', { hasText: 'refused setKnob' }).waitFor();
+  await step(page, 1).getByRole('status').filter({ hasText: 'refused setKnob' }).waitFor();
   await call(page, 'step1', 'setKnob', 'wings', 1);
   await heard(page, 'step1', 'rejected', (e) => e.field === 'knob');
   await call(page, 'step1', 'setLoad', 1e300);
@@ -160,7 +166,7 @@ test('the lesson on another origin drives every command and hears every event', 
   assert.deepEqual(Object.keys(first.goals[0]).sort(), ['actual', 'met', 'metric', 'op', 'over', 'target']);
   await page.getByRole('list', { name: 'Goals of the challenge' }).getByText(/^error_rate ≤ 1 %: now 33\.3 % — not yet$/).waitFor();
   await page.getByRole('button', { name: 'How am I doing?' }).click();
-  await page.locator('#step3-status', { hasText: /^Now: .* % of requests fail/ }).waitFor();
+  await step(page, 3).getByRole('status').filter({ hasText: /^Now: .* % of requests fail/ }).waitFor();
   await step3.getByLabel('Load balancer as a redundant pair').check();
   await heard(page, 'step3', 'challenge', (e) => e.passed);
   const passed = await heard(page, 'step3', 'result');
@@ -216,7 +222,7 @@ test('the lesson on another origin drives every command and hears every event', 
   });
   const error = await heard(page, 'step1', 'error');
   assert.equal(error.url.startsWith(app.origin), true);
-  await page.locator('#step1-status', { hasText: 'The simulator stopped' }).waitFor();
+  await step(page, 1).getByRole('status').filter({ hasText: 'The simulator stopped' }).waitFor();
 
   const all = await page.evaluate(() => Object.values(window.lesson.events).flat());
   assert.deepEqual(EVENTS.filter((t) => !all.some((e) => e.type === t)), [], 'every event type was heard');
@@ -224,13 +230,16 @@ test('the lesson on another origin drives every command and hears every event', 
   await page.context().close();
 });
 
-test('the lesson at phone width', async () => {
+test('the lesson at phone width: it fits, and axe-core finds no violation on it', async () => {
   const page = await openPage(browser, `${course.url}public/lesson.html`, PHONE);
   for (const step of ['step1', 'step2', 'step3']) await heard(page, step, 'height');
   await heard(page, 'step3', 'challenge');
   await page.waitForTimeout(500);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the page is ${overflow} px wider than the phone`);
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
+  assert.deepEqual(result.violations.map((v) => `${v.id}: ${v.nodes.length} × ${v.nodes[0]?.target}`), []);
   await shots(page, 'lesson-phone');
   assert.deepEqual(page.problems, []);
   await page.context().close();
