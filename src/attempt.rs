@@ -9,7 +9,7 @@ use sim_core::challenge::{check, Verdict};
 
 use crate::hooks::Jobs;
 use crate::state::Sim;
-use crate::view::ChallengeView;
+use crate::view::{locks_with, ChallengeView};
 
 /// Real milliseconds the scenario must stay unchanged before the run is judged again.
 const JUDGE_DELAY_MS: u64 = 200;
@@ -52,12 +52,19 @@ pub struct Attempt {
     pub host_changed: StoredValue<bool>,
     /// Whether the attempt has ended with a result.
     pub ended: StoredValue<bool>,
+    /// The knobs locked now: the link's `lock=` and those the challenge does not allow.
+    pub locked: RwSignal<Vec<String>>,
+    /// The link's own `lock=` ids.
+    lock_keys: StoredValue<Vec<String>>,
 }
 
 impl Attempt {
-    /// The attempt at `challenge` (from the link), judged whenever the scenario or the challenge changes.
-    pub fn new(sim: Sim, challenge: Option<ChallengeView>) -> Attempt {
+    /// The attempt at `challenge` (from the link), judged whenever the scenario or the challenge changes; the
+    /// link locks `lock_keys` with its `lock=`.
+    pub fn new(sim: Sim, challenge: Option<ChallengeView>, lock_keys: Vec<String>) -> Attempt {
         let attempt = Attempt {
+            locked: RwSignal::new(locks_with(&lock_keys, challenge.as_ref())),
+            lock_keys: StoredValue::new(lock_keys),
             challenge: RwSignal::new(challenge),
             verdict: RwSignal::new(None),
             started_ms: StoredValue::new(js_sys::Date::now()),
@@ -92,14 +99,20 @@ impl Attempt {
         attempt
     }
 
-    /// Hands out `challenge` (or none): a new attempt, not yet judged.
+    /// Hands out `challenge` (or none): a new attempt, not yet judged, with the knobs it does not allow locked.
     pub fn hand_out(&self, challenge: Option<ChallengeView>) {
+        self.locked.set(self.lock_keys.with_value(|keys| locks_with(keys, challenge.as_ref())));
         self.verdict.set(None);
         self.started_ms.set_value(js_sys::Date::now());
         self.learner_changed.set_value(false);
         self.host_changed.set_value(false);
         self.ended.set_value(false);
         self.challenge.set(challenge);
+    }
+
+    /// Whether knob `id` is locked (tracked: a new challenge may lock or unlock it).
+    pub fn locks(&self, id: &str) -> bool {
+        self.locked.with(|l| l.iter().any(|x| x == id))
     }
 
     /// Seconds since the attempt started.

@@ -83,7 +83,7 @@ pub fn App() -> impl IntoView {
         sim.scenario.with_untracked(|s| s.stage),
     )));
     provide_context(pick);
-    let attempt = attempt::Attempt::new(sim, view.challenge.clone());
+    let attempt = attempt::Attempt::new(sim, view.challenge.clone(), view.lock_keys.clone());
     provide_context(attempt);
     if view.embed {
         if let Some(body) = document().body() {
@@ -116,6 +116,7 @@ pub fn App() -> impl IntoView {
             // The link keeps the challenge being played, which the host page may have replaced.
             let mut view_now = view_for_url.clone();
             view_now.challenge = attempt.challenge.get_untracked();
+            view_now.locked = attempt.locked.get_untracked();
             let q = sim.scenario.with_untracked(query::to_query)
                 + &pick.to_query_untracked()
                 + &view_now.to_query(sim.cursor.get_untracked())

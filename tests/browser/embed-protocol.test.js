@@ -180,6 +180,9 @@ test('the lesson on another origin drives every command and hears every event', 
   // Another challenge from the lesson's picker; the learner tries the tempting wrong fix, then moves on: failed.
   await page.getByLabel('Challenge', { exact: true }).selectOption('primary-failover');
   await heard(page, 'step3', 'challenge', (e) => e.id === 'primary-failover' && e.goals[0].actual !== null);
+  // The new challenge locks what it does not allow, as its link would.
+  assert.equal(await step3.getByLabel('Load balancer as a redundant pair').isDisabled(), true);
+  assert.equal(await step3.getByLabel('Database size').isDisabled(), false);
   await step3.getByLabel('Database size').selectOption('m6i.8xlarge');
   await heard(page, 'step3', 'change', (e) => e.user === true && e.query.includes('dbsize=m6i.8xlarge'));
   await page.getByLabel('Challenge', { exact: true }).selectOption('deploy-logs-everyone-out');
