@@ -2,7 +2,9 @@
 //!
 //! `state` holds the scenario and what sim-core computes from it; `components/` has one file per panel;
 //! `charts/` turns series into chart specs with pure functions and paints them with plotters; `hooks` has the
-//! components' shared hooks (whether an element is on screen).
+//! components' shared hooks (whether an element is on screen); `attempt` the challenge handed out and its verdict;
+//! `embed/` the protocol an embedding lesson page speaks with the page.
+pub mod attempt;
 pub mod charts;
 pub mod components;
 pub mod embed;
@@ -81,13 +83,15 @@ pub fn App() -> impl IntoView {
         sim.scenario.with_untracked(|s| s.stage),
     )));
     provide_context(pick);
+    let attempt = attempt::Attempt::new(sim, view.challenge.clone(), view.lock_keys.clone());
+    provide_context(attempt);
     if view.embed {
         if let Some(body) = document().body() {
             let _ = body.class_list().add_1("embed");
         }
     }
     embed::set_host(view.origin.clone());
-    embed::connect(sim);
+    embed::connect(sim, attempt);
 
     // The address bar follows the scenario, replacing the entry (not one entry per slider tick), once the
     // scenario has been still for a moment.
@@ -103,14 +107,19 @@ pub fn App() -> impl IntoView {
         compare.a.track();
         pick.0.track();
         sim.cursor.track();
+        attempt.challenge.track();
         if let Some(h) = pending.get_value() {
             h.clear();
         }
         let view_for_url = view_for_url.clone();
         let write = move || {
+            // The link keeps the challenge being played, which the host page may have replaced.
+            let mut view_now = view_for_url.clone();
+            view_now.challenge = attempt.challenge.get_untracked();
+            view_now.locked = attempt.locked.get_untracked();
             let q = sim.scenario.with_untracked(query::to_query)
                 + &pick.to_query_untracked()
-                + &view_for_url.to_query(sim.cursor.get_untracked())
+                + &view_now.to_query(sim.cursor.get_untracked())
                 + &compare.to_query_untracked();
             if let Ok(history) = window().history() {
                 let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{q}")));

@@ -75,6 +75,22 @@ pub struct ChallengeView {
     pub hints: Vec<String>,
     /// What passing teaches.
     pub lesson: String,
+    /// The knobs the learner may touch (`allow=`, or the built-in challenge's), if the challenge says.
+    pub allow: Option<Vec<String>>,
+}
+
+/// The knobs locked by a link's `lock=` ids and, when a challenge is handed out with an allow list, every
+/// lockable knob it does not allow.
+pub fn locks_with(lock_keys: &[String], challenge: Option<&ChallengeView>) -> Vec<String> {
+    let mut locked = lock_keys.to_vec();
+    if let Some(allowed) = challenge.and_then(|c| c.allow.as_ref()) {
+        for id in LOCKABLE {
+            if !allowed.iter().any(|a| a == id) && !locked.iter().any(|l| l == id) {
+                locked.push((*id).to_owned());
+            }
+        }
+    }
+    locked
 }
 
 /// The view.
@@ -82,8 +98,10 @@ pub struct ChallengeView {
 pub struct View {
     /// Compact layout for an iframe in a lesson page.
     pub embed: bool,
-    /// Knobs shown but disabled.
+    /// Knobs shown but disabled: the link's `lock=` and those its challenge does not allow.
     pub locked: Vec<String>,
+    /// The knobs the link's `lock=` names (without the challenge's).
+    pub lock_keys: Vec<String>,
     /// Panels shown (all when `None`).
     pub panels: Option<Vec<String>>,
     /// Playback position in simulated seconds.
@@ -116,6 +134,7 @@ impl View {
                 "lock" => {
                     for id in list(raw) {
                         if LOCKABLE.contains(&id.as_str()) {
+                            view.lock_keys.push(id.clone());
                             view.locked.push(id);
                         } else {
                             notices.push(format!("lock: \"{id}\" is not a knob; known: {}", LOCKABLE.join(", ")));
@@ -203,6 +222,7 @@ impl View {
                 goals: g.unwrap_or_else(|| c.goals()),
                 hints: hints.unwrap_or_else(|| c.hints.iter().map(|h| (*h).to_owned()).collect()),
                 lesson: c.lesson.to_owned(),
+                allow: allow.clone(),
             }),
             (None, Some(g)) if !g.is_empty() => Some(ChallengeView {
                 id: None,
@@ -211,6 +231,7 @@ impl View {
                 goals: g,
                 hints: hints.unwrap_or_default(),
                 lesson: String::new(),
+                allow: allow.clone(),
             }),
             _ => None,
         };
@@ -220,11 +241,7 @@ impl View {
                     notices.push(format!("allow: \"{id}\" is not a knob"));
                 }
             }
-            for id in LOCKABLE {
-                if !allowed.iter().any(|a| a == id) && !self.locks(id) {
-                    self.locked.push((*id).to_owned());
-                }
-            }
+            self.locked = locks_with(&self.locked, self.challenge.as_ref());
         }
     }
 
@@ -305,6 +322,19 @@ mod tests {
         let (v, notices) = View::parse(&keys(&[("challenge", "nope"), ("goals", "p99<=1")]), &s);
         assert!(v.challenge.is_none() && notices.len() == 2, "{notices:?}");
         assert!(notices[0].contains("nope") && notices[1].starts_with("goals"));
+    }
+
+    #[test]
+    fn a_challenge_handed_out_later_locks_what_it_does_not_allow_on_top_of_the_links_locks() {
+        let s = Scenario::stage(5);
+        let (v, _) = View::parse(&keys(&[("lock", "users"), ("challenge", "lb-single-point")]), &s);
+        assert_eq!(v.lock_keys, ["users"]);
+        assert!(v.locks("users") && v.locks("replicas") && !v.locks("lb_ha"));
+        let (other, _) = View::parse(&keys(&[("challenge", "primary-failover")]), &s);
+        let locked = locks_with(&v.lock_keys, other.challenge.as_ref());
+        let has = |id: &str| locked.iter().any(|l| l == id);
+        assert!(has("users") && has("lb_ha") && !has("replicas") && !has("dbsize"), "{locked:?}");
+        assert_eq!(locks_with(&v.lock_keys, None), ["users"], "no challenge: the link's locks alone");
     }
 
     #[test]

@@ -2,40 +2,12 @@
 //! target beside its live value (met / not yet), hints one at a time, and a passed state with the lesson; and a
 //! list of the built-in challenges, with the ones passed remembered in local storage where the browser allows
 //! it (a sandboxed frame without storage simply does not remember). The verdict is sim-core's
-//! (`challenge::check`, the same as `scalesim check`), worked out a moment after the scenario stops changing.
-use std::time::Duration;
-
+//! (`challenge::check`, the same as `scalesim check`), judged by [`crate::attempt`]; the challenge can be
+//! replaced while the page runs (the host page's `setChallenge`), and the panel follows.
 use leptos::prelude::*;
-use sim_core::challenge::{check, Op, Over, Verdict, CHALLENGES};
+use sim_core::challenge::{Op, Over, CHALLENGES};
 
-use crate::hooks::Jobs;
-use crate::state::Sim;
-use crate::view::{ChallengeView, View};
-
-/// Real milliseconds the scenario must stay unchanged before the run is judged again.
-const JUDGE_DELAY_MS: u64 = 200;
-
-/// Local-storage key of the passed built-in challenges (comma-separated ids).
-const PASSED_KEY: &str = "scalesim.passed";
-
-fn storage() -> Option<web_sys::Storage> {
-    window().local_storage().ok().flatten()
-}
-
-/// The ids passed so far, if the browser keeps them.
-fn passed_ids() -> Vec<String> {
-    storage().and_then(|s| s.get_item(PASSED_KEY).ok().flatten()).map(|v| v.split(',').map(str::to_owned).collect()).unwrap_or_default()
-}
-
-fn remember(id: &str) {
-    let mut ids = passed_ids();
-    if !ids.iter().any(|x| x == id) {
-        ids.push(id.to_owned());
-        if let Some(s) = storage() {
-            let _ = s.set_item(PASSED_KEY, &ids.join(","));
-        }
-    }
-}
+use crate::attempt::{passed_ids, Attempt};
 
 /// A goal's target in words: "p99_ms ≤ 200 in every window".
 pub fn goal_words(metric: &str, op: Op, target: f64, over: Over) -> String {
@@ -55,40 +27,22 @@ pub fn show(metric: &str, v: f64) -> String {
 /// The challenge panel.
 #[component]
 pub fn ChallengePanel() -> impl IntoView {
-    let sim = expect_context::<Sim>();
-    let view = expect_context::<View>();
-    let challenge: Option<ChallengeView> = view.challenge.clone();
-    let verdict = RwSignal::new(None::<Verdict>);
+    let attempt = expect_context::<Attempt>();
+    let verdict = attempt.verdict;
     let hints_shown = RwSignal::new(0usize);
     let passed_before = RwSignal::new(passed_ids());
-    if let Some(c) = challenge.clone() {
-        let jobs = Jobs::new();
-        let goals = c.goals.clone();
-        Effect::new(move |_| {
-            sim.scenario.track();
-            let ticket = jobs.next();
-            let goals = goals.clone();
-            let id = c.id;
-            set_timeout(
-                move || {
-                    if !jobs.live(ticket) {
-                        return;
-                    }
-                    let v = sim.scenario.with_untracked(|s| check(s, &goals));
-                    if v.passed {
-                        if let Some(id) = id {
-                            remember(id);
-                            passed_before.set(passed_ids());
-                        }
-                    }
-                    verdict.set(Some(v));
-                },
-                Duration::from_millis(JUDGE_DELAY_MS),
-            );
-        });
-    }
-    let current = view.challenge.as_ref().and_then(|c| c.id);
-    let open_list = view.challenge.is_none();
+    // A pass is remembered by the attempt; the list follows it. A new challenge starts with its hints hidden.
+    Effect::new(move |_| {
+        if verdict.with(|v| v.as_ref().is_some_and(|v| v.passed)) {
+            passed_before.set(passed_ids());
+        }
+    });
+    Effect::new(move |_| {
+        attempt.challenge.track();
+        hints_shown.set(0);
+    });
+    let current = move || attempt.challenge.with(|c| c.as_ref().and_then(|c| c.id));
+    let open_list = attempt.challenge.with_untracked(|c| c.is_none());
     let list = move || {
         let passed = passed_before.get();
         CHALLENGES
@@ -97,7 +51,7 @@ pub fn ChallengePanel() -> impl IntoView {
                 let done = passed.iter().any(|p| p == c.id);
                 let href = format!("?v=1&challenge={}", c.id);
                 view! {
-                    <li class:current=current == Some(c.id)>
+                    <li class:current=move || current() == Some(c.id)>
                         <a href=href data-challenge=c.id>{c.title}</a>
                         {done.then(|| view! { <span class="done">" ✓ passed"</span> })}
                     </li>
@@ -105,7 +59,8 @@ pub fn ChallengePanel() -> impl IntoView {
             })
             .collect_view()
     };
-    let task = challenge.map(|c| {
+    let task = move || {
+        attempt.challenge.get().map(|c| {
         let hints = c.hints.clone();
         let n_hints = hints.len();
         let lesson = c.lesson.clone();
@@ -149,7 +104,8 @@ pub fn ChallengePanel() -> impl IntoView {
                 </button>
             })}
         }
-    });
+    })
+    };
     view! {
         <section class="panel challenge" aria-labelledby="challenge-heading">
             <h2 id="challenge-heading">"Challenges"</h2>

@@ -35,9 +35,6 @@ fn count(
 #[component]
 pub fn GrowthKnobs() -> impl IntoView {
     let sim = expect_context::<Sim>();
-    let view = expect_context::<crate::view::View>();
-    let lock_jobs = view.locks("jobs");
-    let lock_limit = view.locks("ratelimit");
     view! {
         <fieldset>
             <legend>"Slow jobs and the queue"</legend>
@@ -47,7 +44,7 @@ pub fn GrowthKnobs() -> impl IntoView {
                 options=opts(&[("0", "none"), ("0.1", "10 %"), ("0.5", "half"), ("1", "all")])
                 value=Signal::derive(move || format!("{}", sim.scenario.with(|s| s.arch.jobs.share)))
                 on_change=Callback::new(move |v: String| edit(sim, |s| s.arch.jobs.share = sim_core::decimal::parse(&v).unwrap_or(0.0)))
-                disabled=Signal::derive(move || lock_jobs)
+                disabled=Signal::derive(|| locked("jobs"))
             />
             {switch(sim, "queue", "Message queue (202 Accepted)", |s| s.arch.jobs.queued, |s, v| s.arch.jobs.queued = v, |_| false)}
             {count(sim, locked, "max_workers", "Most queue workers", 4_096.0, |s| s.arch.jobs.max_workers, |s, v| s.arch.jobs.max_workers = v)}
@@ -70,7 +67,7 @@ pub fn GrowthKnobs() -> impl IntoView {
                 options=opts(&[("0", "none"), ("6.7", "100 per 15 min"), ("60", "60 per min"), ("600", "600 per min")])
                 value=Signal::derive(move || format!("{}", sim.scenario.with(|s| s.arch.resilience.rate_limit_per_min)))
                 on_change=Callback::new(move |v: String| edit(sim, |s| s.arch.resilience.rate_limit_per_min = sim_core::decimal::parse(&v).unwrap_or(0.0)))
-                disabled=Signal::derive(move || lock_limit)
+                disabled=Signal::derive(|| locked("ratelimit"))
             />
             {switch(sim, "lb_ha", "Load balancer as a redundant pair", |s| s.arch.resilience.lb_ha, |s, v| s.arch.resilience.lb_ha = v, |_| false)}
             {switch(sim, "pool", "Database connection pool", |s| s.arch.resilience.db_pool, |s, v| s.arch.resilience.db_pool = v, |_| false)}

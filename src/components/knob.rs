@@ -19,9 +19,10 @@ pub fn opts(items: &[(&str, &str)]) -> Vec<(String, String)> {
     items.iter().map(|(v, t)| (v.to_string(), t.to_string())).collect()
 }
 
-/// Whether the page's view (a lesson's `lock=`) locks knob `id`.
+/// Whether knob `id` is locked (a lesson's `lock=`, or a challenge that does not allow it); tracked, since the
+/// host page may hand out another challenge.
 pub fn locked(id: &str) -> bool {
-    use_context::<crate::view::View>().is_some_and(|v| v.locks(id))
+    use_context::<crate::attempt::Attempt>().is_some_and(|a| a.locks(id))
 }
 
 /// A labelled range input showing its current value.

@@ -15,8 +15,7 @@ fn sizes() -> Vec<(String, String)> {
 #[component]
 pub fn Knobs() -> impl IntoView {
     let sim = expect_context::<Sim>();
-    let view = StoredValue::new(expect_context::<crate::view::View>());
-    let view_locks = move |id: &str| view.with_value(|v| v.locks(id));
+    let view_locks = super::knob::locked;
     let locked = move |id: &'static str| Signal::derive(move || view_locks(id));
     // A count of the auto-scaling group, disabled while auto-scaling is off or the knob is locked.
     let asg_count = move |id: &'static str, label: &'static str, max: f64, get: fn(&Autoscaling) -> u32, set: fn(&mut Autoscaling, u32)| {

@@ -29,7 +29,6 @@ pub fn LoadSlider(
     scenario: RwSignal<Scenario>,
 ) -> impl IntoView {
     let users = Memo::new(move |_| scenario.with(|s| s.traffic.users));
-    let locked = expect_context::<crate::view::View>().locks("users");
     view! {
         <div class="control load">
             <label for="users">"Users"</label>
@@ -40,7 +39,7 @@ pub fn LoadSlider(
                 min="0"
                 max=(7.0 * STEPS_PER_DECADE).to_string()
                 step="1"
-                disabled=locked
+                disabled=move || crate::components::knob::locked("users")
                 prop:value=move || position_for(users.get()).to_string()
                 aria-valuetext=move || format!("{} users", crate::format::thousands(users.get()))
                 on:input=move |ev| {

@@ -32,7 +32,7 @@ impl Pick {
 pub fn StagePicker() -> impl IntoView {
     let sim = expect_context::<Sim>();
     let pick = expect_context::<Pick>().0;
-    let locked = expect_context::<crate::view::View>().locks("stage");
+    let locked = move || super::knob::locked("stage");
     let journeys: StoredValue<Vec<Journey>> = StoredValue::new(journey::journeys());
     let stages = move |j: usize| journeys.with_value(|js| js[j].stages.len());
     let go = move |j: usize, step: usize| {
@@ -73,7 +73,7 @@ pub fn StagePicker() -> impl IntoView {
                 </select>
             </div>
             <div class="stage-nav">
-                <button type="button" on:click=move |_| { let (j, s) = pick.get(); go(j, s.saturating_sub(1)) } disabled=move || { locked || pick.get().1 == 0 } aria-label="Previous stage">
+                <button type="button" on:click=move |_| { let (j, s) = pick.get(); go(j, s.saturating_sub(1)) } disabled=move || { locked() || pick.get().1 == 0 } aria-label="Previous stage">
                     "◀"
                 </button>
                 <label class="visually-hidden" for="stage">"Stage"</label>
@@ -86,7 +86,7 @@ pub fn StagePicker() -> impl IntoView {
                         }).collect_view())
                     }}
                 </select>
-                <button type="button" on:click=move |_| { let (j, s) = pick.get(); go(j, s + 1) } disabled=move || { let (j, s) = pick.get(); locked || s + 1 >= stages(j) } aria-label="Next stage">
+                <button type="button" on:click=move |_| { let (j, s) = pick.get(); go(j, s + 1) } disabled=move || { let (j, s) = pick.get(); locked() || s + 1 >= stages(j) } aria-label="Next stage">
                     "▶"
                 </button>
             </div>

@@ -154,16 +154,19 @@ test('embedded in a lesson: no violation and a silent console in the frame', asy
   await page.context().close();
 });
 
-test('the example lesson page keeps its own policy: no violation in it or its two frames, a silent console', async () => {
+test('the example lesson page keeps its own policy: no violation in it or its three frames, a silent console', async () => {
   const page = await openPage(ctx.browser, `${ctx.site.url}public/lesson.html`, DESKTOP, LISTEN);
-  for (const name of ['first', 'second']) {
-    await page.waitForFunction((n) => window.lessonMessages[n].some((m) => m.type === 'bottleneck'), name);
+  for (const name of ['step1', 'step2']) {
+    await page.waitForFunction((n) => window.lesson.events[n].some((m) => m.type === 'bottleneck'), name);
   }
-  await page.getByRole('button', { name: 'Load balancer' }).click();
-  await page.waitForFunction(() => window.lessonMessages.first.some((m) => m.type === 'stage' && m.stage === 5));
+  await page.waitForFunction(() => window.lesson.events.step3.some((m) => m.type === 'challenge'));
+  await page.getByRole('button', { name: 'Go to the load-balancer stage' }).click();
+  await page.waitForFunction(() => window.lesson.events.step2.some((m) => m.type === 'stage' && m.stage === 5));
+  await page.getByRole('button', { name: 'How am I doing?' }).click();
+  await page.locator('#step3-status', { hasText: 'Now:' }).waitFor();
   await page.waitForTimeout(1000);
   for (const frame of page.frames()) assert.deepEqual(await frame.evaluate(() => window.violations), [], frame.url());
-  assert.match(await page.locator('.log').first().evaluate((el) => getComputedStyle(el).fontFamily), /monospace/, 'the hashed <style> applies');
+  assert.match(await page.locator('.log').first().evaluate((el) => getComputedStyle(el).fontFamily), /monospace/, 'the stylesheet applies');
   assert.deepEqual(page.messages, []);
   assert.deepEqual(page.problems, []);
   await page.context().close();

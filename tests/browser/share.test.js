@@ -43,32 +43,36 @@ test('a mangled link keeps what it can and names every field it could not use', 
   await page.context().close();
 });
 
-test('the lesson page hears from both frames, drives one, and the locks hold', async () => {
+test('the lesson page hears from its three frames, drives them, and the locks hold', async () => {
   const page = await openPage(ctx.browser, `${ctx.site.url}public/lesson.html`, DESKTOP);
-  for (const name of ['first', 'second']) {
+  for (const name of ['step1', 'step2', 'step3']) {
     await page.waitForFunction((n) => {
-      const types = window.lessonMessages[n].map((m) => m.type);
-      return types.includes('ready') && types.includes('bottleneck') && types.includes('height');
+      const types = window.lesson.events[n].map((m) => m.type);
+      return types.includes('ready') && types.includes('height') && types.includes(n === 'step3' ? 'challenge' : 'bottleneck');
     }, name);
   }
-  const first = page.frameLocator('#first');
-  const second = page.frameLocator('#second');
-  // Locked knobs are shown but cannot be changed.
+  const first = page.frameLocator('#step1');
+  const second = page.frameLocator('#step2');
+  const third = page.frameLocator('#step3');
+  // Locked knobs are shown but cannot be changed; the challenge locks every knob it does not allow.
   assert.equal(await first.getByLabel('Users', { exact: true }).isDisabled(), true);
-  assert.equal(await second.getByLabel('Stage', { exact: true }).isDisabled(), true);
-  assert.equal(await second.getByLabel('Users', { exact: true }).isDisabled(), false);
-  // Panels: the first frame shows no charts, the second no bottleneck table.
+  assert.equal(await first.getByLabel('Stage', { exact: true }).isDisabled(), true);
+  assert.equal(await second.getByLabel('Users', { exact: true }).isDisabled(), true);
+  assert.equal(await second.getByLabel('Stage', { exact: true }).isDisabled(), false);
+  assert.equal(await third.getByLabel('Cache TTL').isDisabled(), true);
+  assert.equal(await third.getByLabel('Load balancer as a redundant pair').isDisabled(), false);
+  // Panels: the first frame shows no charts and no knobs, the third the challenge.
   assert.equal(await first.locator('.charts').count(), 0);
-  assert.equal(await second.locator('.bottlenecks').count(), 0);
-  // The host drives the first frame.
-  await page.getByRole('button', { name: 'Separate database' }).click();
-  await page.waitForFunction(() => window.lessonMessages.first.some((m) => m.type === 'stage' && m.stage === 3));
-  assert.equal(await first.getByLabel('Stage', { exact: true }).inputValue(), '3');
-  await page.getByRole('button', { name: '5,000 users' }).click();
-  await first.locator('#peak-rps').getByText('500 req/s').waitFor();
-  // The frame grew to its content.
-  const height = await page.locator('#first').evaluate((el) => el.getBoundingClientRect().height);
-  assert.ok(height > 480, `iframe height ${height}`);
+  assert.equal(await first.locator('.knobs').count(), 0);
+  await third.getByRole('heading', { name: 'The load balancer dies' }).waitFor();
+  // The host drives the frames.
+  await page.getByRole('button', { name: 'Go to the load-balancer stage' }).click();
+  await page.waitForFunction(() => window.lesson.events.step2.some((m) => m.type === 'stage' && m.stage === 5));
+  await page.getByRole('button', { name: '1,000 users' }).click();
+  await first.locator('#peak-rps').getByText('100 req/s').waitFor();
+  // The frames grew to their content.
+  const height = await page.locator('#step2').evaluate((el) => el.getBoundingClientRect().height);
+  assert.ok(height > 520, `iframe height ${height}`);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
