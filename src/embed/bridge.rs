@@ -312,9 +312,9 @@ pub fn connect(sim: Sim, attempt: Attempt) {
         n
     });
 
-    // The bottleneck, when the first live row with a fix (or its fix) changes.
+    // The bottleneck, when the row the page leads with (or its fix) changes.
     let first = Memo::new(move |_| {
-        sim.rows.with(|rows| sim_core::diagnose::first_fix(rows).map(|r| (r.component, r.metric, r.id.name(), r.fix.map(|f| f.label()))))
+        sim.rows.with(|rows| sim_core::diagnose::headline(rows).map(|r| (r.component, r.metric, r.id.name(), r.fix.map(|f| f.label()))))
     });
     Effect::new(move |_| {
         // Read, not merely tracked: a memo that has never run has no sources to hear from.

@@ -463,11 +463,13 @@ pub fn summary_field(summary: &sim_core::report::Summary) -> Field {
     Field::Obj(sim_core::plan::compare::figures(summary).into_iter().map(|(k, v)| (k, Field::Num(v))).collect())
 }
 
-/// A bottleneck as the `bottleneck` event describes it: the first live row with a fix, its fix's id (the row's)
-/// and label; `component: null` when there is none.
+/// A bottleneck as the `bottleneck` event describes it: the row the page leads with (an outage, else a capacity
+/// row: [`sim_core::diagnose::headline`]), its kind, its row id (for `applyFix`) and its fix's label (empty when the
+/// row has none); `component: null` when there is none.
 pub fn bottleneck_fields(rows: &[Row]) -> Vec<(&'static str, Field)> {
-    match first_fix(rows) {
+    match sim_core::diagnose::headline(rows) {
         Some(r) => vec![
+            ("kind", Field::Text(r.id.kind().word().to_owned())),
             ("component", Field::Text(r.component.to_owned())),
             ("metric", Field::Text(r.metric.to_owned())),
             ("value", Field::Num(r.value)),
