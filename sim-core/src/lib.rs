@@ -21,7 +21,12 @@
 //!    replica figures, the bill. Both engines hand what they measured to one builder,
 //!    [`report::Summary::build`]. Tiers, priced components and table rows are typed names ([`ids`]).
 //! 5. **Table** ([`diagnose`]): reads a summary and says which symptom → bottleneck → fix rows are live, each
-//!    with a fix that changes the scenario; [`changes`] says in words what a run of fixes has built.
+//!    with a fix that changes the scenario and a kind (outage, capacity, consistency, safety: only the first two
+//!    are ever the bottleneck); [`changes`] says in words what a run of fixes has built; [`results`] puts a
+//!    summary and its live rows together as `scalesim run --json` and the page's download print them.
+//!
+//! Figures are the same to the bit natively and in wasm: transcendental maths goes through the `libm` crate
+//! (see [`num`]), and `clippy.toml` forbids the standard library's versions.
 //!
 //! Time is simulated: nothing here reads a wall clock, so a 24-hour day runs in milliseconds and the same seed
 //! always gives the same figures.
