@@ -11,6 +11,7 @@ pub mod embed;
 pub mod format;
 pub mod hooks;
 pub mod state;
+pub mod timeline;
 pub mod view;
 
 use std::time::Duration;
@@ -94,8 +95,19 @@ pub fn App() -> impl IntoView {
     embed::connect(sim, attempt);
 
     // The address bar follows the scenario, replacing the entry (not one entry per slider tick), once the
-    // scenario has been still for a moment.
+    // scenario has been still for a moment; a move to another stage adds an entry, so Back returns to the stage
+    // before (and the page follows the address it goes back to).
     let pending = StoredValue::new(None::<TimeoutHandle>);
+    let written_pick = StoredValue::new(pick.0.get_untracked());
+    let back = window_event_listener(leptos::ev::popstate, move |_| {
+        let (scenario, view, _) = from_location();
+        let (j, s) = components::stage_picker::Pick::from_view(view.journey.as_deref(), view.step, scenario.stage);
+        written_pick.set_value((j, s));
+        pick.0.set((j, s));
+        sim.cursor.set(view.t);
+        sim.scenario.set(scenario);
+    });
+    on_cleanup(move || back.remove());
     // The address as last written, for what shows or copies it (the embed snippet): it follows the write, so it
     // never lags the page by one change.
     let address = state::Address(RwSignal::new(window().location().href().unwrap_or_default()));
@@ -122,7 +134,14 @@ pub fn App() -> impl IntoView {
                 + &view_now.to_query(sim.cursor.get_untracked())
                 + &compare.to_query_untracked();
             if let Ok(history) = window().history() {
-                let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{q}")));
+                let url = format!("?{q}");
+                let now = pick.0.get_untracked();
+                if now != written_pick.get_value() {
+                    written_pick.set_value(now);
+                    let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+                } else {
+                    let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+                }
             }
             address.0.set(window().location().href().unwrap_or_default());
         };
@@ -210,6 +229,7 @@ pub fn App() -> impl IntoView {
                     <StagePicker/>
                     <section class="panel controls" aria-label="Load">
                         <LoadSlider scenario=sim.scenario/>
+                        <components::undo::UndoRedo/>
                     </section>
                 })}
                 {show("knobs").then(|| view! { <Knobs/> })}

@@ -17,3 +17,4 @@ pub mod playback;
 pub mod safety_knobs;
 pub mod share;
 pub mod stage_picker;
+pub mod undo;
