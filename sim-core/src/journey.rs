@@ -260,18 +260,28 @@ fn startup() -> Journey {
 
 /// The scenario a short link means. A link that names only a stage (`stage=`, with `journey=` and `step=` view
 /// keys, and perhaps `users` and `seed`) opens that journey stage as the picker shows it — sized, with its
-/// edits — rather than the bare built-in stage at 1,000 users: `?stage=6` is the picker's stage 6. `None` when the
-/// link sets anything else about the architecture (then it means exactly what it says).
+/// edits — rather than the bare built-in stage at 1,000 users: `?stage=6` is the picker's stage 6. A link that
+/// names a journey stage (`journey=`/`step=`, no `stage=`) and sets other keys means that stage with those keys
+/// changed (`?journey=scalesim&step=5&faults=kill_app@60` is the picker's stage 5 losing a server). `None` when a
+/// link with `stage=` sets anything else about the architecture (then it means exactly what it says, as every
+/// link the page writes does).
 pub fn stage_link(input: &str) -> Option<Scenario> {
     const SHORT: [&str; 4] = ["v", "stage", "users", "seed"];
     let parsed = crate::query::parse(input);
     let keys = crate::query::FIELDS.iter().map(|f| f.key);
     let pairs = crate::query::split(input);
     let set = |k: &str| pairs.iter().any(|(key, _)| key == k);
-    if keys.filter(|k| !SHORT.contains(k)).any(set) {
-        return None;
-    }
     let view = |k: &str| parsed.view.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+    if keys.filter(|k| !SHORT.contains(k)).any(set) {
+        if set("stage") || view("step").is_none() {
+            return None;
+        }
+        let name = view("journey").filter(|n| NAMES.contains(&n.as_str())).unwrap_or_else(|| NAMES[0].to_owned());
+        let j = journey(&name)?;
+        let step = view("step").and_then(|s| s.trim().parse::<usize>().ok())?;
+        let stage = j.stages.get(step.clamp(1, j.stages.len()) - 1)?;
+        return Some(crate::query::parse_onto(stage.scenario.clone(), input).scenario);
+    }
     let name = view("journey").filter(|n| NAMES.contains(&n.as_str())).unwrap_or_else(|| NAMES[0].to_owned());
     let j = journey(&name)?;
     let step = view("step").and_then(|s| s.trim().parse::<usize>().ok());

@@ -469,6 +469,13 @@ pub fn parse(input: &str) -> Parsed {
     parse_pairs(&pairs(input))
 }
 
+/// Reads `input`'s scenario keys onto `base` (its `stage` key aside), forgivingly: a journey stage's link that
+/// also sets a few keys (`?journey=blog&step=6&faults=kill_app@60`) means that stage with those keys changed.
+pub fn parse_onto(base: Scenario, input: &str) -> Parsed {
+    let pairs: Vec<(String, String)> = pairs(input).into_iter().filter(|(k, _)| k != "stage").collect();
+    read_onto(base, &pairs, Vec::new())
+}
+
 /// Reads already-split key/value pairs forgivingly, as [`parse`] does (the JSON form arrives this way).
 pub fn parse_pairs(pairs: &[(String, String)]) -> Parsed {
     let mut notices = Vec::new();
@@ -483,7 +490,11 @@ pub fn parse_pairs(pairs: &[(String, String)]) -> Parsed {
             notices.push(n);
         }
     }
-    let mut scenario = Scenario::stage(stage);
+    read_onto(Scenario::stage(stage), pairs, notices)
+}
+
+/// `pairs` read onto `scenario` (`v` and `stage` skipped), after the `notices` so far.
+fn read_onto(mut scenario: Scenario, pairs: &[(String, String)], mut notices: Vec<ScenarioError>) -> Parsed {
     let mut view = Vec::new();
     for (key, value) in pairs {
         if key == "v" || key == "stage" {

@@ -42,7 +42,10 @@ pub fn ChallengePanel() -> impl IntoView {
         hints_shown.set(0);
     });
     let current = move || attempt.challenge.with(|c| c.as_ref().and_then(|c| c.id));
-    let open_list = attempt.challenge.with_untracked(|c| c.is_none());
+    // Unfolded for a learner without a challenge on a wide screen; on a phone it starts folded, so the diagram is
+    // on the first screen.
+    let wide = window().match_media("(min-width: 900px)").ok().flatten().is_none_or(|m| m.matches());
+    let open_list = wide && attempt.challenge.with_untracked(|c| c.is_none());
     let list = move || {
         let passed = passed_before.get();
         CHALLENGES

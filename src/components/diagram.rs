@@ -93,10 +93,15 @@ pub struct Layout {
     pub nodes: Vec<Node>,
     /// Arrows.
     pub edges: Vec<Edge>,
+    /// Plain lines without arrows: the bus every app server calls its backends through.
+    pub wires: Vec<((f64, f64), (f64, f64))>,
 }
 
 /// Width and height of the SVG's coordinate space.
-pub const VIEW: (f64, f64) = (900.0, 380.0);
+pub const VIEW: (f64, f64) = (940.0, 380.0);
+/// Where the app tier's bus runs: each app server joins it, and every backend (Redis, the database, services,
+/// the queue) is called from it, so the drawing says that every server calls them, not only the first.
+const BUS_X: f64 = 548.0;
 const SHOWN_SERVERS: usize = 4;
 
 fn util_of(sample: &Sample, tier: Tier) -> f64 {
@@ -196,7 +201,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<Tier>) ->
     let top = 190.0 - (shown as f64 * (box_h + 12.0) - 12.0) / 2.0;
     let single = !a.db_separate;
     let per_server = sample.edges.origin / up.max(1) as f64;
-    let mut app_anchor = (0.0, 0.0);
+    let mut app_rows = Vec::new();
     for i in 0..shown {
         let rest = total - (shown - 1);
         let (label, down) = if i == shown - 1 && total > shown {
@@ -226,9 +231,30 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<Tier>) ->
             bottleneck: mark(Tier::App) && !down,
         };
         edges.push(Edge { from: entry, to: left(&node), rps: if down { 0.0 } else { per_server }, labelled: i == 0 });
-        if i == 0 {
-            app_anchor = right(&node);
+        if !down {
+            app_rows.push(right(&node).1);
         }
+        nodes.push(node);
+    }
+    // The bus: a backend's edge starts on it at the backend's own height.
+    let bus = |to: (f64, f64)| (BUS_X, to.1);
+    let mut called = Vec::new();
+    if a.services > 0 {
+        let u = util_of(sample, Tier::Services);
+        let node = Node {
+            tier: Tier::Services.name(),
+            label: format!("{} services", a.services),
+            detail: format!("CPU {} · ×{} each", format::pct(u), a.service_instances),
+            x: 628.0,
+            y: 14.0,
+            w: 150.0,
+            h: 56.0,
+            health: Health::of(u),
+            bottleneck: mark(Tier::Services),
+        };
+        let to = left(&node);
+        edges.push(Edge { from: bus(to), to, rps: sample.edges.origin - sample.edges.edge, labelled: false });
+        called.push(to.1);
         nodes.push(node);
     }
     if a.redis_nodes > 0 {
@@ -237,17 +263,19 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<Tier>) ->
             tier: Tier::Redis.name(),
             label: if a.redis_nodes > 1 { format!("Redis ×{}", a.redis_nodes) } else { "Redis".into() },
             detail: format!("CPU {} · hit {}", format::pct(u), format::pct(sample.cache_hit_rate)),
-            x: 580.0,
-            y: 40.0,
-            w: 140.0,
+            x: 628.0,
+            y: 86.0,
+            w: 150.0,
             h: 56.0,
             health: Health::of(u),
             bottleneck: mark(Tier::Redis),
         };
-        edges.push(Edge { from: app_anchor, to: left(&redis), rps: sample.edges.redis, labelled: true });
+        let to = left(&redis);
+        edges.push(Edge { from: bus(to), to, rps: sample.edges.redis, labelled: true });
+        called.push(to.1);
         nodes.push(redis);
     }
-    let mut primary_anchor = app_anchor;
+    let mut primary_anchor = None;
     if a.db_separate {
         let u = util_of(sample, Tier::DbPrimary);
         let db = Node {
@@ -266,7 +294,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<Tier>) ->
             } else {
                 cpu_detail(sample, Tier::DbPrimary, a.db_size.name)
             },
-            x: 580.0,
+            x: 628.0,
             y: 165.0,
             w: 150.0,
             h: 60.0,
@@ -279,10 +307,14 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<Tier>) ->
             },
             bottleneck: mark(Tier::DbPrimary),
         };
-        edges.push(Edge { from: app_anchor, to: left(&db), rps: sample.edges.primary, labelled: true });
-        primary_anchor = right(&db);
+        let to = left(&db);
+        edges.push(Edge { from: bus(to), to, rps: sample.edges.primary, labelled: true });
+        called.push(to.1);
+        primary_anchor = Some(right(&db));
         nodes.push(db);
     }
+    // Replicas replay the primary's writes (and take reads); with app and database on one box, that box.
+    let primary_anchor = primary_anchor.unwrap_or_else(|| nodes.iter().find(|n| n.tier == Tier::App.name()).map_or((0.0, 0.0), right));
     if a.replicas > 0 {
         let u = util_of(sample, Tier::Replica);
         let shown = (a.replicas as usize).min(3);
@@ -297,7 +329,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<Tier>) ->
                 tier: Tier::Replica.name(),
                 label,
                 detail: format!("CPU {} · lag {}", format::pct(u), format::ms(sample.replication_lag_ms)),
-                x: 760.0,
+                x: 805.0,
                 y: 120.0 + i as f64 * 70.0,
                 w: 130.0,
                 h: 56.0,
@@ -308,39 +340,37 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<Tier>) ->
             nodes.push(node);
         }
     }
-    if a.services > 0 {
-        let u = util_of(sample, Tier::Services);
-        let node = Node {
-            tier: Tier::Services.name(),
-            label: format!("{} services", a.services),
-            detail: format!("CPU {} · ×{} each", format::pct(u), a.service_instances),
-            x: 760.0,
-            y: 30.0,
-            w: 130.0,
-            h: 56.0,
-            health: Health::of(u),
-            bottleneck: mark(Tier::Services),
-        };
-        edges.push(Edge { from: app_anchor, to: left(&node), rps: sample.edges.origin - sample.edges.edge, labelled: false });
-        nodes.push(node);
-    }
     if a.jobs.queued && a.jobs.share > 0.0 {
         let u = util_of(sample, Tier::Workers);
         let node = Node {
             tier: Tier::Workers.name(),
             label: format!("Queue → {} workers", format::count(sample.jobs.workers as f64)),
             detail: format!("depth {} · wait {}", format::count(sample.jobs.queue_depth), format::ms(sample.jobs.waiting_s * 1e3)),
-            x: 570.0,
+            x: 618.0,
             y: 262.0,
             w: 175.0,
             h: 56.0,
             health: Health::of(u),
             bottleneck: mark(Tier::Workers),
         };
-        edges.push(Edge { from: app_anchor, to: left(&node), rps: sample.jobs.rps, labelled: true });
+        let to = left(&node);
+        edges.push(Edge { from: bus(to), to, rps: sample.jobs.rps, labelled: true });
+        called.push(to.1);
         nodes.push(node);
     }
-    Layout { nodes, edges }
+    // Each serving app server joins the bus, and the bus runs from the highest of them and the backends to the
+    // lowest.
+    let mut wires = Vec::new();
+    if !called.is_empty() && !app_rows.is_empty() {
+        let app_x = 530.0;
+        for &y in &app_rows {
+            wires.push(((app_x, y), (BUS_X, y)));
+        }
+        let ys = app_rows.iter().chain(&called);
+        let (lo, hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &y| (lo.min(y), hi.max(y)));
+        wires.push(((BUS_X, lo), (BUS_X, hi)));
+    }
+    Layout { nodes, edges, wires }
 }
 
 /// The viewBox that fits the layout's nodes with a margin: full width, only the height in use.
@@ -397,6 +427,7 @@ pub fn Diagram() -> impl IntoView {
                         <path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead"></path>
                     </marker>
                 </defs>
+                {move || layout.get().wires.into_iter().map(wire_view).collect_view()}
                 {move || layout.get().edges.into_iter().map(edge_view).collect_view()}
                 {move || dots.get().into_iter().map(dots_view).collect_view()}
                 {move || {
@@ -459,6 +490,10 @@ fn dots_view((path, dots): (String, usize)) -> impl IntoView {
         .collect_view()
 }
 
+fn wire_view((from, to): ((f64, f64), (f64, f64))) -> impl IntoView {
+    view! { <line class="wire" x1=from.0 y1=from.1 x2=to.0 y2=to.1></line> }
+}
+
 fn edge_view(e: Edge) -> impl IntoView {
     view! {
         <g class="edge">
@@ -475,9 +510,9 @@ pub fn has_room_for_label(e: &Edge) -> bool {
     e.labelled && e.rps > 0.0 && (e.to.0 - e.from.0).hypot(e.to.1 - e.from.1) >= LABEL_ROOM
 }
 
-/// An edge's rate, a little past its middle and above the line, drawn over the boxes with a halo.
+/// An edge's rate, at its middle and above the line, drawn over the boxes with a halo.
 fn label_view(e: Edge) -> impl IntoView {
-    let mid = (e.from.0 + (e.to.0 - e.from.0) * 0.55, e.from.1 + (e.to.1 - e.from.1) * 0.55 - 6.0);
+    let mid = (e.from.0 + (e.to.0 - e.from.0) * 0.5, e.from.1 + (e.to.1 - e.from.1) * 0.5 - 6.0);
     view! { <text x=mid.0 y=mid.1 text-anchor="middle" class="rate">{format::rps(e.rps)}</text> }
 }
 
@@ -539,6 +574,25 @@ mod tests {
         let sample = steady_state(&s).series[0].clone();
         let text = describe(&layout(&s, &sample, Some(Tier::App)));
         assert!(text.contains("saturated") && text.contains("the bottleneck"), "{text}");
+    }
+
+    #[test]
+    fn every_serving_app_server_calls_the_backends_through_the_bus() {
+        // Stage 12: four app boxes, services, Redis, shards and the queue.
+        let s = Scenario::stage(12);
+        let sample = steady_state(&s).series[0].clone();
+        let l = layout(&s, &sample, None);
+        let apps = l.nodes.iter().filter(|n| n.tier == Tier::App.name()).count();
+        let stubs = l.wires.iter().filter(|(a, b)| a.1 == b.1 && b.0 == BUS_X).count();
+        assert_eq!(stubs, apps, "each app box joins the bus");
+        for tier in [Tier::Services, Tier::Redis, Tier::DbPrimary, Tier::Workers] {
+            let node = l.nodes.iter().find(|n| n.tier == tier.name()).unwrap_or_else(|| panic!("{tier} drawn"));
+            let edge = l.edges.iter().find(|e| e.to == left(node)).unwrap_or_else(|| panic!("{tier} called"));
+            assert_eq!(edge.from.0, BUS_X, "{tier} is called from the app tier's bus");
+        }
+        let bus = l.wires.iter().find(|(a, b)| a.0 == BUS_X && b.0 == BUS_X).expect("the bus");
+        let reach = |y: f64| bus.0 .1 <= y && y <= bus.1 .1;
+        assert!(l.edges.iter().filter(|e| e.from.0 == BUS_X).all(|e| reach(e.from.1)), "the bus reaches every backend");
     }
 
     #[test]

@@ -158,6 +158,16 @@ fn a_short_stage_link_opens_the_pickers_stage() {
     assert_eq!(stage_link("?journey=blog&step=3").as_ref(), Some(&blog.stages[2].scenario));
     assert_eq!(stage_link("?v=1&stage=6&replicas=1"), None);
     assert_eq!(stage_link("?v=1&users=5000"), None, "no stage named");
+    // A journey stage with a few keys changed: that stage, with those keys.
+    let s = stage_link("?journey=scalesim&step=5&faults=kill_app@60&ttl=300").unwrap();
+    let mut want = j.stages[4].scenario.clone();
+    want.faults = vec![sim_core::scenario::Fault { at_s: 60.0, kind: sim_core::scenario::FaultKind::KillAppServer }];
+    want.arch.cache_ttl_s = 300.0;
+    want.repair();
+    assert_eq!(s, want);
+    // A link the page wrote names every key and its stage: it means exactly that, journey keys or not.
+    let written = format!("?{}&journey=blog&step=6", sim_core::query::to_query(&blog.stages[5].scenario));
+    assert_eq!(stage_link(&written), None);
 }
 
 /// Issue 13: facing the workload its last stage is built for (its users worldwide or not, slow jobs on writes,
