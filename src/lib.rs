@@ -208,9 +208,14 @@ pub fn App() -> impl IntoView {
     let instances = Memo::new(move |_| with_a(&|s| charts::instances::spec(s, width)));
     let cost = Memo::new(move |_| with_a(&|s| charts::cost::spec(s, width)));
     // The faults and what they set off, marked on every chart and the timeline; the run's span for the time axes.
+    // Without faults nothing is marked and the series is not read, so a slider move costs nothing here.
     let marks = Memo::new(move |_| {
+        let faults = sim.scenario.with(|s| s.faults.clone());
+        if faults.is_empty() {
+            return Vec::new();
+        }
         let points: Vec<_> = sim.series.with(|s| s.iter().map(|x| (x.t_s, components::playback::state_of(x))).collect());
-        sim.scenario.with(|s| components::playback::marks(&s.faults, &points))
+        components::playback::marks(&faults, &points)
     });
     let span = Memo::new(move |_| (0.0, sim.scenario.with(|s| s.duration_s)));
     let cursor = sim.cursor;

@@ -12,6 +12,7 @@ pub mod throughput;
 pub mod utilization;
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_canvas::CanvasBackend;
 use sim_core::report::Sample;
 use web_sys::HtmlCanvasElement;
@@ -156,6 +157,8 @@ pub fn fmt_time(t: f64) -> String {
 pub struct Mark {
     /// Simulated second.
     pub t: f64,
+    /// What happened ("app server killed"), the flag's label on the chart.
+    pub name: String,
     /// What happened and when, in words ("app server killed at 2 min 00 s").
     pub label: String,
     /// A scheduled fault (a dashed line across the plot), or something it set off (a tick on the time axis).
@@ -194,9 +197,17 @@ pub fn layout(spec: &ChartSpec, x_range: (f64, f64), width: f64) -> Layout {
     let widest = y.labels.iter().map(|l| axis::text_width(l, FONT_PX)).fold(0.0, f64::max);
     // Labels, a gap, and the rotated title.
     let y_area = (widest + 10.0 + FONT_PX * 1.6).ceil();
-    // About one time label per 60 CSS pixels of plot.
+    // As many time ticks as fit (up to 8), at least 40 CSS pixels apart and with room between their labels.
     let plot = (width - y_area - 24.0).max(100.0);
-    let (x, x_title) = axis::time_axis(x_min.min(x_max), x_max, ((plot / 60.0) as usize).clamp(3, 8));
+    let fits = |a: &Axis| {
+        let widest = a.labels.iter().map(|l| axis::text_width(l, FONT_PX)).fold(0.0, f64::max);
+        plot / (a.ticks.len().max(2) - 1) as f64 >= (widest + 16.0).max(40.0)
+    };
+    let (x, x_title) = (3..=8)
+        .rev()
+        .map(|n| axis::time_axis(x_min.min(x_max), x_max, n))
+        .find(|(a, _)| fits(a))
+        .unwrap_or_else(|| axis::time_axis(x_min.min(x_max), x_max, 2));
     let (x_per, _) = axis::time_unit(x.max - x.min);
     let last = x.labels.last().map_or(0.0, |l| axis::text_width(l, FONT_PX));
     let right = (last / 2.0 + 6.0).max(12.0).ceil();
@@ -255,6 +266,32 @@ pub fn describe(spec: &ChartSpec, x_range: (f64, f64), marks: &[Mark]) -> String
         }
     }
     out + "."
+}
+
+/// Where each fault's name goes beside its line, given the lines' x positions (ascending) and the names' widths,
+/// on a plot from `left` to `right`: `Some(true)` to the right of the line when it fits before the next line and
+/// the plot's edge, `Some(false)` to the left when it fits after the previous line (and its name), `None` when
+/// neither does (the fault is still in the chart's accessible name and the data table's time range).
+pub fn label_sides(xs: &[f64], widths: &[f64], left: f64, right: f64) -> Vec<Option<bool>> {
+    const GAP: f64 = 5.0;
+    let mut sides: Vec<Option<bool>> = Vec::with_capacity(xs.len());
+    for (i, (&x, &w)) in xs.iter().zip(widths).enumerate() {
+        let next = xs.get(i + 1).copied().unwrap_or(right);
+        // Where the previous name ends (or its line, when it has none or it is on its left).
+        let prev = match i.checked_sub(1) {
+            Some(j) if sides[j] == Some(true) => xs[j] + GAP + widths[j],
+            Some(j) => xs[j],
+            None => left,
+        };
+        sides.push(if x + GAP + w <= next.min(right) - GAP {
+            Some(true)
+        } else if x - GAP - w >= prev + GAP {
+            Some(false)
+        } else {
+            None
+        });
+    }
+    sides
 }
 
 /// A linear f64 axis with ticks exactly at the given values (plotters' own `with_key_points` leaves f64 axes
@@ -354,18 +391,35 @@ pub fn draw(
         .y_label_formatter(&|y| label_of(yt, yl, *y, 1.0))
         .draw()
         .map_err(|e| e.to_string())?;
-    // Each fault: a dashed line where it happens, flagged at the top; what it set off: a tick under the plot.
-    let mark_color = fg.mix(0.75);
+    let (xr, yr) = chart.plotting_area().get_pixel_range();
+    let plot = Plot {
+        left: f64::from(xr.start) / scale,
+        right: f64::from(xr.end) / scale,
+        top: f64::from(yr.start) / scale,
+        bottom: f64::from(yr.end) / scale,
+        t0: lay.x.min,
+        t1: lay.x.max,
+    };
+    // Each fault: a dashed line where it happens, flagged and named at the top; what it set off: a tick under the
+    // plot.
+    let mark_color = fg.mix(0.8);
     let fault = ShapeStyle { color: mark_color, filled: false, stroke_width: px(1.5).max(1) };
-    for m in marks.iter().filter(|m| m.t >= lay.x.min && m.t <= lay.x.max) {
+    let on_plot: Vec<&Mark> = marks.iter().filter(|m| m.t >= lay.x.min && m.t <= lay.x.max).collect();
+    let faults: Vec<&Mark> = on_plot.iter().copied().filter(|m| m.fault).collect();
+    let name_px = 11.0;
+    let xs: Vec<f64> = faults.iter().map(|m| plot.x_at(m.t).unwrap_or(plot.left)).collect();
+    let widths: Vec<f64> = faults.iter().map(|m| axis::text_width(&m.name, name_px)).collect();
+    let sides = label_sides(&xs, &widths, plot.left, plot.right);
+    let name_font = (FontFamily::SansSerif, name_px * scale).into_font().color(&fg);
+    for m in &faults {
         let x = m.t / per;
-        if m.fault {
-            chart.draw_series(DashedLineSeries::new([(x, 0.0), (x, y_max)], px(5.0), px(3.0), fault)).map_err(|e| e.to_string())?;
-            let flag = TriangleMarker::new((x, y_max), px(5.0), mark_color.filled());
-            chart.draw_series(std::iter::once(flag)).map_err(|e| e.to_string())?;
-        } else {
-            chart.draw_series(LineSeries::new([(x, 0.0), (x, y_max * 0.04)], fault)).map_err(|e| e.to_string())?;
-        }
+        chart.draw_series(DashedLineSeries::new([(x, 0.0), (x, y_max)], px(5.0), px(3.0), fault)).map_err(|e| e.to_string())?;
+        let flag = TriangleMarker::new((x, y_max), px(5.0), mark_color.filled());
+        chart.draw_series(std::iter::once(flag)).map_err(|e| e.to_string())?;
+    }
+    for m in on_plot.iter().filter(|m| !m.fault) {
+        let x = m.t / per;
+        chart.draw_series(LineSeries::new([(x, 0.0), (x, y_max * 0.04)], fault)).map_err(|e| e.to_string())?;
     }
     for l in &spec.lines {
         let style = ShapeStyle { color: RGBColor(l.color.0, l.color.1, l.color.2).to_rgba(), filled: false, stroke_width: px(2.0) };
@@ -376,16 +430,18 @@ pub fn draw(
             chart.draw_series(LineSeries::new(points, style)).map_err(|e| e.to_string())?;
         }
     }
-    let (xr, yr) = chart.plotting_area().get_pixel_range();
+    // The faults' names last, each on a patch of the background so the lines under it do not cross the words.
+    for (m, side) in faults.iter().zip(sides) {
+        let Some(right) = side else { continue };
+        let (dx, h) = if right { (px(5.0) as i32, HPos::Left) } else { (-(px(5.0) as i32), HPos::Right) };
+        let w = px(axis::text_width(&m.name, name_px) + 4.0) as i32;
+        let (x0, x1) = if right { (dx - 2, dx - 2 + w) } else { (dx + 2 - w, dx + 2) };
+        let patch = Rectangle::new([(x0, px(2.0) as i32), (x1, px(name_px + 6.0) as i32)], bg.mix(0.85).filled());
+        let text = Text::new(m.name.clone(), (dx, px(3.0) as i32), name_font.pos(Pos::new(h, VPos::Top)));
+        chart.draw_series(std::iter::once(EmptyElement::at((m.t / per, y_max)) + patch + text)).map_err(|e| e.to_string())?;
+    }
     root.present().map_err(|e| e.to_string())?;
-    Ok(Plot {
-        left: f64::from(xr.start) / scale,
-        right: f64::from(xr.end) / scale,
-        top: f64::from(yr.start) / scale,
-        bottom: f64::from(yr.end) / scale,
-        t0: lay.x.min,
-        t1: lay.x.max,
-    })
+    Ok(plot)
 }
 
 #[cfg(test)]
@@ -508,11 +564,29 @@ mod tests {
     }
 
     #[test]
+    fn fault_names_go_where_they_fit() {
+        // The first has no room before the second line nor after the plot's left edge and goes unnamed; the
+        // second has room on its right; the last, by the right edge, goes left of its line.
+        assert_eq!(label_sides(&[100.0, 150.0, 390.0], &[80.0, 80.0, 60.0], 40.0, 400.0), [None, Some(true), Some(false)]);
+        // A name on the right blocks the next line's name on its left.
+        assert_eq!(label_sides(&[60.0, 200.0, 230.0], &[100.0, 80.0, 80.0], 40.0, 400.0), [Some(true), None, Some(true)]);
+        // Two far apart: both on the right.
+        assert_eq!(label_sides(&[50.0, 250.0], &[80.0, 80.0], 40.0, 400.0), [Some(true), Some(true)]);
+        // Close together: the first goes left, the second right.
+        assert_eq!(label_sides(&[200.0, 230.0], &[80.0, 80.0], 40.0, 400.0), [Some(false), Some(true)]);
+    }
+
+    #[test]
     fn the_description_names_the_axes_the_latest_values_and_the_faults() {
         let spec = latency::spec(&sim_core::fluid::run(&sim_core::Scenario::stage(5), Default::default()).series, &Default::default(), 600);
         let marks = vec![
-            Mark { t: 120.0, label: "app server killed at 2 min 00 s".into(), fault: true },
-            Mark { t: 121.0, label: "dead servers in the pool 0 → 1 at 2 min 01 s".into(), fault: false },
+            Mark { t: 120.0, name: "app server killed".into(), label: "app server killed at 2 min 00 s".into(), fault: true },
+            Mark {
+                t: 121.0,
+                name: "dead servers in the pool 0 → 1".into(),
+                label: "dead servers in the pool 0 → 1 at 2 min 01 s".into(),
+                fault: false,
+            },
         ];
         let text = describe(&spec, (0.0, 300.0), &marks);
         assert!(text.starts_with("Latency: Latency (ms) over 5 min of simulated time; latest p50 "), "{text}");

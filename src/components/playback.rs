@@ -68,11 +68,19 @@ pub fn change_words(a: &State, b: &State) -> String {
 /// What the charts and the timeline mark: each scheduled fault, and from the first fault on, each change of state
 /// the series shows (what the faults set off: the moments "Next event" stops at), in time order.
 pub fn marks(faults: &[Fault], points: &[(f64, State)]) -> Vec<Mark> {
-    let mut out: Vec<Mark> =
-        faults.iter().map(|f| Mark { t: f.at_s, label: format!("{} at {}", fault_name(f.kind), clock(f.at_s)), fault: true }).collect();
+    let mut out: Vec<Mark> = faults
+        .iter()
+        .map(|f| Mark {
+            t: f.at_s,
+            name: fault_name(f.kind).to_owned(),
+            label: format!("{} at {}", fault_name(f.kind), clock(f.at_s)),
+            fault: true,
+        })
+        .collect();
     if let Some(first) = faults.iter().map(|f| f.at_s).reduce(f64::min) {
         out.extend(points.windows(2).filter(|w| w[1].0 >= first && w[1].1 != w[0].1).map(|w| Mark {
             t: w[1].0,
+            name: change_words(&w[0].1, &w[1].1),
             label: format!("{} at {}", change_words(&w[0].1, &w[1].1), clock(w[1].0)),
             fault: false,
         }));
