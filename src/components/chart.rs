@@ -2,6 +2,8 @@
 //! its text alternative.
 use leptos::html::Canvas;
 use leptos::prelude::*;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 
 use crate::charts::{self, ChartSpec, Mark, Plot};
 use crate::hooks::use_visible;
@@ -45,6 +47,25 @@ pub fn Chart(
     canvas.on_load(move |_| measure());
     let resize = window_event_listener(leptos::ev::resize, move |_| measure());
     on_cleanup(move || resize.remove());
+    // A window moved to a screen of another density changes the ratio without resizing: a media query on the
+    // current ratio tells when it stops matching, and is replaced by one on the new ratio.
+    let dpr = Memo::new(move |_| size.get().2);
+    let watch = StoredValue::new_local(None::<(web_sys::MediaQueryList, Closure<dyn FnMut()>)>);
+    let unwatch = move || {
+        watch.update_value(|w| {
+            if let Some((query, _)) = w.take() {
+                query.set_onchange(None);
+            }
+        })
+    };
+    Effect::new(move |_| {
+        let Ok(Some(query)) = window().match_media(&format!("(resolution: {}dppx)", dpr.get())) else { return };
+        let on_change = Closure::<dyn FnMut()>::new(measure);
+        query.set_onchange(Some(on_change.as_ref().unchecked_ref()));
+        unwatch();
+        watch.set_value(Some((query, on_change)));
+    });
+    on_cleanup(unwatch);
     // Where the last drawing put its plot: the cursor is laid over it, so moving the cursor redraws nothing.
     let plot = RwSignal::new(None::<Plot>);
     // The data table is built only while it is open.
@@ -111,7 +132,6 @@ pub fn Chart(
                 "PNG"
             </a>
             <details on:toggle=move |ev| {
-                use wasm_bindgen::JsCast;
                 if let Some(d) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok()) {
                     open.set(d.open());
                 }

@@ -4,8 +4,11 @@
 // its progress while it streams and the indicator goes when it is done; screenshots at phone and desktop sizes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useSite, screenshot, PHONE, DESKTOP, SHOTS } from './harness.js';
+import { useSite, screenshot, openReady, PHONE, DESKTOP, SHOTS } from './harness.js';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 const ctx = useSite();
 
@@ -125,6 +128,20 @@ test('a day-long run shows its progress while it streams, and the indicator goes
   assert.match(label, /over 24 h of simulated time/);
   assert.deepEqual(page.problems, []);
   await page.context().close();
+});
+
+test('axe-core finds no violations with faults flagged on the timeline and a long run streaming', async () => {
+  for (const viewport of [DESKTOP, PHONE]) {
+    // The shared harness's page (device-pixel ratio 1), whose addScriptTag serves axe-core under the page's policy.
+    const page = await openReady(ctx, '?v=1&stage=6&faults=kill_app@3600,deploy@7200&dur=86400', viewport);
+    await page.getByRole('progressbar').waitFor();
+    await page.addScriptTag({ path: AXE });
+    const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
+    assert.deepEqual(result.violations.map((v) => `${v.id}: ${v.nodes.length} × ${v.nodes[0]?.target}`), []);
+    assert.equal(await page.getByRole('button', { name: /^Go to the fault: / }).count(), 2);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  }
 });
 
 test('screenshots of a stage with a fault at phone and desktop sizes, device-pixel ratio 2', async () => {
