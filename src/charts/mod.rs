@@ -414,7 +414,9 @@ pub fn draw(
     for m in &faults {
         let x = m.t / per;
         chart.draw_series(DashedLineSeries::new([(x, 0.0), (x, y_max)], px(5.0), px(3.0), fault)).map_err(|e| e.to_string())?;
-        let flag = TriangleMarker::new((x, y_max), px(5.0), mark_color.filled());
+        // A square flag on top of the line.
+        let a = px(4.0) as i32;
+        let flag = EmptyElement::at((x, y_max)) + Rectangle::new([(-a, -2 * a), (a, 0)], mark_color.filled());
         chart.draw_series(std::iter::once(flag)).map_err(|e| e.to_string())?;
     }
     for m in on_plot.iter().filter(|m| !m.fault) {

@@ -95,9 +95,8 @@ pub fn Chart(
                     class="cursor"
                     aria-hidden="true"
                     class:off=move || cursor_x.get().is_none()
-                    style:left=move || format!("{:.1}px", cursor_x.get().map_or(0.0, |c| c.0))
-                    style:top=move || format!("{:.1}px", cursor_x.get().map_or(0.0, |c| c.1))
-                    style:height=move || format!("{:.1}px", cursor_x.get().map_or(0.0, |c| c.2))
+                    style:transform=move || cursor_x.get().map(|c| format!("translate({:.1}px,{:.1}px)", c.0, c.1))
+                    style:height=move || cursor_x.get().map(|c| format!("{:.1}px", c.2))
                 ></div>
             </div>
             <ul class="legend">

@@ -68,25 +68,41 @@ pub fn change_words(a: &State, b: &State) -> String {
 /// What the charts and the timeline mark: each scheduled fault, and from the first fault on, each change of state
 /// the series shows (what the faults set off: the moments "Next event" stops at), in time order.
 pub fn marks(faults: &[Fault], points: &[(f64, State)]) -> Vec<Mark> {
-    let mut out: Vec<Mark> = faults
-        .iter()
-        .map(|f| Mark {
-            t: f.at_s,
-            name: fault_name(f.kind).to_owned(),
-            label: format!("{} at {}", fault_name(f.kind), clock(f.at_s)),
-            fault: true,
-        })
-        .collect();
-    if let Some(first) = faults.iter().map(|f| f.at_s).reduce(f64::min) {
-        out.extend(points.windows(2).filter(|w| w[1].0 >= first && w[1].1 != w[0].1).map(|w| Mark {
-            t: w[1].0,
-            name: change_words(&w[0].1, &w[1].1),
-            label: format!("{} at {}", change_words(&w[0].1, &w[1].1), clock(w[1].0)),
-            fault: false,
-        }));
+    let Some(first) = faults.iter().map(|f| f.at_s).reduce(f64::min) else {
+        return Vec::new();
+    };
+    let mut faults = faults.iter().map(|f| Mark {
+        t: f.at_s,
+        name: fault_name(f.kind).to_owned(),
+        label: format!("{} at {}", fault_name(f.kind), clock(f.at_s)),
+        fault: true,
+    });
+    let mut events = points.windows(2).filter(|w| w[1].0 >= first && w[1].1 != w[0].1).map(|w| Mark {
+        t: w[1].0,
+        name: change_words(&w[0].1, &w[1].1),
+        label: format!("{} at {}", change_words(&w[0].1, &w[1].1), clock(w[1].0)),
+        fault: false,
+    });
+    // Both come in time order (the scenario keeps its faults sorted): merge them, a fault before what it sets off.
+    let mut out = Vec::new();
+    let (mut f, mut e) = (faults.next(), events.next());
+    loop {
+        match (f.take(), e.take()) {
+            (Some(a), Some(b)) if a.t <= b.t => {
+                out.push(a);
+                (f, e) = (faults.next(), Some(b));
+            }
+            (a, Some(b)) => {
+                out.push(b);
+                (f, e) = (a, events.next());
+            }
+            (Some(a), None) => {
+                out.push(a);
+                f = faults.next();
+            }
+            (None, None) => return out,
+        }
     }
-    out.sort_by(|a, b| a.t.total_cmp(&b.t));
-    out
 }
 
 /// Percent of the run simulated so far, rounded down so that it reads 100 only when the run is complete.
@@ -152,30 +168,31 @@ pub fn Playback(
                 <div class="timeline-marks">
                     {move || {
                         let d = duration.get().max(1.0);
-                        marks
-                            .get()
-                            .into_iter()
-                            .filter(|m| m.t <= d)
-                            .map(|m| {
-                                let left = format!("{:.3}%", m.t / d * 100.0);
-                                if m.fault {
+                        let left = move |t: f64| format!("{:.3}%", t / d * 100.0);
+                        marks.with(|all| {
+                            let on = || all.iter().filter(|m| m.t <= d);
+                            let flags = on()
+                                .filter(|m| m.fault)
+                                .map(|m| {
                                     let t = m.t;
                                     view! {
                                         <button
                                             type="button"
                                             class="mark fault"
-                                            style:left=left
+                                            style:left=left(t)
                                             aria-label=format!("Go to the fault: {}", m.label)
-                                            title=m.label
+                                            title=m.label.clone()
                                             on:click=move |_| sim.cursor.set(t)
                                         ></button>
                                     }
-                                    .into_any()
-                                } else {
-                                    view! { <span class="mark event" style:left=left title=m.label aria-hidden="true"></span> }.into_any()
-                                }
-                            })
-                            .collect_view()
+                                })
+                                .collect_view();
+                            let ticks = on()
+                                .filter(|m| !m.fault)
+                                .map(|m| view! { <span class="mark event" style:left=left(m.t) title=m.label.clone() aria-hidden="true"></span> })
+                                .collect_view();
+                            (ticks, flags)
+                        })
                     }}
                 </div>
             </div>
@@ -229,6 +246,10 @@ mod tests {
             ]
         );
         assert!(marks(&[], &points).is_empty(), "no fault, nothing marked");
+        // A second fault between the first one's consequences: all in time order, each fault before what follows.
+        let two = [faults[0], Fault { at_s: 20.0, kind: FaultKind::Deploy }];
+        let times: Vec<(f64, bool)> = marks(&two, &points).iter().map(|m| (m.t, m.fault)).collect();
+        assert_eq!(times, [(10.0, true), (11.0, false), (20.0, true), (31.0, false)]);
     }
 
     #[test]
