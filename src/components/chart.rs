@@ -113,6 +113,15 @@ pub fn Chart(
                             .collect_view()
                     })
                 }}
+                // What the vertical marks are: the cursor always, faults and their consequences when there are any.
+                <li class="key">"playback position"</li>
+                {move || {
+                    let (faults, events) = marks.with(|m| (m.iter().any(|m| m.fault), m.iter().any(|m| !m.fault)));
+                    (
+                        faults.then(|| view! { <li class="key key-fault">"fault"</li> }),
+                        events.then(|| view! { <li class="key key-event">"what it set off"</li> }),
+                    )
+                }}
             </ul>
             <a
                 class="button png"
