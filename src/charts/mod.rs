@@ -427,7 +427,7 @@ pub fn draw(
         let style = ShapeStyle { color: RGBColor(l.color.0, l.color.1, l.color.2).to_rgba(), filled: false, stroke_width: px(2.0) };
         let points = l.points.iter().map(|&(x, y)| (x / per, (y * ys).min(y_max)));
         if l.dashed {
-            chart.draw_series(DashedLineSeries::new(points, px(6.0), px(4.0), style)).map_err(|e| e.to_string())?;
+            chart.draw_series(DashedLineSeries::new(points, px(8.0), px(5.0), style)).map_err(|e| e.to_string())?;
         } else {
             chart.draw_series(LineSeries::new(points, style)).map_err(|e| e.to_string())?;
         }
