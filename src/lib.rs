@@ -207,7 +207,18 @@ pub fn App() -> impl IntoView {
     let lag = Memo::new(move |_| with_a(&|s| charts::lag::spec(s, width)));
     let instances = Memo::new(move |_| with_a(&|s| charts::instances::spec(s, width)));
     let cost = Memo::new(move |_| with_a(&|s| charts::cost::spec(s, width)));
-    let marks = Memo::new(move |_| sim.scenario.with(|s| s.faults.iter().map(|f| f.at_s).collect::<Vec<f64>>()));
+    // The faults and what they set off, marked on every chart and the timeline; the run's span for the time axes.
+    // Without faults nothing is marked and the series is not read, so a slider move costs nothing here.
+    let marks = Memo::new(move |_| {
+        let faults = sim.scenario.with(|s| s.faults.clone());
+        if faults.is_empty() {
+            return Vec::new();
+        }
+        let points: Vec<_> = sim.series.with(|s| s.iter().map(|x| (x.t_s, components::playback::state_of(x))).collect());
+        components::playback::marks(&faults, &points)
+    });
+    let span = Memo::new(move |_| (0.0, sim.scenario.with(|s| s.duration_s)));
+    let cursor = sim.cursor;
 
     let embedded = view.embed;
     let view_embed = move || embedded;
@@ -238,7 +249,7 @@ pub fn App() -> impl IntoView {
                 {show("diagram").then(|| view! { <Diagram/> })}
                 // The table right under the diagram: applying a fix keeps the diagram it changes in view.
                 {show("table").then(|| view! { <Bottlenecks rows=sim.rows scenario=sim.scenario/> })}
-                {show("playback").then(|| view! { <Playback/> })}
+                {show("playback").then(|| view! { <Playback marks=marks/> })}
                 {show("faults").then(|| view! { <Faults scenario=sim.scenario cursor=sim.cursor/> })}
                 {show("metrics").then(|| {
                     let steady = sim.steady;
@@ -253,13 +264,13 @@ pub fn App() -> impl IntoView {
                 {show("compare").then(|| view! { <ComparePanel/> })}
                 {show("charts").then(|| view! {
                     <div class="charts">
-                        <Chart id="chart-latency" spec=latency marks=marks/>
-                        <Chart id="chart-throughput" spec=throughput marks=marks/>
-                        <Chart id="chart-utilization" spec=utilization marks=marks/>
-                        <Chart id="chart-cache" spec=cache marks=marks/>
-                        <Chart id="chart-lag" spec=lag marks=marks/>
-                        <Chart id="chart-instances" spec=instances marks=marks/>
-                        <Chart id="chart-cost" spec=cost marks=marks/>
+                        <Chart id="chart-latency" spec=latency marks=marks span=span cursor=cursor/>
+                        <Chart id="chart-throughput" spec=throughput marks=marks span=span cursor=cursor/>
+                        <Chart id="chart-utilization" spec=utilization marks=marks span=span cursor=cursor/>
+                        <Chart id="chart-cache" spec=cache marks=marks span=span cursor=cursor/>
+                        <Chart id="chart-lag" spec=lag marks=marks span=span cursor=cursor/>
+                        <Chart id="chart-instances" spec=instances marks=marks span=span cursor=cursor/>
+                        <Chart id="chart-cost" spec=cost marks=marks span=span cursor=cursor/>
                     </div>
                 })}
                 {(!embedded).then(|| view! { <Share/> })}

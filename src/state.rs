@@ -28,6 +28,8 @@ pub struct Sim {
     pub steady: Memo<Report>,
     /// The live run's series so far.
     pub series: RwSignal<Vec<Sample>>,
+    /// How much of the live run is simulated, from 0 to 1.
+    pub progress: RwSignal<f64>,
     /// Simulated second the playback cursor is at.
     pub cursor: RwSignal<f64>,
     /// Whether playback is running.
@@ -80,6 +82,7 @@ impl Sim {
             notices: RwSignal::new(notices),
             steady,
             series,
+            progress: RwSignal::new(0.0),
             cursor,
             playing: RwSignal::new(false),
             speed: RwSignal::new(10.0),
@@ -112,6 +115,7 @@ impl Sim {
         let every = self.sample_every() as u64;
         let mut fresh = Vec::new();
         let mut done = false;
+        let mut progress = 1.0;
         self.engine.update_value(|engine| {
             let Some(engine) = engine else {
                 done = true;
@@ -127,7 +131,12 @@ impl Sim {
                     fresh.push(engine.sample(false));
                 }
             }
+            progress = if done || duration <= 0.0 { 1.0 } else { (engine.now() / duration).min(1.0) };
         });
+        // Set only when it moves: the pump ticks on after the run is complete.
+        if self.progress.get_untracked() != progress {
+            self.progress.set(progress);
+        }
         if !fresh.is_empty() {
             self.series.update(|s| s.extend(fresh));
         }

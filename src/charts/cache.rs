@@ -7,6 +7,7 @@ use super::{level, line, ChartSpec, Unit, BLUE, GREEN};
 pub fn spec(series: &[Sample], expected: f64, width: usize) -> ChartSpec {
     ChartSpec {
         title: "Cache hit ratio",
+        y_title: "Hit ratio (%)",
         unit: Unit::Fraction,
         y_max: Some(1.0),
         lines: vec![

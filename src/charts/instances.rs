@@ -11,5 +11,5 @@ pub fn spec(series: &[Sample], width: usize) -> ChartSpec {
     });
     needed.dashed = true;
     let lines: Vec<Line> = vec![line(series, "serving", BLUE, width, |s| s.instances as f64), needed];
-    ChartSpec { title: "App instances against load", unit: Unit::Count, y_max: None, lines }
+    ChartSpec { title: "App instances against load", y_title: "Instances", unit: Unit::Count, y_max: None, lines }
 }

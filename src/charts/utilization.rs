@@ -2,12 +2,12 @@
 use sim_core::ids::Tier;
 use sim_core::report::Sample;
 
-use super::{level, line, ChartSpec, Unit, BLUE, BROWN, GREEN, ORANGE, PINK, PURPLE, RED, TEAL};
+use super::{level, line, palette, ChartSpec, Unit};
 
 /// The chart for `series` at `width` pixels.
 pub fn spec(series: &[Sample], width: usize) -> ChartSpec {
-    // One colour per tier: up to eight tiers (app, redis, db_primary, services, workers, replica, replica_apply).
-    let colors = [BLUE, ORANGE, RED, GREEN, PURPLE, TEAL, BROWN, PINK];
+    // One colour per tier: the palette has one for each of the seven.
+    let colors = palette::SERIES;
     let names: Vec<Tier> = series.last().map(|s| s.tiers.iter().map(|t| t.name).collect()).unwrap_or_default();
     let mut lines: Vec<_> = names
         .iter()
@@ -19,5 +19,5 @@ pub fn spec(series: &[Sample], width: usize) -> ChartSpec {
         })
         .collect();
     lines.push(level(series, "saturated (80 %)", sim_core::diagnose::SATURATED));
-    ChartSpec { title: "Utilisation per tier", unit: Unit::Fraction, y_max: Some(1.0), lines }
+    ChartSpec { title: "Utilisation per tier", y_title: "Utilisation (%)", unit: Unit::Fraction, y_max: Some(1.0), lines }
 }
