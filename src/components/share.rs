@@ -95,6 +95,28 @@ pub fn results_json(s: &Scenario) -> String {
     serde_json::to_string_pretty(&sim_core::results::fluid(s)).unwrap_or_default()
 }
 
+/// The iframe snippet for the page at `href`, embedded compactly with the author's choices: `panels` shown (all of
+/// them: no `panels=` key) and `locked` knobs. The address's own `embed`, `panels` and `lock` keys give way to
+/// these; everything else (the scenario, the journey, the playback position, a challenge) is kept.
+pub fn snippet_for(href: &str, panels: &[String], locked: &[String]) -> String {
+    let (base, query) = href.split_once('?').unwrap_or((href, ""));
+    let mut keys: Vec<String> = query
+        .split('&')
+        .filter(|kv| !kv.is_empty())
+        .filter(|kv| !matches!(kv.split('=').next(), Some("embed" | "panels" | "lock")))
+        .map(str::to_owned)
+        .collect();
+    keys.push("embed=1".to_owned());
+    if panels.len() < crate::view::PANELS.len() {
+        keys.push(format!("panels={}", panels.join(",")));
+    }
+    if !locked.is_empty() {
+        keys.push(format!("lock={}", locked.join(",")));
+    }
+    let src = format!("{base}?{}", keys.join("&")).replace('"', "%22");
+    format!("<iframe src=\"{src}\" title=\"scalesim\" width=\"100%\" height=\"760\" loading=\"lazy\" style=\"border:0\"></iframe>")
+}
+
 /// A `data:` URL holding `text`.
 fn data_url(mime: &str, text: &str) -> String {
     format!("data:{mime};charset=utf-8,{}", String::from(js_sys::encode_uri_component(text)))
@@ -108,12 +130,46 @@ pub fn Share() -> impl IntoView {
     // The address as last written: the snippet follows every change once the address bar has.
     let address = use_context::<crate::state::Address>();
     let link = move || address.map_or_else(|| window().location().href().unwrap_or_default(), |a| a.0.get());
-    let snippet = move || {
-        let href = link();
-        let sep = if href.contains('?') { "&" } else { "?" };
-        let src = if href.contains("embed=1") { href } else { format!("{href}{sep}embed=1") };
-        format!("<iframe src=\"{src}\" title=\"scalesim\" width=\"100%\" height=\"760\" loading=\"lazy\" style=\"border:0\"></iframe>")
+    // The author's choices for the lesson's frame: the panels it shows and the knobs it locks, starting from what
+    // this page shows and locks.
+    let view = expect_context::<crate::view::View>();
+    let panels = RwSignal::new(crate::view::PANELS.iter().filter(|p| view.shows(p)).map(|p| (*p).to_owned()).collect::<Vec<_>>());
+    let locked = RwSignal::new(view.lock_keys.clone());
+    let snippet = move || panels.with(|p| locked.with(|l| snippet_for(&link(), p, l)));
+    let toggle = move |list: RwSignal<Vec<String>>, order: &'static [&'static str], id: &'static str, on: bool| {
+        list.update(|l| {
+            l.retain(|x| x != id);
+            if on {
+                l.push(id.to_owned());
+                // Kept in the page's own order, so the snippet does not depend on the order of clicks.
+                l.sort_by_key(|x| order.iter().position(|o| o == x));
+            }
+        })
     };
+    let panel_boxes = crate::view::PANELS
+        .iter()
+        .map(|&p| {
+            view! {
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || panels.with(|l| l.iter().any(|x| x == p))
+                        on:change=move |ev| toggle(panels, &crate::view::PANELS, p, event_target_checked(&ev))/>
+                    {p}
+                </label>
+            }
+        })
+        .collect_view();
+    let lock_boxes = crate::view::LOCKABLE
+        .iter()
+        .map(|&k| {
+            view! {
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || locked.with(|l| l.iter().any(|x| x == k))
+                        on:change=move |ev| toggle(locked, &crate::view::LOCKABLE, k, event_target_checked(&ev))/>
+                    {k}
+                </label>
+            }
+        })
+        .collect_view();
     let copy = move |_| {
         let href = link();
         let clipboard = js_sys::Reflect::get(&window().navigator(), &"clipboard".into()).ok().filter(|c| !c.is_undefined());
@@ -164,6 +220,14 @@ pub fn Share() -> impl IntoView {
             <p class="hint" aria-live="polite">{move || copied.get()}</p>
             <details>
                 <summary>"Embed in a lesson"</summary>
+                <fieldset class="embed-choices">
+                    <legend>"Panels the lesson shows"</legend>
+                    {panel_boxes}
+                </fieldset>
+                <fieldset class="embed-choices">
+                    <legend>"Knobs the learner cannot change"</legend>
+                    {lock_boxes}
+                </fieldset>
                 <label for="embed-snippet">"iframe snippet"</label>
                 <textarea id="embed-snippet" readonly rows="4" prop:value=snippet></textarea>
             </details>
@@ -181,6 +245,19 @@ pub fn Share() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_snippet_carries_the_authors_panels_and_locks_in_place_of_the_pages() {
+        let href = "https://x.example/lessons/?v=1&stage=4&users=20000&embed=1&panels=diagram&lock=users&journey=scalesim&step=4";
+        let all: Vec<String> = crate::view::PANELS.iter().map(|p| (*p).to_owned()).collect();
+        let s = snippet_for(href, &all, &[]);
+        assert!(s.contains("src=\"https://x.example/lessons/?v=1&stage=4&users=20000&journey=scalesim&step=4&embed=1\""), "{s}");
+        let s = snippet_for(href, &["diagram".into(), "table".into()], &["ttl".into(), "replicas".into()]);
+        assert!(s.contains("&embed=1&panels=diagram,table&lock=ttl,replicas\""), "{s}");
+        assert_eq!(s.matches("embed=").count(), 1);
+        // A quote in the address cannot end the attribute.
+        assert!(!snippet_for("https://x.example/?a=\"><script>", &all, &[]).contains("\"><script>"));
+    }
 
     #[test]
     fn json_export_then_import_gives_the_same_scenario() {
