@@ -146,30 +146,23 @@ pub fn Share() -> impl IntoView {
             }
         })
     };
-    let panel_boxes = crate::view::PANELS
-        .iter()
-        .map(|&p| {
-            view! {
-                <label class="check">
-                    <input type="checkbox" prop:checked=move || panels.with(|l| l.iter().any(|x| x == p))
-                        on:change=move |ev| toggle(panels, &crate::view::PANELS, p, event_target_checked(&ev))/>
-                    {p}
-                </label>
-            }
-        })
-        .collect_view();
-    let lock_boxes = crate::view::LOCKABLE
-        .iter()
-        .map(|&k| {
-            view! {
-                <label class="check">
-                    <input type="checkbox" prop:checked=move || locked.with(|l| l.iter().any(|x| x == k))
-                        on:change=move |ev| toggle(locked, &crate::view::LOCKABLE, k, event_target_checked(&ev))/>
-                    {k}
-                </label>
-            }
-        })
-        .collect_view();
+    // One checkbox per id of `order`, ticked while `list` holds it.
+    let boxes = move |list: RwSignal<Vec<String>>, order: &'static [&'static str]| {
+        order
+            .iter()
+            .map(|&id| {
+                view! {
+                    <label class="check">
+                        <input type="checkbox" prop:checked=move || list.with(|l| l.iter().any(|x| x == id))
+                            on:change=move |ev| toggle(list, order, id, event_target_checked(&ev))/>
+                        {id}
+                    </label>
+                }
+            })
+            .collect_view()
+    };
+    let panel_boxes = boxes(panels, &crate::view::PANELS);
+    let lock_boxes = boxes(locked, &crate::view::LOCKABLE);
     let copy = move |_| {
         let href = link();
         let clipboard = js_sys::Reflect::get(&window().navigator(), &"clipboard".into()).ok().filter(|c| !c.is_undefined());
