@@ -201,6 +201,13 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<Tier>) ->
     let top = 190.0 - (shown as f64 * (box_h + 12.0) - 12.0) / 2.0;
     let single = !a.db_separate;
     let per_server = sample.edges.origin / up.max(1) as f64;
+    // A rolling deploy takes one server out at a time: drawn as restarting, not as dead.
+    let deploying = scenario.faults.iter().any(|f| {
+        f.kind == sim_core::scenario::FaultKind::Deploy
+            && sample.t_s >= f.at_s
+            && sample.t_s < f.at_s + sim_core::scenario::DEPLOY_RESTART_S * total.max(1) as f64
+    });
+    let gone = if deploying { "restarting (deploy)" } else { "down" };
     let mut app_rows = Vec::new();
     for i in 0..shown {
         let rest = total - (shown - 1);
@@ -219,7 +226,10 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<Tier>) ->
             detail: if down && i < up + dead {
                 "down · still sent requests".into()
             } else if down {
-                "down".into()
+                gone.into()
+            } else if i == shown - 1 && total > shown && up < total {
+                // The box that stands for the rest says how many of them are out.
+                format!("{} {} · CPU {}", total - up, if deploying { "restarting" } else { "down" }, format::pct(app_util))
             } else {
                 cpu_detail(sample, Tier::App, a.app_size.name)
             },
