@@ -380,7 +380,41 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<Tier>) ->
         let (lo, hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &y| (lo.min(y), hi.max(y)));
         wires.push(((BUS_X, lo), (BUS_X, hi)));
     }
-    Layout { nodes, edges, wires }
+    let mut layout = Layout { nodes, edges, wires };
+    close_empty_entry_column(&mut layout);
+    layout
+}
+
+/// Left edge of the app column and width of the entry column before it (CDN, load balancer).
+const APP_X: f64 = 350.0;
+const ENTRY_COLUMN: f64 = 170.0;
+
+/// Without a CDN or a load balancer the column between the users and the app tier is empty: everything right of
+/// it moves left, so a two-box stage is drawn as two boxes close together (readable on a phone), not two boxes
+/// at the ends of a wide empty drawing.
+fn close_empty_entry_column(l: &mut Layout) {
+    let occupied = l.nodes.iter().any(|n| n.x >= APP_X - ENTRY_COLUMN && n.x < APP_X);
+    if occupied {
+        return;
+    }
+    let shift = |p: &mut (f64, f64)| {
+        if p.0 >= APP_X {
+            p.0 -= ENTRY_COLUMN;
+        }
+    };
+    for n in &mut l.nodes {
+        if n.x >= APP_X {
+            n.x -= ENTRY_COLUMN;
+        }
+    }
+    for e in &mut l.edges {
+        shift(&mut e.from);
+        shift(&mut e.to);
+    }
+    for w in &mut l.wires {
+        shift(&mut w.0);
+        shift(&mut w.1);
+    }
 }
 
 /// The viewBox that fits the layout's nodes with a margin: full width, only the height in use.
@@ -405,7 +439,7 @@ fn crop(layout: &Layout) -> (f64, f64, f64, f64) {
 
 /// The narrowest the diagram may be drawn, in CSS pixels, so its labels stay readable (wider boxes scroll).
 pub fn min_width_px(layout: &Layout) -> f64 {
-    (crop(layout).2 * 0.55).round()
+    (crop(layout).2 * 0.7).round()
 }
 
 /// The diagram.
