@@ -161,8 +161,7 @@ pub fn Share() -> impl IntoView {
             })
             .collect_view()
     };
-    let panel_boxes = boxes(panels, &crate::view::PANELS);
-    let lock_boxes = boxes(locked, &crate::view::LOCKABLE);
+    let embed_open = RwSignal::new(false);
     let copy = move |_| {
         let href = link();
         let clipboard = js_sys::Reflect::get(&window().navigator(), &"clipboard".into()).ok().filter(|c| !c.is_undefined());
@@ -211,16 +210,20 @@ pub fn Share() -> impl IntoView {
                 </a>
             </div>
             <p class="hint" aria-live="polite">{move || copied.get()}</p>
-            <details>
+            <details on:toggle=move |ev| embed_open.set(event_target::<web_sys::HtmlDetailsElement>(&ev).open())>
                 <summary>"Embed in a lesson"</summary>
-                <fieldset class="embed-choices">
-                    <legend>"Panels the lesson shows"</legend>
-                    {panel_boxes}
-                </fieldset>
-                <fieldset class="embed-choices">
-                    <legend>"Knobs the learner cannot change"</legend>
-                    {lock_boxes}
-                </fieldset>
+                // Built while unfolded only: fifty checkboxes named after knobs and panels would otherwise share
+                // their names with the knobs and panels themselves.
+                {move || embed_open.get().then(|| view! {
+                    <fieldset class="embed-choices">
+                        <legend>"Panels the lesson shows"</legend>
+                        {boxes(panels, &crate::view::PANELS)}
+                    </fieldset>
+                    <fieldset class="embed-choices">
+                        <legend>"Knobs the learner cannot change"</legend>
+                        {boxes(locked, &crate::view::LOCKABLE)}
+                    </fieldset>
+                })}
                 <label for="embed-snippet">"iframe snippet"</label>
                 <textarea id="embed-snippet" readonly rows="4" prop:value=snippet></textarea>
             </details>

@@ -116,7 +116,7 @@ test('the shipped policy is in dist/index.html, before any script, and not weake
   assert.ok(!meta[1].includes('frame-ancestors'), 'frame-ancestors is ignored in a meta tag (and warns): it is a header');
   // No integrity on the wasm preload (Chromium ignores it there and warns); the names still carry a hash.
   assert.ok(!/rel="preload"[^>]*integrity/.test(html), 'no integrity attribute on the wasm preload');
-  assert.match(html, /scalesim-web-[0-9a-f]{16}_bg\.wasm/);
+  assert.match(html, /scalesim-web-[0-9a-f]{8,16}_bg\.wasm/);
 });
 
 test('no Content-Security-Policy violation on load and through a whole session', async () => {
