@@ -110,8 +110,13 @@ impl Explanation {
         self
     }
 
+    /// Adds a sentence to the note.
     fn noted(mut self, note: impl Into<String>) -> Explanation {
-        self.note = Some(note.into());
+        let note = note.into();
+        self.note = Some(match self.note.take() {
+            Some(before) => format!("{before} {note}"),
+            None => note,
+        });
         self
     }
 
@@ -572,9 +577,9 @@ fn percentile(topo: &Topology, sample: &Sample, p: u32) -> Explanation {
         ("99th-percentile latency (p99)", "p99", sample.latency_ms.p99, "p99")
     };
     let time = |tier: Tier| sample.tiers.iter().find(|x| x.name == tier).map(|x| x.latency_ms);
-    let mut formula = String::from("the time that {share} of requests finish within, where each request takes {RTT}");
-    let mut e = Explanation::new(title, symbol, String::new(), glossary)
-        .step("share", "share of requests", p as f64 / 100.0, Unit::Share)
+    // A definition, not a sum: the inputs are what a request's time is made of.
+    let mut e = Explanation::new(title, symbol, "the time within which {q} of requests finish", glossary)
+        .step("q", "share of requests", p as f64 / 100.0, Unit::Share)
         .step("RTT", "round trip between the user and the region", round_trip(topo) * 1e3, Unit::Ms);
     for (tier, sym, meaning) in [
         (Tier::App, "T_app", "mean time at an app server (wait + CPU)"),
@@ -584,16 +589,17 @@ fn percentile(topo: &Topology, sample: &Sample, p: u32) -> Explanation {
         (Tier::Services, "T_services", "mean time of the slowest service call"),
     ] {
         if let Some(ms) = time(tier) {
-            formula.push_str(&format!(" + {{{sym}}}"));
             e = e.step(sym, meaning, ms, Unit::Ms);
         }
     }
-    formula.push_str(" (for the tiers its path visits)");
-    e.formula = formula;
     e = e
-        .step("mean", "mean latency over all paths", sample.latency_ms.mean, Unit::Ms)
+        .step("T̄", "mean latency over every path a request can take", sample.latency_ms.mean, Unit::Ms)
         .gives(value, Unit::Ms, value)
-        .noted("The times vary from request to request (a wait or none, a cache hit or a miss), so the engine reads the percentile off their distribution rather than adding means.");
+        .noted(
+            "A request takes the round trip plus the time at each tier its path visits (a cache hit skips the \
+             database). The times vary from request to request, a wait or none, so the engine reads the percentile \
+             off their distribution: it is not the sum of the means.",
+        );
     e.more.push(queue_wait(topo, sample));
     e
 }
@@ -627,8 +633,11 @@ fn lag(topo: &Topology, sample: &Sample) -> Explanation {
     let mu = 1.0 / topo.apply_s;
     let e = Explanation::new("Replication lag", "L", "{L₀} + 1 ÷ ({μ} − {w}) + {B} ÷ {μ}", "replication-lag");
     let Some(apply) = apply else {
-        let mut e = e.gives(0.0, Unit::Ms, sample.replication_lag_ms).noted("There is no replica, so nothing lags.");
-        e.formula = "0 (no replica)".to_owned();
+        let mut e = e
+            .step("n", "read replicas", 0.0, Unit::Count)
+            .gives(0.0, Unit::Ms, sample.replication_lag_ms)
+            .noted("There is no replica, so nothing lags.");
+        e.formula = "0 with {n} replicas".to_owned();
         return e;
     };
     // The replay load the engine measured, as writes per second on the hottest shard.
@@ -727,9 +736,10 @@ fn jobs_wait(topo: &Topology, sample: &Sample) -> Explanation {
     let e = Explanation::new("Job wait", "W", "{C} ÷ ({c} ÷ {S} − {λ}) + {B} × {S} ÷ {c}", "message-queue");
     if !(j.queued && j.share > 0.0) {
         let mut e = e
+            .step("j", "share of writes that start a slow job", j.share, Unit::Share)
             .gives(0.0, Unit::Seconds, sample.jobs.waiting_s)
-            .noted("Slow jobs run inside the request (no queue): the user waits for them instead.");
-        e.formula = "0 (no queue)".to_owned();
+            .noted("There is no queue: a slow job runs inside its request, and the user waits for it there instead.");
+        e.formula = "0: no queue holds the {j} of writes that start a slow job".to_owned();
         return e;
     }
     let job_s = (j.job_ms / 1e3).max(1e-3);
