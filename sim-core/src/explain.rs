@@ -461,7 +461,9 @@ pub fn utilisation(topo: &Topology, sample: &Sample, tier: Tier) -> Explanation 
         Tier::Services => "Service utilisation",
         Tier::Workers => "Worker utilisation",
     };
-    let mut e = Explanation::new(title, "ρ", "{λ} × {S} ÷ {c}", "utilisation")
+    // Busy all the time is as busy as a server gets: past that the formula says so with its cap.
+    let formula = if rho > 1.0 { "min({λ} × {S} ÷ {c}, 100 %)" } else { "{λ} × {S} ÷ {c}" };
+    let mut e = Explanation::new(title, "ρ", formula, "utilisation")
         .step("λ", "requests per second arriving at the node", lambda, Unit::Rps)
         .step("S", "mean service time of one request", mean_s * 1e3, Unit::Ms)
         .step("c", "servers working at once (vCPUs)", c as f64, Unit::Count)
@@ -1390,6 +1392,11 @@ mod tests {
         let (topo, sample, _) = steady(&Scenario::stage(5).with_users(20_000));
         let e = utilisation(&topo, &sample, Tier::App);
         assert_eq!(e.symbolic(), "ρ = λ × S ÷ c");
+        // Saturated, the cap is part of the formula, so the arithmetic on screen is right.
+        let (topo, sample, _) = steady(&Scenario::stage(1).with_users(5_000));
+        let e = utilisation(&topo, &sample, Tier::App);
+        assert_eq!(e.symbolic(), "ρ = min(λ × S ÷ c, 100 %)");
+        assert_eq!(e.result, 1.0);
         let plugged = e.plugged(|v, _| format!("{v:.0}"));
         assert_eq!(plugged.matches('×').count(), 1);
         assert!(!plugged.contains('{'));

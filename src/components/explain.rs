@@ -23,11 +23,29 @@ pub fn show(v: f64, unit: Unit) -> String {
     }
 }
 
+/// An input's value: as [`show`], with two significant figures where that would round a small value to zero
+/// (an Erlang C of 0.04 %, a Redis call of 0.05 ms), so the plugged-in formula never reads "0.0 ÷ …".
+pub fn show_input(v: f64, unit: Unit) -> String {
+    match unit {
+        Unit::Share if v > 0.0 && v < 0.001 => format!("{} %", significant(v * 100.0)),
+        Unit::Ms if v > 0.0 && v < 0.1 => format!("{} ms", significant(v)),
+        Unit::Seconds if v > 0.0 && v < 1e-4 => format!("{} ms", significant(v * 1e3)),
+        Unit::Rps if v > 0.0 && v < 0.1 => format!("{} req/s", significant(v)),
+        _ => show(v, unit),
+    }
+}
+
+/// A small positive number to two significant figures: 0.042, 0.0031.
+fn significant(v: f64) -> String {
+    let decimals = (1.0 - v.log10().floor()).clamp(1.0, 12.0) as usize;
+    format!("{v:.decimals$}")
+}
+
 /// One explanation: formula, plugged-in values, inputs, note, glossary link; `top` marks the figure's own (its
 /// result carries `data-why-result`), as against a derivation of one of its inputs.
 fn body(mut e: Explanation, top: bool) -> AnyView {
     let result = show(e.result, e.unit);
-    let plugged = e.plugged(show);
+    let plugged = e.plugged(show_input);
     let symbolic = e.symbolic();
     let differs = (!e.agrees()).then(|| {
         view! {
@@ -49,7 +67,7 @@ fn body(mut e: Explanation, top: bool) -> AnyView {
         .steps
         .iter()
         .map(|s| {
-            let value = show(s.value, s.unit);
+            let value = show_input(s.value, s.unit);
             view! {
                 <div class="why-step">
                     <dt>{s.symbol}</dt>
@@ -108,8 +126,30 @@ pub fn Why(
             "Why?"
             <span class="visually-hidden">{format!(" {label}")}</span>
         </button>
-        <div id=panel class="why-panel" role="region" aria-label=region hidden=move || !open.get()>
+        // A labelled region only while open: closed, it is an empty hidden box that names nothing.
+        <div
+            id=panel
+            class="why-panel"
+            role=move || open.get().then_some("region")
+            aria-label=move || open.get().then(|| region.clone())
+            hidden=move || !open.get()
+        >
             {move || open.get().then(|| body(explain.run(()), true))}
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_inputs_keep_two_significant_figures_and_results_read_as_the_figures_do() {
+        assert_eq!(show_input(0.000_42, Unit::Share), "0.042 %");
+        assert_eq!(show_input(0.031, Unit::Ms), "0.031 ms");
+        assert_eq!(show_input(0.5, Unit::Share), "50 %");
+        assert_eq!(show(0.000_42, Unit::Share), format::pct(0.000_42));
+        assert_eq!(show(1_234.0, Unit::UsdPerHour), "$1,234/h");
+        assert_eq!(show(0.25, Unit::Seconds), "250 ms");
     }
 }

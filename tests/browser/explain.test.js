@@ -91,8 +91,9 @@ test("a live row's explanation opens under it and its glossary link opens the gl
   await page.keyboard.press('Enter');
   const panel = page.locator('#why-row-app-cpu');
   await panel.locator('[data-why-result]').waitFor();
-  assert.equal(await text(panel.locator(':scope > .why-formula .why-symbols')), 'ρ = λ × S ÷ c');
-  assert.match(await text(panel.locator(':scope > .why-plugged .why-numbers')), /^ρ = [\d,]+ req\/s × [\d.]+ ms ÷ \d+$/);
+  // Saturated: the formula carries its cap, so the arithmetic on screen holds.
+  assert.equal(await text(panel.locator(':scope > .why-formula .why-symbols')), 'ρ = min(λ × S ÷ c, 100 %)');
+  assert.match(await text(panel.locator(':scope > .why-plugged .why-numbers')), /^ρ = min\([\d,]+ req\/s × [\d.]+ ms ÷ \d+, 100 %\)$/);
   const now = (await text(page.locator('tr[data-row="app-cpu"] td.num'))).split(' / ')[0].trim();
   assert.equal(await text(panel.locator('[data-why-result]')), now, 'the formula gives the row’s value');
   // Demand beyond what the box can do is said in words.
@@ -164,5 +165,13 @@ for (const [name, viewport] of [['phone', PHONE], ['desktop', DESKTOP]]) {
     await mkdir(SHOTS, { recursive: true });
     await shot.screenshot({ path: join(SHOTS, `explain-${name}.png`) });
     await shot.context().close();
+
+    // And a live row's: the app servers' utilisation on a saturated single box.
+    const row = await open('?v=1&stage=1&users=5000', viewport);
+    await row.locator('tr[data-why-for="app-cpu"] button.why').click();
+    await row.locator('#why-row-app-cpu [data-why-result]').waitFor();
+    await row.locator('tr[data-row="app-cpu"]').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await row.screenshot({ path: join(SHOTS, `explain-row-${name}.png`) });
+    await row.context().close();
   });
 }
