@@ -92,6 +92,7 @@ pub fn App() -> impl IntoView {
         }
     }
     embed::set_host(view.origin.clone());
+    components::glossary::listen_for_escape();
     embed::connect(sim, attempt);
 
     // The address bar follows the scenario, replacing the entry (not one entry per slider tick), once the
@@ -273,6 +274,8 @@ pub fn App() -> impl IntoView {
                         <Chart id="chart-cost" spec=cost marks=marks span=span cursor=cursor/>
                     </div>
                 })}
+                // The glossary goes with whatever links into it: the explanations and the terms' first uses.
+                {(show("metrics") || show("table") || show("controls")).then(|| view! { <components::glossary::GlossaryPanel/> })}
                 {(!embedded).then(|| view! { <Share/> })}
             </div>
         </main>

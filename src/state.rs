@@ -41,6 +41,8 @@ pub struct Sim {
     /// The symptom → bottleneck → fix table at the cursor.
     pub rows: Memo<Vec<Row>>,
     engine: StoredValue<Option<Fluid>>,
+    /// The scenario compiled for the steady state, kept for what else reads the topology (the explanations).
+    compiled: StoredValue<Option<Topology>>,
 }
 
 impl Sim {
@@ -89,6 +91,7 @@ impl Sim {
             now,
             rows,
             engine: StoredValue::new(None),
+            compiled,
         };
         // A new scenario restarts the run from zero (the cursor stays where it is) and simulates its first
         // stretch at once, so the charts follow the change in the same update.
@@ -101,6 +104,19 @@ impl Sim {
             sim.pump(FIRST_SLICE);
         });
         sim
+    }
+
+    /// Runs `f` on the current scenario's compiled topology (the steady state's, or compiled afresh if it is not
+    /// ready yet). Tracks the scenario and the steady state, so a reactive caller follows both.
+    pub fn with_topology<R>(&self, f: impl FnOnce(&Topology) -> R) -> R {
+        self.steady.track();
+        let s = self.scenario.get();
+        let mut f = Some(f);
+        let out = self.compiled.with_value(|t| t.as_ref().filter(|t| t.scenario == s).map(|t| (f.take().expect("called once"))(t)));
+        match out {
+            Some(r) => r,
+            None => (f.take().expect("called once"))(&Topology::new(&s)),
+        }
     }
 
     /// Seconds between series points for the current run.

@@ -24,6 +24,8 @@
 //!    with a fix that changes the scenario and a kind (outage, capacity, consistency, safety: only the first two
 //!    are ever the bottleneck); [`changes`] says in words what a run of fixes has built; [`results`] puts a
 //!    summary and its live rows together as `scalesim run --json` and the page's download print them.
+//! 6. **Explanations** ([`explain`]): "why this number" for each headline figure and table row — the formula
+//!    with the run's values plugged in — and the [`glossary`] of the terms the page uses.
 //!
 //! Figures are the same to the bit natively and in wasm: transcendental maths goes through the `libm` crate
 //! (see [`num`]), and `clippy.toml` forbids the standard library's versions.
@@ -56,7 +58,9 @@ pub mod des;
 pub mod diagnose;
 pub mod dist;
 pub mod error;
+pub mod explain;
 pub mod fluid;
+pub mod glossary;
 pub mod ids;
 pub mod instance;
 pub mod journey;

@@ -1,11 +1,17 @@
 //! The symptom → bottleneck → metric → fix table: the live rows first, highlighted with their value and
 //! threshold, then (folded away) the checks that pass; each fix is a button that applies it. A polite live
 //! region announces the bottleneck when it changes. Outages lead; stale reads and unsafe set-ups are warnings of
-//! their own kinds, listed after the bottleneck and never named as it.
+//! their own kinds, listed after the bottleneck and never named as it. Under each live row, a "Why?" button opens
+//! the formula behind its value (sim-core's `explain`); the first use of a glossary term in the table carries a
+//! tooltip.
 use leptos::prelude::*;
 use sim_core::diagnose::Row;
-use sim_core::ids::RowKind;
+use sim_core::ids::{RowId, RowKind};
 use sim_core::Scenario;
+
+use crate::components::explain::Why;
+use crate::components::glossary::marked;
+use crate::state::Sim;
 
 /// A metric value in the unit its row uses.
 pub fn show_value(row: &Row, v: f64) -> String {
@@ -61,10 +67,49 @@ pub fn ranked(mut live: Vec<Row>) -> Vec<Row> {
     live
 }
 
-/// One row of the table.
-fn row_view(scenario: RwSignal<Scenario>, row: Row) -> impl IntoView {
+/// Whether each row's explanation is open, kept while the table is redrawn.
+#[derive(Clone, Copy)]
+struct Opened(StoredValue<Vec<(RowId, RwSignal<bool>)>>);
+
+impl Opened {
+    fn new() -> Opened {
+        Opened(StoredValue::new(RowId::ALL.iter().map(|&id| (id, RwSignal::new(false))).collect()))
+    }
+
+    fn of(&self, id: RowId) -> RwSignal<bool> {
+        self.0.with_value(|v| v.iter().find(|x| x.0 == id).map(|x| x.1)).unwrap_or_else(|| RwSignal::new(false))
+    }
+}
+
+/// The row under a live row that opens its explanation, worked out from the moment the table was read at.
+fn why_row(row: &Row, opened: Opened) -> impl IntoView {
+    let sim = expect_context::<Sim>();
+    let id = row.id;
+    let fallback = row.clone();
+    let explain = Callback::new(move |_| {
+        sim.with_topology(|topo| {
+            sim.now.with(|sample| {
+                let bill = sim.steady.with(|r| r.summary.bill.clone());
+                let summary = sim_core::fluid::moment_summary(topo, sample, bill);
+                let now = sim.rows.with(|rows| rows.iter().find(|r| r.id == id).cloned()).unwrap_or_else(|| fallback.clone());
+                sim_core::explain::row(topo, sample, &summary, &now)
+            })
+        })
+    });
+    let label = format!("{}: {}", row.metric, show_value(row, row.value));
+    view! {
+        <tr class="why-row" data-why-for=id.name()>
+            <td colspan="5"><Why key=format!("row-{}", id.name()) label=label explain=explain open=opened.of(id)/></td>
+        </tr>
+    }
+}
+
+/// One row of the table (and, for a live row, the row under it that explains its value).
+fn row_view(scenario: RwSignal<Scenario>, row: Row, seen: &mut Vec<&'static str>, opened: Opened) -> impl IntoView {
     let live = row.live;
     let kind = row.id.kind();
+    let why = live.then(|| why_row(&row, opened));
+    let (symptom, component, metric) = (marked(row.symptom, seen), marked(row.component, seen), marked(row.metric, seen));
     let value = format!("{} / {}", show_value(&row, row.value), show_value(&row, row.threshold));
     let fix = match row.fix {
         Some(fix) => {
@@ -84,18 +129,20 @@ fn row_view(scenario: RwSignal<Scenario>, row: Row) -> impl IntoView {
                 {live.then(|| view! { <strong class="badge">"LIVE"</strong> })}
                 {(live && kind != RowKind::Capacity).then(|| view! { <span class="kind">{kind.word()}</span> })}
                 " "
-                {row.symptom}
+                {symptom}
             </td>
-            <td data-label="Bottleneck">{row.component}</td>
-            <td data-label="Metric">{row.metric}</td>
+            <td data-label="Bottleneck">{component}</td>
+            <td data-label="Metric">{metric}</td>
             <td data-label="Now / threshold" class="num">{value}</td>
             <td data-label="Fix">{fix}</td>
         </tr>
+        {why}
     }
 }
 
 /// A table of `rows` with the column headings.
-fn table(scenario: RwSignal<Scenario>, rows: Vec<Row>) -> impl IntoView {
+fn table(scenario: RwSignal<Scenario>, rows: Vec<Row>, seen: &mut Vec<&'static str>, opened: Opened) -> impl IntoView {
+    let body = rows.into_iter().map(|row| row_view(scenario, row, seen, opened)).collect_view();
     view! {
         <div class="table-scroll">
             <table>
@@ -108,7 +155,7 @@ fn table(scenario: RwSignal<Scenario>, rows: Vec<Row>) -> impl IntoView {
                         <th scope="col">"Fix"</th>
                     </tr>
                 </thead>
-                <tbody>{rows.into_iter().map(|row| row_view(scenario, row)).collect_view()}</tbody>
+                <tbody>{body}</tbody>
             </table>
         </div>
     }
@@ -125,6 +172,7 @@ pub fn Bottlenecks(
     let said = Memo::new(move |_| rows.with(|r| announcement(r)));
     // The fold stays as the user left it while the rows are redrawn.
     let open = RwSignal::new(false);
+    let opened = Opened::new();
     view! {
         <section class="panel bottlenecks" aria-labelledby="table-heading">
             <h2 id="table-heading">"Symptom → bottleneck → fix"</h2>
@@ -132,8 +180,12 @@ pub fn Bottlenecks(
             {move || {
                 let (live, quiet): (Vec<Row>, Vec<Row>) = rows.get().into_iter().partition(|r| r.live);
                 let n = quiet.len();
+                // A term's tooltip on its first use in the table, live rows first.
+                let mut seen = Vec::new();
+                let live = (!live.is_empty()).then(|| table(scenario, ranked(live), &mut seen, opened));
+                let quiet = open.get().then(|| table(scenario, quiet, &mut seen, opened));
                 view! {
-                    {(!live.is_empty()).then(|| table(scenario, ranked(live)))}
+                    {live}
                     <details
                         class="quiet-rows"
                         prop:open=open.get_untracked()
@@ -146,7 +198,7 @@ pub fn Bottlenecks(
                     >
                         <summary>{format!("Checks that pass ({n})")}</summary>
                         // Drawn only while unfolded: most inputs then redraw just the few live rows.
-                        {open.get().then(|| table(scenario, quiet))}
+                        {quiet}
                     </details>
                 }
             }}

@@ -1,8 +1,12 @@
-//! The headline figures at the playback cursor, as a description list (readable by screen readers as is).
+//! The headline figures at the playback cursor, as a description list (readable by screen readers as is), each
+//! with a "Why?" button that opens its formula with this moment's values (sim-core's `explain`).
 use leptos::prelude::*;
+use sim_core::explain::{self, Metric};
 use sim_core::report::Sample;
 
+use crate::components::explain::Why;
 use crate::format;
+use crate::state::Sim;
 
 /// Headline figures.
 #[component]
@@ -16,11 +20,21 @@ pub fn Metrics(
     #[prop(into)]
     bill_per_month: Signal<f64>,
 ) -> impl IntoView {
+    let sim = expect_context::<Sim>();
     let figure = move |id: &'static str, label: &'static str, value: Signal<String>| {
+        let open = RwSignal::new(false);
+        let why = Metric::from_id(id).map(|m| {
+            // Worked out only while open: the topology, the moment and the month's bill the figure was read from.
+            let explain = Callback::new(move |_| {
+                sim.with_topology(|topo| now.with(|s| sim.steady.with(|r| explain::metric(m, topo, s, &r.summary.bill))))
+            });
+            view! { <dd class="why-cell"><Why key=id.to_owned() label=label.to_owned() explain=explain open=open/></dd> }
+        });
         view! {
-            <div class="metric">
+            <div class="metric" class:open=move || open.get()>
                 <dt>{label}</dt>
                 <dd data-metric=id>{move || value.get()}</dd>
+                {why}
             </div>
         }
     };
@@ -37,7 +51,7 @@ pub fn Metrics(
                 {figure("lag", "Replication lag", Signal::derive(move || format::ms(now.with(|s| s.replication_lag_ms))))}
                 {figure("stale", "Stale reads", Signal::derive(move || format::pct(now.with(|s| s.stale_read_rate))))}
                 {figure("sessions-lost", "Sessions lost", Signal::derive(move || format::count(now.with(|s| s.sessions_lost))))}
-                {figure("instances", "App servers up", Signal::derive(move || now.with(|s| s.instances.to_string())))}
+                {figure("instances", "App servers up", Signal::derive(move || format::count(now.with(|s| s.instances as f64))))}
                 {figure("jobs-wait", "Job wait", Signal::derive(move || format::ms(now.with(|s| s.jobs.waiting_s * 1e3))))}
                 {figure("limited", "429s", Signal::derive(move || format::rps(now.with(|s| s.rate_limited_rps))))}
                 {figure("cost-now", "Cost now", Signal::derive(move || format!("{}/h", format::usd(now.with(|s| s.cost_usd_per_hour)))))}

@@ -90,8 +90,16 @@ pub fn StagePicker() -> impl IntoView {
                     "▶"
                 </button>
             </div>
-            <p class="explain">{about}</p>
-            <p class="breaks">{breaks}</p>
+            // First uses of glossary terms in the stage's text carry their meaning as a tooltip.
+            {move || {
+                let mut seen = Vec::new();
+                let about = crate::components::glossary::marked(about(), &mut seen);
+                let breaks = crate::components::glossary::marked(&breaks(), &mut seen);
+                view! {
+                    <p class="explain">{about}</p>
+                    <p class="breaks">{breaks}</p>
+                }
+            }}
             {built}
         </section>
     }
