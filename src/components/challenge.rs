@@ -80,12 +80,18 @@ pub fn ChallengePanel() -> impl IntoView {
                         .map(|(i, g)| {
                             let result = v.as_ref().and_then(|v| v.goals.get(i).cloned());
                             let met = result.as_ref().is_some_and(|r| r.met);
+                            // Until sim-core has judged the run, the goal is neither met nor missed.
+                            let state = match &result {
+                                None => " · checking",
+                                Some(_) if met => " ✓ met",
+                                Some(_) => " · not yet",
+                            };
                             let actual = result.map_or("…".to_owned(), |r| show(&g.metric, r.actual));
                             view! {
                                 <li class:met=met data-goal=g.metric.clone() data-met=met.to_string()>
                                     <span class="goal-target">{goal_words(&g.metric, g.op, g.target, g.over)}</span>
                                     " — now " <span class="goal-actual">{actual}</span>
-                                    <strong class="goal-state">{if met { " ✓ met" } else { " · not yet" }}</strong>
+                                    <strong class="goal-state">{state}</strong>
                                 </li>
                             }
                         })
