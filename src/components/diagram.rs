@@ -95,6 +95,25 @@ pub struct Layout {
     pub edges: Vec<Edge>,
     /// Plain lines without arrows: the bus every app server calls its backends through.
     pub wires: Vec<((f64, f64), (f64, f64))>,
+    /// With more than one region: a frame around the stack drawn (the busiest region's) and a tab per region.
+    pub regions: Vec<Region>,
+}
+
+/// A region's outline or tab in the diagram.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Region {
+    /// Left, top, width and height.
+    pub x: f64,
+    /// Top.
+    pub y: f64,
+    /// Width.
+    pub w: f64,
+    /// Height.
+    pub h: f64,
+    /// What it says ("" for the frame around the stack).
+    pub label: String,
+    /// Whether the region is out.
+    pub down: bool,
 }
 
 /// Width and height of the SVG's coordinate space.
@@ -137,7 +156,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<Tier>) ->
         tier: "users",
         label: "Users".into(),
         detail: if a.regions > 1 {
-            format!("{} of {} regions up", sample.regions_up, a.regions)
+            format!("geo-DNS · {} of {} up", sample.regions_up, a.regions)
         } else {
             format!("{} · {} req/s", format::compact(scenario.traffic.users as f64), format::compact(sample.offered_rps))
         },
@@ -380,9 +399,49 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<Tier>) ->
         let (lo, hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &y| (lo.min(y), hi.max(y)));
         wires.push(((BUS_X, lo), (BUS_X, hi)));
     }
-    let mut layout = Layout { nodes, edges, wires };
+    let regions = region_frames(&nodes, a.regions, sample.regions_up);
+    let mut layout = Layout { nodes, edges, wires, regions };
     close_empty_entry_column(&mut layout);
     layout
+}
+
+/// With several regions, each runs the whole stack behind the load balancer; the drawing shows the busiest one
+/// inside a frame, and a tab under it per region says which are up. Geo-DNS sends users to the nearest region
+/// that is up (the Users box says how many are).
+fn region_frames(nodes: &[Node], regions: u32, up: u32) -> Vec<Region> {
+    if regions < 2 {
+        return Vec::new();
+    }
+    let stack = nodes.iter().filter(|n| !matches!(n.tier, "users" | "cdn"));
+    let (x0, y0, x1, y1) = stack.fold((f64::INFINITY, f64::INFINITY, 0.0f64, 0.0f64), |(x0, y0, x1, y1), n| {
+        (x0.min(n.x), y0.min(n.y), x1.max(n.x + n.w), y1.max(n.y + n.h))
+    });
+    if !x0.is_finite() {
+        return Vec::new();
+    }
+    let frame = Region {
+        x: x0 - 8.0,
+        y: y0 - 8.0,
+        w: (x1 + 4.0).min(VIEW.0 - 1.0) - (x0 - 8.0),
+        h: y1 - y0 + 16.0,
+        label: String::new(),
+        down: false,
+    };
+    let n = regions as usize;
+    let gap = 8.0;
+    let tab_w = (frame.w - gap * (n - 1) as f64) / n as f64;
+    let tabs = (0..n).map(|i| {
+        // The busiest region is drawn, so it is up; the regions out are counted from the last.
+        let down = i as u32 >= up.max(1);
+        let label = match (i, down) {
+            (0, _) => "Region 1: drawn above, the busiest".to_owned(),
+            (_, false) => format!("Region {}: up, the same stack", i + 1),
+            (_, true) => format!("Region {}: down, its users moved", i + 1),
+        };
+        Region { x: frame.x + i as f64 * (tab_w + gap), y: frame.y + frame.h + 6.0, w: tab_w, h: 26.0, label, down }
+    });
+    let tabs: Vec<Region> = tabs.collect();
+    std::iter::once(frame).chain(tabs).collect()
 }
 
 /// Left edge of the app column and width of the entry column before it (CDN, load balancer).
@@ -415,6 +474,11 @@ fn close_empty_entry_column(l: &mut Layout) {
         shift(&mut w.0);
         shift(&mut w.1);
     }
+    for r in &mut l.regions {
+        if r.x >= APP_X {
+            r.x -= ENTRY_COLUMN;
+        }
+    }
 }
 
 /// The viewBox that fits the layout's nodes with a margin: full width, only the height in use.
@@ -429,6 +493,9 @@ fn crop(layout: &Layout) -> (f64, f64, f64, f64) {
     let (mut x0, mut y0, mut x1, mut y1) = (f64::INFINITY, f64::INFINITY, 0.0f64, 0.0f64);
     for n in &layout.nodes {
         (x0, y0, x1, y1) = (x0.min(n.x), y0.min(n.y), x1.max(n.x + n.w), y1.max(n.y + n.h));
+    }
+    for r in &layout.regions {
+        (x0, y0, x1, y1) = (x0.min(r.x), y0.min(r.y), x1.max(r.x + r.w), y1.max(r.y + r.h));
     }
     if !x0.is_finite() || x1 <= x0 || y1 <= y0 {
         return (0.0, 0.0, VIEW.0, VIEW.1);
@@ -471,6 +538,7 @@ pub fn Diagram() -> impl IntoView {
                         <path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead"></path>
                     </marker>
                 </defs>
+                {move || layout.get().regions.into_iter().map(region_view).collect_view()}
                 {move || layout.get().wires.into_iter().map(wire_view).collect_view()}
                 {move || layout.get().edges.into_iter().map(edge_view).collect_view()}
                 {move || dots.get().into_iter().map(dots_view).collect_view()}
@@ -502,7 +570,12 @@ pub fn describe(layout: &Layout) -> String {
             s
         })
         .collect();
-    format!("Architecture: {}.", parts.join("; "))
+    let regions: Vec<&str> = layout.regions.iter().filter(|r| !r.label.is_empty()).map(|r| r.label.as_str()).collect();
+    if regions.is_empty() {
+        format!("Architecture: {}.", parts.join("; "))
+    } else {
+        format!("Architecture: {}. Regions: {}.", parts.join("; "), regions.join("; "))
+    }
 }
 
 /// The SVG path of an edge.
@@ -532,6 +605,16 @@ fn dots_view((path, dots): (String, usize)) -> impl IntoView {
             }
         })
         .collect_view()
+}
+
+fn region_view(r: Region) -> impl IntoView {
+    let tab = !r.label.is_empty();
+    view! {
+        <g class="region" class:tab=tab class:down=r.down>
+            <rect x=r.x y=r.y width=r.w height=r.h rx="10"></rect>
+            {tab.then(|| view! { <text x=r.x + r.w / 2.0 y=r.y + r.h / 2.0 + 4.0 text-anchor="middle">{r.label.clone()}</text> })}
+        </g>
+    }
 }
 
 fn wire_view((from, to): ((f64, f64), (f64, f64))) -> impl IntoView {
@@ -637,6 +720,31 @@ mod tests {
         let bus = l.wires.iter().find(|(a, b)| a.0 == BUS_X && b.0 == BUS_X).expect("the bus");
         let reach = |y: f64| bus.0 .1 <= y && y <= bus.1 .1;
         assert!(l.edges.iter().filter(|e| e.from.0 == BUS_X).all(|e| reach(e.from.1)), "the bus reaches every backend");
+    }
+
+    #[test]
+    fn regions_are_drawn_as_a_frame_and_a_tab_each_inside_the_view() {
+        let s = Scenario::stage(11);
+        assert!(s.arch.regions > 1);
+        let mut sample = steady_state(&s).series[0].clone();
+        let l = layout(&s, &sample, None);
+        assert_eq!(l.regions.len(), 1 + s.arch.regions as usize);
+        for r in &l.regions {
+            assert!(r.x >= 0.0 && r.y >= 0.0 && r.x + r.w <= VIEW.0 && r.y + r.h <= VIEW.1, "{r:?} outside");
+        }
+        let frame = &l.regions[0];
+        for n in l.nodes.iter().filter(|n| !matches!(n.tier, "users" | "cdn")) {
+            assert!(
+                n.x >= frame.x && n.x + n.w <= frame.x + frame.w && n.y >= frame.y && n.y + n.h <= frame.y + frame.h,
+                "{} outside its region",
+                n.label
+            );
+        }
+        assert!(l.regions.iter().all(|r| !r.down));
+        sample.regions_up = s.arch.regions - 1;
+        let l = layout(&s, &sample, None);
+        assert_eq!(l.regions.iter().filter(|r| r.down).count(), 1);
+        assert!(describe(&l).contains("down, its users moved"));
     }
 
     #[test]
