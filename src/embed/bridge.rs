@@ -76,10 +76,12 @@ fn to_js(field: &Field) -> JsValue {
     }
 }
 
-/// Posts a message of `kind` with `fields` (and `source: "scalesim"`, `v: 1`) to the parent window.
+/// Posts a message of `kind` with `fields` (and `source: "scalesim"`, `v: 1`) to the parent window: to the pinned
+/// origin, else the embedding page's as the referrer gives it, and to nobody when neither is known (never `*`).
 pub fn post(kind: &str, fields: &[(&str, Field)]) {
-    let target = HOST.with(|h| h.borrow().target.clone()).unwrap_or_else(|| "*".to_owned());
-    post_to(&target, kind, fields);
+    if let Some(target) = HOST.with(|h| h.borrow().target.clone()) {
+        post_to(&target, kind, fields);
+    }
 }
 
 /// Posts only to a pinned origin (the `result` event): nothing when the link pins no origin.

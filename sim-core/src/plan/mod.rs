@@ -134,13 +134,15 @@ impl Evaluator {
     }
 
     /// The steady state of `s` at its peak load and whether it meets the objective. Its percentiles are the
-    /// fast approximation's (within about 0.01 %), or the exact ones when the p99 is within 2 % of the target,
-    /// so every verdict is the one the exact figures give.
+    /// fast approximation's (within about 0.01 %), or the exact ones when the p99 or the error share is within
+    /// 2 % of its target (timeouts turn the latency tail into errors, so the error share moves with the
+    /// approximation too), so every verdict is the one the exact figures give.
     pub(crate) fn judge(&mut self, s: &Scenario) -> (Summary, bool) {
         let topo = self.compile(s);
         let mut summary = steady_state_fast_of(&topo).summary;
         let p99 = summary.latency_ms.p99;
-        if (p99 - self.objective.p99_ms).abs() <= CLOSE_CALL * self.objective.p99_ms || !p99.is_finite() {
+        let close = |value: f64, target: f64| (value - target).abs() <= CLOSE_CALL * target;
+        if close(p99, self.objective.p99_ms) || close(summary.error_rate, self.objective.max_error_rate) || !p99.is_finite() {
             summary = steady_state_of(&topo).summary;
         }
         self.prev = Some(topo);
