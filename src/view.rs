@@ -49,6 +49,13 @@ pub const LOCKABLE: [&str; 40] = [
     "journey",
 ];
 
+/// The knobs of the knobs panel (`knobs=` picks among them): every lockable id but the stage, the load and the
+/// journey, which live in the stage picker and the load slider (first, first and last in [`LOCKABLE`]).
+pub const PANEL_KNOBS: &[&str] = {
+    const ALL: &[&str] = &LOCKABLE;
+    ALL.split_at(2).1.split_at(ALL.len() - 3).0
+};
+
 /// The origin of `url` (`scheme://host[:port]`), for http and https URLs only.
 pub fn origin_of(url: &str) -> Option<String> {
     let (scheme, rest) = url.split_once("://")?;
@@ -102,6 +109,8 @@ pub struct View {
     pub locked: Vec<String>,
     /// The knobs the link's `lock=` names (without the challenge's).
     pub lock_keys: Vec<String>,
+    /// The knobs the knobs panel shows (`knobs=`); None shows them all.
+    pub knobs: Option<Vec<String>>,
     /// Panels shown (all when `None`).
     pub panels: Option<Vec<String>>,
     /// Playback position in simulated seconds.
@@ -140,6 +149,17 @@ impl View {
                             notices.push(format!("lock: \"{id}\" is not a knob; known: {}", LOCKABLE.join(", ")));
                         }
                     }
+                }
+                "knobs" => {
+                    let mut shown = Vec::new();
+                    for id in list(raw) {
+                        if LOCKABLE.contains(&id.as_str()) {
+                            shown.push(id);
+                        } else {
+                            notices.push(format!("knobs: \"{id}\" is not a knob; known: {}", LOCKABLE.join(", ")));
+                        }
+                    }
+                    view.knobs = Some(shown).filter(|s| !s.is_empty());
                 }
                 "panels" => {
                     let mut shown = Vec::new();
@@ -250,6 +270,11 @@ impl View {
         self.panels.as_ref().is_none_or(|p| p.iter().any(|x| x == panel))
     }
 
+    /// Whether the knobs panel shows knob `id`.
+    pub fn shows_knob(&self, id: &str) -> bool {
+        self.knobs.as_ref().is_none_or(|k| k.iter().any(|x| x == id))
+    }
+
     /// Whether a knob is locked.
     pub fn locks(&self, id: &str) -> bool {
         self.locked.iter().any(|x| x == id)
@@ -269,6 +294,9 @@ impl View {
         }
         if let Some(p) = &self.panels {
             out.push_str(&format!("&panels={}", p.join(",")));
+        }
+        if let Some(k) = &self.knobs {
+            out.push_str(&format!("&knobs={}", k.join(",")));
         }
         if cursor > 0.0 {
             out.push_str(&format!("&t={}", cursor.round()));
@@ -291,6 +319,19 @@ impl View {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lesson_can_show_only_some_knobs_and_a_bad_id_is_named() {
+        assert!(!PANEL_KNOBS.contains(&"stage") && !PANEL_KNOBS.contains(&"users") && !PANEL_KNOBS.contains(&"journey"));
+        assert_eq!(PANEL_KNOBS.len(), LOCKABLE.len() - 3);
+        let s = Scenario::stage(4);
+        let pairs = vec![("knobs".to_owned(), "ttl,replicas,warp".to_owned())];
+        let (view, notices) = View::parse(&pairs, &s);
+        assert!(view.shows_knob("ttl") && view.shows_knob("replicas") && !view.shows_knob("app"));
+        assert!(notices.iter().any(|n| n.contains("knobs") && n.contains("warp")), "{notices:?}");
+        assert!(view.to_query(0.0).contains("&knobs=ttl,replicas"));
+        assert!(View::default().shows_knob("app"), "without knobs= every knob shows");
+    }
 
     fn keys(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()

@@ -25,6 +25,11 @@ pub fn locked(id: &str) -> bool {
     use_context::<crate::attempt::Attempt>().is_some_and(|a| a.locks(id))
 }
 
+/// Whether the knobs panel shows knob `id` (a lesson's `knobs=` may show only some).
+fn shown(id: &str) -> bool {
+    use_context::<crate::view::View>().is_none_or(|v| v.shows_knob(id))
+}
+
 /// A labelled range input showing its current value.
 #[component]
 pub fn RangeKnob(
@@ -50,6 +55,9 @@ pub fn RangeKnob(
     #[prop(into, optional)]
     disabled: Signal<bool>,
 ) -> impl IntoView {
+    if !self::shown(id) {
+        return ().into_any();
+    }
     view! {
         <div class="control">
             <label for=id>{label}</label>
@@ -71,6 +79,7 @@ pub fn RangeKnob(
             />
         </div>
     }
+    .into_any()
 }
 
 /// A labelled select over (value, text) options.
@@ -91,6 +100,9 @@ pub fn SelectKnob(
     #[prop(into, optional)]
     disabled: Signal<bool>,
 ) -> impl IntoView {
+    if !shown(id) {
+        return ().into_any();
+    }
     view! {
         <div class="control">
             <label for=id>{label}</label>
@@ -105,6 +117,7 @@ pub fn SelectKnob(
             </select>
         </div>
     }
+    .into_any()
 }
 
 /// A labelled checkbox.
@@ -123,12 +136,16 @@ pub fn CheckKnob(
     #[prop(into, optional)]
     disabled: Signal<bool>,
 ) -> impl IntoView {
+    if !shown(id) {
+        return ().into_any();
+    }
     view! {
         <div class="control check">
             <input id=id type="checkbox" prop:checked=move || checked.get() disabled=move || disabled.get() on:change=move |ev| on_change.run(event_target_checked(&ev))/>
             <label for=id>{label}</label>
         </div>
     }
+    .into_any()
 }
 
 /// A switch read and written through plain functions, greyed out while `off` holds (or the view locks it).

@@ -98,12 +98,12 @@ pub fn results_json(s: &Scenario) -> String {
 /// The iframe snippet for the page at `href`, embedded compactly with the author's choices: `panels` shown (all of
 /// them: no `panels=` key) and `locked` knobs. The address's own `embed`, `panels` and `lock` keys give way to
 /// these; everything else (the scenario, the journey, the playback position, a challenge) is kept.
-pub fn snippet_for(href: &str, panels: &[String], locked: &[String]) -> String {
+pub fn snippet_for(href: &str, panels: &[String], locked: &[String], knobs: &[String]) -> String {
     let (base, query) = href.split_once('?').unwrap_or((href, ""));
     let mut keys: Vec<String> = query
         .split('&')
         .filter(|kv| !kv.is_empty())
-        .filter(|kv| !matches!(kv.split('=').next(), Some("embed" | "panels" | "lock")))
+        .filter(|kv| !matches!(kv.split('=').next(), Some("embed" | "panels" | "lock" | "knobs")))
         .map(str::to_owned)
         .collect();
     keys.push("embed=1".to_owned());
@@ -112,6 +112,9 @@ pub fn snippet_for(href: &str, panels: &[String], locked: &[String]) -> String {
     }
     if !locked.is_empty() {
         keys.push(format!("lock={}", locked.join(",")));
+    }
+    if knobs.len() < crate::view::PANEL_KNOBS.len() {
+        keys.push(format!("knobs={}", knobs.join(",")));
     }
     let src = format!("{base}?{}", keys.join("&")).replace('"', "%22");
     format!("<iframe src=\"{src}\" title=\"scalesim\" width=\"100%\" height=\"760\" loading=\"lazy\" style=\"border:0\"></iframe>")
@@ -135,7 +138,8 @@ pub fn Share() -> impl IntoView {
     let view = expect_context::<crate::view::View>();
     let panels = RwSignal::new(crate::view::PANELS.iter().filter(|p| view.shows(p)).map(|p| (*p).to_owned()).collect::<Vec<_>>());
     let locked = RwSignal::new(view.lock_keys.clone());
-    let snippet = move || panels.with(|p| locked.with(|l| snippet_for(&link(), p, l)));
+    let knobs = RwSignal::new(crate::view::PANEL_KNOBS.iter().filter(|k| view.shows_knob(k)).map(|k| (*k).to_owned()).collect::<Vec<_>>());
+    let snippet = move || panels.with(|p| locked.with(|l| knobs.with(|k| snippet_for(&link(), p, l, k))));
     let toggle = move |list: RwSignal<Vec<String>>, order: &'static [&'static str], id: &'static str, on: bool| {
         list.update(|l| {
             l.retain(|x| x != id);
@@ -220,6 +224,10 @@ pub fn Share() -> impl IntoView {
                         {boxes(panels, &crate::view::PANELS)}
                     </fieldset>
                     <fieldset class="embed-choices">
+                        <legend>"Knobs the knobs panel shows"</legend>
+                        {boxes(knobs, crate::view::PANEL_KNOBS)}
+                    </fieldset>
+                    <fieldset class="embed-choices">
                         <legend>"Knobs the learner cannot change"</legend>
                         {boxes(locked, &crate::view::LOCKABLE)}
                     </fieldset>
@@ -246,13 +254,14 @@ mod tests {
     fn the_snippet_carries_the_authors_panels_and_locks_in_place_of_the_pages() {
         let href = "https://x.example/lessons/?v=1&stage=4&users=20000&embed=1&panels=diagram&lock=users&journey=scalesim&step=4";
         let all: Vec<String> = crate::view::PANELS.iter().map(|p| (*p).to_owned()).collect();
-        let s = snippet_for(href, &all, &[]);
+        let knobs: Vec<String> = crate::view::PANEL_KNOBS.iter().map(|k| (*k).to_owned()).collect();
+        let s = snippet_for(href, &all, &[], &knobs);
         assert!(s.contains("src=\"https://x.example/lessons/?v=1&stage=4&users=20000&journey=scalesim&step=4&embed=1\""), "{s}");
-        let s = snippet_for(href, &["diagram".into(), "table".into()], &["ttl".into(), "replicas".into()]);
-        assert!(s.contains("&embed=1&panels=diagram,table&lock=ttl,replicas\""), "{s}");
+        let s = snippet_for(href, &["diagram".into(), "table".into()], &["ttl".into(), "replicas".into()], &["ttl".into()]);
+        assert!(s.contains("&embed=1&panels=diagram,table&lock=ttl,replicas&knobs=ttl\""), "{s}");
         assert_eq!(s.matches("embed=").count(), 1);
         // A quote in the address cannot end the attribute.
-        assert!(!snippet_for("https://x.example/?a=\"><script>", &all, &[]).contains("\"><script>"));
+        assert!(!snippet_for("https://x.example/?a=\"><script>", &all, &[], &knobs).contains("\"><script>"));
     }
 
     #[test]
