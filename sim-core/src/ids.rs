@@ -217,13 +217,16 @@ impl RowId {
     pub fn tier(self) -> Option<Tier> {
         use RowId as R;
         match self {
-            R::AppCpu | R::Static | R::Periodic | R::AsgMax | R::Sessions | R::AppDown => Some(Tier::App),
+            R::AppCpu | R::Periodic | R::AsgMax | R::Sessions | R::AppDown => Some(Tier::App),
             R::DbReads | R::DbWrites | R::HotShard | R::Pool | R::DbDown | R::Batch | R::DataLoss | R::Exposed => Some(Tier::DbPrimary),
             R::QueueDepth => Some(Tier::Workers),
             R::Services | R::FanOut => Some(Tier::Services),
             R::Redis => Some(Tier::Redis),
             R::ReplicationLag | R::CacheMiss => Some(Tier::Replica),
-            R::Distance
+            // Static files at the origin are a waste of the whole origin, not a busy app tier: the servers may
+            // idle while the row is live, so none is marked as the culprit.
+            R::Static
+            | R::Distance
             | R::CdnPoisoning
             | R::CacheHit
             | R::Stale
