@@ -127,12 +127,21 @@ pub struct View {
     pub origin: Option<String>,
 }
 
+/// The ids of the comma-separated `raw` that `known` holds; a notice under `key` names each other one.
+fn known_ids(key: &str, raw: &str, known: &[&str], what: &str, notices: &mut Vec<String>) -> Vec<String> {
+    let (ok, bad): (Vec<String>, Vec<String>) =
+        raw.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).partition(|id| known.contains(&id.as_str()));
+    for id in bad {
+        notices.push(format!("{key}: \"{id}\" is not {what}; known: {}", known.join(", ")));
+    }
+    ok
+}
+
 impl View {
     /// Reads the view keys the scenario parser handed back, with a notice for each value it could not use.
     pub fn parse(keys: &[(String, String)], scenario: &Scenario) -> (View, Vec<String>) {
         let mut view = View::default();
         let mut notices = Vec::new();
-        let list = |raw: &str| raw.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect::<Vec<_>>();
         for (key, raw) in keys {
             match key.as_str() {
                 "embed" => match raw.as_str() {
@@ -141,37 +150,12 @@ impl View {
                     _ => notices.push(format!("embed = \"{raw}\" is not valid; expected 1 or 0")),
                 },
                 "lock" => {
-                    for id in list(raw) {
-                        if LOCKABLE.contains(&id.as_str()) {
-                            view.lock_keys.push(id.clone());
-                            view.locked.push(id);
-                        } else {
-                            notices.push(format!("lock: \"{id}\" is not a knob; known: {}", LOCKABLE.join(", ")));
-                        }
-                    }
+                    let locked = known_ids("lock", raw, &LOCKABLE, "a knob", &mut notices);
+                    view.lock_keys.extend(locked.iter().cloned());
+                    view.locked.extend(locked);
                 }
-                "knobs" => {
-                    let mut shown = Vec::new();
-                    for id in list(raw) {
-                        if LOCKABLE.contains(&id.as_str()) {
-                            shown.push(id);
-                        } else {
-                            notices.push(format!("knobs: \"{id}\" is not a knob; known: {}", LOCKABLE.join(", ")));
-                        }
-                    }
-                    view.knobs = Some(shown).filter(|s| !s.is_empty());
-                }
-                "panels" => {
-                    let mut shown = Vec::new();
-                    for p in list(raw) {
-                        if PANELS.contains(&p.as_str()) {
-                            shown.push(p);
-                        } else {
-                            notices.push(format!("panels: \"{p}\" is not a panel; known: {}", PANELS.join(", ")));
-                        }
-                    }
-                    view.panels = Some(shown).filter(|s| !s.is_empty());
-                }
+                "knobs" => view.knobs = Some(known_ids("knobs", raw, &LOCKABLE, "a knob", &mut notices)).filter(|s| !s.is_empty()),
+                "panels" => view.panels = Some(known_ids("panels", raw, &PANELS, "a panel", &mut notices)).filter(|s| !s.is_empty()),
                 "t" => match sim_core::decimal::parse(raw) {
                     Some(t) if t.is_finite() && (0.0..=scenario.duration_s).contains(&t) => view.t = t,
                     Some(t) if t.is_finite() => {

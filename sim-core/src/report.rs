@@ -135,6 +135,12 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// These counts with `in_flight` as what is neither served nor rejected; never below 0 (a moment's rates can
+    /// leave a remainder of a rounding error under zero).
+    pub fn balanced(self) -> Counts {
+        Counts { in_flight: (self.offered - self.served - self.rejected).max(0.0), ..self }
+    }
+
     /// Failed over offered (0 when nothing was offered).
     pub fn error_rate(&self) -> f64 {
         if self.offered > 0.0 {
@@ -301,9 +307,8 @@ impl Summary {
     /// one builder both engines (and the page's moment summaries) use. The bill and what the internet can reach
     /// are the configured scenario's; every figure is made finite here.
     pub fn build(topo: &crate::model::Topology, measured: Measured<'_>, bill: crate::bill::Bill) -> Summary {
-        let Measured { engine, tiers, last, ran, mut counts, mut window_counts, window, .. } = measured;
-        counts.in_flight = counts.offered - counts.served - counts.rejected;
-        window_counts.in_flight = window_counts.offered - window_counts.served - window_counts.rejected;
+        let Measured { engine, tiers, last, ran, counts, window_counts, window, .. } = measured;
+        let (counts, window_counts) = (counts.balanced(), window_counts.balanced());
         let f = finite;
         let a = &topo.scenario.arch;
         let mut exposed = vec![if topo.has_lb() { Component::LoadBalancer } else { Component::App }];

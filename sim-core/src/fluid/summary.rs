@@ -19,10 +19,7 @@ pub fn summary_of(topo: &Topology, sample: &Sample) -> Summary {
 pub fn moment_summary(topo: &Topology, sample: &Sample, bill: crate::bill::Bill) -> Summary {
     let counts = one_second(sample);
     let m = measured(&topo.scenario, std::slice::from_ref(sample), sample.latency_ms, counts, sample.cost_usd_per_hour, sample);
-    let mut s = Summary::build(topo, moment(m, sample), bill);
-    s.counts.in_flight = s.counts.in_flight.max(0.0);
-    s.measured_counts.in_flight = s.measured_counts.in_flight.max(0.0);
-    s
+    Summary::build(topo, moment(m, sample), bill)
 }
 
 /// One second's requests at `sample`'s rates: the counts of a moment's summary.
@@ -147,6 +144,5 @@ fn hold(topo: &Topology, s: &Scenario, configured: &Topology, exact: bool) -> Re
     let mut summary = Summary::build(configured, moment(m, &sample), crate::bill::month(configured));
     // The state reached, not the fill from empty that led to it.
     summary.offered_rps = sample.offered_rps;
-    summary.measured_counts.in_flight = summary.measured_counts.in_flight.max(0.0);
     Report { summary, series: vec![sample] }
 }
