@@ -3,11 +3,13 @@
 //! `state` holds the scenario and what sim-core computes from it; `components/` has one file per panel;
 //! `charts/` turns series into chart specs with pure functions and paints them with plotters; `hooks` has the
 //! components' shared hooks (whether an element is on screen); `attempt` the challenge handed out and its verdict;
-//! `embed/` the protocol an embedding lesson page speaks with the page.
+//! `embed/` the protocol an embedding lesson page speaks with the page; `exact/` the request-level engine in a
+//! worker, loaded on first use.
 pub mod attempt;
 pub mod charts;
 pub mod components;
 pub mod embed;
+pub mod exact;
 pub mod format;
 pub mod hooks;
 pub mod state;
@@ -25,6 +27,7 @@ use components::challenge::ChallengePanel;
 use components::chart::Chart;
 use components::compare::{Compare, ComparePanel};
 use components::diagram::Diagram;
+use components::exact::ExactPanel;
 use components::faults::Faults;
 use components::knobs::Knobs;
 use components::load_slider::LoadSlider;
@@ -75,6 +78,8 @@ pub fn App() -> impl IntoView {
     let sim = Sim::new(scenario, notices);
     let compare = Compare::new(a);
     provide_context(compare);
+    let exact = exact::Exact::new(view.exact);
+    provide_context(exact);
     sim.cursor.set(view.t);
     provide_context(sim);
     provide_context(view.clone());
@@ -121,6 +126,7 @@ pub fn App() -> impl IntoView {
         pick.0.track();
         sim.cursor.track();
         attempt.challenge.track();
+        exact.on.track();
         if let Some(h) = pending.get_value() {
             h.clear();
         }
@@ -130,6 +136,7 @@ pub fn App() -> impl IntoView {
             let mut view_now = view_for_url.clone();
             view_now.challenge = attempt.challenge.get_untracked();
             view_now.locked = attempt.locked.get_untracked();
+            view_now.exact = exact.on.get_untracked();
             let q = sim.scenario.with_untracked(query::to_query)
                 + &pick.to_query_untracked()
                 + &view_now.to_query(sim.cursor.get_untracked())
@@ -190,9 +197,10 @@ pub fn App() -> impl IntoView {
 
     let width = 600;
     // Each chart is B's (the page's) series, with A's drawn dashed over it while comparing. Only the latency
-    // and cache charts read the steady state (their theory lines), so only they follow every slider move.
+    // and cache charts read the steady state (their theory lines), so only they follow every slider move. In
+    // exact mode the series is the request-level engine's, filling in as the worker streams it.
     let with_a = move |f: &dyn Fn(&[sim_core::report::Sample]) -> charts::ChartSpec| {
-        let b = sim.series.with(|s| f(s));
+        let b = if exact.on.get() { exact.series.with(|s| f(s)) } else { sim.series.with(|s| f(s)) };
         charts::overlay(b, compare.series.with(|a| a.as_ref().map(|s| f(s))))
     };
     let latency = Memo::new(move |_| {
@@ -263,6 +271,7 @@ pub fn App() -> impl IntoView {
                 })}
                 {show("plan").then(|| view! { <Planner/> })}
                 {show("compare").then(|| view! { <ComparePanel/> })}
+                {show("exact").then(|| view! { <ExactPanel/> })}
                 {show("charts").then(|| view! {
                     <div class="charts">
                         <Chart id="chart-latency" spec=latency marks=marks span=span cursor=cursor/>

@@ -3,8 +3,8 @@
 use sim_core::scenario::Scenario;
 
 /// Panels that `panels=` can pick.
-pub const PANELS: [&str; 11] =
-    ["diagram", "controls", "knobs", "playback", "faults", "metrics", "table", "challenge", "plan", "compare", "charts"];
+pub const PANELS: [&str; 12] =
+    ["diagram", "controls", "knobs", "playback", "faults", "metrics", "table", "challenge", "plan", "compare", "exact", "charts"];
 /// Knob ids that `lock=` can fix (the ids of their inputs).
 pub const LOCKABLE: [&str; 40] = [
     "stage",
@@ -125,6 +125,8 @@ pub struct View {
     pub challenge: Option<ChallengeView>,
     /// The host page's origin pinned by `origin=` (messages only to and from it).
     pub origin: Option<String>,
+    /// Exact mode (`engine=des`): the request-level engine runs the scenario in a worker.
+    pub exact: bool,
 }
 
 /// The ids of the comma-separated `raw` that `known` holds; a notice under `key` names each other one.
@@ -177,6 +179,11 @@ impl View {
                     _ => notices.push(format!(
                         "origin = \"{raw}\" is not an origin; expected scheme://host[:port], e.g. https://course.example.org"
                     )),
+                },
+                "engine" => match raw.as_str() {
+                    "des" => view.exact = true,
+                    "fluid" | "" => view.exact = false,
+                    _ => notices.push(format!("engine = \"{raw}\" is not an engine; expected des (exact mode) or fluid")),
                 },
                 "step" => match raw.parse::<usize>() {
                     Ok(n) if n >= 1 => view.step = Some(n),
@@ -285,6 +292,9 @@ impl View {
         if cursor > 0.0 {
             out.push_str(&format!("&t={}", cursor.round()));
         }
+        if self.exact {
+            out.push_str("&engine=des");
+        }
         if let Some(c) = &self.challenge {
             match c.id {
                 Some(id) => out.push_str(&format!("&challenge={id}")),
@@ -319,6 +329,17 @@ mod tests {
 
     fn keys(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn the_engine_travels_in_the_link_and_a_bad_one_is_named() {
+        let s = Scenario::stage(6);
+        let (v, notices) = View::parse(&keys(&[("engine", "des")]), &s);
+        assert!(v.exact && notices.is_empty());
+        assert_eq!(v.to_query(0.0), "&engine=des");
+        let (v, notices) = View::parse(&keys(&[("engine", "quantum")]), &s);
+        assert!(!v.exact && notices.iter().any(|n| n.starts_with("engine") && n.contains("quantum")), "{notices:?}");
+        assert_eq!(View::default().to_query(0.0), "", "the aggregate engine is the default and is not written");
     }
 
     #[test]

@@ -49,6 +49,7 @@
 //! // And the table has no live row at this load.
 //! assert!(sim_core::diagnose::diagnose(&scenario, s).iter().all(|row| !row.live));
 //! ```
+pub mod agreement;
 pub mod bill;
 pub mod cache;
 pub mod challenge;

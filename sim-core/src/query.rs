@@ -385,6 +385,7 @@ pub const VIEW_KEYS: &[(&str, &str)] = &[
     ("hints", "a challenge's hints, separated by |, shown one at a time"),
     ("origin", "the host page's origin when embedded, e.g. https://course.example.org: messages are accepted only from it and posted only to it"),
     ("allow", "the knob ids a challenge lets the learner touch, comma-separated (the rest are locked)"),
+    ("engine", "des: open in exact mode (the request-level engine runs the scenario in a worker, beside the aggregate engine)"),
 ];
 
 /// The outcome of a forgiving parse: the scenario, and a notice for each thing that was not taken as written.

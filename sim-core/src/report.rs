@@ -2,12 +2,12 @@
 //! CLI's JSON keys. Every number is finite: a constructor never stores NaN or infinity.
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ids::{Component, Tier};
 
 /// Latency figures in milliseconds.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LatencyMs {
     /// Mean.
     pub mean: f64,
@@ -20,7 +20,7 @@ pub struct LatencyMs {
 }
 
 /// One component tier at one moment: the hottest node of the tier speaks for it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TierStat {
     /// The tier.
     pub name: Tier,
@@ -38,7 +38,7 @@ pub struct TierStat {
 }
 
 /// Request rates along the edges of the stage diagram, per second.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EdgeRates {
     /// Static requests answered by the CDN edge.
     pub edge: f64,
@@ -53,7 +53,7 @@ pub struct EdgeRates {
 }
 
 /// The slow-job path at one moment: the message queue and its workers, or jobs run inline.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct JobStats {
     /// Jobs started per second.
     pub rps: f64,
@@ -70,7 +70,7 @@ pub struct JobStats {
 }
 
 /// The system at one simulated moment.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Sample {
     /// Simulated second.
     pub t_s: f64,

@@ -5,6 +5,7 @@ pub mod challenge;
 pub mod chart;
 pub mod compare;
 pub mod diagram;
+pub mod exact;
 pub mod explain;
 pub mod faults;
 pub mod glossary;

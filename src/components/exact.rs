@@ -1,0 +1,126 @@
+//! The exact-engine panel: turns exact mode on and off, shows the worker's progress with a way to stop it, and
+//! when the run is complete, both engines' answers side by side wherever they differ by more than the agreement
+//! the tests promise (`sim_core::agreement`).
+use std::time::Duration;
+
+use leptos::prelude::*;
+use sim_core::agreement::{differences, Figure, Figures};
+
+use crate::exact::{Exact, Status};
+use crate::format;
+use crate::state::Sim;
+
+/// Real milliseconds the scenario must stay still before an exact run starts (a slider drag starts one run).
+const SETTLE_MS: u64 = 300;
+
+/// The panel.
+#[component]
+pub fn ExactPanel() -> impl IntoView {
+    let exact = expect_context::<Exact>();
+    let sim = expect_context::<Sim>();
+    // While exact mode is on, every change of the scenario starts a new run once the scenario is still; the
+    // running one stops at once (its answers are dropped).
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    Effect::new(move |_| {
+        let on = exact.on.get();
+        let query = sim.scenario.with(sim_core::query::to_query);
+        if let Some(h) = pending.get_value() {
+            h.clear();
+        }
+        if !on {
+            return;
+        }
+        exact.cancel();
+        exact.status.set(Status::Starting);
+        let every = sim.sample_every();
+        pending.set_value(set_timeout_with_handle(move || exact.run(query, every), Duration::from_millis(SETTLE_MS)).ok());
+    });
+    let toggle = move |_| {
+        if exact.on.get_untracked() {
+            exact.leave();
+        } else {
+            exact.on.set(true);
+        }
+    };
+    let duration = move || sim.scenario.with(|s| s.duration_s);
+    let status = move || {
+        match exact.status.get() {
+        Status::Off => view! {
+            <p class="hint">
+                "The charts show the aggregate engine. Run the same scenario request by request — every request queued, \
+                 cached, retried or refused on its own — to check it, and to follow single requests."
+            </p>
+        }
+        .into_any(),
+        Status::Starting => view! { <p role="status">"Starting the exact engine…"</p> }.into_any(),
+        Status::Running(share) => view! {
+            <div class="exact-progress" role="status">
+                <progress max="1" value=share aria-label="Exact run progress"></progress>
+                <span>{format!("Simulating request by request: {:.0} %", share * 100.0)}</span>
+                <button type="button" on:click=move |_| exact.cancel()>"Stop the exact run"</button>
+            </div>
+        }
+        .into_any(),
+        Status::Cancelled(at) => view! {
+            <p role="status">
+                {format!(
+                    "Stopped at {} of {}. The charts show what was simulated. ",
+                    crate::components::playback::clock(at),
+                    crate::components::playback::clock(duration())
+                )}
+                <button type="button" on:click=move |_| exact.run(sim.scenario.with_untracked(sim_core::query::to_query), sim.sample_every())>
+                    "Run it again"
+                </button>
+            </p>
+        }
+        .into_any(),
+        Status::Done { exact: e, aggregate: a, events } => view! {
+            <p role="status">{format!("Exact run complete: {} events. The charts show the request-level engine.", format::count(events as f64))}</p>
+            {verdict(&e, &a)}
+        }
+        .into_any(),
+        Status::Refused(message) => view! { <p class="notice" role="alert">{message}</p> }.into_any(),
+    }
+    };
+    view! {
+        <section class="panel exact" aria-labelledby="exact-heading">
+            <h2 id="exact-heading">"Exact engine"</h2>
+            <button type="button" class="exact-toggle" aria-pressed=move || exact.on.get().to_string() on:click=toggle>
+                {move || if exact.on.get() { "Back to the aggregate engine" } else { "Run exact" }}
+            </button>
+            {status}
+        </section>
+    }
+}
+
+/// Both answers where the engines differ by more than promised, or a sentence saying they agree.
+fn verdict(exact: &Figures, aggregate: &Figures) -> AnyView {
+    let diffs = differences(exact, aggregate);
+    if diffs.is_empty() {
+        return view! {
+            <p class="agree">
+                "Both engines agree within what the tests promise: p99 within 10 %, mean latency within 5 %, \
+                 errors, cache hits and stale reads close."
+            </p>
+        }
+        .into_any();
+    }
+    let items: Vec<_> = diffs
+        .into_iter()
+        .map(|d| {
+            let (name, show): (&str, fn(f64) -> String) = match d.figure {
+                Figure::P99Ms => ("p99", format::ms),
+                Figure::MeanMs => ("Mean latency", format::ms),
+                Figure::ErrorRate => ("Errors", format::pct),
+                Figure::CacheHitRate => ("Cache hit ratio", format::pct),
+                Figure::StaleReadRate => ("Stale reads", format::pct),
+            };
+            view! { <li>{format!("{name} {} exact · {} aggregate", show(d.exact), show(d.aggregate))}</li> }
+        })
+        .collect();
+    view! {
+        <p>"The engines differ here by more than the tests allow:"</p>
+        <ul class="differences" aria-label="Where the engines differ">{items}</ul>
+    }
+    .into_any()
+}

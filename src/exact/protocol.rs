@@ -1,0 +1,45 @@
+//! The messages between the page and the exact engine's worker. gloo-worker carries them bincode-encoded; the
+//! scenario travels as its query string, the page's own record of it, which the worker parses with sim-core.
+use serde::{Deserialize, Serialize};
+use sim_core::agreement::Figures;
+use sim_core::report::Sample;
+
+/// Most requests an exact run on the page may simulate (about ten seconds of a phone's worker at the worst).
+pub const MAX_REQUESTS: f64 = 5_000_000.0;
+
+/// A run for the worker. A new job replaces the one running, which stops at its next chunk.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Job {
+    /// The page's number for the job; every answer carries it, so answers to an older job are dropped.
+    pub id: u32,
+    /// The scenario as its query string.
+    pub query: String,
+    /// Seconds between series points (the page's resolution, so both engines' charts line up).
+    pub sample_every: f64,
+}
+
+/// What the page sends.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ToWorker {
+    /// Run this job (stopping any other).
+    Run(Job),
+    /// Stop the job running.
+    Cancel,
+}
+
+/// What the worker answers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum FromWorker {
+    /// Series points simulated since the last message, and how far the run is.
+    Progress { id: u32, samples: Vec<Sample>, done_s: f64, duration_s: f64 },
+    /// The run is complete: both engines' headline figures for the same scenario and window definitions, and
+    /// the events the request-level engine processed.
+    Done { id: u32, exact: Figures, aggregate: Figures, events: u64 },
+    /// The job cannot run: the message names the field to change.
+    Refused { id: u32, message: String },
+}
+
+/// Requests a run of `scenario` would simulate at most (its peak rate held for the whole run).
+pub fn requests_at_most(scenario: &sim_core::Scenario) -> f64 {
+    scenario.traffic.peak_rps() * scenario.duration_s
+}

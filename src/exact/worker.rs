@@ -1,0 +1,69 @@
+//! The worker's side: a gloo-worker reactor that runs each job on sim-core's request-level engine, streams its
+//! series back, and stops when a newer job (or a cancel) arrives. Compiled into the worker's own module
+//! (`src/bin/exact-worker.rs`); the page only names its type to spawn it.
+use futures::{FutureExt, SinkExt, StreamExt};
+use gloo_worker::reactor::{reactor, ReactorScope};
+use sim_core::agreement::Figures;
+use sim_core::des::system::{self, DesOptions};
+
+use crate::format::count;
+
+use super::protocol::{requests_at_most, FromWorker, Job, ToWorker, MAX_REQUESTS};
+
+/// The reactor: one job at a time; a message that arrives while a job runs ends it and is handled next.
+#[reactor]
+pub async fn ExactEngine(mut scope: ReactorScope<ToWorker, FromWorker>) {
+    let mut next: Option<ToWorker> = None;
+    loop {
+        let message = match next.take() {
+            Some(m) => m,
+            None => match scope.next().await {
+                Some(m) => m,
+                None => return,
+            },
+        };
+        if let ToWorker::Run(job) = message {
+            match run(&mut scope, job).await {
+                Ok(interrupted) => next = interrupted,
+                Err(()) => return,
+            }
+        }
+    }
+}
+
+/// Runs `job`, sending its progress; returns the message that interrupted it, if one did (Err: the page is gone).
+async fn run(scope: &mut ReactorScope<ToWorker, FromWorker>, job: Job) -> Result<Option<ToWorker>, ()> {
+    let id = job.id;
+    let scenario = sim_core::query::parse(&job.query).scenario;
+    let most = requests_at_most(&scenario);
+    if most > MAX_REQUESTS {
+        let message = format!(
+            "users × requests per user × duration: this run would simulate up to {} requests, and exact mode on the page \
+             stops at {}. Lower the users or the duration, or run it with `scalesim run --engine des`.",
+            count(most),
+            count(MAX_REQUESTS)
+        );
+        scope.send(FromWorker::Refused { id, message }).await.map_err(|_| ())?;
+        return Ok(None);
+    }
+    let opts = DesOptions { sample_every: job.sample_every.max(1.0), warmup_fraction: 0.1, trace_limit: 0 };
+    // Let a newer job that is already waiting win before any work is done.
+    if let Some(m) = interrupted(scope).await {
+        return Ok(Some(m));
+    }
+    let report = system::run(&scenario, opts);
+    let duration_s = scenario.duration_s;
+    scope.send(FromWorker::Progress { id, samples: report.report.series.clone(), done_s: duration_s, duration_s }).await.map_err(|_| ())?;
+    let aggregate = sim_core::fluid::run(&scenario, sim_core::results::FLUID).summary;
+    let done =
+        FromWorker::Done { id, exact: Figures::of(&report.report.summary), aggregate: Figures::of(&aggregate), events: report.events };
+    scope.send(done).await.map_err(|_| ())?;
+    Ok(None)
+}
+
+/// Yields to the worker's event loop once, so that messages the page sent meanwhile are delivered, and returns
+/// the first of them, if any.
+async fn interrupted(scope: &mut ReactorScope<ToWorker, FromWorker>) -> Option<ToWorker> {
+    gloo_timers::future::TimeoutFuture::new(0).await;
+    scope.next().now_or_never().flatten()
+}
