@@ -84,10 +84,25 @@ pub fn Chart(
         }
     });
     let cursor_x = Memo::new(move |_| plot.get().and_then(|p| p.x_at(cursor.get()).map(|x| (x, p.top, p.bottom - p.top))));
-    let label = move || spec.with(|s| marks.with(|m| charts::describe(s, span.get(), m)));
+    // In exact mode the lines are the request-level engine's: the caption and the accessible name say so.
+    let exact = use_context::<crate::exact::Exact>().map(|e| e.on);
+    let exact_on = move || exact.is_some_and(|on| on.get());
+    let label = move || {
+        let text = spec.with(|s| marks.with(|m| charts::describe(s, span.get(), m)));
+        if exact_on() {
+            format!("Exact engine. {text}")
+        } else {
+            text
+        }
+    };
     view! {
         <figure class="panel chart" id=id>
-            <figcaption>{move || spec.with(|s| s.title)}</figcaption>
+            <figcaption>
+                {move || {
+                    let title = spec.with(|s| s.title);
+                    if exact_on() { format!("{title} · exact engine") } else { title.to_owned() }
+                }}
+            </figcaption>
             <div class="plot">
                 <canvas node_ref=canvas role="img" aria-label=label></canvas>
                 // The playback cursor: a line over the canvas, moved through the CSSOM (no style attribute).

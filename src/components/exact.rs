@@ -75,7 +75,15 @@ pub fn ExactPanel() -> impl IntoView {
         }
         .into_any(),
         Status::Done { exact: e, aggregate: a, events } => view! {
-            <p role="status">{format!("Exact run complete: {} events. The charts show the request-level engine.", format::count(events as f64))}</p>
+            // The figures in full, for a check against `scalesim run --engine des` (a test reads them).
+            <p
+                role="status"
+                data-exact-p99=e.p99_ms.to_string()
+                data-exact-errors=e.error_rate.to_string()
+                data-aggregate-p99=a.p99_ms.to_string()
+            >
+                {format!("Exact run complete: {} events. The charts show the request-level engine.", format::count(events as f64))}
+            </p>
             {verdict(&e, &a)}
         }
         .into_any(),

@@ -2,6 +2,8 @@
 // launches Debian's headless Chromium through playwright-core, and records every console error and page error
 // so a test fails when the page logs one.
 import { createServer } from 'node:http';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile, mkdir } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -171,4 +173,12 @@ export function useSite(extra = {}) {
     await ctx.site?.close();
   });
   return ctx;
+}
+
+/** The `scalesim` CLI that `cargo test --workspace --all-features` built (found through cargo's target dir). */
+export function cli() {
+  const meta = JSON.parse(execFileSync('cargo', ['metadata', '--format-version', '1', '--no-deps', '--offline'], { cwd: ROOT }).toString());
+  const bin = join(meta.target_directory, 'debug', 'scalesim');
+  if (!existsSync(bin)) throw new Error(`the CLI (${bin}) is built by \`cargo test --workspace --all-features\` before the browser tests`);
+  return bin;
 }
