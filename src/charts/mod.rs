@@ -10,6 +10,7 @@ pub mod latency;
 pub mod palette;
 pub mod throughput;
 pub mod utilization;
+pub mod waterfall;
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
