@@ -67,7 +67,7 @@ fn des_events(c: &mut Criterion) {
 
     let mut s = Scenario::stage(7).with_users(20_000);
     s.duration_s = 300.0;
-    let opts = DesOptions { sample_every: 10.0, warmup_fraction: 0.1, trace_limit: 0 };
+    let opts = DesOptions { sample_every: 10.0, warmup_fraction: 0.1, traces_per_s: 0 };
     let events = system::run(&s, opts).events;
     group.throughput(Throughput::Elements(events));
     group.bench_function("cdn_preset_20k_users_300s", |b| b.iter(|| system::run(&s, opts).events));

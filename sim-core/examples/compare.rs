@@ -30,7 +30,7 @@ fn table() {
         s.duration_s = 600.0;
         s.seed = 7 + stage as u64;
         let f = fluid(&s, FluidOptions { dt: 1.0, sample_every: 10.0 }).summary;
-        let d = des(&s, DesOptions { sample_every: 10.0, warmup_fraction: 0.2, trace_limit: 0 }).report.summary;
+        let d = des(&s, DesOptions { sample_every: 10.0, warmup_fraction: 0.2, traces_per_s: 0 }).report.summary;
         let (tier, du) =
             d.utilization.iter().max_by(|a, b| a.1.total_cmp(b.1)).map(|(k, v)| (*k, *v)).unwrap_or((sim_core::ids::Tier::App, 0.0));
         let fu = f.utilization.get(&tier).copied().unwrap_or(0.0);
@@ -64,7 +64,7 @@ fn main() {
     s.duration_s = secs;
     s.seed = seed as u64;
     let f = fluid(&s, FluidOptions { dt: 1.0, sample_every: 10.0 }).summary;
-    let d = des(&s, DesOptions { sample_every: 10.0, warmup_fraction: 0.2, trace_limit: 0 });
+    let d = des(&s, DesOptions { sample_every: 10.0, warmup_fraction: 0.2, traces_per_s: 0 });
     println!("fluid: {}", serde_json::to_string(&f).unwrap_or_default());
     println!("des:   {}", serde_json::to_string(&d.report.summary).unwrap_or_default());
     println!("des events: {}", d.events);

@@ -431,7 +431,7 @@ fn run(cli: Cli) -> Result<(), ScenarioError> {
                             reason: format!("des would simulate about {expected:.0} requests; keep users × rate × duration under 50,000,000 or use --engine fluid"),
                         });
                     }
-                    system::run(&s, DesOptions { sample_every: 10.0, warmup_fraction: 0.1, trace_limit: 0 }).report.summary
+                    system::run(&s, DesOptions { sample_every: 10.0, warmup_fraction: 0.1, traces_per_s: 0 }).report.summary
                 }
             };
             let rows = diagnose(&s, &summary);

@@ -15,6 +15,7 @@
 
 pub mod station;
 pub mod system;
+pub mod trace;
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};

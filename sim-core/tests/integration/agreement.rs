@@ -15,7 +15,7 @@ fn shared_stages() -> Vec<u32> {
 
 fn both(s: &Scenario) -> (Summary, Summary) {
     let f = fluid(s, FluidOptions { dt: 1.0, sample_every: 10.0 }).summary;
-    let d = des(s, DesOptions { sample_every: 10.0, warmup_fraction: 0.2, trace_limit: 0 }).report.summary;
+    let d = des(s, DesOptions { sample_every: 10.0, warmup_fraction: 0.2, traces_per_s: 0 }).report.summary;
     (f, d)
 }
 
@@ -153,7 +153,7 @@ fn engines_agree_on_auto_scaling() {
         // Not a multiple of the scale-in time: a rule firing at the very last instant would be a coin toss.
         s.duration_s = 1_750.0;
         let f = fluid(&s, FluidOptions { dt: 1.0, sample_every: 10.0 });
-        let d = des(&s, DesOptions { sample_every: 10.0, warmup_fraction: 0.2, trace_limit: 0 }).report;
+        let d = des(&s, DesOptions { sample_every: 10.0, warmup_fraction: 0.2, traces_per_s: 0 }).report;
         let change =
             |series: &[sim_core::report::Sample]| series.iter().find(|p| p.instances != series[0].instances).map(|p| (p.t_s, p.instances));
         let (fc, dc) = (change(&f.series).expect("the fluid fleet changes"), change(&d.series).expect("the des fleet changes"));
@@ -186,7 +186,7 @@ fn engines_agree_on_regions_and_a_region_outage() {
     let mut s = sim_core::query::parse("v=1&stage=11&users=20000&world=1&regions=3&faults=kill_region@60").scenario;
     s.duration_s = 300.0;
     let f = fluid(&s, FluidOptions { dt: 1.0, sample_every: 10.0 }).series;
-    let d = des(&s, DesOptions { sample_every: 10.0, warmup_fraction: 0.1, trace_limit: 0 }).report.series;
+    let d = des(&s, DesOptions { sample_every: 10.0, warmup_fraction: 0.1, traces_per_s: 0 }).report.series;
     for t in [90.0, 200.0] {
         let (a, b) = (f.iter().find(|p| p.t_s >= t).unwrap(), d.iter().find(|p| p.t_s >= t).unwrap());
         errors.extend(close(&format!("error rate at {t} s of a region outage"), a.error_rate, b.error_rate, 0.05, 0.005).err());
@@ -231,7 +231,7 @@ fn engines_agree_past_saturation_with_and_without_retries() {
         s.arch.resilience.retries = retries;
         s.duration_s = 600.0;
         let f = sim_core::fluid::steady_state(&s).summary;
-        let d = des(&s, DesOptions { sample_every: 10.0, warmup_fraction: 0.2, trace_limit: 0 }).report.summary;
+        let d = des(&s, DesOptions { sample_every: 10.0, warmup_fraction: 0.2, traces_per_s: 0 }).report.summary;
         let tag = format!("{users} users, {retries} retries");
         errors.extend(close(&format!("{tag}: p50"), f.latency_ms.p50, d.latency_ms.p50, 0.15, 1.0).err());
         errors.extend(close(&format!("{tag}: p99"), f.latency_ms.p99, d.latency_ms.p99, 0.20, 1.0).err());

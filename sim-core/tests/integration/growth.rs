@@ -238,7 +238,7 @@ fn a_rate_limit_turns_away_only_the_heaviest_users() {
     let mut long = s.clone();
     long.duration_s = 3_600.0;
     let d =
-        sim_core::des::system::run(&long, sim_core::des::system::DesOptions { sample_every: 60.0, warmup_fraction: 0.5, trace_limit: 0 })
+        sim_core::des::system::run(&long, sim_core::des::system::DesOptions { sample_every: 60.0, warmup_fraction: 0.5, traces_per_s: 0 })
             .report
             .summary;
     assert!(

@@ -12,6 +12,7 @@
 //! - `plan`: the limit finder's and the cheapest design's answers hold in the engine; `plan` and `compare` in the CLI.
 //! - `robustness`: finite outputs, balanced books and forgiving parsing for any input.
 //! - `theory`: the request-level engine against M/M/1, M/M/c, M/M/c/K, M/D/1 and Little's law.
+//! - `traces`: request traces' spans, topology and sampling, and the run advanced in chunks.
 mod agreement;
 mod challenges;
 mod cli;
@@ -24,3 +25,4 @@ mod plan;
 mod robustness;
 mod seeds;
 mod theory;
+mod traces;

@@ -103,7 +103,7 @@ proptest! {
         // Keep the request count small enough for a quick test.
         s.traffic.users = s.traffic.users.min(3_000);
         s.duration_s = 60.0;
-        let r = des(&s, DesOptions { sample_every: 5.0, warmup_fraction: 0.1, trace_limit: 20 });
+        let r = des(&s, DesOptions { sample_every: 5.0, warmup_fraction: 0.1, traces_per_s: 20 });
         prop_assert!(check_report(&r.report).is_ok(), "{:?}", check_report(&r.report));
         prop_assert!(r.traces.iter().all(|t| t.latency_ms.is_finite()));
     }
@@ -211,8 +211,8 @@ fn every_stage_fault_and_engine_keeps_its_books_and_repeats_itself() {
             let name = format!("stage {stage} with {}", kind.map_or("no fault", |k| k.name()));
             let f1 = fluid(&s, FluidOptions { dt: 1.0, sample_every: 10.0 });
             let f2 = fluid(&s, FluidOptions { dt: 1.0, sample_every: 10.0 });
-            let d1 = des(&s, DesOptions { sample_every: 10.0, warmup_fraction: 0.1, trace_limit: 0 }).report;
-            let d2 = des(&s, DesOptions { sample_every: 10.0, warmup_fraction: 0.1, trace_limit: 0 }).report;
+            let d1 = des(&s, DesOptions { sample_every: 10.0, warmup_fraction: 0.1, traces_per_s: 0 }).report;
+            let d2 = des(&s, DesOptions { sample_every: 10.0, warmup_fraction: 0.1, traces_per_s: 0 }).report;
             for (engine, r, again) in [("fluid", &f1, &f2), ("des", &d1, &d2)] {
                 check_report(r).unwrap_or_else(|e| panic!("{name}, {engine}: {e}"));
                 assert_eq!(r, again, "{name}, {engine}: the same scenario and seed ran differently");

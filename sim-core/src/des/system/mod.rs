@@ -43,6 +43,7 @@ mod faults;
 mod fleet;
 mod ops;
 mod regions;
+mod tracing;
 
 use crate::ids::Tier;
 use std::collections::{HashMap, VecDeque};
@@ -51,6 +52,7 @@ use rand::Rng;
 use rand_distr::{Distribution, Zipf};
 use serde::Serialize;
 
+pub use super::trace::{Class, Hop, Node, NodeKind, Outcome, Trace};
 use super::{Core, Next, Refusal, Router, SimTime, Station};
 use crate::dist::Sampler;
 use crate::model::{
@@ -61,6 +63,7 @@ use crate::policy::rate_limit::Bucket;
 use crate::report::{finite, Counts, EdgeRates, LatencyMs, Report, Sample, TierStat};
 use crate::scenario::{FaultKind, Scenario};
 use crate::traffic::GEOS;
+use tracing::{node, Tracer, TRACED};
 
 const STATIC: u8 = 0;
 const READ: u8 = 1;
@@ -84,7 +87,7 @@ const H_APPLY: u8 = 4;
 const H_JOB: u8 = 5;
 const H_SVC: u8 = 6;
 
-/// Tier bits recorded in a request's `aux` for traces.
+/// Tier bits recorded in a request's `aux` (a replica read is told by its bit).
 const T_EDGE: u32 = 1;
 const T_APP: u32 = 2;
 const T_REDIS: u32 = 4;
@@ -105,21 +108,6 @@ const HAS_JOB: u32 = 1 << 30;
 const ATTEMPT_SHIFT: u32 = 24;
 const ATTEMPT_MASK: u32 = 0x7 << ATTEMPT_SHIFT;
 
-/// One request's journey, for the page's animation.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Trace {
-    /// Simulated second it arrived.
-    pub start_s: f64,
-    /// End-to-end latency in milliseconds.
-    pub latency_ms: f64,
-    /// static, read or write.
-    pub class: &'static str,
-    /// Tiers visited, in order: edge, app, redis, db_primary, replica.
-    pub tiers: Vec<&'static str>,
-    /// Whether it was answered.
-    pub ok: bool,
-}
-
 /// Options of a request-level run.
 #[derive(Clone, Copy, Debug)]
 pub struct DesOptions {
@@ -127,13 +115,13 @@ pub struct DesOptions {
     pub sample_every: f64,
     /// Share of the run before measurements start.
     pub warmup_fraction: f64,
-    /// How many requests to trace.
-    pub trace_limit: usize,
+    /// Traces kept per simulated second (0: tracing off). Tracing never changes the run.
+    pub traces_per_s: u32,
 }
 
 impl Default for DesOptions {
     fn default() -> Self {
-        DesOptions { sample_every: 1.0, warmup_fraction: 0.1, trace_limit: 0 }
+        DesOptions { sample_every: 1.0, warmup_fraction: 0.1, traces_per_s: 0 }
     }
 }
 
@@ -142,7 +130,7 @@ impl Default for DesOptions {
 pub struct DesReport {
     /// Summary and series.
     pub report: Report,
-    /// The first traced requests.
+    /// Every trace kept over the run, in finishing order.
     pub traces: Vec<Trace>,
     /// Events processed.
     pub events: u64,
@@ -333,9 +321,7 @@ struct System {
     window: Window,
     measured: Window,
     counts: Counts,
-    traces: Vec<Trace>,
-    trace_limit: usize,
-    traced: HashMap<u32, Vec<&'static str>>,
+    tracer: Tracer,
 }
 
 /// A parked request's fan-out: calls still running, whether one failed, and when the slowest answer reaches it
@@ -445,6 +431,8 @@ impl System {
         let t = &s.traffic;
         let peak = t.peak_rps().max(1e-9);
         let writes = t.peak_rps() * (1.0 - t.static_share) * t.write_fraction();
+        let nodes = tracing::station_nodes(stations.len(), &regions, &primaries, &replicas, &applies);
+        let max_multiplier = if s.faults.iter().any(|f| f.kind == FaultKind::TrafficSpike) { crate::scenario::SPIKE_FACTOR } else { 1.0 };
         let zipf = |n: u64, a: f64| Zipf::new(n.max(1) as f64, a).unwrap_or_else(|_| Zipf::new(1.0, 1.0).expect("a valid Zipf"));
         let exp = |secs: f64| Sampler::Exp(secs);
         let sys = System {
@@ -497,7 +485,7 @@ impl System {
                 .filter(|f| f.kind == FaultKind::TrafficSpike)
                 .map(|f| (ns(f.at_s), ns(f.at_s + crate::scenario::SPIKE_S)))
                 .collect(),
-            max_multiplier: if s.faults.iter().any(|f| f.kind == FaultKind::TrafficSpike) { crate::scenario::SPIKE_FACTOR } else { 1.0 },
+            max_multiplier,
             cold: false,
             buckets: HashMap::new(),
             sessions_lost: 0.0,
@@ -505,9 +493,7 @@ impl System {
             window: Window::default(),
             measured: Window::default(),
             counts: Counts::default(),
-            traces: Vec::new(),
-            trace_limit: opts.trace_limit,
-            traced: HashMap::new(),
+            tracer: Tracer::new(s, opts.traces_per_s, peak * max_multiplier, nodes),
             regions,
             primary_region: 0,
             region_down_at: None,
@@ -568,9 +554,7 @@ impl System {
         if lan {
             r.delay += ns(LAN_RTT_S);
         }
-        if let Some(path) = self.traced.get_mut(&id) {
-            path.push(tier_name(tier));
-        }
+        self.trace_visit(core, id, station, hop);
         Next::Visit { station, service }
     }
 
@@ -591,6 +575,7 @@ impl System {
         let remote = !self.topo.db_on_app;
         if req.class == WRITE {
             if self.primary_down(sh, core.now) {
+                self.trace_refused(core, id, self.primary_node(sh), Outcome::Refused);
                 return Next::Reject; // writes fail until a replica is promoted
             }
             let service = self.write_s.draw_ns(&mut core.rng);
@@ -610,6 +595,7 @@ impl System {
         }
         let (station, tier, r) = self.read_target(core, region_of(&req), sh, replica);
         if tier == T_PRIMARY && self.primary_down(sh, core.now) {
+            self.trace_refused(core, id, self.primary_node(sh), Outcome::Refused);
             return Next::Reject; // no replica to read from while the primary is dead
         }
         if tier == T_REPLICA {
@@ -646,8 +632,9 @@ impl System {
     fn fork(&mut self, core: &mut Core, id: u32, kind: u8, calls: &[(u32, u64, u8, u32, u64)]) -> Next {
         let now = core.now;
         let parent = core.requests[id as usize];
-        if let Some(path) = self.traced.get_mut(&id) {
-            path.push(if kind == SVC { "services" } else { "shards" });
+        let traced = parent.aux & TRACED != 0;
+        if traced {
+            self.trace_fork(core, id);
         }
         for &(station, service, hop, tier, extra) in calls {
             let c = core.alloc(now);
@@ -655,6 +642,9 @@ impl System {
             (r.class, r.hop, r.key, r.tag) = (kind, hop, parent.key, id as u64);
             r.aux = (parent.aux & (MEASURED | SHARD_MASK)) | tier;
             r.delay = ns(LAN_RTT_S) + extra;
+            if traced {
+                self.trace_call(core, id, c, (station, hop));
+            }
             self.spawn.push((c, Next::Visit { station, service }));
         }
         self.joins.insert(id, Join { left: calls.len() as u32, failed: false, end: now, kind });
@@ -678,6 +668,7 @@ impl System {
             return;
         };
         core.requests[parent as usize].delay += j.end.saturating_sub(now);
+        self.trace_joined(core, parent, j.kind);
         let next = if j.failed {
             Next::Reject
         } else if j.kind == SCATTER {
@@ -738,6 +729,9 @@ impl System {
             w.reads += 1;
             w.stale += stale as u64;
         });
+        if stale {
+            self.trace_mark(core, id, Outcome::Stale);
+        }
         self.done(core, id)
     }
 
@@ -800,7 +794,7 @@ impl System {
 
     /// Sends `req` again as attempt `attempt` after the client's retry delay: a new round trip, a new choice of
     /// app server, the same data. The wait counts in the user's latency.
-    fn retry(&mut self, core: &mut Core, req: super::Request, attempt: u32, now: u64) {
+    fn retry(&mut self, core: &mut Core, (old, req): (u32, super::Request), attempt: u32, now: u64) {
         let id = core.alloc(now);
         let wait = ns(crate::model::RETRY_DELAY_S);
         {
@@ -812,6 +806,7 @@ impl System {
             r.aux = (req.aux & (MEASURED | HAS_JOB | SHARD_MASK)) | (attempt << ATTEMPT_SHIFT);
             r.delay = req.delay + ns(CLIENT_RTT_S);
         }
+        self.trace_resend(core, old, id);
         self.schedule(core, now + wait, Timer::Retry(id));
     }
 
@@ -976,16 +971,6 @@ fn data_key(key: u32, shard: usize) -> u64 {
     u64::from(key) | (shard as u64) << 32
 }
 
-fn tier_name(bit: u32) -> &'static str {
-    match bit {
-        T_EDGE => "edge",
-        T_APP => "app",
-        T_REDIS => "redis",
-        T_PRIMARY => "db_primary",
-        _ => "replica",
-    }
-}
-
 impl Router for System {
     fn next_arrival(&mut self, core: &mut Core, now: u64) -> Option<u64> {
         // Thinning: candidates at the peak rate, kept with probability curve(t).
@@ -1006,16 +991,14 @@ impl Router for System {
         self.counts.offered += 1.0;
         self.record(measured, |w| w.offered += 1);
         let id = core.alloc(now);
+        self.trace_admit(core, id, now);
         let tr = &self.topo.scenario.traffic;
         let static_req = core.rng.random::<f64>() < tr.static_share;
         let user = self.users.sample(&mut core.rng) as u64;
         let shard = if self.primaries.len() > 1 { bucket_of(user, self.primaries.len() as u32, SHARD_SALT) } else { 0 };
         {
             let r = &mut core.requests[id as usize];
-            r.aux = if measured { MEASURED } else { 0 } | (shard << SHARD_SHIFT);
-        }
-        if self.traces.len() + self.traced.len() < self.trace_limit {
-            self.traced.insert(id, Vec::new());
+            r.aux |= if measured { MEASURED } else { 0 } | (shard << SHARD_SHIFT);
         }
         if static_req {
             core.requests[id as usize].class = STATIC;
@@ -1040,11 +1023,10 @@ impl Router for System {
                     let r = &mut core.requests[id as usize];
                     r.delay = ns(EDGE_RTT_S);
                     r.aux |= T_EDGE;
-                    if let Some(p) = self.traced.get_mut(&id) {
-                        p.push("edge");
-                    }
+                    self.trace_edge(core, id, edge, Outcome::Hit);
                     return Some((id, Next::Done));
                 }
+                self.trace_edge(core, id, edge, Outcome::Miss);
             }
         } else {
             let write = core.rng.random::<f64>() < tr.write_fraction();
@@ -1077,24 +1059,30 @@ impl Router for System {
             0
         };
         let Some(rg) = self.serving_region(geo, now) else {
+            self.trace_refused(core, id, node(NodeKind::Region, 0), Outcome::NoRegion);
             return Some((id, Next::Reject));
         };
         let lb = if self.topo.has_lb() { ns(LAN_RTT_S) } else { 0 };
         let job = core.requests[id as usize].aux & HAS_JOB != 0;
         let write = core.requests[id as usize].class == WRITE;
         let detour = if write && rg != self.primary_region { GEOS[rg].rtt_s[self.primary_region] } else { 0.0 };
+        let (region_ns, job_ns) = (ns(GEOS[geo].rtt_s[rg] + detour), if job { self.job_delay } else { 0 });
         let r = &mut core.requests[id as usize];
-        r.delay = ns(GEOS[geo].rtt_s[rg] + detour) + lb + if job { self.job_delay } else { 0 };
+        r.delay = region_ns + lb + job_ns;
         r.tag = user;
         r.aux |= (rg as u32) << REGION_SHIFT;
+        self.trace_arrival(core, id, (geo, rg), (region_ns, lb, job_ns));
         if now < self.regions[rg].app_down_until {
+            self.trace_refused(core, id, node(NodeKind::App, rg), Outcome::Dead);
             return Some((id, Next::Reject)); // the only server is restarting for a deploy
         }
         if self.topo.has_lb() && now < self.regions[rg].lb_down_until {
+            self.trace_mark(core, id, Outcome::Refused);
             return Some((id, Next::Reject));
         }
         if core.requests[id as usize].class != STATIC && !self.allow(user, now) {
             self.record(measured, |w| w.limited += 1);
+            self.trace_refused(core, id, node(NodeKind::App, rg), Outcome::RateLimited);
             return Some((id, Next::Reject));
         }
         if core.requests[id as usize].class == READ && self.private_page(core, now) {
@@ -1103,12 +1091,15 @@ impl Router for System {
             let r = &mut core.requests[id as usize];
             r.delay = ns(EDGE_RTT_S);
             r.aux |= T_EDGE;
+            self.trace_edge(core, id, 0, Outcome::WrongUser);
             return Some((id, Next::Done));
         }
         let Some((server, dead)) = self.pick_server(core, rg, user) else {
+            self.trace_refused(core, id, node(NodeKind::App, rg), Outcome::Refused);
             return Some((id, Next::Reject));
         };
         if dead {
+            self.trace_refused(core, id, self.station_node(server, H_APP), Outcome::Dead);
             return Some((id, Next::Reject));
         }
         let service = if core.requests[id as usize].class == STATIC {
@@ -1124,6 +1115,9 @@ impl Router for System {
 
     fn after(&mut self, core: &mut Core, id: u32, _station: u32, now: u64) -> Next {
         let req = core.requests[id as usize];
+        if req.aux & TRACED != 0 && req.class <= WRITE {
+            self.trace_visited(core, id, now);
+        }
         let measured = req.aux & MEASURED != 0;
         let tier = match req.hop {
             H_APP => 0,
@@ -1171,9 +1165,13 @@ impl Router for System {
                             w.reads += 1;
                             w.stale += stale as u64;
                         });
+                        self.trace_mark(core, id, if stale { Outcome::Stale } else { Outcome::Hit });
                         self.done(core, id)
                     }
-                    None => self.db_step(core, id),
+                    None => {
+                        self.trace_mark(core, id, Outcome::Miss);
+                        self.db_step(core, id)
+                    }
                 }
             }
             (READ, H_DB) => self.read_done(core, id, now, true),
@@ -1185,6 +1183,7 @@ impl Router for System {
             (WRITE, H_DB) if req.aux & HAS_JOB != 0 && self.workers.is_empty() && self.downstream_down(now) => {
                 // The inline job's call to the dead downstream times out: the save fails.
                 core.requests[id as usize].delay += ns(crate::model::DOWNSTREAM_TIMEOUT_S);
+                self.trace_job(core, id, Outcome::TimedOut);
                 Next::Reject
             }
             (WRITE, H_DB) => {
@@ -1195,6 +1194,7 @@ impl Router for System {
                         let service = self.job_s.draw_ns(&mut core.rng);
                         self.side_job(core, now, (JOB, H_JOB, 0, service), req.aux, pool, service);
                     }
+                    self.trace_job(core, id, if self.workers.is_empty() { Outcome::Served } else { Outcome::Accepted });
                 }
                 self.done(core, id)
             }
@@ -1206,7 +1206,7 @@ impl Router for System {
         self.spawn.pop()
     }
 
-    fn finish(&mut self, core: &mut Core, id: u32, ok: bool, _refusal: Option<Refusal>, now: u64) {
+    fn finish(&mut self, core: &mut Core, id: u32, ok: bool, refusal: Option<Refusal>, now: u64) {
         let req = core.requests[id as usize];
         let measured = req.aux & MEASURED != 0;
         if req.class == APPLY {
@@ -1222,6 +1222,9 @@ impl Router for System {
             return;
         }
         if req.class == SVC || req.class == SCATTER {
+            if req.aux & TRACED != 0 {
+                self.trace_called(&req, id, (ok, refusal), now);
+            }
             self.joined(core, req, ok, now);
             return;
         }
@@ -1254,8 +1257,12 @@ impl Router for System {
         }
         // A failed request is sent again at once while the client has retries left; the user sees one request.
         let attempt = (req.aux & ATTEMPT_MASK) >> ATTEMPT_SHIFT;
-        if !ok && attempt < self.topo.scenario.arch.resilience.retries.min(7) {
-            self.retry(core, req, attempt + 1, now);
+        let again = !ok && attempt < self.topo.scenario.arch.resilience.retries.min(7);
+        if req.aux & TRACED != 0 {
+            self.trace_end(core, (id, &req), (ok, refusal), !again);
+        }
+        if again {
+            self.retry(core, (id, req), attempt + 1, now);
             self.record(measured, |w| w.retries += 1);
             return;
         }
@@ -1269,14 +1276,6 @@ impl Router for System {
         } else {
             self.counts.rejected += 1.0;
             self.record(measured, |w| w.rejected += 1);
-        }
-        if let Some(tiers) = self.traced.remove(&id) {
-            let class = match req.class {
-                STATIC => "static",
-                READ => "read",
-                _ => "write",
-            };
-            self.traces.push(Trace { start_s: req.start as f64 / 1e9, latency_ms: latency * 1e3, class, tiers, ok });
         }
     }
 
@@ -1319,6 +1318,7 @@ impl Router for System {
                 Timer::Retry(id) => {
                     let req = core.requests[id as usize];
                     let rg = region_of(&req);
+                    self.trace_retry(core, id, ((req.aux & ATTEMPT_MASK) >> ATTEMPT_SHIFT) + 1);
                     let lb_down = self.topo.has_lb() && now < self.regions[rg].lb_down_until;
                     let next = match self.pick_server(core, rg, req.tag) {
                         Some((server, false)) if !lb_down => {
@@ -1326,7 +1326,15 @@ impl Router for System {
                                 if req.class == STATIC { self.static_s.draw_ns(&mut core.rng) } else { self.app_s.draw_ns(&mut core.rng) };
                             self.visit(core, id, server, service, H_APP, T_APP, false)
                         }
-                        _ => Next::Reject,
+                        picked => {
+                            let (node, outcome) = match picked {
+                                _ if lb_down => (node(NodeKind::LoadBalancer, rg), Outcome::Refused),
+                                Some((server, _)) => (self.station_node(server, H_APP), Outcome::Dead),
+                                None => (node(NodeKind::App, rg), Outcome::Refused),
+                            };
+                            self.trace_refused(core, id, node, outcome);
+                            Next::Reject
+                        }
                     };
                     self.spawn.push((id, next));
                 }
@@ -1425,51 +1433,145 @@ impl Router for System {
 
 /// Runs `scenario` request by request and summarises it.
 pub fn run(scenario: &Scenario, opts: DesOptions) -> DesReport {
-    let topo = Topology::new(scenario);
-    let (mut sys, stations) = System::new(topo, &opts);
-    let timeout = SimTime::from_secs(scenario.arch.timeout_ms / 1e3);
-    let mut core = Core::new(stations, scenario.seed, timeout);
-    for f in &scenario.faults {
-        sys.schedule(&mut core, ns(f.at_s), Timer::Fault(f.kind));
-    }
-    if scenario.arch.autoscaling.enabled {
-        sys.schedule(&mut core, ns(SCALE_TICK_S), Timer::Scale);
-    }
-    if !sys.workers.is_empty() {
-        sys.schedule(&mut core, 0, Timer::ScaleWorkers);
-    }
-    let job = &scenario.arch.ops.report;
-    if job.start_hour.is_some() && !job.on_replica {
-        sys.schedule(&mut core, 0, Timer::Report);
-    }
-    let every = opts.sample_every.max(1e-3);
-    let mut series = Vec::new();
-    let mut prev = Vec::new();
-    let mut t = 0.0;
-    let warmup = sys.warmup_ns;
-    let mut reset_done = warmup == 0;
-    if reset_done {
-        core.reset_stats();
-    }
-    while t < scenario.duration_s - 1e-9 {
-        let next = (t + every).min(scenario.duration_s);
-        if !reset_done && ns(next) >= warmup {
-            core.run_until(&mut sys, warmup);
-            core.reset_stats();
-            prev.clear();
-            for s in 0..core.stations.len() as u32 {
-                prev.push(core.areas(s));
-            }
-            reset_done = true;
+    Run::new(scenario, opts).finish()
+}
+
+/// A request-level run that goes on in steps: [`Run::advance`] runs to a simulated time and returns the series
+/// points completed on the way, [`Run::take_traces`] the traces kept since the last call. However a run is cut,
+/// it is the same run as [`run`]'s.
+pub struct Run {
+    sys: System,
+    core: Core,
+    /// Seconds between series points, the run's length, and the last point's time.
+    every: f64,
+    duration_s: f64,
+    t: f64,
+    series: Vec<Sample>,
+    /// Each station's time integrals at the last point.
+    prev: Vec<(f64, f64, f64)>,
+    reset_done: bool,
+    /// Traces already handed out by [`Run::take_traces`].
+    taken: usize,
+}
+
+impl Run {
+    /// A run of `scenario` at time 0.
+    pub fn new(scenario: &Scenario, opts: DesOptions) -> Run {
+        let topo = Topology::new(scenario);
+        let (mut sys, stations) = System::new(topo, &opts);
+        let timeout = SimTime::from_secs(scenario.arch.timeout_ms / 1e3);
+        let mut core = Core::new(stations, scenario.seed, timeout);
+        for f in &scenario.faults {
+            sys.schedule(&mut core, ns(f.at_s), Timer::Fault(f.kind));
         }
-        // Utilisation in this point covers the time since the last point or since the warm-up reset.
-        let from = if ns(t) < warmup && ns(next) >= warmup { warmup as f64 / 1e9 } else { t };
-        core.run_until(&mut sys, ns(next));
-        core.now = ns(next);
-        let sample = sys.sample(&mut core, next, (next - from).max(1e-9), &mut prev);
-        series.push(sample);
-        t = next;
+        if scenario.arch.autoscaling.enabled {
+            sys.schedule(&mut core, ns(SCALE_TICK_S), Timer::Scale);
+        }
+        if !sys.workers.is_empty() {
+            sys.schedule(&mut core, 0, Timer::ScaleWorkers);
+        }
+        let job = &scenario.arch.ops.report;
+        if job.start_hour.is_some() && !job.on_replica {
+            sys.schedule(&mut core, 0, Timer::Report);
+        }
+        let reset_done = sys.warmup_ns == 0;
+        if reset_done {
+            core.reset_stats();
+        }
+        Run {
+            sys,
+            core,
+            every: opts.sample_every.max(1e-3),
+            duration_s: scenario.duration_s,
+            t: 0.0,
+            series: Vec::new(),
+            prev: Vec::new(),
+            reset_done,
+            taken: 0,
+        }
     }
+
+    /// Simulated seconds run so far.
+    pub fn now_s(&self) -> f64 {
+        self.core.now as f64 / 1e9
+    }
+
+    /// The run's length in simulated seconds.
+    pub fn duration_s(&self) -> f64 {
+        self.duration_s
+    }
+
+    /// Whether the whole run is done.
+    pub fn done(&self) -> bool {
+        self.t >= self.duration_s - 1e-9
+    }
+
+    /// Runs to `until_s` (at most the run's length) and returns the series points completed on the way.
+    pub fn advance(&mut self, until_s: f64) -> Vec<Sample> {
+        let until = until_s.min(self.duration_s);
+        let mut points = Vec::new();
+        while !self.done() {
+            let next = (self.t + self.every).min(self.duration_s);
+            if next > until + 1e-9 {
+                break;
+            }
+            points.push(self.point(next));
+        }
+        if !self.done() {
+            self.run_to(ns(until));
+        }
+        self.sys.tracer.sampling.ran_to(ns(until));
+        self.series.extend(points.iter().cloned());
+        points
+    }
+
+    /// Traces kept since the last call, in finishing order.
+    pub fn take_traces(&mut self) -> Vec<Trace> {
+        let kept = self.sys.tracer.sampling.kept();
+        let new = kept[self.taken.min(kept.len())..].to_vec();
+        self.taken = kept.len();
+        new
+    }
+
+    /// Runs the core to `until` (ns), resetting the statistics at the end of the warm-up on the way.
+    fn run_to(&mut self, until: u64) {
+        let warmup = self.sys.warmup_ns;
+        if !self.reset_done && until >= warmup {
+            self.core.run_until(&mut self.sys, warmup);
+            self.core.reset_stats();
+            self.prev.clear();
+            for s in 0..self.core.stations.len() as u32 {
+                self.prev.push(self.core.areas(s));
+            }
+            self.reset_done = true;
+        }
+        self.core.run_until(&mut self.sys, until);
+    }
+
+    /// Runs to the series point at `next` seconds and takes it.
+    fn point(&mut self, next: f64) -> Sample {
+        let warmup = self.sys.warmup_ns;
+        // Utilisation in this point covers the time since the last point or since the warm-up reset.
+        let from = if ns(self.t) < warmup && ns(next) >= warmup { warmup as f64 / 1e9 } else { self.t };
+        self.run_to(ns(next));
+        self.core.now = ns(next);
+        let sample = self.sys.sample(&mut self.core, next, (next - from).max(1e-9), &mut self.prev);
+        self.t = next;
+        sample
+    }
+
+    /// Runs whatever is left and summarises the run; its traces are every one kept, taken or not.
+    pub fn finish(mut self) -> DesReport {
+        self.advance(self.duration_s);
+        self.sys.tracer.sampling.close();
+        let traces = self.sys.tracer.sampling.kept().to_vec();
+        let report = summarise(&mut self.sys, &mut self.core, self.series);
+        DesReport { report, traces, events: self.core.events }
+    }
+}
+
+/// The run's summary over the measured window, with its series.
+fn summarise(sys: &mut System, core: &mut Core, series: Vec<Sample>) -> Report {
     let now = core.now;
     let since = core.reset_at;
     let mut tiers = crate::report::TierFigures::default();
@@ -1537,5 +1639,5 @@ pub fn run(scenario: &Scenario, opts: DesOptions) -> DesReport {
         ran: &sys.topo.scenario,
     };
     let summary = crate::report::Summary::build(&sys.topo, measured, crate::bill::month(&sys.topo));
-    DesReport { report: Report { summary, series }, traces: sys.traces, events: core.events }
+    Report { summary, series }
 }
