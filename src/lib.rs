@@ -271,7 +271,7 @@ pub fn App() -> impl IntoView {
                 })}
                 {show("plan").then(|| view! { <Planner/> })}
                 {show("compare").then(|| view! { <ComparePanel/> })}
-                {show("exact").then(|| view! { <ExactPanel/> })}
+                {show("exact").then(|| view! { <ExactPanel/> <components::trace::TracePanel/> })}
                 {show("charts").then(|| view! {
                     <div class="charts">
                         <Chart id="chart-latency" spec=latency marks=marks span=span cursor=cursor/>

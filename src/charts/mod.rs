@@ -1,6 +1,6 @@
 //! Charts: each file turns run data into a [`ChartSpec`] with a pure function; [`draw`] paints any spec on a
 //! canvas with plotters. Specs keep about one point per horizontal pixel (plotters-canvas makes one canvas call
-//! per point).
+//! per point). `waterfall` lays out one traced request's hops, which the trace panel draws as SVG.
 pub mod axis;
 pub mod cache;
 pub mod cost;

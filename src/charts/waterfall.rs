@@ -86,6 +86,29 @@ pub fn node_label(node: &Node) -> String {
     }
 }
 
+/// The diagram's tiers (its nodes' `data-tier` names) a request passed through, in order, each once.
+pub fn path_tiers(trace: &Trace) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = vec!["users"];
+    let hops = trace.hops.iter().flat_map(|h| std::iter::once(h).chain(h.calls.iter()));
+    for hop in hops {
+        let tier = match hop.node.kind {
+            NodeKind::Edge => "cdn",
+            NodeKind::LoadBalancer => "lb",
+            NodeKind::App | NodeKind::Job => "app",
+            NodeKind::Session | NodeKind::Cache => "redis",
+            NodeKind::Primary | NodeKind::Shards => "db_primary",
+            NodeKind::Replica => "replica",
+            NodeKind::Queue => "workers",
+            NodeKind::Services | NodeKind::Service => "services",
+            NodeKind::Region | NodeKind::Retry => "users",
+        };
+        if !out.contains(&tier) {
+            out.push(tier);
+        }
+    }
+    out
+}
+
 /// An outcome in words.
 pub fn outcome_words(o: Outcome) -> &'static str {
     match o {
@@ -110,7 +133,10 @@ pub fn outcome_words(o: Outcome) -> &'static str {
 
 /// Whether the request failed at a hop with this outcome.
 pub fn failed(o: Outcome) -> bool {
-    matches!(o, Outcome::Full | Outcome::TimedOut | Outcome::Dead | Outcome::Retried | Outcome::RateLimited | Outcome::NoRegion | Outcome::Refused)
+    matches!(
+        o,
+        Outcome::Full | Outcome::TimedOut | Outcome::Dead | Outcome::Retried | Outcome::RateLimited | Outcome::NoRegion | Outcome::Refused
+    )
 }
 
 /// A class in words.
@@ -264,6 +290,7 @@ mod tests {
         assert_eq!(describe(&rows[1]), "App server 3: at 30.0 ms, queued 1.5 ms, served 5.0 ms — served");
         assert_eq!(describe(&rows[6]), "Replica 2: at 67.3 ms, network 0.50 ms, queued 40.0 ms, served 8.0 ms — timed out");
         assert_eq!(summary(&t), "Read request #42 at 12.3 s: failed in 115.8 ms, 5 hops");
+        assert_eq!(path_tiers(&t), ["users", "app", "redis", "services", "replica"]);
         // The axis reaches past the last bar's end, at a round value.
         let a = axis(&rows);
         assert!(a.max >= 115.8 && a.max <= 140.0, "{a:?}");

@@ -528,6 +528,11 @@ pub fn Diagram() -> impl IntoView {
             .unwrap_or_default()
     });
     let dots = Memo::new(move |_| layout.with(|l| l.edges.iter().map(|e| (path_of(e), dot_count(e.rps))).collect::<Vec<_>>()));
+    // In exact mode, the path of the request being followed is marked.
+    let exact = use_context::<crate::exact::Exact>();
+    let path = Memo::new(move |_| {
+        exact.and_then(|e| e.followed.with(|t| t.as_ref().map(crate::charts::waterfall::path_tiers))).unwrap_or_default()
+    });
     view! {
         <figure class="panel diagram" id="results" tabindex="-1">
             <figcaption>"Architecture"</figcaption>
@@ -544,7 +549,16 @@ pub fn Diagram() -> impl IntoView {
                 {move || dots.get().into_iter().map(dots_view).collect_view()}
                 {move || {
                     let changed = differs.get();
-                    layout.get().nodes.into_iter().map(|n| { let c = changed.contains(&n.tier); node_view(n, c) }).collect_view()
+                    let path = path.get();
+                    layout
+                        .get()
+                        .nodes
+                        .into_iter()
+                        .map(|n| {
+                            let (c, p) = (changed.contains(&n.tier), path.contains(&n.tier));
+                            node_view(n, c, p)
+                        })
+                        .collect_view()
                 }}
                 {move || layout.get().edges.into_iter().filter(has_room_for_label).map(label_view).collect_view()}
             </svg>
@@ -643,9 +657,14 @@ fn label_view(e: Edge) -> impl IntoView {
     view! { <text x=mid.0 y=mid.1 text-anchor="middle" class="rate">{format::rps(e.rps)}</text> }
 }
 
-fn node_view(n: Node, changed: bool) -> impl IntoView {
+fn node_view(n: Node, changed: bool, on_path: bool) -> impl IntoView {
     let (class, word) = n.health.word();
-    let class = format!("node {class}{}{}", if n.bottleneck { " bottleneck" } else { "" }, if changed { " changed" } else { "" });
+    let class = format!(
+        "node {class}{}{}{}",
+        if n.bottleneck { " bottleneck" } else { "" },
+        if changed { " changed" } else { "" },
+        if on_path { " on-path" } else { "" }
+    );
     let cx = n.x + n.w / 2.0;
     let has_status = !word.is_empty() || n.bottleneck || changed;
     // Two or three lines, 14 units apart, centred in the box (baselines 3 units above each line's bottom).

@@ -20,4 +20,5 @@ pub mod playback;
 pub mod safety_knobs;
 pub mod share;
 pub mod stage_picker;
+pub mod trace;
 pub mod undo;

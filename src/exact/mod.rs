@@ -14,6 +14,7 @@ use futures::{SinkExt, StreamExt};
 use gloo_worker::Spawnable;
 use leptos::prelude::*;
 use sim_core::agreement::Figures;
+use sim_core::des::trace::Trace;
 use sim_core::report::Sample;
 
 use protocol::{FromWorker, Job, ToWorker};
@@ -45,6 +46,10 @@ pub struct Exact {
     pub series: RwSignal<Vec<Sample>>,
     /// Where the run stands.
     pub status: RwSignal<Status>,
+    /// The requests traced so far (spans per hop), oldest first.
+    pub traces: RwSignal<Vec<Trace>>,
+    /// The request being followed: its waterfall is shown and its path marked on the diagram.
+    pub followed: RwSignal<Option<Trace>>,
     /// The job the page waits on; answers to others are dropped.
     job: StoredValue<u32>,
     /// The channel to the task that owns the worker; None until the worker is first needed.
@@ -58,6 +63,8 @@ impl Exact {
             on: RwSignal::new(on),
             series: RwSignal::new(Vec::new()),
             status: RwSignal::new(Status::Off),
+            traces: RwSignal::new(Vec::new()),
+            followed: RwSignal::new(None),
             job: StoredValue::new(0),
             outbox: StoredValue::new_local(None),
         }
@@ -68,6 +75,8 @@ impl Exact {
         let id = self.job.get_value().wrapping_add(1);
         self.job.set_value(id);
         self.series.set(Vec::new());
+        self.traces.set(Vec::new());
+        self.followed.set(None);
         self.status.set(Status::Starting);
         self.send(ToWorker::Run(Job { id, query, sample_every }));
     }
@@ -91,6 +100,8 @@ impl Exact {
         self.on.set(false);
         self.status.set(Status::Off);
         self.series.set(Vec::new());
+        self.traces.set(Vec::new());
+        self.followed.set(None);
     }
 
     fn send(&self, message: ToWorker) {
@@ -142,6 +153,7 @@ impl Exact {
                 let share = if duration_s > 0.0 { (done_s / duration_s).clamp(0.0, 1.0) } else { 1.0 };
                 self.status.set(Status::Running(share));
             }
+            FromWorker::Traces { id, traces } if id == current => self.traces.update(|t| t.extend(traces)),
             FromWorker::Done { id, exact, aggregate, events } if id == current => {
                 self.status.set(Status::Done { exact, aggregate, events });
             }

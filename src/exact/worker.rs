@@ -5,10 +5,14 @@ use futures::{FutureExt, SinkExt, StreamExt};
 use gloo_worker::reactor::{reactor, ReactorScope};
 use sim_core::agreement::Figures;
 use sim_core::des::system::{self, DesOptions};
+use sim_core::des::trace::Trace;
 
 use crate::format::count;
 
-use super::protocol::{requests_at_most, FromWorker, Job, ToWorker, MAX_REQUESTS};
+use super::protocol::{requests_at_most, traced_every, FromWorker, Job, ToWorker, MAX_REQUESTS, TRACES_PER_S};
+
+/// Requests simulated between two looks at the page's messages.
+const CHUNK_REQUESTS: f64 = 100_000.0;
 
 /// The reactor: one job at a time; a message that arrives while a job runs ends it and is handled next.
 #[reactor]
@@ -46,14 +50,37 @@ async fn run(scope: &mut ReactorScope<ToWorker, FromWorker>, job: Job) -> Result
         scope.send(FromWorker::Refused { id, message }).await.map_err(|_| ())?;
         return Ok(None);
     }
-    let opts = DesOptions { sample_every: job.sample_every.max(1.0), warmup_fraction: 0.1, trace_limit: 0 };
-    // Let a newer job that is already waiting win before any work is done.
-    if let Some(m) = interrupted(scope).await {
-        return Ok(Some(m));
+    let every = job.sample_every.max(1.0);
+    let mut run = system::Run::new(&scenario, DesOptions { sample_every: every, warmup_fraction: 0.1, traces_per_s: TRACES_PER_S });
+    let duration_s = run.duration_s();
+    // Chunks of about CHUNK_REQUESTS requests: short enough that a newer job never waits long, long enough that
+    // messages stay few.
+    let chunk_s = (CHUNK_REQUESTS / scenario.traffic.peak_rps().max(1e-9)).clamp(every, duration_s.max(every));
+    let thin = traced_every(duration_s);
+    let sent = |traces: &[Trace]| -> Vec<Trace> { traces.iter().filter(|tr| (tr.start_s.max(0.0) as u64) % thin == 0).cloned().collect() };
+    let mut taken = 0;
+    let mut t = 0.0;
+    while !run.done() {
+        // A newer job (or a cancel) waiting ends this one.
+        if let Some(m) = interrupted(scope).await {
+            return Ok(Some(m));
+        }
+        t = (t + chunk_s).min(duration_s);
+        let samples = run.advance(t);
+        scope.send(FromWorker::Progress { id, samples, done_s: t, duration_s }).await.map_err(|_| ())?;
+        let batch = run.take_traces();
+        taken += batch.len();
+        let traces = sent(&batch);
+        if !traces.is_empty() {
+            scope.send(FromWorker::Traces { id, traces }).await.map_err(|_| ())?;
+        }
     }
-    let report = system::run(&scenario, opts);
-    let duration_s = scenario.duration_s;
-    scope.send(FromWorker::Progress { id, samples: report.report.series.clone(), done_s: duration_s, duration_s }).await.map_err(|_| ())?;
+    // The last second's traces are chosen when the run closes.
+    let report = run.finish();
+    let last = sent(report.traces.get(taken..).unwrap_or_default());
+    if !last.is_empty() {
+        scope.send(FromWorker::Traces { id, traces: last }).await.map_err(|_| ())?;
+    }
     let aggregate = sim_core::fluid::run(&scenario, sim_core::results::FLUID).summary;
     let done =
         FromWorker::Done { id, exact: Figures::of(&report.report.summary), aggregate: Figures::of(&aggregate), events: report.events };
