@@ -109,3 +109,73 @@ test('a run too big for the page is refused naming what to change, and the page 
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('following the slowest request: its waterfall reads hop by hop, matches the CLI trace and marks the diagram', async () => {
+  const page = await openReady(ctx, `${STAGE}&engine=des`);
+  await complete(page);
+  // The charts filled from the worker: the latency chart names the exact engine and has a latest value.
+  assert.match(await page.locator('#chart-latency canvas').getAttribute('aria-label'), /^Exact engine\. Latency.*latest p99 [\d.]+ ms/);
+  const panel = page.getByRole('region', { name: 'Follow one request' });
+  await panel.getByRole('button', { name: 'Slowest at the cursor' }).click();
+  const summary = await panel.locator('.trace-summary').textContent();
+  const [, id, latency] = summary.match(/^\w[\w ]* request #(\d+) at [\d.]+ s: answered in ([\d.,]+) ms, \d+ hops$/) ?? [];
+  assert.ok(id, summary);
+  const hops = await panel.getByRole('list', { name: `Hops of request #${id}` }).getByRole('listitem').allTextContents();
+  assert.match(hops[0], /^To North America: at 0\.00 ms, network 30\.0 ms — served$/);
+  assert.ok(hops.some((h) => /^App server \d+: /.test(h)), hops.join('\n'));
+  // A cache hit never goes on to the database.
+  const hit = hops.findIndex((h) => h.endsWith('— cache hit'));
+  if (hit >= 0) assert.ok(!hops.slice(hit + 1).some((h) => /^(Primary|Replica) /.test(h)), hops.join('\n'));
+  // The same request in the CLI's traces for the page's own link: same hops, same latency.
+  const link = new URL(page.url()).search;
+  const out = JSON.parse(execFileSync(cli(), ['run', '--scenario', link, '--engine', 'des', '--traces', '10', '--json'], { maxBuffer: 64 << 20 }).toString());
+  const trace = out.traces.find((t) => t.id === Number(id));
+  assert.ok(trace, `request #${id} is among the CLI's traces`);
+  assert.equal(trace.latency_ms.toFixed(1), Number(latency.replace(/,/g, '')).toFixed(1));
+  assert.equal(trace.hops.length + trace.hops.reduce((n, h) => n + h.calls.length, 0), hops.length);
+  // Its path is marked on the diagram: the app tier and the cache at least.
+  for (const tier of ['app', 'redis']) {
+    assert.equal(await page.locator(`.diagram .node[data-tier="${tier}"].on-path`).count() > 0, true, `${tier} on the path`);
+  }
+  await screenshot(page, 'exact-trace-desktop');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('a failed request says where it failed; a change or Stop ends a long run and keeps the page responsive', async () => {
+  const page = await openReady(ctx, '?v=1&stage=8&users=20000&faults=kill_app@100&engine=des', PHONE);
+  await complete(page);
+  const panel = page.getByRole('region', { name: 'Follow one request' });
+  await panel.getByRole('button', { name: 'A failed one' }).click();
+  assert.match(await panel.locator('.trace-summary').textContent(), /: failed in /);
+  const hops = await panel.locator('ol.hops li').allTextContents();
+  assert.match(hops.at(-1), /— (machine down|timed out|refused: full|refused|failed, retried)$/);
+  assert.equal(await panel.locator('ol.hops li.failed').count() > 0, true);
+  await screenshot(page, 'exact-trace-phone');
+  await page.context().close();
+
+  // A long run (about 4.8 million requests): Stop keeps what was simulated.
+  const long = await openReady(ctx, '?v=1&stage=6&users=40000&dur=1200&engine=des', DESKTOP);
+  const exact = long.getByRole('region', { name: 'Exact engine' });
+  const progress = exact.getByRole('progressbar', { name: 'Exact run progress' });
+  await progress.waitFor({ timeout: 30_000 });
+  await long.waitForFunction(() => Number(document.querySelector('.exact progress')?.value) > 0.05);
+  // A change of the scenario starts a new run from zero.
+  await long.getByRole('slider', { name: /Users/ }).focus();
+  await long.keyboard.press('ArrowLeft');
+  await long.waitForFunction(() => {
+    const p = document.querySelector('.exact progress');
+    return !p || Number(p.value) < 0.05;
+  });
+  await progress.waitFor({ timeout: 30_000 });
+  await exact.getByRole('button', { name: 'Stop the exact run' }).click();
+  await exact.getByText(/^Stopped at .+ of 20 min 00 s\. The charts show what was simulated\./).waitFor();
+  assert.equal(await progress.count(), 0);
+  // The main thread answered throughout: the page still reacts at once.
+  const before = await long.locator('#users').inputValue();
+  await long.getByRole('slider', { name: /Users/ }).focus();
+  await long.keyboard.press('ArrowLeft');
+  await long.waitForFunction((b) => document.querySelector('#users').value !== b, before, { timeout: 2_000 });
+  assert.deepEqual(long.problems, []);
+  await long.context().close();
+});
