@@ -178,13 +178,13 @@ pub fn describe(row: &Row) -> String {
     format!("{}{attempt}: {} — {}", row.label, parts.join(", "), row.outcome)
 }
 
-/// Milliseconds with a precision that suits the size: `0.42 ms`, `12.3 ms`, `1,234 ms`.
+/// Milliseconds with a precision that suits the size: `0.42 ms`, `123.4 ms`, `1,234 ms`.
 pub fn ms(v: f64) -> String {
     if !v.is_finite() {
         "—".to_owned()
     } else if v < 1.0 {
         format!("{v:.2} ms")
-    } else if v < 100.0 {
+    } else if v < 1_000.0 {
         format!("{v:.1} ms")
     } else {
         format!("{} ms", crate::format::thousands(v.round() as u64))
@@ -241,6 +241,17 @@ pub fn pick(traces: &[Trace], pick: Pick, cursor: f64) -> Option<usize> {
     }
 }
 
+/// Up to `n` traces of the latest traced second at or before `cursor` (the first traced second when the cursor
+/// is before them all), as indices into `traces`: the failed ones first, then the slowest.
+pub fn around(traces: &[Trace], cursor: f64, n: usize) -> Vec<usize> {
+    let before = traces.iter().map(|t| t.start_s.floor()).filter(|&s| s <= cursor).fold(f64::NEG_INFINITY, f64::max);
+    let second = if before.is_finite() { before } else { traces.iter().map(|t| t.start_s.floor()).fold(f64::INFINITY, f64::min) };
+    let mut idx: Vec<usize> = (0..traces.len()).filter(|&i| traces[i].start_s.floor() == second).collect();
+    idx.sort_by(|&a, &b| traces[a].ok.cmp(&traces[b].ok).then(traces[b].latency_ms.total_cmp(&traces[a].latency_ms)));
+    idx.truncate(n);
+    idx
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -293,7 +304,7 @@ mod tests {
         assert_eq!(path_tiers(&t), ["users", "app", "redis", "services", "replica"]);
         // The axis reaches past the last bar's end, at a round value.
         let a = axis(&rows);
-        assert!(a.max >= 115.8 && a.max <= 140.0, "{a:?}");
+        assert!(a.max >= 115.8 && a.max <= 150.0 && a.ticks.len() >= 3, "{a:?}");
     }
 
     #[test]
@@ -312,5 +323,10 @@ mod tests {
         assert_eq!(pick(&traces, Pick::Random(7), 0.0), pick(&traces, Pick::Random(7), 50.0));
         assert!(pick(&[], Pick::Slowest, 1.0).is_none());
         assert!(pick(&traces[..3], Pick::Failed, 1.0).is_none(), "no failed request, nothing to show");
+        // The dots: second 3's requests, slowest first; before every trace, the first traced second's.
+        assert_eq!(around(&traces, 3.5, 6), vec![1, 0]);
+        assert_eq!(around(&traces, 9.5, 1), vec![3]);
+        assert_eq!(around(&traces, 0.0, 6), vec![4], "second 2 is the first traced");
+        assert!(around(&[], 1.0, 6).is_empty());
     }
 }

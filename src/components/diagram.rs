@@ -528,8 +528,17 @@ pub fn Diagram() -> impl IntoView {
             .unwrap_or_default()
     });
     let dots = Memo::new(move |_| layout.with(|l| l.edges.iter().map(|e| (path_of(e), dot_count(e.rps))).collect::<Vec<_>>()));
-    // In exact mode, the path of the request being followed is marked.
+    // In exact mode, the path of the request being followed is marked, and the dots are traced requests of the
+    // second at the cursor, each on its own route.
     let exact = use_context::<crate::exact::Exact>();
+    let routes = Memo::new(move |_| {
+        let Some(e) = exact.filter(|e| e.on.get()) else { return Vec::new() };
+        let cursor = sim.cursor.get();
+        e.traces.with(|ts| {
+            let shown = crate::charts::waterfall::around(ts, cursor, TRACE_DOTS);
+            layout.with(|l| shown.iter().filter_map(|&i| trace_route(l, &ts[i])).collect::<Vec<_>>())
+        })
+    });
     let path = Memo::new(move |_| {
         exact.and_then(|e| e.followed.with(|t| t.as_ref().map(crate::charts::waterfall::path_tiers))).unwrap_or_default()
     });
@@ -546,7 +555,23 @@ pub fn Diagram() -> impl IntoView {
                 {move || layout.get().regions.into_iter().map(region_view).collect_view()}
                 {move || layout.get().wires.into_iter().map(wire_view).collect_view()}
                 {move || layout.get().edges.into_iter().map(edge_view).collect_view()}
-                {move || dots.get().into_iter().map(dots_view).collect_view()}
+                {move || {
+                    let routes = routes.get();
+                    if routes.is_empty() {
+                        dots.get().into_iter().map(dots_view).collect_view().into_any()
+                    } else {
+                        let n = routes.len() as f64;
+                        routes
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, r)| {
+                                let delay = r.1 as f64 * SEGMENT_S * i as f64 / n;
+                                trace_dot_view(r, delay)
+                            })
+                            .collect_view()
+                            .into_any()
+                    }
+                }}
                 {move || {
                     let changed = differs.get();
                     let path = path.get();
@@ -595,6 +620,81 @@ pub fn describe(layout: &Layout) -> String {
 /// The SVG path of an edge.
 fn path_of(e: &Edge) -> String {
     format!("M {:.1} {:.1} L {:.1} {:.1}", e.from.0, e.from.1, e.to.0 - 2.0, e.to.1)
+}
+
+/// Requests drawn moving at once in exact mode, whatever the load: the traced ones of the second at the cursor.
+pub const TRACE_DOTS: usize = 6;
+/// Seconds a dot takes per segment of its path.
+const SEGMENT_S: f64 = 0.45;
+
+/// The route of one traced request over the diagram, as an SVG path through the centres of the boxes it visited
+/// (the `n`th app server or replica when it is drawn), and whether it failed. An answered request travels back
+/// the way it came (a cache hit turns back at the cache); a failed one stops where it failed.
+pub fn trace_route(layout: &Layout, trace: &sim_core::des::trace::Trace) -> Option<(String, usize, bool)> {
+    use sim_core::des::trace::NodeKind;
+    let centre = |n: &Node| (n.x + n.w / 2.0, n.y + n.h / 2.0);
+    let find = |tier: &str, index: u32| {
+        let of_tier: Vec<&Node> = layout.nodes.iter().filter(|n| n.tier == tier).collect();
+        of_tier.get((index as usize).min(of_tier.len().saturating_sub(1))).map(|n| centre(n))
+    };
+    let mut points = vec![find("users", 0)?];
+    for hop in &trace.hops {
+        let tier = match hop.node.kind {
+            NodeKind::Edge => "cdn",
+            NodeKind::LoadBalancer => "lb",
+            NodeKind::App | NodeKind::Job => "app",
+            NodeKind::Session | NodeKind::Cache => "redis",
+            NodeKind::Primary | NodeKind::Shards => "db_primary",
+            NodeKind::Replica => "replica",
+            NodeKind::Queue => "workers",
+            NodeKind::Services | NodeKind::Service => "services",
+            NodeKind::Region | NodeKind::Retry => continue,
+        };
+        let index = if matches!(hop.node.kind, NodeKind::App | NodeKind::Replica) { hop.node.index } else { 0 };
+        if let Some(p) = find(tier, index) {
+            if points.last() != Some(&p) {
+                points.push(p);
+            }
+        }
+    }
+    if trace.ok {
+        let back: Vec<(f64, f64)> = points.iter().rev().skip(1).copied().collect();
+        points.extend(back);
+    }
+    let segments = points.len().saturating_sub(1);
+    if segments == 0 {
+        return None;
+    }
+    let d = points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| format!("{} {:.1} {:.1}", if i == 0 { "M" } else { "L" }, p.0, p.1))
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some((d, segments, !trace.ok))
+}
+
+/// One traced request's dot, moving along its route, starting `delay` seconds in. A failed request's dot travels
+/// for three quarters of its cycle, then stops where it failed and turns vermillion for the rest.
+fn trace_dot_view((path, segments, failed): (String, usize, bool), delay: f64) -> impl IntoView {
+    let dur = format!("{:.2}s", segments as f64 * SEGMENT_S / if failed { 0.75 } else { 1.0 });
+    let begin = format!("-{delay:.2}s");
+    if failed {
+        view! {
+            <circle r="4.5" class="dot trace-dot failed" fill="rgb(0,114,178)">
+                <animateMotion dur=dur.clone() begin=begin.clone() repeatCount="indefinite" path=path calcMode="linear" keyPoints="0;1;1" keyTimes="0;0.75;1"></animateMotion>
+                <animate attributeName="fill" dur=dur begin=begin repeatCount="indefinite" calcMode="discrete" values="rgb(0,114,178);rgb(213,94,0)" keyTimes="0;0.75"></animate>
+            </circle>
+        }
+        .into_any()
+    } else {
+        view! {
+            <circle r="4.5" class="dot trace-dot">
+                <animateMotion dur=dur begin=begin repeatCount="indefinite" path=path></animateMotion>
+            </circle>
+        }
+        .into_any()
+    }
 }
 
 /// Dots on an edge: one more per factor of ten in its rate, up to five; none when idle.
@@ -695,6 +795,30 @@ mod tests {
     use super::*;
     use sim_core::fluid::steady_state;
     use sim_core::scenario::STAGES;
+
+    #[test]
+    fn traced_requests_travel_their_own_routes_over_the_diagram() {
+        use sim_core::des::system::{run, DesOptions};
+        use sim_core::des::trace::{NodeKind, Outcome};
+        let mut s = Scenario::stage(6).with_users(2_000);
+        s.duration_s = 120.0;
+        s.faults = vec![sim_core::scenario::Fault { kind: sim_core::scenario::FaultKind::KillAppServer, at_s: 30.0 }];
+        let traces = run(&s, DesOptions { sample_every: 10.0, warmup_fraction: 0.1, traces_per_s: 10 }).traces;
+        let l = layout(&s, &steady_state(&s).series[0], None);
+        let centre =
+            |tier: &str| l.nodes.iter().find(|n| n.tier == tier).map(|n| format!("{:.1} {:.1}", n.x + n.w / 2.0, n.y + n.h / 2.0)).unwrap();
+        // A cache hit goes users → load balancer → app → Redis and back the same way: it never reaches a database.
+        let hit = traces.iter().find(|t| t.ok && t.hops.iter().any(|h| h.outcome == Outcome::Hit)).expect("a traced cache hit");
+        let (path, segments, failed) = trace_route(&l, hit).unwrap();
+        assert!(!failed && path.starts_with(&format!("M {}", centre("users"))) && path.ends_with(&centre("users")), "{path}");
+        assert!(path.contains(&centre("redis")) && !path.contains(&centre("db_primary")) && !path.contains(&centre("replica")), "{path}");
+        assert_eq!(segments % 2, 0, "there and back: {path}");
+        // A request that met the dead server stops there.
+        let dead = traces.iter().find(|t| !t.ok && t.hops.last().is_some_and(|h| h.node.kind == NodeKind::App)).expect("a failed trace");
+        let (path, _, failed) = trace_route(&l, dead).unwrap();
+        let app = l.nodes.iter().filter(|n| n.tier == "app").nth(dead.hops.last().unwrap().node.index as usize).unwrap();
+        assert!(failed && path.ends_with(&format!("{:.1} {:.1}", app.x + app.w / 2.0, app.y + app.h / 2.0)), "{path}");
+    }
 
     #[test]
     fn every_stage_lays_out_inside_the_view_without_overlap() {
