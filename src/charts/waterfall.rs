@@ -242,14 +242,21 @@ pub fn pick(traces: &[Trace], pick: Pick, cursor: f64) -> Option<usize> {
 }
 
 /// Up to `n` traces of the latest traced second at or before `cursor` (the first traced second when the cursor
-/// is before them all), as indices into `traces`: the failed ones first, then the slowest.
+/// is before them all), as indices into `traces`: up to half of them failed ones, the rest answered ones, each
+/// slowest first (all failed when nothing was answered, and the other way round).
 pub fn around(traces: &[Trace], cursor: f64, n: usize) -> Vec<usize> {
     let before = traces.iter().map(|t| t.start_s.floor()).filter(|&s| s <= cursor).fold(f64::NEG_INFINITY, f64::max);
     let second = if before.is_finite() { before } else { traces.iter().map(|t| t.start_s.floor()).fold(f64::INFINITY, f64::min) };
-    let mut idx: Vec<usize> = (0..traces.len()).filter(|&i| traces[i].start_s.floor() == second).collect();
-    idx.sort_by(|&a, &b| traces[a].ok.cmp(&traces[b].ok).then(traces[b].latency_ms.total_cmp(&traces[a].latency_ms)));
-    idx.truncate(n);
-    idx
+    let slowest = |ok: bool| {
+        let mut idx: Vec<usize> = (0..traces.len()).filter(|&i| traces[i].start_s.floor() == second && traces[i].ok == ok).collect();
+        idx.sort_by(|&a, &b| traces[b].latency_ms.total_cmp(&traces[a].latency_ms));
+        idx
+    };
+    let (failed, answered) = (slowest(false), slowest(true));
+    let take_failed = failed.len().min(n.div_ceil(2).max(n.saturating_sub(answered.len())));
+    let mut out: Vec<usize> = failed.into_iter().take(take_failed).collect();
+    out.extend(answered.into_iter().take(n - out.len()));
+    out
 }
 
 #[cfg(test)]
@@ -326,6 +333,9 @@ mod tests {
         // The dots: second 3's requests, slowest first; before every trace, the first traced second's.
         assert_eq!(around(&traces, 3.5, 6), vec![1, 0]);
         assert_eq!(around(&traces, 9.5, 1), vec![3]);
+        // Half failed, half answered when a second has both.
+        let mixed: Vec<Trace> = (0..8).map(|i| trace(i, 5.5, 10.0 * i as f64, i % 2 == 0)).collect();
+        assert_eq!(around(&mixed, 5.9, 4), vec![7, 5, 6, 4]);
         assert_eq!(around(&traces, 0.0, 6), vec![4], "second 2 is the first traced");
         assert!(around(&[], 1.0, 6).is_empty());
     }
