@@ -2,7 +2,7 @@
 //! and service time at each node, fan-outs with their calls), how a traced request's spans are built as it moves,
 //! and which finished requests each simulated second keeps.
 //!
-//! Spans telescope: a [`Builder`] keeps a cursor (simulated time and the request's accumulated fixed delay at the
+//! Spans telescope: a builder keeps a cursor (simulated time and the request's accumulated fixed delay at the
 //! end of its last hop) and closes each hop from the difference, so the hops of a trace add up to the latency
 //! the engine records, `now - start + delay`, by construction.
 //!
