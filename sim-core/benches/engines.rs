@@ -2,6 +2,8 @@
 //! - aggregate engine: a 24-hour day at 1-second steps for the largest preset, at 1 request/s and at
 //!   100,000,000 requests/s (the cost must not depend on the rate);
 //! - request-level engine: events per second on one M/M/4 station and on the whole largest preset;
+//! - request traces: the cache-and-replicas stage at 1k, 10k and 100k requests/s with tracing off and at 10
+//!   traces per simulated second (tracing must cost under 5 %);
 //! - the planner: the limit finder on the last stage, the cheapest design for 100,000 users from stage 4 and
 //!   for 1,000,000 from the last stage (the default space: the scalesim journey's twelve stages).
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
@@ -74,6 +76,31 @@ fn des_events(c: &mut Criterion) {
     group.finish();
 }
 
+/// Stage 6 (sessions and a cache in Redis, two replicas) at `rps` requests/s for `duration_s` simulated seconds,
+/// with an app server per 250 requests/s and a replica per 2,500 so it runs healthy rather than refusing.
+fn cache_and_replicas_at(rps: f64, duration_s: f64) -> Scenario {
+    let mut s = Scenario::stage(6);
+    s.traffic.users = 1_000_000;
+    s.traffic.requests_per_user = rps / (s.traffic.users as f64 * s.traffic.peak_factor);
+    s.arch.app_servers = (rps / 250.0).ceil().max(3.0) as u32;
+    s.arch.replicas = (rps / 2_500.0).ceil().max(2.0) as u32;
+    s.duration_s = duration_s;
+    s
+}
+
+fn des_trace(c: &mut Criterion) {
+    let mut group = c.benchmark_group("des_trace");
+    group.sample_size(10);
+    for (name, rps, duration_s) in [("1k_rps_60s", 1e3, 60.0), ("10k_rps_20s", 1e4, 20.0), ("100k_rps_5s", 1e5, 5.0)] {
+        let s = cache_and_replicas_at(rps, duration_s);
+        for (tracing, traces_per_s) in [("off", 0), ("10_per_s", 10)] {
+            let opts = DesOptions { sample_every: 1.0, warmup_fraction: 0.1, traces_per_s };
+            group.bench_function(format!("{name}_traces_{tracing}"), |b| b.iter(|| system::run(&s, opts).events));
+        }
+    }
+    group.finish();
+}
+
 fn planner(c: &mut Criterion) {
     use sim_core::plan::{cheapest, limit, Objective};
     let mut group = c.benchmark_group("plan");
@@ -88,5 +115,5 @@ fn planner(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, fluid_day, des_events, planner);
+criterion_group!(benches, fluid_day, des_events, des_trace, planner);
 criterion_main!(benches);

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! scalesim run --scenario 'v=1&stage=4&users=20000' [--engine fluid|des] [--duration S] [--json]
+//! scalesim run --preset replicas --engine des --traces 10 --json   (with request traces, 10 per simulated second)
 //! scalesim run --preset cache --users 20000 --json
 //! scalesim presets
 //! scalesim journey                 (lists the journeys)
@@ -63,6 +64,9 @@ enum Command {
         /// Simulated seconds (overrides the scenario's `dur`).
         #[arg(long)]
         duration: Option<String>,
+        /// Request traces kept per simulated second (0 to 1000; request-level engine only), printed under "traces".
+        #[arg(long)]
+        traces: Option<String>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -299,6 +303,23 @@ fn print_summary(scenario: &Scenario, s: &Summary) {
     println!("assumed           {}", sim_core::bill::assumptions(scenario, b));
 }
 
+/// A run's results with its request traces beside them (`run --traces N --json`).
+#[derive(serde::Serialize)]
+struct Traced {
+    #[serde(flatten)]
+    results: results::Results,
+    traces: Vec<system::Trace>,
+}
+
+fn print_traces(traces: &[system::Trace], per_s: u32) {
+    let failed = traces.iter().filter(|t| !t.ok).count();
+    let slowest = traces.iter().map(|t| t.latency_ms).fold(0.0, f64::max);
+    println!(
+        "traces            {} kept (up to {per_s} per simulated second), {failed} failed, slowest {slowest:.1} ms; --json lists them",
+        traces.len()
+    );
+}
+
 fn print_limit(l: &plan::limit::Limit) {
     let o = &l.objective;
     let target = format!("p99 within {:.0} ms and at most {:.2} % of requests failing", o.p99_ms, o.max_error_rate * 100.0);
@@ -402,7 +423,7 @@ fn run(cli: Cli) -> Result<(), ScenarioError> {
                 println!("{:<14} stage {}  {:<18} {}", p.name, p.stage, STAGE_NAMES[p.stage as usize - 1], query::to_query(&s));
             }
         }
-        Command::Run { scenario, preset, users, engine, duration, json } => {
+        Command::Run { scenario, preset, users, engine, duration, traces, json } => {
             let mut s = match (scenario, preset) {
                 (Some(text), _) => scenario_arg(&text)?,
                 (None, Some(name)) => {
@@ -421,8 +442,18 @@ fn run(cli: Cli) -> Result<(), ScenarioError> {
             if let Some(d) = duration {
                 s.duration_s = number("duration", &d, 1.0, 604_800.0)?;
             }
-            let summary = match engine {
-                Engine::Fluid => fluid::run(&s, results::FLUID).summary,
+            let traces_per_s = match (&traces, engine) {
+                (Some(_), Engine::Fluid) => {
+                    return Err(ScenarioError::Inconsistent {
+                        field: "traces",
+                        reason: "request traces come from the request-level engine; add --engine des".to_owned(),
+                    })
+                }
+                (Some(n), Engine::Des) => number("traces", n, 0u32, 1000)?,
+                (None, _) => 0,
+            };
+            let (summary, traces) = match engine {
+                Engine::Fluid => (fluid::run(&s, results::FLUID).summary, Vec::new()),
                 Engine::Des => {
                     let expected = s.traffic.peak_rps() * s.duration_s;
                     if expected > 50_000_000.0 {
@@ -431,14 +462,21 @@ fn run(cli: Cli) -> Result<(), ScenarioError> {
                             reason: format!("des would simulate about {expected:.0} requests; keep users × rate × duration under 50,000,000 or use --engine fluid"),
                         });
                     }
-                    system::run(&s, DesOptions { sample_every: 10.0, warmup_fraction: 0.1, traces_per_s: 0 }).report.summary
+                    let d = system::run(&s, DesOptions { sample_every: 10.0, warmup_fraction: 0.1, traces_per_s });
+                    (d.report.summary, d.traces)
                 }
             };
             let rows = diagnose(&s, &summary);
-            if json {
+            if json && traces_per_s > 0 {
+                let doc = Traced { results: results::of(&s, summary), traces };
+                println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            } else if json {
                 println!("{}", serde_json::to_string_pretty(&results::of(&s, summary)).unwrap_or_default());
             } else {
                 print_summary(&s, &summary);
+                if traces_per_s > 0 {
+                    print_traces(&traces, traces_per_s);
+                }
                 for r in rows.iter().filter(|r| r.live) {
                     println!(
                         "bottleneck        {}: {} = {:.3} (threshold {:.3}) → {}",

@@ -138,3 +138,43 @@ fn the_pages_json_export_runs_like_its_url_and_bad_json_names_the_field() {
     assert_eq!(code, 2);
     assert!(err.contains("replicas"), "{err}");
 }
+
+#[test]
+fn des_runs_print_request_traces_on_request_and_only_then() {
+    let q = "v=1&stage=6&users=2000&dur=20";
+    let (code, out, err) = scalesim(&["run", "--scenario", q, "--engine", "des", "--traces", "5", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert!(v["offered_rps"].is_number() && v["bottlenecks"].is_array(), "the usual results stay");
+    let traces = v["traces"].as_array().expect("traces");
+    assert!(!traces.is_empty() && traces.len() <= 5 * 20, "{} traces", traces.len());
+    for key in ["id", "start_s", "latency_ms", "class", "ok", "attempts", "hops"] {
+        assert!(!traces[0][key].is_null(), "{key} missing in {}", traces[0]);
+    }
+    let hop = &traces[0]["hops"][0];
+    for key in ["node", "at_ms", "net_ms", "wait_ms", "service_ms", "outcome", "attempt", "calls"] {
+        assert!(!hop[key].is_null(), "{key} missing in {hop}");
+    }
+    assert!(hop["node"]["kind"].is_string() && hop["node"]["index"].is_number() && hop["node"]["region"].is_number());
+
+    let (_, plain, _) = scalesim(&["run", "--scenario", q, "--engine", "des", "--json"]);
+    let (_, zero, _) = scalesim(&["run", "--scenario", q, "--engine", "des", "--traces", "0", "--json"]);
+    assert!(!plain.contains("\"traces\"") && plain == zero, "no traces asked, the same JSON as ever");
+    let (code, text, err) = scalesim(&["run", "--scenario", q, "--engine", "des", "--traces", "5"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(text.contains("traces "), "{text}");
+}
+
+#[test]
+fn traces_need_the_request_level_engine_and_a_sane_budget() {
+    for args in [
+        &["run", "--preset", "cache", "--traces", "5"][..],
+        &["run", "--preset", "cache", "--engine", "fluid", "--traces", "5", "--json"],
+        &["run", "--preset", "cache", "--engine", "des", "--traces", "1001"],
+        &["run", "--preset", "cache", "--engine", "des", "--traces", "many"],
+    ] {
+        let (code, out, err) = scalesim(args);
+        assert_eq!(code, 2, "{args:?}: {out}");
+        assert!(err.contains("traces") && err.lines().count() == 1, "{args:?}: {err}");
+    }
+}

@@ -1564,8 +1564,8 @@ impl Run {
     pub fn finish(mut self) -> DesReport {
         self.advance(self.duration_s);
         self.sys.tracer.sampling.close();
-        let traces = self.sys.tracer.sampling.kept().to_vec();
         let report = summarise(&mut self.sys, &mut self.core, self.series);
+        let traces = self.sys.tracer.sampling.into_kept();
         DesReport { report, traces, events: self.core.events }
     }
 }
