@@ -2,6 +2,7 @@
 //! (every stage), with slow jobs inline and queued, with
 //! services and shards (fan-out and scatter-gather) and with auto-scaling, at loads the request-level engine can simulate: steady-state
 //! mean latency and utilisation within 5 %, p99 within 10 %, and the cache, CDN and error figures close.
+use sim_core::agreement;
 use sim_core::des::system::{run as des, DesOptions};
 use sim_core::fluid::{run as fluid, FluidOptions};
 use sim_core::ids::Tier;
@@ -17,6 +18,11 @@ fn both(s: &Scenario) -> (Summary, Summary) {
     let f = fluid(s, FluidOptions { dt: 1.0, sample_every: 10.0 }).summary;
     let d = des(s, DesOptions { sample_every: 10.0, warmup_fraction: 0.2, traces_per_s: 0 }).report.summary;
     (f, d)
+}
+
+/// `close` at one of the tolerances the page shows differences beyond (`sim_core::agreement`).
+fn within(what: &str, fluid: f64, des: f64, tol: agreement::Tolerance) -> Result<(), String> {
+    close(what, fluid, des, tol.rel, tol.abs)
 }
 
 fn close(what: &str, fluid: f64, des: f64, rel: f64, abs: f64) -> Result<(), String> {
@@ -40,8 +46,8 @@ fn compare_scenario(mut s: Scenario, duration_s: f64) -> Vec<String> {
     let (f, d) = both(&s);
     let mut errors = Vec::new();
     let tag = format!("stage {stage} at {users} users");
-    errors.extend(close(&format!("{tag} mean latency"), f.latency_ms.mean, d.latency_ms.mean, 0.05, 0.3).err());
-    errors.extend(close(&format!("{tag} p99"), f.latency_ms.p99, d.latency_ms.p99, 0.10, 0.5).err());
+    errors.extend(within(&format!("{tag} mean latency"), f.latency_ms.mean, d.latency_ms.mean, agreement::MEAN_MS).err());
+    errors.extend(within(&format!("{tag} p99"), f.latency_ms.p99, d.latency_ms.p99, agreement::P99_MS).err());
     for (tier, u) in &d.utilization {
         let fu = f.utilization.get(tier).copied().unwrap_or(0.0);
         // The worker pool sees few, long jobs at light load: allow three standard deviations of the busy time the
@@ -57,9 +63,9 @@ fn compare_scenario(mut s: Scenario, duration_s: f64) -> Vec<String> {
         let (fo, d_o) = (f.offered_utilization.get(tier).copied().unwrap_or(0.0), d.offered_utilization[tier]);
         errors.extend(close(&format!("{tag} {tier} offered utilisation"), fo, d_o, rel, 0.01).err());
     }
-    errors.extend(close(&format!("{tag} cache hit"), f.cache_hit_rate, d.cache_hit_rate, 0.05, 0.02).err());
-    errors.extend(close(&format!("{tag} CDN hit"), f.cdn_hit_rate, d.cdn_hit_rate, 0.05, 0.02).err());
-    errors.extend(close(&format!("{tag} error rate"), f.error_rate, d.error_rate, 0.10, 0.002).err());
+    errors.extend(within(&format!("{tag} cache hit"), f.cache_hit_rate, d.cache_hit_rate, agreement::HIT_RATE).err());
+    errors.extend(within(&format!("{tag} CDN hit"), f.cdn_hit_rate, d.cdn_hit_rate, agreement::HIT_RATE).err());
+    errors.extend(within(&format!("{tag} error rate"), f.error_rate, d.error_rate, agreement::ERROR_RATE).err());
     errors
 }
 
@@ -123,14 +129,14 @@ fn engines_agree_on_fan_out_and_scatter_gather() {
         s.duration_s = 600.0;
         s.seed = 11;
         let (f, d) = both(&s);
-        errors.extend(close(&format!("{name} mean"), f.latency_ms.mean, d.latency_ms.mean, 0.05, 0.3).err());
+        errors.extend(within(&format!("{name} mean"), f.latency_ms.mean, d.latency_ms.mean, agreement::MEAN_MS).err());
         errors.extend(close(&format!("{name} p95"), f.latency_ms.p95, d.latency_ms.p95, 0.08, 0.5).err());
-        errors.extend(close(&format!("{name} p99"), f.latency_ms.p99, d.latency_ms.p99, 0.10, 0.5).err());
+        errors.extend(within(&format!("{name} p99"), f.latency_ms.p99, d.latency_ms.p99, agreement::P99_MS).err());
         for (tier, u) in &d.utilization {
             let fu = f.utilization.get(tier).copied().unwrap_or(0.0);
-            errors.extend(close(&format!("{name} {tier} utilisation"), fu, *u, 0.05, 0.01).err());
+            errors.extend(within(&format!("{name} {tier} utilisation"), fu, *u, agreement::UTILIZATION).err());
         }
-        errors.extend(close(&format!("{name} error rate"), f.error_rate, d.error_rate, 0.10, 0.002).err());
+        errors.extend(within(&format!("{name} error rate"), f.error_rate, d.error_rate, agreement::ERROR_RATE).err());
     };
     // Ten services of two instances each, about 40 % busy: every request waits for the slowest of ten calls.
     check("10 services", "v=1&stage=8&users=20000&services=10&svc_inst=2");
@@ -176,10 +182,10 @@ fn engines_agree_on_regions_and_a_region_outage() {
         s.duration_s = 600.0;
         let (f, d) = both(&s);
         let tag = format!("{regions} region(s)");
-        errors.extend(close(&format!("{tag} mean"), f.latency_ms.mean, d.latency_ms.mean, 0.05, 0.3).err());
+        errors.extend(within(&format!("{tag} mean"), f.latency_ms.mean, d.latency_ms.mean, agreement::MEAN_MS).err());
         errors.extend(close(&format!("{tag} p95"), f.latency_ms.p95, d.latency_ms.p95, 0.05, 0.5).err());
-        errors.extend(close(&format!("{tag} p99"), f.latency_ms.p99, d.latency_ms.p99, 0.10, 0.5).err());
-        errors.extend(close(&format!("{tag} app utilisation"), f.utilization[&Tier::App], d.utilization[&Tier::App], 0.05, 0.01).err());
+        errors.extend(within(&format!("{tag} p99"), f.latency_ms.p99, d.latency_ms.p99, agreement::P99_MS).err());
+        errors.extend(within(&format!("{tag} app utilisation"), f.utilization[&Tier::App], d.utilization[&Tier::App], agreement::UTILIZATION).err());
     }
     // The first region goes dark at 60 s: North America's half of the users fails until geo-DNS moves it (60 s),
     // and writes fail until a replica elsewhere is promoted.
@@ -300,8 +306,8 @@ fn hedged_calls_cut_the_fan_out_tail_in_both_engines_and_they_agree() {
         s.seed = 5;
         let (f, d) = both(&s);
         let name = if hedge { "hedged" } else { "unhedged" };
-        errors.extend(close(&format!("{name} mean"), f.latency_ms.mean, d.latency_ms.mean, 0.05, 0.3).err());
-        errors.extend(close(&format!("{name} p99"), f.latency_ms.p99, d.latency_ms.p99, 0.10, 0.5).err());
+        errors.extend(within(&format!("{name} mean"), f.latency_ms.mean, d.latency_ms.mean, agreement::MEAN_MS).err());
+        errors.extend(within(&format!("{name} p99"), f.latency_ms.p99, d.latency_ms.p99, agreement::P99_MS).err());
         errors.extend(
             close(&format!("{name} services utilisation"), f.utilization[&Tier::Services], d.utilization[&Tier::Services], 0.05, 0.01)
                 .err(),
@@ -328,8 +334,8 @@ fn invalidation_on_write_removes_stale_cache_hits_in_both_engines_and_they_agree
         s.seed = 3;
         let (f, d) = both(&s);
         let errors: Vec<String> = [
-            close("cache hit", f.cache_hit_rate, d.cache_hit_rate, 0.05, 0.02).err(),
-            close("stale reads", f.stale_read_rate, d.stale_read_rate, 0.15, 0.003).err(),
+            within("cache hit", f.cache_hit_rate, d.cache_hit_rate, agreement::HIT_RATE).err(),
+            within("stale reads", f.stale_read_rate, d.stale_read_rate, agreement::STALE_RATE).err(),
         ]
         .into_iter()
         .flatten()

@@ -803,7 +803,7 @@ impl System {
             r.class = req.class;
             r.key = req.key;
             r.tag = req.tag;
-            r.aux = (req.aux & (MEASURED | HAS_JOB | SHARD_MASK)) | (attempt << ATTEMPT_SHIFT);
+            r.aux = (req.aux & (MEASURED | HAS_JOB | SHARD_MASK | REGION_MASK)) | (attempt << ATTEMPT_SHIFT);
             r.delay = req.delay + ns(CLIENT_RTT_S);
         }
         self.trace_resend(core, old, id);
