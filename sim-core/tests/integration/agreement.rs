@@ -185,7 +185,9 @@ fn engines_agree_on_regions_and_a_region_outage() {
         errors.extend(within(&format!("{tag} mean"), f.latency_ms.mean, d.latency_ms.mean, agreement::MEAN_MS).err());
         errors.extend(close(&format!("{tag} p95"), f.latency_ms.p95, d.latency_ms.p95, 0.05, 0.5).err());
         errors.extend(within(&format!("{tag} p99"), f.latency_ms.p99, d.latency_ms.p99, agreement::P99_MS).err());
-        errors.extend(within(&format!("{tag} app utilisation"), f.utilization[&Tier::App], d.utilization[&Tier::App], agreement::UTILIZATION).err());
+        errors.extend(
+            within(&format!("{tag} app utilisation"), f.utilization[&Tier::App], d.utilization[&Tier::App], agreement::UTILIZATION).err(),
+        );
     }
     // The first region goes dark at 60 s: North America's half of the users fails until geo-DNS moves it (60 s),
     // and writes fail until a replica elsewhere is promoted.

@@ -152,6 +152,29 @@ fn retried_requests_show_each_attempt_and_a_retry_hop() {
 }
 
 #[test]
+fn a_retry_is_served_in_the_region_that_served_the_first_attempt() {
+    // Users on three continents; the heaviest are refused with 429 by a tight rate limit and their clients retry.
+    // Each retry goes back to the user's own region (it once went to the first region whatever the user's, which
+    // traces made visible).
+    let mut s = stage(12, 3_000, 40.0);
+    s.arch.resilience.rate_limit_per_min = 1.0;
+    s.arch.regions = 3;
+    s.traffic.worldwide = true;
+    s.arch.resilience.retries = 2;
+    let r = checked(&s, 400);
+    let app_regions = |t: &Trace| -> Vec<(u32, u8)> {
+        t.hops.iter().filter(|h| h.node.kind == NodeKind::App).map(|h| (h.attempt, h.node.region)).collect()
+    };
+    let retried: Vec<Vec<(u32, u8)>> =
+        r.traces.iter().filter(|t| t.attempts > 1).map(app_regions).filter(|a| a.iter().any(|&(k, _)| k > 1)).collect();
+    assert!(!retried.is_empty(), "retried requests that reached an app server again");
+    assert!(retried.iter().any(|a| a[0].1 != 0), "some retried users are served outside the first region");
+    for a in retried {
+        assert!(a.iter().all(|&(_, region)| region == a[0].1), "attempts served in different regions: {a:?}");
+    }
+}
+
+#[test]
 fn hedged_service_calls_and_cross_shard_reads_are_traced_as_calls() {
     let mut s = stage(12, 3_000, 30.0);
     s.arch.resilience.hedge = true;
