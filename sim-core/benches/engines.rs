@@ -77,13 +77,14 @@ fn des_events(c: &mut Criterion) {
 }
 
 /// Stage 6 (sessions and a cache in Redis, two replicas) at `rps` requests/s for `duration_s` simulated seconds,
-/// with an app server per 250 requests/s and a replica per 2,500 so it runs healthy rather than refusing.
+/// with an app server per 250 requests/s and a replica per 2,500 (at most 10, as a link allows) so it runs healthy
+/// rather than refusing; `tests/browser/measure.mjs` runs the same scenarios in the page's worker.
 fn cache_and_replicas_at(rps: f64, duration_s: f64) -> Scenario {
     let mut s = Scenario::stage(6);
     s.traffic.users = 1_000_000;
     s.traffic.requests_per_user = rps / (s.traffic.users as f64 * s.traffic.peak_factor);
     s.arch.app_servers = (rps / 250.0).ceil().max(3.0) as u32;
-    s.arch.replicas = (rps / 2_500.0).ceil().max(2.0) as u32;
+    s.arch.replicas = (rps / 2_500.0).ceil().clamp(2.0, 10.0) as u32;
     s.duration_s = duration_s;
     s
 }

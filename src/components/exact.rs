@@ -74,15 +74,20 @@ pub fn ExactPanel() -> impl IntoView {
             </p>
         }
         .into_any(),
-        Status::Done { exact: e, aggregate: a, events } => view! {
+        Status::Done { exact: e, aggregate: a, events, wall_ms } => view! {
             // The figures in full, for a check against `scalesim run --engine des` (a test reads them).
             <p
                 role="status"
                 data-exact-p99=e.p99_ms.to_string()
                 data-exact-errors=e.error_rate.to_string()
                 data-aggregate-p99=a.p99_ms.to_string()
+                data-wall-ms=wall_ms.to_string()
             >
-                {format!("Exact run complete: {} events. The charts show the request-level engine.", format::count(events as f64))}
+                {format!(
+                    "Exact run complete: {} events in {:.1} s. The charts show the request-level engine.",
+                    format::count(events as f64),
+                    wall_ms / 1e3
+                )}
             </p>
             {verdict(&e, &a)}
         }

@@ -31,8 +31,8 @@ pub enum Status {
     Running(f64),
     /// Stopped by the learner at this simulated second.
     Cancelled(f64),
-    /// Complete.
-    Done { exact: Figures, aggregate: Figures, events: u64 },
+    /// Complete, with the events simulated and the worker's wall time (ms).
+    Done { exact: Figures, aggregate: Figures, events: u64, wall_ms: f64 },
     /// The run cannot be done on the page; the message names the field.
     Refused(String),
 }
@@ -154,8 +154,8 @@ impl Exact {
                 self.status.set(Status::Running(share));
             }
             FromWorker::Traces { id, traces } if id == current => self.traces.update(|t| t.extend(traces)),
-            FromWorker::Done { id, exact, aggregate, events } if id == current => {
-                self.status.set(Status::Done { exact, aggregate, events });
+            FromWorker::Done { id, exact, aggregate, events, wall_ms } if id == current => {
+                self.status.set(Status::Done { exact, aggregate, events, wall_ms });
             }
             FromWorker::Refused { id, message } if id == current => self.status.set(Status::Refused(message)),
             _ => {}

@@ -46,9 +46,9 @@ pub enum FromWorker {
     Progress { id: u32, samples: Vec<Sample>, done_s: f64, duration_s: f64 },
     /// Requests traced since the last message (spans per hop), for the page's "follow one request".
     Traces { id: u32, traces: Vec<Trace> },
-    /// The run is complete: both engines' headline figures for the same scenario and window definitions, and
-    /// the events the request-level engine processed.
-    Done { id: u32, exact: Figures, aggregate: Figures, events: u64 },
+    /// The run is complete: both engines' headline figures for the same scenario and window definitions, the
+    /// events the request-level engine processed and the wall time it took (ms).
+    Done { id: u32, exact: Figures, aggregate: Figures, events: u64, wall_ms: f64 },
     /// The job cannot run: the message names the field to change.
     Refused { id: u32, message: String },
 }

@@ -51,6 +51,9 @@ async fn run(scope: &mut ReactorScope<ToWorker, FromWorker>, job: Job) -> Result
         return Ok(None);
     }
     let every = job.sample_every.max(1.0);
+    // Wall time of the request-level run alone (messages included, the aggregate run after it not), for the
+    // panel and the README's figures.
+    let started = js_sys::Date::now();
     let mut run = system::Run::new(&scenario, DesOptions { sample_every: every, warmup_fraction: 0.1, traces_per_s: TRACES_PER_S });
     let duration_s = run.duration_s();
     // Chunks of about CHUNK_REQUESTS requests: short enough that a newer job never waits long, long enough that
@@ -77,13 +80,19 @@ async fn run(scope: &mut ReactorScope<ToWorker, FromWorker>, job: Job) -> Result
     }
     // The last second's traces are chosen when the run closes.
     let report = run.finish();
+    let wall_ms = js_sys::Date::now() - started;
     let last = sent(report.traces.get(taken..).unwrap_or_default());
     if !last.is_empty() {
         scope.send(FromWorker::Traces { id, traces: last }).await.map_err(|_| ())?;
     }
     let aggregate = sim_core::fluid::run(&scenario, sim_core::results::FLUID).summary;
-    let done =
-        FromWorker::Done { id, exact: Figures::of(&report.report.summary), aggregate: Figures::of(&aggregate), events: report.events };
+    let done = FromWorker::Done {
+        id,
+        exact: Figures::of(&report.report.summary),
+        aggregate: Figures::of(&aggregate),
+        events: report.events,
+        wall_ms,
+    };
     scope.send(done).await.map_err(|_| ())?;
     Ok(None)
 }

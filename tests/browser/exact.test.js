@@ -22,7 +22,7 @@ function recordFetches(page) {
 /** Waits until the exact run is complete and returns the panel. */
 async function complete(page) {
   const panel = page.getByRole('region', { name: 'Exact engine' });
-  await panel.getByText(/^Exact run complete: [\d,]+ events\./).waitFor({ timeout: 60_000 });
+  await panel.getByText(/^Exact run complete: [\d,]+ events in [\d.]+ s\./).waitFor({ timeout: 60_000 });
   return panel;
 }
 

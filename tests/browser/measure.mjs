@@ -4,7 +4,11 @@
 //   metrics, table and charts redrawn), over 60 slider positions, p50 and p95: sliding the moment the page has
 //   rendered (cold), and a second later (settled) at the top of the page and with charts in view;
 // - the planner's searches in the page (limit and cheapest design) and the longest task while they ran;
-// - transfer size: wasm + JS + CSS in dist/, gzip -9.
+// - exact mode: the request-level engine in the page's worker on the criterion bench's des_trace scenarios (stage 6
+//   scaled to stay healthy at 1k, 10k and 100k req/s, tracing on at 10/s as the page runs it), wall ms per
+//   simulated second by the worker's own clock (median of 3), and timeline input to all updates while a long exact
+//   run streams;
+// - transfer size: the initial bundle (wasm + JS + CSS the page loads) and the worker's module, gzip -9.
 // Prints Markdown rows for the README. Not a test: figures depend on the machine.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -109,14 +113,55 @@ const plannerTimes = await planner.evaluate(async () => {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 await planner.context().close();
 
-const files = readdirSync(DIST).filter((f) => /\.(wasm|js|css)$/.test(f));
-let raw = 0;
-let gz = 0;
-for (const f of files) {
-  const body = readFileSync(join(DIST, f));
-  raw += body.length;
-  gz += gzipSync(body, { level: 9 }).length;
+// Exact mode in the worker, on the bench's scenarios (sim-core/benches/engines.rs, cache_and_replicas_at).
+const exactRuns = [];
+for (const [name, rps, dur] of [['1k', 1e3, 60], ['10k', 1e4, 20], ['100k', 1e5, 5]]) {
+  const app = Math.max(3, Math.ceil(rps / 250));
+  const replicas = Math.min(10, Math.max(2, Math.ceil(rps / 2500)));
+  const link = `?v=1&stage=6&users=1000000&rpu=${rps / 2e6}&app=${app}&replicas=${replicas}&dur=${dur}&engine=des`;
+  const perSecond = [];
+  for (let i = 0; i < 3; i++) {
+    const p = await openPage(browser, site.url + link, DESKTOP);
+    const done = p.locator('[data-wall-ms]');
+    await done.waitFor({ timeout: 120_000 });
+    perSecond.push(Number(await done.getAttribute('data-wall-ms')) / dur);
+    await p.context().close();
+  }
+  exactRuns.push([name, median(perSecond)]);
 }
+// Timeline input while a long exact run (about 4.8 million requests) streams into the charts.
+const busy = await openPage(browser, site.url + '?v=1&stage=6&users=40000&dur=1200&engine=des', DESKTOP);
+await busy.locator('.exact progress').waitFor({ timeout: 60_000 });
+await busy.locator('#chart-latency').scrollIntoViewIfNeeded();
+const scrub = await busy.evaluate(async () => {
+  const input = document.querySelector('#timeline');
+  const out = [];
+  for (let i = 0; i < 60; i++) {
+    const t0 = performance.now();
+    input.value = String(60 + ((i * 97) % 1100));
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    await new Promise((r) => setTimeout(r, 0));
+    out.push(performance.now() - t0);
+    await new Promise((r) => requestAnimationFrame(() => r()));
+  }
+  return { out, running: !!document.querySelector('.exact progress') };
+});
+const qs = quantiles(scrub.out);
+await busy.context().close();
+
+const sizes = (files) => {
+  let raw = 0;
+  let gz = 0;
+  for (const f of files) {
+    const body = readFileSync(join(DIST, f));
+    raw += body.length;
+    gz += gzipSync(body, { level: 9 }).length;
+  }
+  return [raw, gz];
+};
+const everything = readdirSync(DIST).filter((f) => /\.(wasm|js|css)$/.test(f));
+const [raw, gz] = sizes([...everything.filter((f) => !f.startsWith('exact-worker')), 'public/boot.js']);
+const [wraw, wgz] = sizes([...everything.filter((f) => f.startsWith('exact-worker')), 'public/exact-worker.js']);
 
 console.log(`| first render on localhost (median of 5) | ${firstSorted[2].toFixed(0)} ms |`);
 console.log(`| slider input to all updates done, sliding as soon as the page has rendered, p50 / p95 (60 inputs) | ${q0(0.5).toFixed(1)} ms / ${q0(0.95).toFixed(1)} ms |`);
@@ -125,7 +170,12 @@ console.log(`| the same with four charts in view, p50 / p95 | ${qc(0.5).toFixed(
 console.log(`| planner: the limit re-searched after the objective changes, input to answer (median of 5) | ${median(plannerTimes.limits).toFixed(0)} ms |`);
 console.log(`| planner: cheapest design for 100,000 users from stage 4, click to answer (median of 3) | ${median(plannerTimes.cheapest).toFixed(0)} ms |`);
 console.log(`| planner: longest task while they ran | ${plannerTimes.longest.toFixed(0)} ms (0: none over 50 ms) |`);
-console.log(`| wasm + JS + CSS | ${(raw / 1024).toFixed(0)} KB raw, ${(gz / 1024).toFixed(0)} KB gzip |`);
+for (const [name, ms] of exactRuns) {
+  console.log(`| exact mode in the browser worker, ${name} req/s with tracing: wall time per simulated second (median of 3) | ${ms.toFixed(1)} ms |`);
+}
+console.log(`| timeline input to all updates while an exact run streams, p50 / p95 (60 inputs${scrub.running ? '' : '; the run ended before the last'}) | ${qs(0.5).toFixed(1)} ms / ${qs(0.95).toFixed(1)} ms |`);
+console.log(`| initial bundle: wasm + JS + CSS the page loads | ${(raw / 1024).toFixed(0)} KB raw, ${(gz / 1024).toFixed(0)} KB gzip |`);
+console.log(`| exact engine's worker module (loaded on first use) | ${(wraw / 1024).toFixed(0)} KB raw, ${(wgz / 1024).toFixed(0)} KB gzip |`);
 if (page.problems.length) console.log('problems:', page.problems);
 await browser.close();
 await site.close();
