@@ -15,7 +15,8 @@
 //! 3. **Engine**: [`fluid`] integrates rates through exact M/M/c/K stations step by step (fast enough to run as a
 //!    slider moves); [`des`] simulates every request as events (slower, for checking the first and for
 //!    request-level traces). Rules they share (auto-scaling, health checks, breakers, geo-DNS, outages, rate
-//!    limits, …) live once in [`policy`], which both call.
+//!    limits, …) live once in [`policy`], which both call; [`agreement`] names how closely the two promise to
+//!    agree.
 //! 4. **Report** ([`report`]): a series of [`report::Sample`]s over simulated time and one
 //!    [`report::Summary`]: throughput, error rate, latency percentiles, each tier's busy share, cache and
 //!    replica figures, the bill. Both engines hand what they measured to one builder,

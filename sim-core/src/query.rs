@@ -375,7 +375,7 @@ pub const VIEW_KEYS: &[(&str, &str)] = &[
     ("embed", "1: the compact layout for an iframe in a lesson page"),
     ("lock", "comma-separated knob ids shown but disabled, e.g. users,ttl,stage"),
     ("knobs", "comma-separated knob ids the knobs panel shows (the rest hidden), e.g. ttl,replicas"),
-    ("panels", "comma-separated panels to show: diagram,controls,knobs,playback,faults,metrics,table,plan,charts"),
+    ("panels", "comma-separated panels to show: diagram,controls,knobs,playback,faults,metrics,table,challenge,plan,compare,exact,charts"),
     ("t", "playback position in simulated seconds"),
     ("journey", "journey shown in the picker: scalesim, bookmarks, interview, blog or startup"),
     ("step", "stage of that journey, from 1"),
