@@ -11,7 +11,7 @@ test('the author picks panels and locks from the page, and the snippet\'s frame 
   await page.getByText('Embed in a lesson').click();
   const panels = page.getByRole('group', { name: 'Panels the lesson shows' });
   const locks = page.getByRole('group', { name: 'Knobs the learner cannot change' });
-  for (const p of ['charts', 'plan', 'compare', 'challenge']) await panels.getByLabel(p, { exact: true }).uncheck();
+  for (const p of ['charts', 'plan', 'compare', 'challenge', 'exact']) await panels.getByLabel(p, { exact: true }).uncheck();
   await locks.getByLabel('ttl', { exact: true }).check();
   await locks.getByLabel('users', { exact: true }).check();
   // The knobs panel shows only the cache TTL and the replicas.
