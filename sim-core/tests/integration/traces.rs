@@ -271,3 +271,26 @@ fn a_run_advanced_in_chunks_is_the_whole_run() {
     assert_eq!(series, whole.report.series, "the points handed out");
     assert_eq!(traces, whole.traces, "the traces handed out");
 }
+
+#[test]
+fn a_series_point_ending_where_the_warm_up_ends_keeps_its_interval() {
+    // 300 s with points every 10 s: the warm-up (10 %) ends on the point at 30 s. That point once divided its
+    // counts by a zero-length span (two hundred billion requests a second on the page's chart).
+    let s = stage(6, 2_000, 300.0);
+    let peak = s.traffic.peak_rps();
+    let series = des(&s, DesOptions { sample_every: 10.0, warmup_fraction: 0.1, traces_per_s: 0 }).report.series;
+    assert_eq!(series.len(), 30);
+    for p in &series {
+        assert!(
+            p.offered_rps < 1.5 * peak && p.offered_rps > 0.5 * peak,
+            "{} s: offered {} req/s at a peak of {peak}",
+            p.t_s,
+            p.offered_rps
+        );
+        assert!(p.tiers.iter().all(|t| t.utilization <= 1.0), "{} s", p.t_s);
+    }
+    let at_30 = series.iter().find(|p| p.t_s == 30.0).expect("the point at 30 s");
+    let at_40 = series.iter().find(|p| p.t_s == 40.0).expect("the point at 40 s");
+    let app = |p: &sim_core::report::Sample| p.tiers.iter().find(|t| t.name == sim_core::ids::Tier::App).map_or(0.0, |t| t.utilization);
+    assert!(app(at_30) > 0.0 && app(at_40) > 0.0, "utilisation on both sides of the warm-up's end");
+}

@@ -811,7 +811,9 @@ impl System {
     }
 
     /// Closes the current sample window into a series point.
-    fn sample(&mut self, core: &mut Core, t_s: f64, span_s: f64, prev: &mut Vec<(f64, f64, f64)>) -> Sample {
+    /// `span_s` is the point's interval (its counts' and rates'); `busy_span_s` the part of it since the stations'
+    /// statistics were last reset (its utilisation's), shorter only for the point that takes in the warm-up's end.
+    fn sample(&mut self, core: &mut Core, t_s: f64, (span_s, busy_span_s): (f64, f64), prev: &mut Vec<(f64, f64, f64)>) -> Sample {
         let w = std::mem::take(&mut self.window);
         let mut w = w;
         let latency_ms = w.latency();
@@ -819,7 +821,7 @@ impl System {
         for s in 0..core.stations.len() as u32 {
             areas.push(core.areas(s));
         }
-        let span_ns = span_s * 1e9;
+        let span_ns = busy_span_s * 1e9;
         // (busy share, mean in system, offered utilisation) of station `s` over the window.
         let util = |s: u32, prev: &Vec<(f64, f64, f64)>| {
             let i = s as usize;
@@ -1536,7 +1538,9 @@ impl Run {
     /// Runs the core to `until` (ns), resetting the statistics at the end of the warm-up on the way.
     fn run_to(&mut self, until: u64) {
         let warmup = self.sys.warmup_ns;
-        if !self.reset_done && until >= warmup {
+        // Strictly past the warm-up's end: a series point that ends exactly there keeps its whole interval, and the
+        // next one resets first.
+        if !self.reset_done && until > warmup {
             self.core.run_until(&mut self.sys, warmup);
             self.core.reset_stats();
             self.prev.clear();
@@ -1551,11 +1555,13 @@ impl Run {
     /// Runs to the series point at `next` seconds and takes it.
     fn point(&mut self, next: f64) -> Sample {
         let warmup = self.sys.warmup_ns;
-        // Utilisation in this point covers the time since the last point or since the warm-up reset.
-        let from = if ns(self.t) < warmup && ns(next) >= warmup { warmup as f64 / 1e9 } else { self.t };
+        // Utilisation in this point covers the time since the last point or since the warm-up reset; its counts
+        // the whole interval.
+        let from = if ns(self.t) < warmup && ns(next) > warmup { warmup as f64 / 1e9 } else { self.t };
         self.run_to(ns(next));
         self.core.now = ns(next);
-        let sample = self.sys.sample(&mut self.core, next, (next - from).max(1e-9), &mut self.prev);
+        let spans = ((next - self.t).max(1e-9), (next - from).max(1e-9));
+        let sample = self.sys.sample(&mut self.core, next, spans, &mut self.prev);
         self.t = next;
         sample
     }
