@@ -146,8 +146,20 @@ fn left(n: &Node) -> (f64, f64) {
     (n.x, n.y + n.h / 2.0)
 }
 
-/// Lays out `scenario` with the figures of `sample`; `bottleneck` is the tier the table blames, if any.
-pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<Tier>) -> Layout {
+/// What the table's headline blames: a tier, and whether it is an outage (then only the tier's nodes that are down
+/// are marked: a dead server is the cause, not the healthy ones beside it).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Blame {
+    /// The tier.
+    pub tier: Tier,
+    /// Whether the headline is an outage row.
+    pub outage: bool,
+}
+
+/// Lays out `scenario` with the figures of `sample`; `blame` is what the table's headline blames, if anything.
+pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Layout {
+    let bottleneck = blame.map(|b| b.tier);
+    let outage = blame.is_some_and(|b| b.outage);
     let a = &scenario.arch;
     let mut nodes = Vec::new();
     let mut edges = Vec::new();
@@ -257,7 +269,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<Tier>) ->
             w: 180.0,
             h: box_h,
             health,
-            bottleneck: mark(Tier::App) && !down,
+            bottleneck: mark(Tier::App) && down == outage,
         };
         edges.push(Edge { from: entry, to: left(&node), rps: if down { 0.0 } else { per_server }, labelled: i == 0 });
         if !down {
@@ -399,6 +411,11 @@ pub fn layout(scenario: &Scenario, sample: &Sample, bottleneck: Option<Tier>) ->
         let (lo, hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &y| (lo.min(y), hi.max(y)));
         wires.push(((BUS_X, lo), (BUS_X, hi)));
     }
+    if outage {
+        for n in &mut nodes {
+            n.bottleneck &= n.health == Health::Down;
+        }
+    }
     let regions = region_frames(&nodes, a.regions, sample.regions_up);
     let mut layout = Layout { nodes, edges, wires, regions };
     close_empty_entry_column(&mut layout);
@@ -514,9 +531,12 @@ pub fn min_width_px(layout: &Layout) -> f64 {
 pub fn Diagram() -> impl IntoView {
     let sim = expect_context::<Sim>();
     let layout = Memo::new(move |_| {
-        let tier = sim.rows.with(|rows| sim_core::diagnose::headline(rows).and_then(|r| r.id.tier()));
+        let blame = sim.rows.with(|rows| {
+            sim_core::diagnose::headline(rows)
+                .and_then(|r| r.id.tier().map(|tier| Blame { tier, outage: r.id.kind() == sim_core::ids::RowKind::Outage }))
+        });
         let s = sim.scenario.get();
-        sim.now.with(|sample| layout(&s, sample, tier))
+        sim.now.with(|sample| layout(&s, sample, blame))
     });
     // The moving dots change only when an edge moves or its dot count does, so their animations are not
     // restarted (nor their elements rebuilt) on every small change of load.
@@ -825,7 +845,7 @@ mod tests {
         for n in 1..=STAGES {
             let s = Scenario::stage(n).with_users(20_000);
             let sample = steady_state(&s).series[0].clone();
-            let l = layout(&s, &sample, Some(Tier::App));
+            let l = layout(&s, &sample, Some(Blame { tier: Tier::App, outage: false }));
             for a in &l.nodes {
                 assert!(a.x >= 0.0 && a.y >= 0.0 && a.x + a.w <= VIEW.0 && a.y + a.h <= VIEW.1, "stage {n}: {a:?} outside");
                 for b in &l.nodes {
@@ -842,7 +862,7 @@ mod tests {
     fn health_is_said_in_words_as_well_as_colour() {
         let s = Scenario::stage(1).with_users(10_000);
         let sample = steady_state(&s).series[0].clone();
-        let text = describe(&layout(&s, &sample, Some(Tier::App)));
+        let text = describe(&layout(&s, &sample, Some(Blame { tier: Tier::App, outage: false })));
         assert!(text.contains("saturated") && text.contains("the bottleneck"), "{text}");
     }
 
@@ -897,5 +917,13 @@ mod tests {
         sample.instances = 2;
         let l = layout(&s, &sample, None);
         assert_eq!(l.nodes.iter().filter(|n| n.health == Health::Down).count(), 1);
+        // Blamed as an outage, the dead server is the one marked, not the healthy ones beside it; blamed as the
+        // app tier's capacity, the serving ones are.
+        let marked = |outage| {
+            let l = layout(&s, &sample, Some(Blame { tier: Tier::App, outage }));
+            l.nodes.iter().filter(|n| n.bottleneck).map(|n| n.health).collect::<Vec<_>>()
+        };
+        assert_eq!(marked(true), vec![Health::Down]);
+        assert!(!marked(false).is_empty() && !marked(false).contains(&Health::Down));
     }
 }

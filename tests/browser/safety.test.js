@@ -44,6 +44,17 @@ test('killing the database without backups loses writes, and point-in-time recov
   assert.ok(none > 100 * pitr, `no backups lose ${none} writes, point-in-time recovery ${pitr}`);
 });
 
+test('a killed app server is the node marked as the cause, not the healthy servers beside it', async () => {
+  const page = await open('?v=1&stage=5&users=5000&faults=kill_app@60&dur=300&t=65');
+  await page.waitForFunction(() => document.querySelector('g.node[data-tier="app"].down'));
+  assert.match(await page.locator('#bottleneck-status').textContent(), /^Outage: Dead app server/);
+  const marked = await page.locator('g.node[data-tier="app"].bottleneck').evaluateAll((n) => n.map((g) => g.classList.contains('down')));
+  assert.deepEqual(marked, [true], 'only the dead server carries the mark');
+  assert.match(await page.locator('g.node[data-tier="app"].down').textContent(), /down · bottleneck/);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
 test('during a database outage the diagram draws the primary down and the headline names it', async () => {
   for (const [query, words] of [
     ['?v=1&stage=3&users=5000&backup=nightly&faults=kill_db@60&dur=600&t=120', /restoring from backup/],
