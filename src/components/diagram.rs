@@ -556,7 +556,7 @@ pub fn Diagram() -> impl IntoView {
         let cursor = sim.cursor.get();
         e.traces.with(|ts| {
             let shown = crate::charts::waterfall::around(ts, cursor, TRACE_DOTS);
-            layout.with(|l| shown.iter().filter_map(|&i| trace_route(l, &ts[i])).collect::<Vec<_>>())
+            layout.with(|l| shown.iter().filter_map(|&i| trace_route(l, &ts[i]).map(|r| (r, ts[i].id))).collect::<Vec<_>>())
         })
     });
     let path = Memo::new(move |_| {
@@ -585,8 +585,17 @@ pub fn Diagram() -> impl IntoView {
                             .into_iter()
                             .enumerate()
                             .map(|(i, r)| {
-                                let delay = r.1 as f64 * SEGMENT_S * i as f64 / n;
-                                trace_dot_view(r, delay)
+                                let delay = r.0 .1 as f64 * SEGMENT_S * i as f64 / n;
+                                // Clicking a dot follows its request (the trace panel's buttons do the same from
+                                // the keyboard).
+                                let id = r.1;
+                                let follow = move |_| {
+                                    if let Some(e) = exact {
+                                        let t = e.traces.with_untracked(|ts| ts.iter().find(|t| t.id == id).cloned());
+                                        e.followed.set(t);
+                                    }
+                                };
+                                view! { <g class="trace-dot-hit" on:click=follow>{trace_dot_view(r.0, delay)}<title>{format!("Request #{id}: click to follow it")}</title></g> }
                             })
                             .collect_view()
                             .into_any()

@@ -138,6 +138,11 @@ test('following the slowest request: its waterfall reads hop by hop, matches the
   for (const tier of ['app', 'redis']) {
     assert.equal(await page.locator(`.diagram .node[data-tier="${tier}"].on-path`).count() > 0, true, `${tier} on the path`);
   }
+  // The diagram's dots are traced requests; clicking one follows it.
+  const dot = page.locator('.diagram .trace-dot-hit').first();
+  const [, dotId] = (await dot.locator('title').textContent()).match(/^Request #(\d+):/);
+  await dot.dispatchEvent('click');
+  await panel.getByRole('list', { name: `Hops of request #${dotId}` }).waitFor();
   await screenshot(page, 'exact-trace-desktop');
   assert.deepEqual(page.problems, []);
   await page.context().close();
