@@ -86,22 +86,27 @@ pub fn node_label(node: &Node) -> String {
     }
 }
 
-/// The diagram's tiers (its nodes' `data-tier` names) a request passed through, in order, each once.
+/// The diagram's tier (its nodes' `data-tier` name) that stands for a node of a trace: the trip to the region and
+/// a client's retry are the users' side.
+pub fn diagram_tier(kind: NodeKind) -> &'static str {
+    match kind {
+        NodeKind::Edge => "cdn",
+        NodeKind::LoadBalancer => "lb",
+        NodeKind::App | NodeKind::Job => "app",
+        NodeKind::Session | NodeKind::Cache => "redis",
+        NodeKind::Primary | NodeKind::Shards => "db_primary",
+        NodeKind::Replica => "replica",
+        NodeKind::Queue => "workers",
+        NodeKind::Services | NodeKind::Service => "services",
+        NodeKind::Region | NodeKind::Retry => "users",
+    }
+}
+
+/// The diagram's tiers a request passed through, in order, each once.
 pub fn path_tiers(trace: &Trace) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = vec!["users"];
-    let hops = trace.hops.iter().flat_map(|h| std::iter::once(h).chain(h.calls.iter()));
-    for hop in hops {
-        let tier = match hop.node.kind {
-            NodeKind::Edge => "cdn",
-            NodeKind::LoadBalancer => "lb",
-            NodeKind::App | NodeKind::Job => "app",
-            NodeKind::Session | NodeKind::Cache => "redis",
-            NodeKind::Primary | NodeKind::Shards => "db_primary",
-            NodeKind::Replica => "replica",
-            NodeKind::Queue => "workers",
-            NodeKind::Services | NodeKind::Service => "services",
-            NodeKind::Region | NodeKind::Retry => "users",
-        };
+    for hop in trace.hops.iter().flat_map(|h| std::iter::once(h).chain(h.calls.iter())) {
+        let tier = diagram_tier(hop.node.kind);
         if !out.contains(&tier) {
             out.push(tier);
         }

@@ -668,17 +668,7 @@ pub fn trace_route(layout: &Layout, trace: &sim_core::des::trace::Trace) -> Opti
     };
     let mut points = vec![find("users", 0)?];
     for hop in &trace.hops {
-        let tier = match hop.node.kind {
-            NodeKind::Edge => "cdn",
-            NodeKind::LoadBalancer => "lb",
-            NodeKind::App | NodeKind::Job => "app",
-            NodeKind::Session | NodeKind::Cache => "redis",
-            NodeKind::Primary | NodeKind::Shards => "db_primary",
-            NodeKind::Replica => "replica",
-            NodeKind::Queue => "workers",
-            NodeKind::Services | NodeKind::Service => "services",
-            NodeKind::Region | NodeKind::Retry => continue,
-        };
+        let tier = crate::charts::waterfall::diagram_tier(hop.node.kind);
         let index = if matches!(hop.node.kind, NodeKind::App | NodeKind::Replica) { hop.node.index } else { 0 };
         if let Some(p) = find(tier, index) {
             if points.last() != Some(&p) {

@@ -118,18 +118,7 @@ fn every_stage_traces_contiguous_spans_that_match_its_topology() {
 
 #[test]
 fn spans_hold_through_every_fault_with_and_without_retries() {
-    let kinds = [
-        FaultKind::KillAppServer,
-        FaultKind::TrafficSpike,
-        FaultKind::FlushCache,
-        FaultKind::Deploy,
-        FaultKind::KillDbPrimary,
-        FaultKind::DownstreamOutage,
-        FaultKind::RegionOutage,
-        FaultKind::KillLoadBalancer,
-        FaultKind::WriteBurst,
-    ];
-    for kind in kinds {
+    for kind in FaultKind::ALL {
         for (n, retries) in [(3, 0), (6, 2), (8, 0), (12, 3)] {
             let mut s = with_fault(stage(n, 3_000, 40.0), kind, 10.0);
             s.arch.resilience.retries = retries;
