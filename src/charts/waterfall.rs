@@ -86,8 +86,8 @@ pub fn node_label(node: &Node) -> String {
     }
 }
 
-/// The diagram's tier (its nodes' `data-tier` name) that stands for a node of a trace: the trip to the region and
-/// a client's retry are the users' side.
+/// The diagram's tier (its nodes' `data-tier` name) that stands for a node of a trace: the trip to the region is
+/// geo-DNS's (a box only with several regions), a client's retry the users' side.
 pub fn diagram_tier(kind: NodeKind) -> &'static str {
     match kind {
         NodeKind::Edge => "cdn",
@@ -98,7 +98,8 @@ pub fn diagram_tier(kind: NodeKind) -> &'static str {
         NodeKind::Replica => "replica",
         NodeKind::Queue => "workers",
         NodeKind::Services | NodeKind::Service => "services",
-        NodeKind::Region | NodeKind::Retry => "users",
+        NodeKind::Region => "dns",
+        NodeKind::Retry => "users",
     }
 }
 
@@ -313,7 +314,7 @@ mod tests {
         assert_eq!(describe(&rows[1]), "App server 3: at 30.0 ms, queued 1.5 ms, served 5.0 ms — served");
         assert_eq!(describe(&rows[6]), "Replica 2: at 67.3 ms, network 0.50 ms, queued 40.0 ms, served 8.0 ms — timed out");
         assert_eq!(summary(&t), "Read request #42 at 12.3 s: failed in 115.8 ms, 5 hops");
-        assert_eq!(path_tiers(&t), ["users", "app", "redis", "services", "replica"]);
+        assert_eq!(path_tiers(&t), ["users", "dns", "app", "redis", "services", "replica"]);
         // The axis reaches past the last bar's end, at a round value.
         let a = axis(&rows);
         assert!(a.max >= 115.8 && a.max <= 150.0 && a.ticks.len() >= 3, "{a:?}");

@@ -117,7 +117,7 @@ pub struct Region {
 }
 
 /// Width and height of the SVG's coordinate space.
-pub const VIEW: (f64, f64) = (940.0, 380.0);
+pub const VIEW: (f64, f64) = (1090.0, 380.0);
 /// Where the app tier's bus runs: each app server joins it, and every backend (Redis, the database, services,
 /// the queue) is called from it, so the drawing says that every server calls them, not only the first.
 const BUS_X: f64 = 548.0;
@@ -167,11 +167,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
     let users = Node {
         tier: "users",
         label: "Users".into(),
-        detail: if a.regions > 1 {
-            format!("geo-DNS · {} of {} up", sample.regions_up, a.regions)
-        } else {
-            format!("{} · {} req/s", format::compact(scenario.traffic.users as f64), format::compact(sample.offered_rps))
-        },
+        detail: format!("{} · {} req/s", format::compact(scenario.traffic.users as f64), format::compact(sample.offered_rps)),
         x: 10.0,
         y: 160.0,
         w: 120.0,
@@ -416,20 +412,69 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
             n.bottleneck &= n.health == Health::Down;
         }
     }
-    let regions = region_frames(&nodes, a.regions, sample.regions_up);
-    let mut layout = Layout { nodes, edges, wires, regions };
+    let mut layout = Layout { nodes, edges, wires, regions: Vec::new() };
+    if a.regions > 1 {
+        geo_dns_in_front(&mut layout, sample, a.regions);
+    }
+    layout.regions = region_frames(&layout.nodes, a.regions, sample.regions_up);
     close_empty_entry_column(&mut layout);
     layout
 }
 
+/// Width of the column geo-DNS takes between the users and the regions.
+const DNS_COLUMN: f64 = 150.0;
+
+/// With several regions, users reach them through geo-DNS: a box of its own between the users and the regions'
+/// load balancers (everything right of the users moves a column right), saying how many regions it can send users
+/// to. Static files still go from the users to the CDN.
+fn geo_dns_in_front(l: &mut Layout, sample: &Sample, regions: u32) {
+    let Some(users) = l.nodes.iter().find(|n| n.tier == "users").cloned() else { return };
+    let from_users = right(&users);
+    let cdn_in = l.nodes.iter().find(|n| n.tier == "cdn").map(left);
+    let moved = |p: &mut (f64, f64)| {
+        if p.0 > users.x + users.w {
+            p.0 += DNS_COLUMN;
+        }
+    };
+    for n in l.nodes.iter_mut().filter(|n| n.tier != "users") {
+        n.x += DNS_COLUMN;
+    }
+    for e in &mut l.edges {
+        moved(&mut e.to);
+        moved(&mut e.from);
+    }
+    for w in &mut l.wires {
+        moved(&mut w.0);
+        moved(&mut w.1);
+    }
+    let dns = Node {
+        tier: "dns",
+        label: "geo-DNS".into(),
+        detail: format!("{} of {} regions up", sample.regions_up, regions),
+        x: users.x + users.w + 30.0,
+        y: users.y,
+        w: 110.0,
+        h: users.h,
+        health: if sample.regions_up == 0 { Health::Down } else { Health::Neutral },
+        bottleneck: false,
+    };
+    // Dynamic requests go through geo-DNS; the CDN's edge keeps its own arrow from the users.
+    let cdn_in = cdn_in.map(|(x, y)| (x + DNS_COLUMN, y));
+    for e in l.edges.iter_mut().filter(|e| e.from == from_users && Some(e.to) != cdn_in) {
+        e.from = right(&dns);
+    }
+    l.edges.push(Edge { from: from_users, to: left(&dns), rps: sample.edges.origin, labelled: false });
+    l.nodes.insert(1, dns);
+}
+
 /// With several regions, each runs the whole stack behind the load balancer; the drawing shows the busiest one
-/// inside a frame, and a tab under it per region says which are up. Geo-DNS sends users to the nearest region
-/// that is up (the Users box says how many are).
+/// inside a frame, and a tab under it per region says which are up. Geo-DNS (its own box in front) sends users to
+/// the nearest region that is up.
 fn region_frames(nodes: &[Node], regions: u32, up: u32) -> Vec<Region> {
     if regions < 2 {
         return Vec::new();
     }
-    let stack = nodes.iter().filter(|n| !matches!(n.tier, "users" | "cdn"));
+    let stack = nodes.iter().filter(|n| !matches!(n.tier, "users" | "cdn" | "dns"));
     let (x0, y0, x1, y1) = stack.fold((f64::INFINITY, f64::INFINITY, 0.0f64, 0.0f64), |(x0, y0, x1, y1), n| {
         (x0.min(n.x), y0.min(n.y), x1.max(n.x + n.w), y1.max(n.y + n.h))
     });
@@ -871,17 +916,19 @@ mod tests {
         let s = Scenario::stage(12);
         let sample = steady_state(&s).series[0].clone();
         let l = layout(&s, &sample, None);
+        // With several regions, geo-DNS's column moves the stack right.
+        let bus_x = if s.arch.regions > 1 { BUS_X + DNS_COLUMN } else { BUS_X };
         let apps = l.nodes.iter().filter(|n| n.tier == Tier::App.name()).count();
-        let stubs = l.wires.iter().filter(|(a, b)| a.1 == b.1 && b.0 == BUS_X).count();
+        let stubs = l.wires.iter().filter(|(a, b)| a.1 == b.1 && b.0 == bus_x).count();
         assert_eq!(stubs, apps, "each app box joins the bus");
         for tier in [Tier::Services, Tier::Redis, Tier::DbPrimary, Tier::Workers] {
             let node = l.nodes.iter().find(|n| n.tier == tier.name()).unwrap_or_else(|| panic!("{tier} drawn"));
             let edge = l.edges.iter().find(|e| e.to == left(node)).unwrap_or_else(|| panic!("{tier} called"));
-            assert_eq!(edge.from.0, BUS_X, "{tier} is called from the app tier's bus");
+            assert_eq!(edge.from.0, bus_x, "{tier} is called from the app tier's bus");
         }
-        let bus = l.wires.iter().find(|(a, b)| a.0 == BUS_X && b.0 == BUS_X).expect("the bus");
+        let bus = l.wires.iter().find(|(a, b)| a.0 == bus_x && b.0 == bus_x).expect("the bus");
         let reach = |y: f64| bus.0 .1 <= y && y <= bus.1 .1;
-        assert!(l.edges.iter().filter(|e| e.from.0 == BUS_X).all(|e| reach(e.from.1)), "the bus reaches every backend");
+        assert!(l.edges.iter().filter(|e| e.from.0 == bus_x).all(|e| reach(e.from.1)), "the bus reaches every backend");
     }
 
     #[test]
@@ -895,7 +942,7 @@ mod tests {
             assert!(r.x >= 0.0 && r.y >= 0.0 && r.x + r.w <= VIEW.0 && r.y + r.h <= VIEW.1, "{r:?} outside");
         }
         let frame = &l.regions[0];
-        for n in l.nodes.iter().filter(|n| !matches!(n.tier, "users" | "cdn")) {
+        for n in l.nodes.iter().filter(|n| !matches!(n.tier, "users" | "cdn" | "dns")) {
             assert!(
                 n.x >= frame.x && n.x + n.w <= frame.x + frame.w && n.y >= frame.y && n.y + n.h <= frame.y + frame.h,
                 "{} outside its region",
@@ -903,6 +950,14 @@ mod tests {
             );
         }
         assert!(l.regions.iter().all(|r| !r.down));
+        // Geo-DNS stands in front of the regions: the users' dynamic requests reach the load balancer through it.
+        let dns = l.nodes.iter().find(|n| n.tier == "dns").expect("a geo-DNS box");
+        let users = &l.nodes[0];
+        assert!(dns.x > users.x + users.w && dns.x + dns.w < frame.x, "between the users and the regions");
+        assert!(l.edges.iter().any(|e| e.from == right(users) && e.to == left(dns)));
+        let lb = l.nodes.iter().find(|n| n.tier == "lb").expect("a load balancer");
+        assert!(l.edges.iter().any(|e| e.from == right(dns) && e.to == left(lb)));
+        assert!(dns.detail.ends_with(&format!("{} of {} regions up", s.arch.regions, s.arch.regions)));
         sample.regions_up = s.arch.regions - 1;
         let l = layout(&s, &sample, None);
         assert_eq!(l.regions.iter().filter(|r| r.down).count(), 1);
