@@ -24,7 +24,7 @@ pub fn show_id_value(id: sim_core::ids::RowId, v: f64) -> String {
     match id {
         R::Distance | R::ReplicationLag => crate::format::ms(v),
         R::QueueDepth => crate::format::ms(v * 1e3),
-        R::Sessions | R::DeadLetters | R::LbSpof | R::DataLoss | R::Exposed => crate::format::count(v),
+        R::Sessions | R::DeadLetters | R::LbSpof | R::DataLoss | R::Exposed | R::DbDown | R::AppDown => crate::format::count(v),
         R::HotShard => format!("{v:.1}×"),
         R::SlowJobs => crate::format::rps(v),
         _ => crate::format::pct(v),
@@ -203,5 +203,18 @@ pub fn Bottlenecks(
                 }
             }}
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outages_count_what_is_down_not_a_percentage() {
+        // A region outage takes four shards' primaries: "4", not "400 %"; one dead server is "1", not "100 %".
+        assert_eq!(show_id_value(RowId::DbDown, 4.0), "4");
+        assert_eq!(show_id_value(RowId::AppDown, 1.0), "1");
+        assert_eq!(show_id_value(RowId::AppCpu, 0.85), crate::format::pct(0.85));
     }
 }
