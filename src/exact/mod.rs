@@ -77,6 +77,12 @@ impl Exact {
         self.series.set(Vec::new());
         self.traces.set(Vec::new());
         self.followed.set(None);
+        if self.outbox.with_value(Option::is_none) {
+            if let Err(why) = can_start_worker() {
+                self.status.set(Status::Refused(why));
+                return;
+            }
+        }
         self.status.set(Status::Starting);
         self.send(ToWorker::Run(Job { id, query, sample_every }));
     }
@@ -160,6 +166,28 @@ impl Exact {
             FromWorker::Refused { id, message } if id == current => self.status.set(Status::Refused(message)),
             _ => {}
         }
+    }
+}
+
+/// Whether this page may start the worker; if not, why, in words for the panel. A frame sandboxed without
+/// `allow-same-origin` has an opaque origin, and a worker must come from the page's own origin; anything else that
+/// makes the browser refuse (a host's policy) is found by starting one and stopping it at once. gloo-worker treats
+/// a refusal as fatal, so it is asked only once this says yes.
+fn can_start_worker() -> Result<(), String> {
+    if window().origin() == "null" {
+        return Err("Exact mode cannot run in this frame: the lesson embeds scalesim in a sandbox without its own \
+                    origin, and a background worker needs one. Open scalesim in its own tab to run it request by \
+                    request."
+            .to_owned());
+    }
+    match web_sys::Worker::new(&worker_url()) {
+        Ok(probe) => {
+            probe.terminate();
+            Ok(())
+        }
+        Err(_) => Err("Exact mode cannot run here: the browser refused to start its background worker (the hosting \
+                       page's security policy may forbid workers). The aggregate engine above is unaffected."
+            .to_owned()),
     }
 }
 

@@ -312,6 +312,12 @@ test('in a sandboxed frame without storage scalesim runs, challenge included', a
   const got = await page.evaluate(() => window.got);
   assert.ok(got.some((m) => m.type === 'ready') && got.every((m) => m.origin === 'null'), JSON.stringify(got));
   assert.ok(!got.some((m) => m.type === 'result'), 'no result without a pinned origin');
+  // A worker needs the page's own origin, which this frame does not have: exact mode says so and the page goes on.
+  await sim.getByRole('button', { name: 'Run exact' }).click();
+  const refusal = sim.getByRole('region', { name: 'Exact engine' }).getByRole('alert');
+  assert.match(await refusal.textContent(), /^Exact mode cannot run in this frame: .*sandbox/);
+  await sim.getByLabel('Load balancer as a redundant pair').uncheck();
+  await sim.locator('[data-goal="error_rate"] .goal-state', { hasText: 'not yet' }).waitFor();
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
