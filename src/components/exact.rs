@@ -42,9 +42,21 @@ pub fn ExactPanel() -> impl IntoView {
             exact.on.set(true);
         }
     };
-    let duration = move || sim.scenario.with(|s| s.duration_s);
-    let status = move || {
-        match exact.status.get() {
+    let status = move || status_view(exact, sim, exact.status.get());
+    view! {
+        <section class="panel exact" aria-labelledby="exact-heading">
+            <h2 id="exact-heading">"Exact engine"</h2>
+            <button type="button" class="exact-toggle" aria-pressed=move || exact.on.get().to_string() on:click=toggle>
+                {move || if exact.on.get() { "Back to the aggregate engine" } else { "Run exact" }}
+            </button>
+            {status}
+        </section>
+    }
+}
+
+/// What the panel says under its button for `status`.
+fn status_view(exact: Exact, sim: Sim, status: Status) -> AnyView {
+    match status {
         Status::Off => view! {
             <p class="hint">
                 "The charts show the aggregate engine. Run the same scenario request by request — every request queued, \
@@ -66,7 +78,7 @@ pub fn ExactPanel() -> impl IntoView {
                 {format!(
                     "Stopped at {} of {}. The charts show what was simulated. ",
                     crate::components::playback::clock(at),
-                    crate::components::playback::clock(duration())
+                    crate::components::playback::clock(sim.scenario.with_untracked(|s| s.duration_s))
                 )}
                 <button type="button" on:click=move |_| exact.run(sim.scenario.with_untracked(sim_core::query::to_query), sim.sample_every())>
                     "Run it again"
@@ -93,16 +105,6 @@ pub fn ExactPanel() -> impl IntoView {
         }
         .into_any(),
         Status::Refused(message) => view! { <p class="notice" role="alert">{message}</p> }.into_any(),
-    }
-    };
-    view! {
-        <section class="panel exact" aria-labelledby="exact-heading">
-            <h2 id="exact-heading">"Exact engine"</h2>
-            <button type="button" class="exact-toggle" aria-pressed=move || exact.on.get().to_string() on:click=toggle>
-                {move || if exact.on.get() { "Back to the aggregate engine" } else { "Run exact" }}
-            </button>
-            {status}
-        </section>
     }
 }
 
