@@ -9,32 +9,12 @@ use crate::des::trace::{Builder, Class, Node, NodeKind, Outcome, Part, Sampling}
 /// Set in the `aux` of a traced user request and of a traced request's fan-out calls.
 pub(super) const TRACED: u32 = 1 << 29;
 
-/// Hashes a request id with one multiplication (Fibonacci hashing): ids are small integers, and the map of
-/// builders is looked up at every hop of a traced request.
-#[derive(Default)]
-struct IdHasher(u64);
-
-/// 2⁶⁴ over the golden ratio, odd: multiplying by it spreads consecutive ids over the whole word.
-const FIBONACCI: u64 = 0x9e37_79b9_7f4a_7c15;
-
-impl std::hash::Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(FIBONACCI);
-        }
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.0 = u64::from(n).wrapping_mul(FIBONACCI);
-    }
-}
-
 /// The traced requests under way (by request id), the sampling and the station table.
 pub(super) struct Tracer {
     pub(super) sampling: Sampling,
-    open: HashMap<u32, Builder, std::hash::BuildHasherDefault<IdHasher>>,
+    /// Looked up at every hop of a traced request: keyed by small integer ids, so a multiplicative hash (rustc-hash)
+    /// rather than the default SipHash. Never iterated, so the hash does not change any result.
+    open: rustc_hash::FxHashMap<u32, Builder>,
     /// Each station's node.
     nodes: Vec<Node>,
 }
@@ -42,7 +22,7 @@ pub(super) struct Tracer {
 impl Tracer {
     /// Tracing for a run of `scenario` keeping `budget` traces per simulated second, over stations named by `nodes`.
     pub(super) fn new(scenario: &Scenario, budget: u32, peak_rps: f64, nodes: Vec<Node>) -> Tracer {
-        Tracer { sampling: Sampling::new(budget, scenario.seed, peak_rps), open: HashMap::default(), nodes }
+        Tracer { sampling: Sampling::new(budget, scenario.seed, peak_rps), open: rustc_hash::FxHashMap::default(), nodes }
     }
 }
 
