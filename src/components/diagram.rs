@@ -604,6 +604,16 @@ pub fn Diagram() -> impl IntoView {
             layout.with(|l| shown.iter().filter_map(|&i| trace_route(l, &ts[i]).map(|r| (r, ts[i].id))).collect::<Vec<_>>())
         })
     });
+    // With reduced motion nothing moves: each edge says how many of the second's traced requests went along it.
+    let counts = Memo::new(move |_| {
+        let Some(e) = exact.filter(|e| e.on.get()) else { return Vec::new() };
+        let cursor = sim.cursor.get();
+        e.traces.with(|ts| {
+            let second: Vec<&sim_core::des::trace::Trace> =
+                crate::charts::waterfall::around(ts, cursor, usize::MAX).into_iter().map(|i| &ts[i]).collect();
+            layout.with(|l| l.edges.iter().cloned().zip(edge_counts(l, &second)).filter(|(_, n)| *n > 0).collect::<Vec<_>>())
+        })
+    });
     let path = Memo::new(move |_| {
         exact.and_then(|e| e.followed.with(|t| t.as_ref().map(crate::charts::waterfall::path_tiers))).unwrap_or_default()
     });
@@ -660,6 +670,7 @@ pub fn Diagram() -> impl IntoView {
                         .collect_view()
                 }}
                 {move || layout.get().edges.into_iter().filter(has_room_for_label).map(label_view).collect_view()}
+                {move || counts.get().into_iter().map(|(e, n)| count_view(&e, n)).collect_view()}
             </svg>
             </div>
         </figure>
@@ -701,25 +712,38 @@ pub const TRACE_DOTS: usize = 6;
 /// Seconds a dot takes per segment of its path.
 const SEGMENT_S: f64 = 0.45;
 
-/// The route of one traced request over the diagram, as an SVG path through the centres of the boxes it visited
-/// (the `n`th app server or replica when it is drawn), and whether it failed. An answered request travels back
-/// the way it came (a cache hit turns back at the cache); a failed one stops where it failed.
-pub fn trace_route(layout: &Layout, trace: &sim_core::des::trace::Trace) -> Option<(String, usize, bool)> {
+/// The boxes one traced request visited, in order, as indices into the layout's nodes (the `n`th app server or
+/// replica when it is drawn, else the box that stands for it), from the users on.
+fn visited(layout: &Layout, trace: &sim_core::des::trace::Trace) -> Vec<usize> {
     use sim_core::des::trace::NodeKind;
-    let centre = |n: &Node| (n.x + n.w / 2.0, n.y + n.h / 2.0);
     let find = |tier: &str, index: u32| {
-        let of_tier: Vec<&Node> = layout.nodes.iter().filter(|n| n.tier == tier).collect();
-        of_tier.get((index as usize).min(of_tier.len().saturating_sub(1))).map(|n| centre(n))
+        let of_tier: Vec<usize> = (0..layout.nodes.len()).filter(|&i| layout.nodes[i].tier == tier).collect();
+        of_tier.get((index as usize).min(of_tier.len().saturating_sub(1))).copied()
     };
-    let mut points = vec![find("users", 0)?];
+    let mut out: Vec<usize> = find("users", 0).into_iter().collect();
     for hop in &trace.hops {
         let tier = crate::charts::waterfall::diagram_tier(hop.node.kind);
         let index = if matches!(hop.node.kind, NodeKind::App | NodeKind::Replica) { hop.node.index } else { 0 };
-        if let Some(p) = find(tier, index) {
-            if points.last() != Some(&p) {
-                points.push(p);
+        if let Some(i) = find(tier, index) {
+            if out.last() != Some(&i) {
+                out.push(i);
             }
         }
+    }
+    out
+}
+
+/// The route of one traced request over the diagram, as an SVG path through the centres of the boxes it visited,
+/// its number of segments, and whether it failed. An answered request travels back the way it came (a cache hit
+/// turns back at the cache); a failed one stops where it failed.
+pub fn trace_route(layout: &Layout, trace: &sim_core::des::trace::Trace) -> Option<(String, usize, bool)> {
+    let centre = |i: &usize| {
+        let n = &layout.nodes[*i];
+        (n.x + n.w / 2.0, n.y + n.h / 2.0)
+    };
+    let mut points: Vec<(f64, f64)> = visited(layout, trace).iter().map(centre).collect();
+    if points.is_empty() {
+        return None;
     }
     if trace.ok {
         let back: Vec<(f64, f64)> = points.iter().rev().skip(1).copied().collect();
@@ -736,6 +760,24 @@ pub fn trace_route(layout: &Layout, trace: &sim_core::des::trace::Trace) -> Opti
         .collect::<Vec<_>>()
         .join(" ");
     Some((d, segments, !trace.ok))
+}
+
+/// For each edge of the layout, how many of `traces` went along it: what the diagram shows instead of moving dots
+/// when the learner prefers reduced motion. An edge carries a request from box A to box B when it ends on B and
+/// starts on A, or, for the app tier's calls, on the bus to the right of the app server.
+pub fn edge_counts(layout: &Layout, traces: &[&sim_core::des::trace::Trace]) -> Vec<usize> {
+    let on = |p: (f64, f64), n: &Node| p.0 >= n.x - 1.0 && p.0 <= n.x + n.w + 1.0 && p.1 >= n.y - 1.0 && p.1 <= n.y + n.h + 1.0;
+    let carries = |e: &Edge, a: &Node, b: &Node| on(e.to, b) && (on(e.from, a) || (a.tier == "app" && e.from.0 > a.x + a.w));
+    let mut counts = vec![0; layout.edges.len()];
+    for trace in traces {
+        let route = visited(layout, trace);
+        for (i, e) in layout.edges.iter().enumerate() {
+            if route.windows(2).any(|w| carries(e, &layout.nodes[w[0]], &layout.nodes[w[1]])) {
+                counts[i] += 1;
+            }
+        }
+    }
+    counts
 }
 
 /// One traced request's dot, moving along its route, starting `delay` seconds in. A failed request's dot travels
@@ -815,6 +857,13 @@ pub fn has_room_for_label(e: &Edge) -> bool {
     e.labelled && e.rps > 0.0 && (e.to.0 - e.from.0).hypot(e.to.1 - e.from.1) >= LABEL_ROOM
 }
 
+/// How many traced requests went along an edge, under its middle (shown only with reduced motion, by the
+/// stylesheet, in place of the moving dots).
+fn count_view(e: &Edge, n: usize) -> impl IntoView {
+    let mid = (e.from.0 + (e.to.0 - e.from.0) * 0.5, e.from.1 + (e.to.1 - e.from.1) * 0.5 + 14.0);
+    view! { <text x=mid.0 y=mid.1 text-anchor="middle" class="trace-count">{format!("{n} traced")}</text> }
+}
+
 /// An edge's rate, at its middle and above the line, drawn over the boxes with a halo.
 fn label_view(e: Edge) -> impl IntoView {
     let mid = (e.from.0 + (e.to.0 - e.from.0) * 0.5, e.from.1 + (e.to.1 - e.from.1) * 0.5 - 6.0);
@@ -882,6 +931,14 @@ mod tests {
         let (path, _, failed) = trace_route(&l, dead).unwrap();
         let app = l.nodes.iter().filter(|n| n.tier == "app").nth(dead.hops.last().unwrap().node.index as usize).unwrap();
         assert!(failed && path.ends_with(&format!("{:.1} {:.1}", app.x + app.w / 2.0, app.y + app.h / 2.0)), "{path}");
+        // Without motion, the edges count them: both went from the users to the load balancer, only the hit on to
+        // Redis, neither to the primary.
+        let counts = edge_counts(&l, &[hit, dead]);
+        let into = |tier: &str| {
+            let n = l.nodes.iter().find(|n| n.tier == tier).unwrap();
+            l.edges.iter().zip(&counts).filter(|(e, _)| e.to == left(n)).map(|(_, c)| *c).sum::<usize>()
+        };
+        assert_eq!((into("lb"), into("redis"), into("db_primary")), (2, 1, 0));
     }
 
     #[test]

@@ -145,6 +145,11 @@ test('following the slowest request: its waterfall reads hop by hop, matches the
   await dot.dispatchEvent('click');
   await panel.getByRole('list', { name: `Hops of request #${dotId}` }).waitFor();
   await screenshot(page, 'exact-trace-desktop');
+  // With reduced motion no dot moves; each edge counts the second's traced requests instead.
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  assert.equal(await page.locator('.diagram circle.trace-dot').first().isVisible(), false);
+  const counts = await page.locator('.diagram .trace-count').evaluateAll((t) => t.filter((x) => getComputedStyle(x).display !== 'none').map((x) => x.textContent));
+  assert.ok(counts.length > 0 && counts.every((c) => /^\d+ traced$/.test(c)), counts.join(', '));
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
