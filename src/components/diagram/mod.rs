@@ -10,6 +10,25 @@ use sim_core::scenario::Scenario;
 use crate::format;
 use crate::state::Sim;
 
+pub mod vertical;
+
+/// Below this width the diagram flows top to bottom ([`vertical`]): a phone, or a narrow lesson frame.
+const NARROW: &str = "(max-width: 599px)";
+
+/// Whether the window is narrow, kept up to date as it is resized or turned.
+fn use_narrow() -> ReadSignal<bool> {
+    let narrow = move || window().match_media(NARROW).ok().flatten().is_some_and(|m| m.matches());
+    let (get, set) = signal(narrow());
+    let resize = window_event_listener(leptos::ev::resize, move |_| {
+        let now = narrow();
+        if get.get_untracked() != now {
+            set.set(now);
+        }
+    });
+    on_cleanup(move || resize.remove());
+    get
+}
+
 /// How a node is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Health {
@@ -84,6 +103,9 @@ pub struct Edge {
     pub rps: f64,
     /// Whether to print the rate (one edge of a fan carries the label for all).
     pub labelled: bool,
+    /// A corner on the way, if the arrow bends (on the phone, arrows into a band's lower rows run down the gap
+    /// between its two columns, then across).
+    pub via: Option<(f64, f64)>,
 }
 
 /// The diagram's nodes and edges.
@@ -193,7 +215,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
             health: if a.ops.cdn_caches_private { Health::Unsafe } else { Health::Neutral },
             bottleneck: false,
         };
-        edges.push(Edge { from: entry, to: left(&cdn), rps: sample.edges.edge, labelled: true });
+        edges.push(Edge { from: entry, to: left(&cdn), rps: sample.edges.edge, labelled: true, via: None });
         nodes.push(cdn);
     }
     if scenario.has_load_balancer() {
@@ -212,7 +234,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
             health: Health::Neutral,
             bottleneck: false,
         };
-        edges.push(Edge { from: entry, to: left(&lb), rps: sample.edges.origin, labelled: true });
+        edges.push(Edge { from: entry, to: left(&lb), rps: sample.edges.origin, labelled: true, via: None });
         entry = right(&lb);
         nodes.push(lb);
     }
@@ -267,7 +289,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
             health,
             bottleneck: mark(Tier::App) && down == outage,
         };
-        edges.push(Edge { from: entry, to: left(&node), rps: if down { 0.0 } else { per_server }, labelled: i == 0 });
+        edges.push(Edge { from: entry, to: left(&node), rps: if down { 0.0 } else { per_server }, labelled: i == 0, via: None });
         if !down {
             app_rows.push(right(&node).1);
         }
@@ -290,7 +312,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
             bottleneck: mark(Tier::Services),
         };
         let to = left(&node);
-        edges.push(Edge { from: bus(to), to, rps: sample.edges.origin - sample.edges.edge, labelled: false });
+        edges.push(Edge { from: bus(to), to, rps: sample.edges.origin - sample.edges.edge, labelled: false, via: None });
         called.push(to.1);
         nodes.push(node);
     }
@@ -308,7 +330,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
             bottleneck: mark(Tier::Redis),
         };
         let to = left(&redis);
-        edges.push(Edge { from: bus(to), to, rps: sample.edges.redis, labelled: true });
+        edges.push(Edge { from: bus(to), to, rps: sample.edges.redis, labelled: true, via: None });
         called.push(to.1);
         nodes.push(redis);
     }
@@ -345,7 +367,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
             bottleneck: mark(Tier::DbPrimary),
         };
         let to = left(&db);
-        edges.push(Edge { from: bus(to), to, rps: sample.edges.primary, labelled: true });
+        edges.push(Edge { from: bus(to), to, rps: sample.edges.primary, labelled: true, via: None });
         called.push(to.1);
         primary_anchor = Some(right(&db));
         nodes.push(db);
@@ -373,7 +395,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
                 health: if sample.replication_lag_ms > sim_core::model::LAG_ALERT_MS { Health::Saturated } else { Health::of(u) },
                 bottleneck: mark(Tier::Replica),
             };
-            edges.push(Edge { from: primary_anchor, to: left(&node), rps: per, labelled: i == 0 });
+            edges.push(Edge { from: primary_anchor, to: left(&node), rps: per, labelled: i == 0, via: None });
             nodes.push(node);
         }
     }
@@ -391,7 +413,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
             bottleneck: mark(Tier::Workers),
         };
         let to = left(&node);
-        edges.push(Edge { from: bus(to), to, rps: sample.jobs.rps, labelled: true });
+        edges.push(Edge { from: bus(to), to, rps: sample.jobs.rps, labelled: true, via: None });
         called.push(to.1);
         nodes.push(node);
     }
@@ -463,7 +485,7 @@ fn geo_dns_in_front(l: &mut Layout, sample: &Sample, regions: u32) {
     for e in l.edges.iter_mut().filter(|e| e.from == from_users && Some(e.to) != cdn_in) {
         e.from = right(&dns);
     }
-    l.edges.push(Edge { from: from_users, to: left(&dns), rps: sample.edges.origin, labelled: false });
+    l.edges.push(Edge { from: from_users, to: left(&dns), rps: sample.edges.origin, labelled: false, via: None });
     l.nodes.insert(1, dns);
 }
 
@@ -563,7 +585,7 @@ fn crop(layout: &Layout) -> (f64, f64, f64, f64) {
         return (0.0, 0.0, VIEW.0, VIEW.1);
     }
     let (x, y) = ((x0 - 16.0).max(0.0), (y0 - 16.0).max(0.0));
-    ((x), (y), (x1 - x + 16.0).min(VIEW.0 - x), (y1 - y + 16.0).min(VIEW.1))
+    (x, y, x1 - x + 16.0, y1 - y + 16.0)
 }
 
 /// The narrowest the diagram may be drawn, in CSS pixels, so its labels stay readable (wider boxes scroll).
@@ -575,13 +597,21 @@ pub fn min_width_px(layout: &Layout) -> f64 {
 #[component]
 pub fn Diagram() -> impl IntoView {
     let sim = expect_context::<Sim>();
+    let narrow = use_narrow();
     let layout = Memo::new(move |_| {
         let blame = sim.rows.with(|rows| {
             sim_core::diagnose::headline(rows)
                 .and_then(|r| r.id.tier().map(|tier| Blame { tier, outage: r.id.kind() == sim_core::ids::RowKind::Outage }))
         });
         let s = sim.scenario.get();
-        sim.now.with(|sample| layout(&s, sample, blame))
+        sim.now.with(|sample| {
+            let wide = layout(&s, sample, blame);
+            if narrow.get() {
+                vertical::vertical(&wide, s.arch.regions, sample.regions_up)
+            } else {
+                wide
+            }
+        })
     });
     // The moving dots change only when an edge moves or its dot count does, so their animations are not
     // restarted (nor their elements rebuilt) on every small change of load.
@@ -704,7 +734,15 @@ pub fn describe(layout: &Layout) -> String {
 
 /// The SVG path of an edge.
 fn path_of(e: &Edge) -> String {
-    format!("M {:.1} {:.1} L {:.1} {:.1}", e.from.0, e.from.1, e.to.0 - 2.0, e.to.1)
+    // The line stops 2 units short of the box, along its last leg, so the arrowhead touches the border.
+    let last = e.via.unwrap_or(e.from);
+    let (dx, dy) = (e.to.0 - last.0, e.to.1 - last.1);
+    let len = dx.hypot(dy).max(1e-9);
+    let end = (e.to.0 - 2.0 * dx / len, e.to.1 - 2.0 * dy / len);
+    match e.via {
+        Some(v) => format!("M {:.1} {:.1} L {:.1} {:.1} L {:.1} {:.1}", e.from.0, e.from.1, v.0, v.1, end.0, end.1),
+        None => format!("M {:.1} {:.1} L {:.1} {:.1}", e.from.0, e.from.1, end.0, end.1),
+    }
 }
 
 /// Requests drawn moving at once in exact mode, whatever the load: the traced ones of the second at the cursor.
@@ -764,10 +802,12 @@ pub fn trace_route(layout: &Layout, trace: &sim_core::des::trace::Trace) -> Opti
 
 /// For each edge of the layout, how many of `traces` went along it: what the diagram shows instead of moving dots
 /// when the learner prefers reduced motion. An edge carries a request from box A to box B when it ends on B and
-/// starts on A, or, for the app tier's calls, on the bus to the right of the app server.
+/// starts on A, or, for the app tier's calls, on the bus (which is no box).
 pub fn edge_counts(layout: &Layout, traces: &[&sim_core::des::trace::Trace]) -> Vec<usize> {
     let on = |p: (f64, f64), n: &Node| p.0 >= n.x - 1.0 && p.0 <= n.x + n.w + 1.0 && p.1 >= n.y - 1.0 && p.1 <= n.y + n.h + 1.0;
-    let carries = |e: &Edge, a: &Node, b: &Node| on(e.to, b) && (on(e.from, a) || (a.tier == "app" && e.from.0 > a.x + a.w));
+    // The bus belongs to no box: an arrow from it carries what the app servers send.
+    let from_bus = |e: &Edge| !layout.nodes.iter().any(|n| on(e.from, n));
+    let carries = |e: &Edge, a: &Node, b: &Node| on(e.to, b) && (on(e.from, a) || (a.tier == "app" && from_bus(e)));
     let mut counts = vec![0; layout.edges.len()];
     for trace in traces {
         let route = visited(layout, trace);
@@ -946,16 +986,26 @@ mod tests {
         for n in 1..=STAGES {
             let s = Scenario::stage(n).with_users(20_000);
             let sample = steady_state(&s).series[0].clone();
-            let l = layout(&s, &sample, Some(Blame { tier: Tier::App, outage: false }));
-            for a in &l.nodes {
-                assert!(a.x >= 0.0 && a.y >= 0.0 && a.x + a.w <= VIEW.0 && a.y + a.h <= VIEW.1, "stage {n}: {a:?} outside");
-                for b in &l.nodes {
-                    if a != b {
-                        let apart = a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y;
-                        assert!(apart, "stage {n}: {} overlaps {}", a.label, b.label);
+            let wide = layout(&s, &sample, Some(Blame { tier: Tier::App, outage: false }));
+            let phone = vertical::vertical(&wide, s.arch.regions, sample.regions_up);
+            for (l, (w, h)) in [(&wide, VIEW), (&phone, (vertical::WIDTH, f64::INFINITY))] {
+                for a in &l.nodes {
+                    assert!(a.x >= 0.0 && a.y >= 0.0 && a.x + a.w <= w && a.y + a.h <= h, "stage {n}: {a:?} outside");
+                    for b in &l.nodes {
+                        if a != b {
+                            let apart = a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y;
+                            assert!(apart, "stage {n}: {} overlaps {}", a.label, b.label);
+                        }
                     }
                 }
+                // Every arrow of the wide drawing is drawn, and (on the phone) points down.
+                assert_eq!(l.edges.len(), wide.edges.len(), "stage {n}");
+                for r in &l.regions {
+                    assert!(r.x >= 0.0 && r.x + r.w <= w, "stage {n}: region {r:?} outside");
+                }
             }
+            assert!(phone.edges.iter().all(|e| e.to.1 > e.from.1), "stage {n}: an arrow points up on the phone");
+            assert!(crop(&phone).2 <= vertical::WIDTH + 16.0, "stage {n}: the phone drawing is narrow");
         }
     }
 

@@ -1,0 +1,164 @@
+//! The diagram on a phone: the same boxes, flowing top to bottom. Each column of the wide drawing becomes a band
+//! (users, then geo-DNS, the CDN and load balancer, the app servers, the backends, the replicas), its boxes side by
+//! side two to a row, arrows from the bottom of a box to the top of the next; the app tier's bus runs across
+//! under the app servers. Pure, so it is tested natively like the wide layout it is made from.
+use super::{Edge, Layout, Node, Region};
+
+/// Width of the coordinate space: two boxes and their margins, drawn at about one pixel per unit on a phone.
+pub const WIDTH: f64 = 352.0;
+const MARGIN: f64 = 10.0;
+const BOX_W: f64 = 160.0;
+const COL_GAP: f64 = 12.0;
+const ROW_GAP: f64 = 12.0;
+/// Room between bands for the arrows and their rates.
+const BAND_GAP: f64 = 46.0;
+/// Boxes whose left edges are this close share a column of the wide drawing (the queue sits 10 units left of the
+/// other backends).
+const SAME_COLUMN: f64 = 40.0;
+
+/// The phone layout of `wide`. Region frames and tabs are laid out again around the new stack, the tabs one
+/// under another.
+pub fn vertical(wide: &Layout, regions: u32, regions_up: u32) -> Layout {
+    // Columns of the wide drawing, left to right, each with its boxes top to bottom.
+    let mut order: Vec<usize> = (0..wide.nodes.len()).collect();
+    order.sort_by(|&a, &b| wide.nodes[a].x.total_cmp(&wide.nodes[b].x));
+    let mut columns: Vec<Vec<usize>> = Vec::new();
+    for i in order {
+        match columns.last_mut() {
+            Some(col) if wide.nodes[i].x - wide.nodes[col[0]].x < SAME_COLUMN => col.push(i),
+            _ => columns.push(vec![i]),
+        }
+    }
+    // With geo-DNS in front, the CDN sits beside it, right under the users: its arrow then crosses no box.
+    let find = |tier: &str| wide.nodes.iter().position(|n| n.tier == tier);
+    if let (Some(dns), Some(cdn)) = (find("dns"), find("cdn")) {
+        columns.iter_mut().for_each(|c| c.retain(|&i| i != cdn));
+        columns.retain(|c| !c.is_empty());
+        if let Some(c) = columns.iter_mut().find(|c| c.contains(&dns)) {
+            c.push(cdn);
+        }
+    }
+    for col in &mut columns {
+        col.sort_by(|&a, &b| wide.nodes[a].y.total_cmp(&wide.nodes[b].y));
+    }
+    // Each band: its rows of at most two boxes, a lone box centred.
+    let mut nodes = wide.nodes.clone();
+    let mut band_of = vec![0usize; nodes.len()];
+    // Whether a box is in its band's first row (arrows reach those from above; the others by the spine).
+    let mut first_row = vec![true; nodes.len()];
+    let mut y = MARGIN;
+    let mut bands: Vec<(f64, f64)> = Vec::new();
+    for (b, col) in columns.iter().enumerate() {
+        let top = y;
+        for row in col.chunks(2) {
+            let h = row.iter().map(|&i| wide.nodes[i].h).fold(0.0, f64::max);
+            let x0 = if row.len() == 1 { (WIDTH - BOX_W) / 2.0 } else { MARGIN };
+            for (k, &i) in row.iter().enumerate() {
+                let n = &mut nodes[i];
+                (n.x, n.y, n.w) = (x0 + k as f64 * (BOX_W + COL_GAP), y + (h - n.h) / 2.0, BOX_W);
+                band_of[i] = b;
+                first_row[i] = y == top;
+            }
+            y += h + ROW_GAP;
+        }
+        bands.push((top, y - ROW_GAP));
+        y += BAND_GAP - ROW_GAP;
+    }
+    // The bus: under the app band, when the wide drawing has one (its wires), at the band's foot.
+    let app_band = nodes.iter().position(|n| n.tier == "app").map(|i| band_of[i]);
+    let bus_y = app_band.map(|b| bands[b].1 + BAND_GAP / 3.0);
+    let bus_wide_x = wide.wires.iter().find(|w| w.0 .0 == w.1 .0).map(|w| w.0 .0);
+    let bottom = |n: &Node| (n.x + n.w / 2.0, n.y + n.h);
+    let top = |n: &Node| (n.x + n.w / 2.0, n.y);
+    let on = |p: (f64, f64), n: &Node| p.0 >= n.x - 1.0 && p.0 <= n.x + n.w + 1.0 && p.1 >= n.y - 1.0 && p.1 <= n.y + n.h + 1.0;
+    let mut edges = Vec::with_capacity(wide.edges.len());
+    let mut bus_xs: Vec<f64> = Vec::new();
+    for e in &wide.edges {
+        let Some(to) = (0..nodes.len()).find(|&i| on(e.to, &wide.nodes[i])) else { continue };
+        let from_bus = bus_wide_x == Some(e.from.0);
+        let from = if from_bus {
+            bus_y.map(|y| (if first_row[to] { top(&nodes[to]).0 } else { SPINE }, y))
+        } else {
+            (0..nodes.len()).find(|&i| on(e.from, &wide.nodes[i]) && i != to).map(|i| bottom(&nodes[i]))
+        };
+        let Some(from) = from else { continue };
+        if from_bus {
+            bus_xs.push(from.0);
+        }
+        let (via, end) = entry(&nodes[to], first_row[to]);
+        // A bent arrow's middle lies over the boxes beside the spine: its rate is left to the straight ones.
+        edges.push(Edge { from, to: end, rps: e.rps, labelled: e.labelled && via.is_none(), via });
+    }
+    // Each serving app server joins the bus (the wide drawing's stubs say which serve), and the bus spans them and
+    // the backends it calls.
+    let mut wires = Vec::new();
+    if let Some(bus_y) = bus_y.filter(|_| bus_wide_x.is_some()) {
+        for w in wide.wires.iter().filter(|w| w.0 .1 == w.1 .1) {
+            let Some(i) = (0..nodes.len()).find(|&i| nodes[i].tier == "app" && on(w.0, &wide.nodes[i])) else { continue };
+            let n = &nodes[i];
+            let cy = n.y + n.h / 2.0;
+            // Down the outer margin beside its column (the rows below are in the way of a drop from its bottom);
+            // a lone centred box drops from its bottom.
+            let side = if n.x + n.w <= SPINE {
+                Some((n.x, n.x - SIDE))
+            } else if n.x >= SPINE {
+                Some((n.x + n.w, n.x + n.w + SIDE))
+            } else {
+                None
+            };
+            match side {
+                Some((edge, x)) => {
+                    wires.push(((edge, cy), (x, cy)));
+                    wires.push(((x, cy), (x, bus_y)));
+                    bus_xs.push(x);
+                }
+                None => {
+                    let b = bottom(n);
+                    wires.push((b, (b.0, bus_y)));
+                    bus_xs.push(b.0);
+                }
+            }
+        }
+        let (lo, hi) = bus_xs.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+        if lo.is_finite() {
+            wires.push(((lo, bus_y), (hi, bus_y)));
+        }
+    }
+    let regions = frames(&nodes, regions, regions_up);
+    Layout { nodes, edges, wires, regions }
+}
+
+/// How far outside its box an app server's stub to the bus runs down.
+const SIDE: f64 = 5.0;
+
+/// The middle of the gap between a band's two columns, down which arrows reach its lower rows.
+const SPINE: f64 = MARGIN + BOX_W + COL_GAP / 2.0;
+
+/// Where an arrow enters box `n`, and the corner on its way: the top of a box in its band's first row (and of a
+/// lone centred box, which the spine runs into); a box in a lower row is reached down the spine between the
+/// columns and across into its inner side, so no arrow runs under another box.
+fn entry(n: &Node, first_row: bool) -> (Option<(f64, f64)>, (f64, f64)) {
+    let cy = n.y + n.h / 2.0;
+    if first_row || (n.x < SPINE && n.x + n.w > SPINE) {
+        (None, (n.x + n.w / 2.0, n.y))
+    } else if n.x + n.w <= SPINE {
+        (Some((SPINE, cy)), (n.x + n.w, cy))
+    } else {
+        (Some((SPINE, cy)), (n.x, cy))
+    }
+}
+
+/// The region frame around the stack and the tabs under it, one a row (side by side they would not fit).
+fn frames(nodes: &[Node], regions: u32, up: u32) -> Vec<Region> {
+    let mut out = super::region_frames(nodes, regions, up);
+    if out.len() < 2 {
+        return out;
+    }
+    let frame = out[0].clone();
+    let (x, w) = (MARGIN - 6.0, WIDTH - 2.0 * (MARGIN - 6.0));
+    out[0] = Region { x, w, ..frame.clone() };
+    for (i, tab) in out.iter_mut().skip(1).enumerate() {
+        (tab.x, tab.w, tab.y) = (x, w, frame.y + frame.h + 6.0 + i as f64 * 32.0);
+    }
+    out
+}
