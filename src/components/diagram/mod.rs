@@ -103,9 +103,8 @@ pub struct Edge {
     pub rps: f64,
     /// Whether to print the rate (one edge of a fan carries the label for all).
     pub labelled: bool,
-    /// A corner on the way, if the arrow bends (on the phone, arrows into a band's lower rows run down the gap
-    /// between its two columns, then across).
-    pub via: Option<(f64, f64)>,
+    /// Corners on the way, if the arrow bends (on the phone arrows run straight down and across the gaps).
+    pub via: Vec<(f64, f64)>,
 }
 
 /// The diagram's nodes and edges.
@@ -215,7 +214,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
             health: if a.ops.cdn_caches_private { Health::Unsafe } else { Health::Neutral },
             bottleneck: false,
         };
-        edges.push(Edge { from: entry, to: left(&cdn), rps: sample.edges.edge, labelled: true, via: None });
+        edges.push(Edge { from: entry, to: left(&cdn), rps: sample.edges.edge, labelled: true, via: Vec::new() });
         nodes.push(cdn);
     }
     if scenario.has_load_balancer() {
@@ -234,7 +233,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
             health: Health::Neutral,
             bottleneck: false,
         };
-        edges.push(Edge { from: entry, to: left(&lb), rps: sample.edges.origin, labelled: true, via: None });
+        edges.push(Edge { from: entry, to: left(&lb), rps: sample.edges.origin, labelled: true, via: Vec::new() });
         entry = right(&lb);
         nodes.push(lb);
     }
@@ -289,7 +288,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
             health,
             bottleneck: mark(Tier::App) && down == outage,
         };
-        edges.push(Edge { from: entry, to: left(&node), rps: if down { 0.0 } else { per_server }, labelled: i == 0, via: None });
+        edges.push(Edge { from: entry, to: left(&node), rps: if down { 0.0 } else { per_server }, labelled: i == 0, via: Vec::new() });
         if !down {
             app_rows.push(right(&node).1);
         }
@@ -312,7 +311,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
             bottleneck: mark(Tier::Services),
         };
         let to = left(&node);
-        edges.push(Edge { from: bus(to), to, rps: sample.edges.origin - sample.edges.edge, labelled: false, via: None });
+        edges.push(Edge { from: bus(to), to, rps: sample.edges.origin - sample.edges.edge, labelled: false, via: Vec::new() });
         called.push(to.1);
         nodes.push(node);
     }
@@ -330,7 +329,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
             bottleneck: mark(Tier::Redis),
         };
         let to = left(&redis);
-        edges.push(Edge { from: bus(to), to, rps: sample.edges.redis, labelled: true, via: None });
+        edges.push(Edge { from: bus(to), to, rps: sample.edges.redis, labelled: true, via: Vec::new() });
         called.push(to.1);
         nodes.push(redis);
     }
@@ -367,7 +366,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
             bottleneck: mark(Tier::DbPrimary),
         };
         let to = left(&db);
-        edges.push(Edge { from: bus(to), to, rps: sample.edges.primary, labelled: true, via: None });
+        edges.push(Edge { from: bus(to), to, rps: sample.edges.primary, labelled: true, via: Vec::new() });
         called.push(to.1);
         primary_anchor = Some(right(&db));
         nodes.push(db);
@@ -395,7 +394,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
                 health: if sample.replication_lag_ms > sim_core::model::LAG_ALERT_MS { Health::Saturated } else { Health::of(u) },
                 bottleneck: mark(Tier::Replica),
             };
-            edges.push(Edge { from: primary_anchor, to: left(&node), rps: per, labelled: i == 0, via: None });
+            edges.push(Edge { from: primary_anchor, to: left(&node), rps: per, labelled: i == 0, via: Vec::new() });
             nodes.push(node);
         }
     }
@@ -413,7 +412,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
             bottleneck: mark(Tier::Workers),
         };
         let to = left(&node);
-        edges.push(Edge { from: bus(to), to, rps: sample.jobs.rps, labelled: true, via: None });
+        edges.push(Edge { from: bus(to), to, rps: sample.jobs.rps, labelled: true, via: Vec::new() });
         called.push(to.1);
         nodes.push(node);
     }
@@ -485,7 +484,7 @@ fn geo_dns_in_front(l: &mut Layout, sample: &Sample, regions: u32) {
     for e in l.edges.iter_mut().filter(|e| e.from == from_users && Some(e.to) != cdn_in) {
         e.from = right(&dns);
     }
-    l.edges.push(Edge { from: from_users, to: left(&dns), rps: sample.edges.origin, labelled: false, via: None });
+    l.edges.push(Edge { from: from_users, to: left(&dns), rps: sample.edges.origin, labelled: false, via: Vec::new() });
     l.nodes.insert(1, dns);
 }
 
@@ -735,14 +734,15 @@ pub fn describe(layout: &Layout) -> String {
 /// The SVG path of an edge.
 fn path_of(e: &Edge) -> String {
     // The line stops 2 units short of the box, along its last leg, so the arrowhead touches the border.
-    let last = e.via.unwrap_or(e.from);
+    let last = e.via.last().copied().unwrap_or(e.from);
     let (dx, dy) = (e.to.0 - last.0, e.to.1 - last.1);
     let len = dx.hypot(dy).max(1e-9);
     let end = (e.to.0 - 2.0 * dx / len, e.to.1 - 2.0 * dy / len);
-    match e.via {
-        Some(v) => format!("M {:.1} {:.1} L {:.1} {:.1} L {:.1} {:.1}", e.from.0, e.from.1, v.0, v.1, end.0, end.1),
-        None => format!("M {:.1} {:.1} L {:.1} {:.1}", e.from.0, e.from.1, end.0, end.1),
+    let mut d = format!("M {:.1} {:.1}", e.from.0, e.from.1);
+    for p in e.via.iter().chain(std::iter::once(&end)) {
+        d += &format!(" L {:.1} {:.1}", p.0, p.1);
     }
+    d
 }
 
 /// Requests drawn moving at once in exact mode, whatever the load: the traced ones of the second at the cursor.
@@ -906,7 +906,9 @@ fn count_view(e: &Edge, n: usize) -> impl IntoView {
 
 /// An edge's rate, at its middle and above the line, drawn over the boxes with a halo.
 fn label_view(e: Edge) -> impl IntoView {
-    let mid = (e.from.0 + (e.to.0 - e.from.0) * 0.5, e.from.1 + (e.to.1 - e.from.1) * 0.5 - 6.0);
+    // On its last leg, which leads into the box it names the rate of.
+    let last = e.via.last().copied().unwrap_or(e.from);
+    let mid = (last.0 + (e.to.0 - last.0) * 0.5, last.1 + (e.to.1 - last.1) * 0.5 - 6.0);
     view! { <text x=mid.0 y=mid.1 text-anchor="middle" class="rate">{format::rps(e.rps)}</text> }
 }
 
@@ -1005,6 +1007,21 @@ mod tests {
                 }
             }
             assert!(phone.edges.iter().all(|e| e.to.1 > e.from.1), "stage {n}: an arrow points up on the phone");
+            // On the phone every leg runs straight down or across, and none passes through a box.
+            for e in &phone.edges {
+                let mut points = vec![e.from];
+                points.extend(&e.via);
+                points.push(e.to);
+                for leg in points.windows(2) {
+                    let ((x1, y1), (x2, y2)) = (leg[0], leg[1]);
+                    assert!(x1 == x2 || y1 == y2, "stage {n}: a slanted leg {leg:?}");
+                    for b in &phone.nodes {
+                        let inside_x = x1.max(x2) > b.x + 1.5 && x1.min(x2) < b.x + b.w - 1.5;
+                        let inside_y = y1.max(y2) > b.y + 1.5 && y1.min(y2) < b.y + b.h - 1.5;
+                        assert!(!(inside_x && inside_y), "stage {n}: a leg {leg:?} crosses {}", b.label);
+                    }
+                }
+            }
             assert!(crop(&phone).2 <= vertical::WIDTH + 16.0, "stage {n}: the phone drawing is narrow");
         }
     }

@@ -1,7 +1,8 @@
 //! The diagram on a phone: the same boxes, flowing top to bottom. Each column of the wide drawing becomes a band
 //! (users, then geo-DNS, the CDN and load balancer, the app servers, the backends, the replicas), its boxes side by
-//! side two to a row, arrows from the bottom of a box to the top of the next; the app tier's bus runs across
-//! under the app servers. Pure, so it is tested natively like the wide layout it is made from.
+//! side two to a row. Arrows run straight down and across the gaps (down the spine between the two columns to
+//! reach or leave a lower row), so none crosses a box; the app tier's bus runs across under the app servers.
+//! Pure, so it is tested natively like the wide layout it is made from.
 use super::{Edge, Layout, Node, Region};
 
 /// Width of the coordinate space: two boxes and their margins, drawn at about one pixel per unit on a phone.
@@ -44,22 +45,34 @@ pub fn vertical(wide: &Layout, regions: u32, regions_up: u32) -> Layout {
     // Each band: its rows of at most two boxes, a lone box centred.
     let mut nodes = wide.nodes.clone();
     let mut band_of = vec![0usize; nodes.len()];
-    // Whether a box is in its band's first row (arrows reach those from above; the others by the spine).
+    // Whether a box is in its band's first row (arrows reach those from above; the others by the spine), and
+    // in its last (arrows leave those from their bottom; the others by the spine).
     let mut first_row = vec![true; nodes.len()];
+    let mut last_row = vec![true; nodes.len()];
     let mut y = MARGIN;
     let mut bands: Vec<(f64, f64)> = Vec::new();
     for (b, col) in columns.iter().enumerate() {
         let top = y;
         for row in col.chunks(2) {
             let h = row.iter().map(|&i| wide.nodes[i].h).fold(0.0, f64::max);
-            let x0 = if row.len() == 1 { (WIDTH - BOX_W) / 2.0 } else { MARGIN };
+            // A band's only box is centred; a lone last box of a fuller band stays in the left column, so the gap
+            // between the columns (the spine, down which arrows reach lower rows) stays clear.
+            let x0 = if col.len() == 1 { (WIDTH - BOX_W) / 2.0 } else { MARGIN };
             for (k, &i) in row.iter().enumerate() {
                 let n = &mut nodes[i];
                 (n.x, n.y, n.w) = (x0 + k as f64 * (BOX_W + COL_GAP), y + (h - n.h) / 2.0, BOX_W);
                 band_of[i] = b;
                 first_row[i] = y == top;
             }
+            for &i in row {
+                last_row[i] = false;
+            }
             y += h + ROW_GAP;
+        }
+        if let Some(last) = col.chunks(2).last() {
+            for &i in last {
+                last_row[i] = true;
+            }
         }
         bands.push((top, y - ROW_GAP));
         y += BAND_GAP - ROW_GAP;
@@ -76,18 +89,46 @@ pub fn vertical(wide: &Layout, regions: u32, regions_up: u32) -> Layout {
     for e in &wide.edges {
         let Some(to) = (0..nodes.len()).find(|&i| on(e.to, &wide.nodes[i])) else { continue };
         let from_bus = bus_wide_x == Some(e.from.0);
-        let from = if from_bus {
-            bus_y.map(|y| (if first_row[to] { top(&nodes[to]).0 } else { SPINE }, y))
+        // Leaving: a box in its band's last row from its bottom; one above it from its inner side, along to the
+        // spine and down it; the bus where the arrow turns off it.
+        let (from, mut via) = if from_bus {
+            let Some(y) = bus_y else { continue };
+            let x = if first_row[to] { top(&nodes[to]).0 } else { SPINE };
+            bus_xs.push(x);
+            ((x, y), Vec::new())
         } else {
-            (0..nodes.len()).find(|&i| on(e.from, &wide.nodes[i]) && i != to).map(|i| bottom(&nodes[i]))
+            let Some(src) = (0..nodes.len()).find(|&i| on(e.from, &wide.nodes[i]) && i != to) else { continue };
+            let n = &nodes[src];
+            if last_row[src] {
+                (bottom(n), Vec::new())
+            } else {
+                let cy = n.y + n.h / 2.0;
+                let side = if n.x + n.w <= SPINE { n.x + n.w } else { n.x };
+                ((side, cy), vec![(SPINE, cy)])
+            }
         };
-        let Some(from) = from else { continue };
-        if from_bus {
-            bus_xs.push(from.0);
-        }
-        let (via, end) = entry(&nodes[to], first_row[to]);
-        // A bent arrow's middle lies over the boxes beside the spine: its rate is left to the straight ones.
-        edges.push(Edge { from, to: end, rps: e.rps, labelled: e.labelled && via.is_none(), via });
+        // Arriving: across the gap above the target's band to its top, or down the spine and across into a lower
+        // row's inner side.
+        let n = &nodes[to];
+        let gap_y = bands[band_of[to]].0 - BAND_GAP / 2.0;
+        let at = via.last().copied().unwrap_or(from);
+        let cy = n.y + n.h / 2.0;
+        let end = if first_row[to] || (n.x < SPINE && n.x + n.w > SPINE) {
+            let tx = n.x + n.w / 2.0;
+            if (at.0 - tx).abs() > 0.5 && at.1 < gap_y {
+                via.extend([(at.0, gap_y), (tx, gap_y)]);
+            }
+            (tx, n.y)
+        } else {
+            if (at.0 - SPINE).abs() > 0.5 {
+                via.extend([(at.0, gap_y), (SPINE, gap_y)]);
+            }
+            via.push((SPINE, cy));
+            (if n.x + n.w <= SPINE { n.x + n.w } else { n.x }, cy)
+        };
+        // An arrow into a lower row ends in a short leg beside other boxes' text: its rate is left unprinted.
+        let labelled = e.labelled && (first_row[to] || (n.x < SPINE && n.x + n.w > SPINE));
+        edges.push(Edge { from, to: end, rps: e.rps, labelled, via });
     }
     // Each serving app server joins the bus (the wide drawing's stubs say which serve), and the bus spans them and
     // the backends it calls.
@@ -131,22 +172,8 @@ pub fn vertical(wide: &Layout, regions: u32, regions_up: u32) -> Layout {
 /// How far outside its box an app server's stub to the bus runs down.
 const SIDE: f64 = 5.0;
 
-/// The middle of the gap between a band's two columns, down which arrows reach its lower rows.
+/// The middle of the gap between a band's two columns, down which arrows reach and leave its lower rows.
 const SPINE: f64 = MARGIN + BOX_W + COL_GAP / 2.0;
-
-/// Where an arrow enters box `n`, and the corner on its way: the top of a box in its band's first row (and of a
-/// lone centred box, which the spine runs into); a box in a lower row is reached down the spine between the
-/// columns and across into its inner side, so no arrow runs under another box.
-fn entry(n: &Node, first_row: bool) -> (Option<(f64, f64)>, (f64, f64)) {
-    let cy = n.y + n.h / 2.0;
-    if first_row || (n.x < SPINE && n.x + n.w > SPINE) {
-        (None, (n.x + n.w / 2.0, n.y))
-    } else if n.x + n.w <= SPINE {
-        (Some((SPINE, cy)), (n.x + n.w, cy))
-    } else {
-        (Some((SPINE, cy)), (n.x, cy))
-    }
-}
 
 /// The region frame around the stack and the tabs under it, one a row (side by side they would not fit).
 fn frames(nodes: &[Node], regions: u32, up: u32) -> Vec<Region> {
