@@ -261,6 +261,14 @@ impl Builder {
         self.deferred
     }
 
+    /// Drops the fixed time set aside and not shown (a job that never ran), returning it: the hops then add up
+    /// to the request's latency without it.
+    pub(crate) fn forget_deferred(&mut self) -> u64 {
+        let gone = std::mem::take(&mut self.deferred);
+        self.d -= gone;
+        gone
+    }
+
     /// Forgets every hop: the request's delay was set afresh (a page answered at the edge after all).
     pub(crate) fn restart(&mut self) {
         *self = Builder::new(self.id, self.start);

@@ -283,3 +283,23 @@ fn a_series_point_ending_where_the_warm_up_ends_keeps_its_interval() {
     let app = |p: &sim_core::report::Sample| p.tiers.iter().find(|t| t.name == sim_core::ids::Tier::App).map_or(0.0, |t| t.utilization);
     assert!(app(at_30) > 0.0 && app(at_40) > 0.0, "utilisation on both sides of the warm-up's end");
 }
+
+#[test]
+fn a_write_that_fails_before_its_slow_job_shows_no_job() {
+    // Writes that start a queued job, some sent to a dead server: those fail at the server, and their trace ends
+    // there — no job hop for a job that never ran, and a latency without its enqueue time.
+    let mut s = with_fault(stage(8, 3_000, 40.0), FaultKind::KillAppServer, 5.0);
+    s.arch.jobs.share = 1.0;
+    let r = checked(&s, 400);
+    let failed: Vec<&Trace> = r
+        .traces
+        .iter()
+        .filter(|t| !t.ok && t.class == sim_core::des::trace::Class::Write && t.hops.iter().any(|h| h.outcome == Outcome::Dead))
+        .collect();
+    assert!(!failed.is_empty(), "writes refused by the dead server");
+    for t in failed {
+        assert!(t.hops.iter().all(|h| !matches!(h.node.kind, NodeKind::Queue | NodeKind::Job)), "{t:#?}");
+    }
+    let saved = r.traces.iter().find(|t| t.ok && t.class == sim_core::des::trace::Class::Write).expect("a saved write");
+    assert!(saved.hops.iter().any(|h| h.node.kind == NodeKind::Queue && h.outcome == Outcome::Accepted), "{saved:#?}");
+}

@@ -277,10 +277,13 @@ impl System {
         let Some(mut b) = self.tracer.open.remove(&id) else {
             return;
         };
+        // A failed write never ran its slow job: the time set aside for it at admission is no part of what its
+        // user waited for the error (the engine records no latency for failures, so only the trace shows it).
+        let unrun = if ok { 0 } else { b.forget_deferred() };
         if b.deferred() > 0 {
-            b.close(now, req.delay, job, Outcome::Refused, Part::Job);
+            b.close(now, req.delay, job, Outcome::Served, Part::Job);
         }
-        let latency = (now - req.start + req.delay) as f64 / 1e9;
+        let latency = (now - req.start + req.delay - unrun) as f64 / 1e9;
         let trace = b.finish(class_of(req.class), ok, latency * 1e3);
         self.tracer.sampling.offer(trace, now);
     }
