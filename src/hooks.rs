@@ -1,6 +1,7 @@
 //! Reusable hooks for the page's components. [`use_visible`] tells whether an element is on screen, so a
 //! component can skip work while it is scrolled away (the charts are not redrawn off screen);
-//! [`run_in_slices`] runs a long search a few milliseconds at a time, cancelled when a newer one starts.
+//! [`run_in_slices`] runs a long search a few milliseconds at a time, cancelled when a newer one starts;
+//! [`use_narrow`] tells whether the window is phone-narrow (the diagram and the waterfall lay out for it).
 use leptos::html::ElementType;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
@@ -100,4 +101,21 @@ pub fn run_in_slices(jobs: Jobs, ticket: u64, mut work: Box<dyn FnMut() -> bool>
     }
     on_yield();
     set_timeout(move || run_in_slices(jobs, ticket, work, on_yield), std::time::Duration::ZERO);
+}
+
+/// Below this width a view lays out for a phone (or a narrow lesson frame).
+const NARROW: &str = "(max-width: 599px)";
+
+/// Whether the window is narrow, kept up to date as it is resized or turned.
+pub fn use_narrow() -> ReadSignal<bool> {
+    let narrow = move || window().match_media(NARROW).ok().flatten().is_some_and(|m| m.matches());
+    let (get, set) = signal(narrow());
+    let resize = window_event_listener(leptos::ev::resize, move |_| {
+        let now = narrow();
+        if get.get_untracked() != now {
+            set.set(now);
+        }
+    });
+    on_cleanup(move || resize.remove());
+    get
 }

@@ -8,12 +8,20 @@ use crate::charts::waterfall::{self, Pick, Row};
 use crate::exact::Exact;
 use crate::state::Sim;
 
-/// Width of the waterfall's coordinate space, and the part the hop names take.
-const WIDTH: f64 = 640.0;
-const LABEL_W: f64 = 190.0;
-/// Height of a row and of the axis under the rows.
-const ROW_H: f64 = 22.0;
-const AXIS_H: f64 = 26.0;
+/// The waterfall's proportions: its width, the column of hop names left of the bars, a row's height, and whether
+/// each name sits above its bar (on a phone the bars take the whole width) rather than beside it.
+#[derive(Clone, Copy)]
+struct Geometry {
+    width: f64,
+    label_w: f64,
+    row_h: f64,
+    stacked: bool,
+}
+
+const WIDE: Geometry = Geometry { width: 640.0, label_w: 190.0, row_h: 22.0, stacked: false };
+const PHONE: Geometry = Geometry { width: 340.0, label_w: 6.0, row_h: 36.0, stacked: true };
+/// Height of the axis under the rows.
+const AXIS_H: f64 = 30.0;
 
 /// The panel: shown in exact mode.
 #[component]
@@ -32,6 +40,7 @@ pub fn TracePanel() -> impl IntoView {
         exact.followed.set(found);
     };
     let count = move || exact.traces.with(Vec::len);
+    let narrow = crate::hooks::use_narrow();
     view! {
         <Show when=move || exact.on.get()>
             <section class="panel trace" aria-labelledby="trace-heading">
@@ -53,28 +62,28 @@ pub fn TracePanel() -> impl IntoView {
                     }>"Any one"</button>
                 </div>
                 {move || missing.get().map(|m| view! { <p role="status">{m}</p> })}
-                {move || exact.followed.get().map(|t| waterfall_view(&t))}
+                {move || exact.followed.get().map(|t| waterfall_view(&t, if narrow.get() { PHONE } else { WIDE }))}
             </section>
         </Show>
     }
 }
 
 /// The waterfall of one trace: the picture, its one-line summary and its hops as a list.
-fn waterfall_view(trace: &sim_core::des::trace::Trace) -> impl IntoView {
+fn waterfall_view(trace: &sim_core::des::trace::Trace, g: Geometry) -> impl IntoView {
     let rows = waterfall::rows(trace);
     let axis = waterfall::axis(&rows);
     let summary = waterfall::summary(trace);
-    let plot_w = WIDTH - LABEL_W - 12.0;
-    let x = move |ms: f64| LABEL_W + ms / axis.max.max(1e-9) * plot_w;
-    let height = rows.len() as f64 * ROW_H + AXIS_H;
-    let bars = rows.iter().enumerate().map(|(i, r)| bar_view(r, i as f64 * ROW_H, &x)).collect_view();
+    let plot_w = g.width - g.label_w - 12.0;
+    let x = move |ms: f64| g.label_w + ms / axis.max.max(1e-9) * plot_w;
+    let height = rows.len() as f64 * g.row_h + AXIS_H;
+    let bars = rows.iter().enumerate().map(|(i, r)| bar_view(r, i as f64 * g.row_h, &x, g)).collect_view();
     let ticks = axis
         .ticks
         .iter()
         .zip(&axis.labels)
         .map(|(&t, label)| {
             let tx = x(t);
-            let y = rows.len() as f64 * ROW_H;
+            let y = rows.len() as f64 * g.row_h;
             view! {
                 <line class="tick" x1=tx y1="0" x2=tx y2=y + 4.0></line>
                 <text class="tick-label" x=tx y=y + 16.0 text-anchor="middle">{label.clone()}</text>
@@ -87,10 +96,14 @@ fn waterfall_view(trace: &sim_core::des::trace::Trace) -> impl IntoView {
         <div class="waterfall" class:failed=!trace.ok>
             <p class="trace-summary" id="trace-summary">{summary}</p>
             <div class="svg-scroll">
-            <svg viewBox=format!("0 0 {WIDTH} {height}") role="img" aria-labelledby="trace-summary" class="waterfall-plot">
+            <svg viewBox=format!("0 0 {} {height}", g.width) role="img" aria-labelledby="trace-summary" class="waterfall-plot" class:stacked=g.stacked>
                 {ticks}
                 {bars}
-                <text class="axis-title" x=LABEL_W - 8.0 y=height - AXIS_H + 16.0 text-anchor="end">"ms from its start"</text>
+                {if g.stacked {
+                    view! { <text class="axis-title" x=g.width - 4.0 y=height - 2.0 text-anchor="end">"ms from its start"</text> }
+                } else {
+                    view! { <text class="axis-title" x=g.label_w - 8.0 y=height - AXIS_H + 16.0 text-anchor="end">"ms from its start"</text> }
+                }}
             </svg>
             </div>
             <ul class="legend">
@@ -104,7 +117,7 @@ fn waterfall_view(trace: &sim_core::des::trace::Trace) -> impl IntoView {
 }
 
 /// One row: the hop's name, then its three parts as adjacent rectangles, and its outcome after the bar.
-fn bar_view(r: &Row, y: f64, x: &impl Fn(f64) -> f64) -> impl IntoView {
+fn bar_view(r: &Row, y: f64, x: &impl Fn(f64) -> f64, g: Geometry) -> impl IntoView {
     let indent = if r.depth > 0 { 14.0 } else { 0.0 };
     let parts = [("part-net", r.net_ms), ("part-wait", r.wait_ms), ("part-service", r.service_ms)];
     let mut at = r.at_ms;
@@ -114,17 +127,26 @@ fn bar_view(r: &Row, y: f64, x: &impl Fn(f64) -> f64) -> impl IntoView {
         .map(|(class, ms)| {
             let (x0, x1) = (x(at), x(at + ms));
             at += ms;
-            view! { <rect class=class x=x0 y=y + 4.0 width=(x1 - x0).max(1.0) height=ROW_H - 8.0></rect> }
+            let (top, h) = if g.stacked { (y + 17.0, 13.0) } else { (y + 4.0, g.row_h - 8.0) };
+            view! { <rect class=class x=x0 y=top width=(x1 - x0).max(1.0) height=h></rect> }
         })
         .collect_view();
     let end = x(r.end_ms());
-    // The outcome goes after the bar, or before it when the bar reaches the right edge.
-    let (ox, anchor) = if end + 90.0 < WIDTH { (end + 4.0, "start") } else { (x(r.at_ms) - 4.0, "end") };
+    // Beside the bars, the outcome goes after the bar, or before it when the bar reaches the right edge; above
+    // them (a phone), at the end of the name's line.
+    let (ox, oy, anchor) = if g.stacked {
+        (g.width - 4.0, y + 12.0, "end")
+    } else if end + 90.0 < g.width {
+        (end + 4.0, y + g.row_h - 7.0, "start")
+    } else {
+        (x(r.at_ms) - 4.0, y + g.row_h - 7.0, "end")
+    };
+    let label_y = if g.stacked { y + 12.0 } else { y + g.row_h - 7.0 };
     view! {
         <g class="hop" class:failed=r.failed>
-            <text class="hop-label" x=4.0 + indent y=y + ROW_H - 7.0>{r.label.clone()}</text>
+            <text class="hop-label" x=4.0 + indent y=label_y>{r.label.clone()}</text>
             {rects}
-            <text class="outcome" x=ox y=y + ROW_H - 7.0 text-anchor=anchor>{r.outcome}</text>
+            <text class="outcome" x=ox y=oy text-anchor=anchor>{r.outcome}</text>
         </g>
     }
 }

@@ -12,23 +12,6 @@ use crate::state::Sim;
 
 pub mod vertical;
 
-/// Below this width the diagram flows top to bottom ([`vertical`]): a phone, or a narrow lesson frame.
-const NARROW: &str = "(max-width: 599px)";
-
-/// Whether the window is narrow, kept up to date as it is resized or turned.
-fn use_narrow() -> ReadSignal<bool> {
-    let narrow = move || window().match_media(NARROW).ok().flatten().is_some_and(|m| m.matches());
-    let (get, set) = signal(narrow());
-    let resize = window_event_listener(leptos::ev::resize, move |_| {
-        let now = narrow();
-        if get.get_untracked() != now {
-            set.set(now);
-        }
-    });
-    on_cleanup(move || resize.remove());
-    get
-}
-
 /// How a node is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Health {
@@ -596,7 +579,8 @@ pub fn min_width_px(layout: &Layout) -> f64 {
 #[component]
 pub fn Diagram() -> impl IntoView {
     let sim = expect_context::<Sim>();
-    let narrow = use_narrow();
+    // Below 600 px (a phone, a narrow lesson frame) the diagram flows top to bottom ([`vertical`]).
+    let narrow = crate::hooks::use_narrow();
     let layout = Memo::new(move |_| {
         let blame = sim.rows.with(|rows| {
             sim_core::diagnose::headline(rows)
