@@ -214,7 +214,9 @@ struct Region {
     group: crate::policy::scaling::ScalingGroup<u64>,
     last_busy: Vec<f64>,
     redis: Vec<u32>,
-    cache: HashMap<u32, (u64, u64)>,
+    /// Each cached key: (expiry, fill time, whether it was already stale when the run began — written before the
+    /// run, after it was filled).
+    cache: HashMap<u32, (u64, u64, bool)>,
     /// Each service's instances, and where its round-robin stands.
     services: Vec<Vec<u32>>,
     svc_rr: Vec<usize>,
@@ -293,6 +295,9 @@ struct System {
     // State.
     /// Last write time of each (key, shard), see [`data_key`].
     last_write: HashMap<u64, u64>,
+    /// The random source for the system's history before the run (which warm cache copies were already stale):
+    /// apart from the engine's, so that drawing it changes no other draw.
+    history: rand_pcg::Pcg64Mcg,
     /// Writes committed on the first shard's primary, as the backup policy keeps them.
     backup_log: crate::policy::backup::WriteLog,
     /// Writes lost with a dead primary that had no replica to promote.
@@ -360,6 +365,9 @@ enum Timer {
     /// A launched app server (region, station) has booted and joins the load balancer.
     Ready(usize, u32),
 }
+
+/// Salt of the pre-run history's random source (the scenario's seed is xored with it).
+const HISTORY_SALT: u64 = 0x4157_0e5d_c0de_1a7e;
 
 /// Seconds between the auto-scaling group's checks; each reads the fleet's average CPU since the last one.
 const SCALE_TICK_S: f64 = 10.0;
@@ -456,6 +464,7 @@ impl System {
             job_delay: ns(if queued { crate::model::ENQUEUE_S } else { a.jobs.job_ms / 1e3 }),
             workers,
             last_write: HashMap::new(),
+            history: rand::SeedableRng::seed_from_u64(s.seed ^ HISTORY_SALT),
             backup_log: crate::policy::backup::WriteLog::for_scenario(&topo.scenario),
             writes_lost: 0.0,
             private_pages: vec![u64::MAX; crate::policy::edge_cache::ROUTES as usize],
@@ -723,7 +732,7 @@ impl System {
         }
         if self.topo.cache_curve.is_some() {
             let ttl = ns(self.topo.scenario.arch.cache_ttl_s);
-            self.regions[region_of(&req)].cache.insert(req.key, (now + ttl, now));
+            self.regions[region_of(&req)].cache.insert(req.key, (now + ttl, now, false));
         }
         self.record(measured, |w| {
             w.reads += 1;
@@ -763,7 +772,7 @@ impl System {
         if self.topo.scenario.arch.cache_invalidate && self.topo.cache_curve.is_some() {
             // The write deletes the key from every region's cache: the next read misses and fills it afresh.
             for region in &mut self.regions {
-                region.cache.insert(req.key, (now, now));
+                region.cache.insert(req.key, (now, now, false));
             }
         }
         for r in self.shard_replicas(sh) {
@@ -1153,7 +1162,16 @@ impl Router for System {
                     let rate = reads * self.topo.keys.top_share() * libm::pow(req.key as f64, -t.zipf_alpha);
                     let life = self.topo.cache_life_s(reads);
                     let expiry = warm_expiry(&mut core.rng, rate, life, now);
-                    self.regions[rg].cache.insert(req.key, (expiry, expiry.saturating_sub(ns(life))));
+                    // A copy filled before the run began was stale from the start if its key was written between
+                    // its fill and the run's start: writes then were not simulated, so that is drawn (from a
+                    // source of its own, leaving every other draw as it was), at the key's steady write rate.
+                    let before_run = ns(life).saturating_sub(expiry) as f64 / 1e9;
+                    let stale_from_start = expiry > 0 && before_run > 0.0 && {
+                        let writes = t.rps_at(now as f64 / 1e9) * (1.0 - t.static_share) * t.write_fraction();
+                        let per_key = writes / (t.key_count() as f64 * self.primaries.len() as f64);
+                        self.history.random::<f64>() < 1.0 - libm::exp(-per_key * before_run)
+                    };
+                    self.regions[rg].cache.insert(req.key, (expiry, expiry.saturating_sub(ns(life)), stale_from_start));
                 }
                 let hit = self.regions[rg].cache.get(&req.key).filter(|e| now < e.0).copied();
                 self.record(measured, |w| {
@@ -1161,8 +1179,9 @@ impl Router for System {
                     w.cache_hits += hit.is_some() as u64;
                 });
                 match hit {
-                    Some((_, filled)) => {
-                        let stale = self.last_write.get(&data_key(req.key, shard_of(&req))).is_some_and(|&w| w > filled);
+                    Some((_, filled, stale_from_start)) => {
+                        let stale =
+                            stale_from_start || self.last_write.get(&data_key(req.key, shard_of(&req))).is_some_and(|&w| w > filled);
                         self.record(measured, |w| {
                             w.reads += 1;
                             w.stale += stale as u64;
