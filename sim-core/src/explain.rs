@@ -990,7 +990,11 @@ pub fn row(topo: &Topology, sample: &Sample, summary: &Summary, row: &Row) -> Ex
             )
         }
         R::Redis => utilisation(topo, sample, Tier::Redis),
-        R::Services => utilisation(topo, sample, Tier::Services),
+        R::Services => gate(
+            utilisation(topo, sample, Tier::Services),
+            a.services > 0,
+            "This row reads the services' utilisation only when requests call services; this system has none.",
+        ),
         R::ReplicationLag => lag(topo, sample),
         R::Stale => stale(topo, sample),
         R::Sessions => sessions(topo, sample),

@@ -81,7 +81,7 @@ impl Opened {
     }
 }
 
-/// The row under a live row that opens its explanation, worked out from the moment the table was read at.
+/// The row under a table row that opens its explanation, worked out from the moment the table was read at.
 fn why_row(row: &Row, opened: Opened) -> impl IntoView {
     let sim = expect_context::<Sim>();
     let id = row.id;
@@ -104,11 +104,13 @@ fn why_row(row: &Row, opened: Opened) -> impl IntoView {
     }
 }
 
-/// One row of the table (and, for a live row, the row under it that explains its value).
+/// One row of the table, and the row under it that explains its value.
 fn row_view(scenario: RwSignal<Scenario>, row: Row, seen: &mut Vec<&'static str>, opened: Opened) -> impl IntoView {
     let live = row.live;
     let kind = row.id.kind();
-    let why = live.then(|| why_row(&row, opened));
+    // Every row says why it reads what it reads, quiet ones too (they are drawn only while unfolded); a row whose
+    // check applies only under some condition says so when it does not apply now.
+    let why = why_row(&row, opened);
     let (symptom, component, metric) = (marked(row.symptom, seen), marked(row.component, seen), marked(row.metric, seen));
     let value = format!("{} / {}", show_value(&row, row.value), show_value(&row, row.threshold));
     let fix = match row.fix {

@@ -108,6 +108,29 @@ test("a live row's explanation opens under it and its glossary link opens the gl
   await page.context().close();
 });
 
+test('every quiet row explains its value too, or says why its check does not apply now', async () => {
+  for (const query of ['?v=1&stage=1&users=100', '?v=1&stage=12&users=20000']) {
+    const page = await open(query);
+    await page.getByText(/^Checks that pass \(\d+\)$/).click();
+    const ids = await page.locator('details.quiet-rows tr[data-row]').evaluateAll((r) => r.map((x) => x.dataset.row));
+    assert.ok(ids.length >= 25, `${ids.length} quiet rows`);
+    for (const id of ids) {
+      await page.locator(`details.quiet-rows tr[data-why-for="${id}"] button.why`).click();
+      const panel = page.locator(`#why-row-${id}`);
+      await panel.locator('[data-why-result]').waitFor();
+      const result = await text(panel.locator('[data-why-result]'));
+      const shown = (await text(page.locator(`details.quiet-rows tr[data-row="${id}"] td.num`))).split(' / ')[0].trim();
+      const notes = await panel.locator(':scope > .why-note').allTextContents();
+      assert.ok(
+        result === shown || notes.some((n) => /stays quiet whatever the formula gives/.test(n)),
+        `${query} ${id}: the formula gives ${result}, the row reads ${shown}, and no note says why`,
+      );
+    }
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  }
+});
+
 test('a term in the stage text shows its meaning on keyboard focus and hides it on Escape', async () => {
   const page = await open('?v=1&stage=5&users=5000');
   const term = page.locator('.stage .explain dfn.term-word').first();
