@@ -153,7 +153,7 @@ impl Explanation {
     }
 
     /// The symbols the formula names, in order.
-    pub fn placeholders(&self) -> Vec<&str> {
+    pub fn named_symbols(&self) -> Vec<&str> {
         let mut out = Vec::new();
         let mut rest = self.formula.as_str();
         while let Some(open) = rest.find('{') {
@@ -1290,7 +1290,7 @@ mod tests {
             for m in Metric::ALL {
                 let e = metric(m, &topo, &sample, &summary.bill);
                 assert!(e.agrees(), "stage {} users {} {}: formula {} vs shown {}", s.stage, s.traffic.users, m.id(), e.result, e.shown);
-                for p in e.placeholders() {
+                for p in e.named_symbols() {
                     assert!(e.value(p).is_some(), "{}: {{{p}}} names no step", m.id());
                 }
                 assert!(crate::glossary::term(e.glossary).is_some(), "{}: {}", m.id(), e.glossary);
@@ -1379,7 +1379,7 @@ mod tests {
             for r in crate::diagnose::diagnose(&s, &summary) {
                 let e = row(&topo, &sample, &summary, &r);
                 assert_eq!(e.shown, r.value);
-                for p in e.placeholders() {
+                for p in e.named_symbols() {
                     assert!(e.value(p).is_some(), "{}: {{{p}}}", r.id);
                 }
                 assert!(crate::glossary::term(e.glossary).is_some(), "{}: {}", r.id, e.glossary);

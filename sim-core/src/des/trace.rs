@@ -177,10 +177,8 @@ pub(crate) enum Part {
     Visit(u64),
     /// All network.
     Network,
-    /// All service (a fan-out's span).
+    /// All service (a fan-out's span, a slow job's fixed time or its timeout).
     Span,
-    /// All service, plus the slow job's fixed time set aside at admission (see [`Builder::defer`]).
-    Job,
 }
 
 /// A fan-out under way: where it started and its calls (the call's request id and its hop once it ended).
@@ -201,10 +199,8 @@ pub(crate) struct Builder {
     /// Simulated time and the request's fixed delay where the last hop ended (ns).
     t: u64,
     d: u64,
-    /// The hops' summed duration (ns): `t - start + d - deferred`.
+    /// The hops' summed duration (ns): `t - start + d`.
     at: u64,
-    /// Fixed delay already in the request's `delay` that a later hop shows (the slow job's).
-    deferred: u64,
     /// The station visit under way, and its outcome if it goes as planned.
     open: Option<(Node, Outcome)>,
     fanout: Option<Fanout>,
@@ -217,7 +213,7 @@ fn ms(ns: u64) -> f64 {
 impl Builder {
     /// A request admitted at `start` (ns), the `id`th of the run.
     pub(crate) fn new(id: u64, start: u64) -> Builder {
-        Builder { id, start, attempt: 1, hops: Vec::with_capacity(HOPS), t: start, d: 0, at: 0, deferred: 0, open: None, fanout: None }
+        Builder { id, start, attempt: 1, hops: Vec::with_capacity(HOPS), t: start, d: 0, at: 0, open: None, fanout: None }
     }
 
     /// Closes a hop at `node` ending now, with the request's delay at `delay`: its duration is what both advanced
@@ -229,7 +225,6 @@ impl Builder {
             Part::Visit(service) => (dd, dt - service.min(dt), service.min(dt)),
             Part::Network => (dd + dt, 0, 0),
             Part::Span => (0, 0, dt + dd),
-            Part::Job => (0, 0, dt + dd + std::mem::take(&mut self.deferred)),
         };
         self.hops.push(Hop {
             node,
@@ -248,25 +243,6 @@ impl Builder {
     /// Closes a hop of `ns` of fixed network delay added now (the request's delay grew by at least that much).
     pub(crate) fn network(&mut self, now: u64, ns: u64, node: Node, outcome: Outcome) {
         self.close(now, self.d + ns, node, outcome, Part::Network);
-    }
-
-    /// Sets `ns` of the request's delay aside for a later [`Part::Job`] hop.
-    pub(crate) fn defer(&mut self, ns: u64) {
-        self.d += ns;
-        self.deferred += ns;
-    }
-
-    /// Fixed time set aside and not shown yet.
-    pub(crate) fn deferred(&self) -> u64 {
-        self.deferred
-    }
-
-    /// Drops the fixed time set aside and not shown (a job that never ran), returning it: the hops then add up
-    /// to the request's latency without it.
-    pub(crate) fn forget_deferred(&mut self) -> u64 {
-        let gone = std::mem::take(&mut self.deferred);
-        self.d -= gone;
-        gone
     }
 
     /// Forgets every hop: the request's delay was set afresh (a page answered at the edge after all).

@@ -274,7 +274,7 @@ struct System {
     workers: Vec<u32>,
     job_s: Sampler,
     job_cpu_s: Sampler,
-    /// Fixed time a request spends on its job: the whole job inline, the enqueue when queued (ns).
+    /// Fixed time a save spends on its job once it is written: the whole job inline, the enqueue when queued (ns).
     job_delay: u64,
     /// When the auto-scaling groups last checked.
     last_check: u64,
@@ -1077,12 +1077,12 @@ impl Router for System {
         let job = core.requests[id as usize].aux & HAS_JOB != 0;
         let write = core.requests[id as usize].class == WRITE;
         let detour = if write && rg != self.primary_region { GEOS[rg].rtt_s[self.primary_region] } else { 0.0 };
-        let (region_ns, job_ns) = (ns(GEOS[geo].rtt_s[rg] + detour), if job { self.job_delay } else { 0 });
+        let region_ns = ns(GEOS[geo].rtt_s[rg] + detour);
         let r = &mut core.requests[id as usize];
-        r.delay = region_ns + lb + job_ns;
+        r.delay = region_ns + lb;
         r.tag = user;
         r.aux |= (rg as u32) << REGION_SHIFT;
-        self.trace_arrival(core, id, (geo, rg), (region_ns, lb, job_ns));
+        self.trace_arrival(core, id, (geo, rg), (region_ns, lb));
         if now < self.regions[rg].app_down_until {
             self.trace_refused(core, id, node(NodeKind::App, rg), Outcome::Dead);
             return Some((id, Next::Reject)); // the only server is restarting for a deploy
@@ -1210,6 +1210,8 @@ impl Router for System {
             (WRITE, H_DB) => {
                 self.commit(core, &req, now);
                 if req.aux & HAS_JOB != 0 {
+                    // The save waits for its job (inline) or its enqueue (queued): fixed time, added when it runs.
+                    core.requests[id as usize].delay += self.job_delay;
                     if let Some(&pool) = self.workers.first() {
                         self.jobs_enqueued += 1;
                         let service = self.job_s.draw_ns(&mut core.rng);

@@ -107,7 +107,7 @@ impl System {
 
     /// Request `id` from geography `geo` goes to region `rg`: the trip there (`region`, with a write's detour),
     /// the load balancer's hop (`lb`), and the slow job's fixed time (`job`), shown when the job runs.
-    pub(super) fn trace_arrival(&mut self, core: &Core, id: u32, (geo, rg): (usize, usize), (region, lb, job): (u64, u64, u64)) {
+    pub(super) fn trace_arrival(&mut self, core: &Core, id: u32, (geo, rg): (usize, usize), (region, lb): (u64, u64)) {
         let moved = crate::policy::geo_dns::serving(geo, self.regions.len(), None) != Some(rg);
         let has_lb = self.topo.has_lb();
         let now = core.now;
@@ -116,7 +116,6 @@ impl System {
             if has_lb {
                 b.network(now, lb, node(NodeKind::LoadBalancer, rg), Outcome::Served);
             }
-            b.defer(job);
         }
     }
 
@@ -179,14 +178,14 @@ impl System {
         }
     }
 
-    /// Request `id`'s slow job: queued (with workers) or run inline, with `outcome`; the hop shows the job's
-    /// fixed time set aside at admission and whatever the delay gained since the last hop (a timeout).
+    /// Request `id`'s slow job: queued (with workers) or run inline, with `outcome`; the hop shows what the
+    /// delay gained since the last hop (the job's fixed time, or its downstream call's timeout).
     pub(super) fn trace_job(&mut self, core: &Core, id: u32, outcome: Outcome) {
         let req = core.requests[id as usize];
         let node = node(if self.workers.is_empty() { NodeKind::Job } else { NodeKind::Queue }, region_of(&req));
         let now = core.now;
         if let Some(b) = self.builder(core, id) {
-            b.close(now, req.delay, node, outcome, Part::Job);
+            b.close(now, req.delay, node, outcome, Part::Span);
         }
     }
 
@@ -264,7 +263,6 @@ impl System {
         last: bool,
     ) {
         let now = core.now;
-        let job = node(if self.workers.is_empty() { NodeKind::Job } else { NodeKind::Queue }, region_of(req));
         let Some(b) = self.builder(core, id) else {
             return;
         };
@@ -274,16 +272,10 @@ impl System {
         if !last {
             return;
         }
-        let Some(mut b) = self.tracer.open.remove(&id) else {
+        let Some(b) = self.tracer.open.remove(&id) else {
             return;
         };
-        // A failed write never ran its slow job: the time set aside for it at admission is no part of what its
-        // user waited for the error (the engine records no latency for failures, so only the trace shows it).
-        let unrun = if ok { 0 } else { b.forget_deferred() };
-        if b.deferred() > 0 {
-            b.close(now, req.delay, job, Outcome::Served, Part::Job);
-        }
-        let latency = (now - req.start + req.delay - unrun) as f64 / 1e9;
+        let latency = (now - req.start + req.delay) as f64 / 1e9;
         let trace = b.finish(class_of(req.class), ok, latency * 1e3);
         self.tracer.sampling.offer(trace, now);
     }
