@@ -139,14 +139,8 @@ fn day(s: &Scenario) -> Vec<Step> {
 
 /// Share of all users each region serves (geo-DNS, no outage).
 fn region_shares(s: &Scenario) -> Vec<f64> {
-    let regions = s.arch.regions.clamp(1, GEOS.len() as u32) as usize;
-    let mut out = vec![0.0; regions];
-    for g in 0..GEOS.len() {
-        if let Some(r) = geo_dns::serving(g, regions, None) {
-            out[r] += geo_dns::share(s.traffic.worldwide, g);
-        }
-    }
-    out
+    let l = geo_dns::loads(s.traffic.worldwide, s.arch.regions as usize, None);
+    l.share[..l.regions].to_vec()
 }
 
 /// App CPU (busy vCPU-seconds per second) at `rps` requests per second: dynamic requests, static files the CDN

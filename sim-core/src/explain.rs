@@ -324,14 +324,7 @@ struct Rates {
 /// Share of all users the busiest region serves (geo-DNS with every region up).
 fn busiest_region(topo: &Topology) -> f64 {
     let s = &topo.scenario;
-    let regions = s.arch.regions.clamp(1, GEOS.len() as u32) as usize;
-    let mut load = [0.0; 3];
-    for g in 0..GEOS.len() {
-        if let Some(r) = crate::policy::geo_dns::serving(g, regions, None) {
-            load[r] += crate::policy::geo_dns::share(s.traffic.worldwide, g);
-        }
-    }
-    load.iter().copied().fold(0.0, f64::max)
+    crate::policy::geo_dns::loads(s.traffic.worldwide, s.arch.regions as usize, None).busiest().1
 }
 
 fn rates(topo: &Topology, sample: &Sample) -> Rates {

@@ -38,12 +38,21 @@ test('the combined journey ends with shards, regions and services in the diagram
   for (const text of ['shards', 'services', '3 of 3 regions up']) {
     await page.locator('.node', { hasText: text }).first().waitFor();
   }
-  // The busiest region's stack in a frame, and a tab per region.
-  assert.equal(await page.locator('.region.tab').count(), 3);
+  // The busiest region's stack in a frame, and a card per region with its own small stack, share and state; the
+  // diagram's accessible description says each.
+  assert.equal(await page.locator('.region.card').count(), 3);
+  assert.equal(await page.locator('.region.card').first().locator('.mini').count() >= 4, true);
+  const diagram = page.getByRole('img', { name: /^Architecture:/ });
+  assert.match(await diagram.getAttribute('aria-label'), /Region 1 · North America · primary: drawn above · \d+ % of users/);
+  assert.match(await diagram.getAttribute('aria-label'), /Region 3 · Asia-Pacific: up · \d+ % of users/);
   await page.getByRole('button', { name: 'Region outage' }).click();
-  // Geo-DNS, a box of its own in front of the regions, says one is out.
+  // Geo-DNS, a box of its own in front of the regions, says one is out; the dark region's card says where its
+  // users are, and the primaries moved to the region that took them.
   await page.locator('.node[data-tier="dns"]', { hasText: '2 of 3 regions up' }).waitFor();
-  await page.locator('.region.tab.down', { hasText: 'down, its users moved' }).waitFor();
+  await page.locator('.region.card.down', { hasText: /^Region 1 · North America/ }).waitFor();
+  const label = await diagram.getAttribute('aria-label');
+  assert.match(label, /Region 1 · North America: dark · (users fail until DNS moves them \(\d+ s\)|its users moved to Europe)/);
+  assert.match(label, /Region 2 · Europe · primary: /);
   assert.ok(parseFloat(await metric(page, 'errors').textContent()) > 10);
   assert.deepEqual(page.problems, []);
   await page.context().close();

@@ -96,24 +96,17 @@ impl Fluid {
         let regions = a.regions.clamp(1, GEOS.len() as u32) as usize;
         let world = self.topo.scenario.traffic.worldwide;
         let dark = region_dark(self.region_down_at, self.t);
-        let dead = dark.map(|_| 0usize);
-        let primary_region = if dead == Some(0) && regions > 1 { 1 } else { 0 };
-        let mut load = [0.0; 3];
-        let mut failing = 0.0;
+        let primary_region = geo_dns::primary_region(regions, dark);
+        let loads = geo_dns::loads(world, regions, dark);
         let mut geo = Vec::with_capacity(GEOS.len());
         for (g, place) in GEOS.iter().enumerate() {
             let share = geo_dns::share(world, g);
             if share <= 0.0 {
                 continue;
             }
-            let serving = geo_dns::serving(g, regions, dark);
-            match serving {
-                Some(r) => {
-                    load[r] += share;
-                    let detour = if r == primary_region { 0.0 } else { GEOS[r].rtt_s[primary_region] };
-                    geo.push((share, place.rtt_s[r], detour));
-                }
-                None => failing += share,
+            if let Some(r) = geo_dns::serving(g, regions, dark) {
+                let detour = if r == primary_region { 0.0 } else { GEOS[r].rtt_s[primary_region] };
+                geo.push((share, place.rtt_s[r], detour));
             }
         }
         if geo.is_empty() {
@@ -125,7 +118,7 @@ impl Fluid {
         for g in &mut geo {
             g.0 /= served;
         }
-        Route { busiest: load.iter().cloned().fold(0.0, f64::max), failing, up: (regions - dead.is_some() as usize) as u32, geo }
+        Route { busiest: loads.busiest().1, failing: loads.failing, up: (regions - dark.is_some() as usize) as u32, geo }
     }
 
     /// Requests in the system now, by Little's law over the current mean latency.

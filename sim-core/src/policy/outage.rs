@@ -50,6 +50,12 @@ pub fn region_dark<C: Clock>(down_at: Option<C>, now: C) -> Option<bool> {
     (now >= at && now < at + C::secs(REGION_OUTAGE_S)).then(|| now >= at + C::secs(REGION_FAILOVER_S))
 }
 
+/// When the region outage in force at `t` began: the latest region outage among the scenario's (time-ordered)
+/// faults that has begun by `t`, as the engines apply them. Pair it with [`region_dark`].
+pub fn region_down_at(faults: &[crate::scenario::Fault], t: f64) -> Option<f64> {
+    faults.iter().filter(|f| f.kind == crate::scenario::FaultKind::RegionOutage && f.at_s <= t).map(|f| f.at_s).next_back()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +77,15 @@ mod tests {
         assert_eq!(region_dark(Some(100.0), 100.0 + REGION_OUTAGE_S), None, "back");
         let s = <u64 as Clock>::secs;
         assert_eq!(region_dark(Some(s(100.0)), s(100.0 + REGION_FAILOVER_S) - 1), Some(false), "in nanoseconds too");
+        use crate::scenario::{Fault, FaultKind};
+        let faults = [
+            Fault { at_s: 50.0, kind: FaultKind::RegionOutage },
+            Fault { at_s: 60.0, kind: FaultKind::KillAppServer },
+            Fault { at_s: 3_000.0, kind: FaultKind::RegionOutage },
+        ];
+        assert_eq!(region_down_at(&faults, 49.0), None);
+        assert_eq!(region_down_at(&faults, 50.0), Some(50.0), "from the second it is due");
+        assert_eq!(region_down_at(&faults, 2_999.0), Some(50.0));
+        assert_eq!(region_down_at(&faults, 4_000.0), Some(3_000.0), "the latest one begun");
     }
 }

@@ -99,12 +99,13 @@ pub struct Layout {
     pub edges: Vec<Edge>,
     /// Plain lines without arrows: the bus every app server calls its backends through.
     pub wires: Vec<((f64, f64), (f64, f64))>,
-    /// With more than one region: a frame around the stack drawn (the busiest region's) and a tab per region.
+    /// With more than one region: a frame around the stack drawn (the busiest region's) and a card per region.
     pub regions: Vec<Region>,
 }
 
-/// A region's outline or tab in the diagram.
-#[derive(Clone, Debug, PartialEq)]
+/// A region in the diagram: the frame around the stack drawn in full (the busiest region's), or a card per region
+/// under it with its own small stack, its share of the users and its state.
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct Region {
     /// Left, top, width and height.
     pub x: f64,
@@ -114,14 +115,20 @@ pub struct Region {
     pub w: f64,
     /// Height.
     pub h: f64,
-    /// What it says ("" for the frame around the stack).
+    /// First line, "Region 2 · Europe · primary" ("" for the frame around the stack).
     pub label: String,
+    /// Second line: its state and share of the users ("up · 30 % of users", "dark · DNS moves its users in 40 s").
+    pub detail: String,
+    /// The card's small stack: each box's name and whether it is down.
+    pub stack: Vec<(&'static str, bool)>,
     /// Whether the region is out.
     pub down: bool,
+    /// Whether it is the region the diagram draws in full.
+    pub drawn: bool,
 }
 
 /// Width and height of the SVG's coordinate space.
-pub const VIEW: (f64, f64) = (1090.0, 380.0);
+pub const VIEW: (f64, f64) = (1090.0, 410.0);
 /// Where the app tier's bus runs: each app server joins it, and every backend (Redis, the database, services,
 /// the queue) is called from it, so the drawing says that every server calls them, not only the first.
 const BUS_X: f64 = 548.0;
@@ -420,7 +427,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
     if a.regions > 1 {
         geo_dns_in_front(&mut layout, sample, a.regions);
     }
-    layout.regions = region_frames(&layout.nodes, a.regions, sample.regions_up);
+    layout.regions = region_frames(&layout.nodes, scenario, sample.t_s);
     close_empty_entry_column(&mut layout);
     layout
 }
@@ -471,10 +478,11 @@ fn geo_dns_in_front(l: &mut Layout, sample: &Sample, regions: u32) {
     l.nodes.insert(1, dns);
 }
 
-/// With several regions, each runs the whole stack behind the load balancer; the drawing shows the busiest one
-/// inside a frame, and a tab under it per region says which are up. Geo-DNS (its own box in front) sends users to
-/// the nearest region that is up.
-fn region_frames(nodes: &[Node], regions: u32, up: u32) -> Vec<Region> {
+/// With several regions, each runs the whole stack behind its load balancer; the drawing shows the busiest one in
+/// full inside a frame, and a card per region under it has that region's own small stack, its share of the users
+/// and its state at `t` (up, standing by, dark until geo-DNS moves its users, dark with its users moved).
+fn region_frames(nodes: &[Node], scenario: &Scenario, t: f64) -> Vec<Region> {
+    let regions = scenario.arch.regions as usize;
     if regions < 2 {
         return Vec::new();
     }
@@ -490,24 +498,77 @@ fn region_frames(nodes: &[Node], regions: u32, up: u32) -> Vec<Region> {
         y: y0 - 8.0,
         w: (x1 + 4.0).min(VIEW.0 - 1.0) - (x0 - 8.0),
         h: y1 - y0 + 16.0,
-        label: String::new(),
-        down: false,
+        drawn: true,
+        ..Region::default()
     };
-    let n = regions as usize;
+    let cards = region_cards(nodes, scenario, t);
     let gap = 8.0;
-    let tab_w = (frame.w - gap * (n - 1) as f64) / n as f64;
-    let tabs = (0..n).map(|i| {
-        // The busiest region is drawn, so it is up; the regions out are counted from the last.
-        let down = i as u32 >= up.max(1);
-        let label = match (i, down) {
-            (0, _) => "Region 1: drawn above, the busiest".to_owned(),
-            (_, false) => format!("Region {}: up, the same stack", i + 1),
-            (_, true) => format!("Region {}: down, its users moved", i + 1),
+    let card_w = (frame.w - gap * (cards.len() - 1) as f64) / cards.len() as f64;
+    let (y, x) = (frame.y + frame.h + 6.0, frame.x);
+    let placed = cards.into_iter().enumerate().map(|(i, c)| Region { x: x + i as f64 * (card_w + gap), y, w: card_w, h: CARD_H, ..c });
+    std::iter::once(frame).chain(placed).collect()
+}
+
+/// Height of a region's card.
+pub const CARD_H: f64 = 62.0;
+
+/// What each region's card says at `t` (positions left to the caller): by [`sim_core::policy::geo_dns::regions_now`],
+/// the same routing the engines use. The drawn region is the busiest one up (of equals the later, as the
+/// request-level engine picks); its stack is the drawing above, so its card says so.
+pub fn region_cards(nodes: &[Node], scenario: &Scenario, t: f64) -> Vec<Region> {
+    use sim_core::policy::{geo_dns, outage};
+    let regions = scenario.arch.regions as usize;
+    let down_at = outage::region_down_at(&scenario.faults, t);
+    let dark = outage::region_dark(down_at, t);
+    let now = geo_dns::regions_now(scenario.traffic.worldwide, regions, dark);
+    let drawn = (0..now.len()).filter(|&r| now[r].dark.is_none()).max_by(|&p, &q| now[p].share.total_cmp(&now[q].share));
+    // The small stack: the drawn stack's kinds of box, in order; writes go to the primaries' region only.
+    let mut kinds: Vec<&'static str> = Vec::new();
+    for n in nodes {
+        let short = match n.tier {
+            "lb" => "LB",
+            "app" => "App",
+            "redis" => "Cache",
+            "db_primary" => "Primary",
+            "replica" => "Replica",
+            "services" => "Svc",
+            "workers" => "Queue",
+            _ => continue,
         };
-        Region { x: frame.x + i as f64 * (tab_w + gap), y: frame.y + frame.h + 6.0, w: tab_w, h: 26.0, label, down }
-    });
-    let tabs: Vec<Region> = tabs.collect();
-    std::iter::once(frame).chain(tabs).collect()
+        if !kinds.contains(&short) {
+            kinds.push(short);
+        }
+    }
+    let moved_to = geo_dns::serving(0, now.len(), Some(true)).map(|r| now[r].place);
+    now.iter()
+        .enumerate()
+        .map(|(r, region)| {
+            let primary = if region.primary { " · primary" } else { "" };
+            let detail = match region.dark {
+                Some(false) => {
+                    let left = down_at.map_or(0.0, |at| at + sim_core::scenario::REGION_FAILOVER_S - t).max(0.0);
+                    format!("dark · users fail until DNS moves them ({left:.0} s)")
+                }
+                Some(true) => match moved_to {
+                    Some(to) => format!("dark · its users moved to {to}"),
+                    None => "dark · no other region to move to".to_owned(),
+                },
+                None if Some(r) == drawn => format!("drawn above · {} of users", format::pct(region.share)),
+                None if region.share > 0.0 => format!("up · {} of users", format::pct(region.share)),
+                None => "up · standing by, no users nearest".to_owned(),
+            };
+            let down = region.dark.is_some();
+            let stack = kinds.iter().filter(|&&k| k != "Primary" || region.primary || kinds.len() == 1).map(|&k| (k, down)).collect();
+            Region {
+                label: format!("Region {} · {}{primary}", r + 1, region.place),
+                detail,
+                stack,
+                down,
+                drawn: Some(r) == drawn,
+                ..Region::default()
+            }
+        })
+        .collect()
 }
 
 /// Left edge of the app column and width of the entry column before it (CDN, load balancer).
@@ -590,7 +651,7 @@ pub fn Diagram() -> impl IntoView {
         sim.now.with(|sample| {
             let wide = layout(&s, sample, blame);
             if narrow.get() {
-                vertical::vertical(&wide, s.arch.regions, sample.regions_up)
+                vertical::vertical(&wide, &s, sample.t_s)
             } else {
                 wide
             }
@@ -707,7 +768,8 @@ pub fn describe(layout: &Layout) -> String {
             s
         })
         .collect();
-    let regions: Vec<&str> = layout.regions.iter().filter(|r| !r.label.is_empty()).map(|r| r.label.as_str()).collect();
+    let regions: Vec<String> =
+        layout.regions.iter().filter(|r| !r.label.is_empty()).map(|r| format!("{}: {}", r.label, r.detail)).collect();
     if regions.is_empty() {
         format!("Architecture: {}.", parts.join("; "))
     } else {
@@ -852,12 +914,58 @@ fn dots_view((path, dots): (String, usize)) -> impl IntoView {
 }
 
 fn region_view(r: Region) -> impl IntoView {
-    let tab = !r.label.is_empty();
+    if r.label.is_empty() {
+        return view! { <g class="region"><rect x=r.x y=r.y width=r.w height=r.h rx="10"></rect></g> }.into_any();
+    }
+    // The card's small stack: a row of boxes along its bottom, each as wide as its name needs.
+    let (pad, gap) = (8.0, 3.0);
+    let weight = |name: &str| name.len() as f64 + 2.0;
+    let total: f64 = r.stack.iter().map(|b| weight(b.0)).sum::<f64>().max(1.0);
+    let unit = (r.w - 2.0 * pad - gap * (r.stack.len().max(1) - 1) as f64) / total;
+    let mut x = r.x + pad;
+    let boxes = r
+        .stack
+        .iter()
+        .map(|&(name, down)| {
+            let bw = weight(name) * unit;
+            let at = x;
+            x += bw + gap;
+            view! {
+                <g class="mini" class:down=down>
+                    <rect x=at y=r.y + 38.0 width=bw height="16" rx="3"></rect>
+                    <text x=at + bw / 2.0 y=r.y + 50.0 text-anchor="middle">{name}</text>
+                    <title>{mini_title(name, down)}</title>
+                </g>
+            }
+        })
+        .collect_view();
     view! {
-        <g class="region" class:tab=tab class:down=r.down>
-            <rect x=r.x y=r.y width=r.w height=r.h rx="10"></rect>
-            {tab.then(|| view! { <text x=r.x + r.w / 2.0 y=r.y + r.h / 2.0 + 4.0 text-anchor="middle">{r.label.clone()}</text> })}
+        <g class="region card" class:down=r.down class:drawn=r.drawn>
+            <rect x=r.x y=r.y width=r.w height=r.h rx="8"></rect>
+            <text class="title" x=r.x + 8.0 y=r.y + 15.0>{r.label.clone()}</text>
+            <text x=r.x + 8.0 y=r.y + 30.0>{r.detail.clone()}</text>
+            {boxes}
         </g>
+    }
+    .into_any()
+}
+
+/// A card's small box in words (its tooltip).
+fn mini_title(short: &str, down: bool) -> String {
+    let long = match short {
+        "LB" => "load balancer",
+        "App" => "app servers",
+        "Cache" => "Redis cache",
+        "Primary" => "database primaries (every region's writes come here)",
+        "Replica" => "read replicas (this region's reads)",
+        "Svc" => "internal services",
+        "Queue" => "message queue and workers",
+        other => other,
+    };
+    if down {
+        format!("{long}: down with the region")
+    } else {
+        long.to_owned()
     }
 }
 
@@ -973,7 +1081,7 @@ mod tests {
             let s = Scenario::stage(n).with_users(20_000);
             let sample = steady_state(&s).series[0].clone();
             let wide = layout(&s, &sample, Some(Blame { tier: Tier::App, outage: false }));
-            let phone = vertical::vertical(&wide, s.arch.regions, sample.regions_up);
+            let phone = vertical::vertical(&wide, &s, sample.t_s);
             for (l, (w, h)) in [(&wide, VIEW), (&phone, (vertical::WIDTH, f64::INFINITY))] {
                 for a in &l.nodes {
                     assert!(a.x >= 0.0 && a.y >= 0.0 && a.x + a.w <= w && a.y + a.h <= h, "stage {n}: {a:?} outside");
@@ -1040,7 +1148,7 @@ mod tests {
     }
 
     #[test]
-    fn regions_are_drawn_as_a_frame_and_a_tab_each_inside_the_view() {
+    fn regions_are_drawn_as_a_frame_and_a_card_each_inside_the_view() {
         let s = Scenario::stage(11);
         assert!(s.arch.regions > 1);
         let mut sample = steady_state(&s).series[0].clone();
@@ -1066,10 +1174,32 @@ mod tests {
         let lb = l.nodes.iter().find(|n| n.tier == "lb").expect("a load balancer");
         assert!(l.edges.iter().any(|e| e.from == right(dns) && e.to == left(lb)));
         assert!(dns.detail.ends_with(&format!("{} of {} regions up", s.arch.regions, s.arch.regions)));
-        sample.regions_up = s.arch.regions - 1;
+        // Every region's card has its own small stack; only the primaries' region has the primary in it.
+        let cards = &l.regions[1..];
+        assert!(cards.iter().all(|c| c.stack.iter().any(|b| b.0 == "App") && c.stack.iter().any(|b| b.0 == "LB")));
+        assert_eq!(cards.iter().filter(|c| c.stack.iter().any(|b| b.0 == "Primary")).count(), 1);
+        assert!(cards[0].label.ends_with("North America · primary"), "{}", cards[0].label);
+        assert_eq!(cards.iter().filter(|c| c.drawn).count(), 1);
+        // A region outage at 100 s: the first region is dark and its users fail until geo-DNS moves them (60 s),
+        // then they go to the nearest other region, whose replica became the primary.
+        let mut s = s;
+        s.faults.push(sim_core::scenario::Fault { at_s: 100.0, kind: sim_core::scenario::FaultKind::RegionOutage });
+        sample.t_s = 120.0;
+        let l = layout(&s, &sample, None);
+        let cards = &l.regions[1..];
+        assert!(cards[0].down && cards[0].detail.contains("until DNS moves them (40 s)"), "{:?}", cards[0]);
+        assert!(cards[0].stack.iter().all(|b| b.1), "every box of a dark region is down");
+        assert!(cards[1].label.ends_with("Europe · primary"));
+        assert!(!cards[0].drawn, "a dark region is not the one drawn");
+        sample.t_s = 200.0;
         let l = layout(&s, &sample, None);
         assert_eq!(l.regions.iter().filter(|r| r.down).count(), 1);
-        assert!(describe(&l).contains("down, its users moved"));
+        assert!(describe(&l).contains("dark · its users moved to Europe"), "{}", describe(&l));
+        let moved_to = &l.regions[2];
+        assert!(moved_to.drawn && moved_to.detail.starts_with("drawn above"), "{moved_to:?}");
+        // Back after the outage.
+        sample.t_s = 100.0 + sim_core::scenario::REGION_OUTAGE_S;
+        assert!(layout(&s, &sample, None).regions.iter().all(|r| !r.down));
     }
 
     #[test]

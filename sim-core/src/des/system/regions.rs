@@ -12,22 +12,17 @@ impl System {
 
     /// The region with the most users now (it stands for the tier in the series, as in the aggregate engine).
     pub(super) fn busiest_region(&self, now: u64) -> usize {
-        let world = self.topo.scenario.traffic.worldwide;
-        let mut load = vec![0.0; self.regions.len()];
-        for g in 0..GEOS.len() {
-            let share = geo_dns::share(world, g);
-            if let Some(r) = self.serving_region(g, now) {
-                load[r] += share;
-            }
-        }
-        (0..load.len()).max_by(|&p, &q| load[p].total_cmp(&load[q])).unwrap_or(0)
+        self.loads(now).busiest().0
     }
 
     /// Users region `rg` serves now.
     pub(super) fn region_users(&self, rg: usize, now: u64) -> f64 {
-        let world = self.topo.scenario.traffic.worldwide;
-        let share: f64 = (0..GEOS.len()).filter(|&g| self.serving_region(g, now) == Some(rg)).map(|g| geo_dns::share(world, g)).sum();
-        share * self.topo.scenario.traffic.users as f64
+        self.loads(now).share[rg] * self.topo.scenario.traffic.users as f64
+    }
+
+    /// Each region's share of the users now, by [`geo_dns::loads`].
+    fn loads(&self, now: u64) -> geo_dns::Loads {
+        geo_dns::loads(self.topo.scenario.traffic.worldwide, self.regions.len(), region_dark(self.region_down_at, now))
     }
 
     /// Every station in region `rg` (app servers, Redis, services, replicas and their replay).
