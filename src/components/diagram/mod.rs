@@ -175,6 +175,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
     let mut nodes = Vec::new();
     let mut edges = Vec::new();
     let mark = |tier: Tier| bottleneck == Some(tier);
+    let regional = drawn_share(scenario, sample.t_s);
     let users = Node {
         tier: "users",
         label: "Users".into(),
@@ -223,7 +224,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
             health: Health::Neutral,
             bottleneck: false,
         };
-        edges.push(Edge { from: entry, to: left(&lb), rps: sample.edges.origin, labelled: true, via: Vec::new() });
+        edges.push(Edge { from: entry, to: left(&lb), rps: sample.edges.origin * regional, labelled: true, via: Vec::new() });
         entry = right(&lb);
         nodes.push(lb);
     }
@@ -238,7 +239,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
     let box_h = if shown > 2 { 52.0 } else { 64.0 };
     let top = 190.0 - (shown as f64 * (box_h + 12.0) - 12.0) / 2.0;
     let single = !a.db_separate;
-    let per_server = sample.edges.origin / up.max(1) as f64;
+    let per_server = sample.edges.origin * regional / up.max(1) as f64;
     // A rolling deploy takes one server out at a time: drawn as restarting, not as dead.
     let deploying = scenario.faults.iter().any(|f| {
         f.kind == sim_core::scenario::FaultKind::Deploy
@@ -301,7 +302,8 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
             bottleneck: mark(Tier::Services),
         };
         let to = left(&node);
-        edges.push(Edge { from: bus(to), to, rps: sample.edges.origin - sample.edges.edge, labelled: false, via: Vec::new() });
+        let rps = (sample.edges.origin - sample.edges.edge) * regional;
+        edges.push(Edge { from: bus(to), to, rps, labelled: false, via: Vec::new() });
         called.push(to.1);
         nodes.push(node);
     }
@@ -319,7 +321,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
             bottleneck: mark(Tier::Redis),
         };
         let to = left(&redis);
-        edges.push(Edge { from: bus(to), to, rps: sample.edges.redis, labelled: true, via: Vec::new() });
+        edges.push(Edge { from: bus(to), to, rps: sample.edges.redis * regional, labelled: true, via: Vec::new() });
         called.push(to.1);
         nodes.push(redis);
     }
@@ -366,7 +368,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
     if a.replicas > 0 {
         let u = util_of(sample, Tier::Replica);
         let shown = (a.replicas as usize).min(3);
-        let per = sample.edges.replicas / a.replicas as f64;
+        let per = sample.edges.replicas * regional / a.replicas as f64;
         for i in 0..shown {
             let label = if i == shown - 1 && a.replicas as usize > shown {
                 format!("Replicas {}–{}", i + 1, a.replicas)
@@ -512,16 +514,37 @@ fn region_frames(nodes: &[Node], scenario: &Scenario, t: f64) -> Vec<Region> {
 /// Height of a region's card.
 pub const CARD_H: f64 = 62.0;
 
+/// Every region at simulated second `t`, from the scenario's faults.
+fn regions_at(scenario: &Scenario, t: f64) -> Vec<sim_core::policy::geo_dns::RegionNow> {
+    use sim_core::policy::{geo_dns, outage};
+    let dark = outage::region_dark(outage::region_down_at(&scenario.faults, t), t);
+    geo_dns::regions_now(scenario.traffic.worldwide, scenario.arch.regions as usize, dark)
+}
+
+/// The region drawn in full: the busiest one up (of equals the later, as the request-level engine picks).
+fn drawn_region(now: &[sim_core::policy::geo_dns::RegionNow]) -> Option<usize> {
+    (0..now.len()).filter(|&r| now[r].dark.is_none()).max_by(|&p, &q| now[p].share.total_cmp(&now[q].share))
+}
+
+/// The share of the users whose requests the drawn stack carries: the drawn region's with several regions, else
+/// everyone. The arrows inside the region's frame carry that share of the system's rates; those to the primaries
+/// carry every region's writes.
+fn drawn_share(scenario: &Scenario, t: f64) -> f64 {
+    if scenario.arch.regions < 2 {
+        return 1.0;
+    }
+    let now = regions_at(scenario, t);
+    drawn_region(&now).map_or(0.0, |r| now[r].share)
+}
+
 /// What each region's card says at `t` (positions left to the caller): by [`sim_core::policy::geo_dns::regions_now`],
 /// the same routing the engines use. The drawn region is the busiest one up (of equals the later, as the
 /// request-level engine picks); its stack is the drawing above, so its card says so.
 pub fn region_cards(nodes: &[Node], scenario: &Scenario, t: f64) -> Vec<Region> {
     use sim_core::policy::{geo_dns, outage};
-    let regions = scenario.arch.regions as usize;
     let down_at = outage::region_down_at(&scenario.faults, t);
-    let dark = outage::region_dark(down_at, t);
-    let now = geo_dns::regions_now(scenario.traffic.worldwide, regions, dark);
-    let drawn = (0..now.len()).filter(|&r| now[r].dark.is_none()).max_by(|&p, &q| now[p].share.total_cmp(&now[q].share));
+    let now = regions_at(scenario, t);
+    let drawn = drawn_region(&now);
     // The small stack: the drawn stack's kinds of box, in order; writes go to the primaries' region only.
     let mut kinds: Vec<&'static str> = Vec::new();
     for n in nodes {
@@ -1180,6 +1203,14 @@ mod tests {
         assert_eq!(cards.iter().filter(|c| c.stack.iter().any(|b| b.0 == "Primary")).count(), 1);
         assert!(cards[0].label.ends_with("North America · primary"), "{}", cards[0].label);
         assert_eq!(cards.iter().filter(|c| c.drawn).count(), 1);
+        // The arrows inside the frame carry the drawn region's share (half the users live in North America); the
+        // users' arrow to geo-DNS carries everyone's.
+        let into = |l: &Layout, tier: &str| {
+            let n = l.nodes.iter().find(|n| n.tier == tier).unwrap();
+            l.edges.iter().find(|e| e.to == left(n)).unwrap().rps
+        };
+        assert!((into(&l, "lb") - sample.edges.origin * 0.5).abs() < 1e-6);
+        assert!((into(&l, "dns") - sample.edges.origin).abs() < 1e-6);
         // A region outage at 100 s: the first region is dark and its users fail until geo-DNS moves them (60 s),
         // then they go to the nearest other region, whose replica became the primary.
         let mut s = s;
@@ -1191,6 +1222,7 @@ mod tests {
         assert!(cards[0].stack.iter().all(|b| b.1), "every box of a dark region is down");
         assert!(cards[1].label.ends_with("Europe · primary"));
         assert!(!cards[0].drawn, "a dark region is not the one drawn");
+        assert!((into(&l, "lb") - sample.edges.origin * 0.3).abs() < 1e-6, "Europe's users, before the move");
         sample.t_s = 200.0;
         let l = layout(&s, &sample, None);
         assert_eq!(l.regions.iter().filter(|r| r.down).count(), 1);
