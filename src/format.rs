@@ -101,6 +101,24 @@ pub fn trim(v: f64) -> String {
     }
 }
 
+/// Formats a simulated time as `1 h 02 min 05 s`.
+pub fn clock(t: f64) -> String {
+    let t = if t.is_finite() { t.max(0.0).round() as u64 } else { 0 };
+    let (h, m, s) = (t / 3_600, t / 60 % 60, t % 60);
+    if h > 0 {
+        format!("{h} h {m:02} min {s:02} s")
+    } else if m > 0 {
+        format!("{m} min {s:02} s")
+    } else {
+        format!("{s} s")
+    }
+}
+
+/// Time left, for a countdown: as [`clock`], rounded up, so it never reads "0 s" while something is still out.
+pub fn countdown(seconds: f64) -> String {
+    clock(if seconds.is_finite() { seconds.max(0.0).ceil() } else { 0.0 })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,5 +164,15 @@ mod tests {
         assert_eq!(rps(0.1), "0.1 req/s");
         assert_eq!(rps(100.0), "100 req/s");
         assert_eq!(rps(f64::NAN), "—");
+    }
+
+    #[test]
+    fn clock_reads_naturally_and_countdowns_round_up() {
+        assert_eq!(clock(5.0), "5 s");
+        assert_eq!(clock(125.0), "2 min 05 s");
+        assert_eq!(clock(3_725.0), "1 h 02 min 05 s");
+        assert_eq!(countdown(39.2), "40 s");
+        assert_eq!(countdown(290.0), "4 min 50 s");
+        assert_eq!(countdown(f64::NAN), "0 s");
     }
 }

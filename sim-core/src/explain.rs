@@ -1157,6 +1157,26 @@ pub fn row(topo: &Topology, sample: &Sample, summary: &Summary, row: &Row) -> Ex
             } else {
                 "No replica to promote: the database is restored from backups, which takes minutes or hours."
             }),
+        R::LbDown => Explanation::new("Load balancers out of service", "down", "{d}", "load-balancer")
+            .step("d", "load balancers taking over or being replaced", summary.lb_down as f64, Unit::Count)
+            .gives(summary.lb_down as f64, Unit::Count, row.value)
+            .noted(if a.resilience.lb_ha {
+                format!("The pair's standby takes over in {} s.", crate::policy::outage::LB_FAILOVER_S)
+            } else {
+                format!("A lone load balancer is replaced in {} minutes.", crate::policy::outage::LB_REPLACE_S / 60.0)
+            }),
+        R::RegionDown => {
+            let regions = a.regions.clamp(1, 3) as f64;
+            Explanation::new("Regions out of service", "dark", "{r} − {up}", "region")
+                .step("r", "regions", regions, Unit::Count)
+                .step("up", "regions serving", summary.regions as f64, Unit::Count)
+                .gives((regions - summary.regions as f64).max(0.0), Unit::Count, row.value)
+                .noted(format!(
+                    "Geo-DNS moves a dark region's users after {} s (health checks and the record's TTL); the region is back after {} minutes.",
+                    crate::policy::outage::REGION_FAILOVER_S,
+                    crate::policy::outage::REGION_OUTAGE_S / 60.0
+                ))
+        }
         R::AppDown => Explanation::new("Dead servers in the pool", "dead", "{d}", "health-check")
             .step("d", "dead servers the health checks have not yet removed", summary.app_down as f64, Unit::Count)
             .gives(summary.app_down as f64, Unit::Count, row.value)

@@ -88,6 +88,10 @@ named!(
 named!(
     /// A row of the bottleneck table ([`crate::diagnose`]).
     RowId, "kebab-case", {
+        /// A region is dark.
+        RegionDown = "region-down",
+        /// The load balancer is down.
+        LbDown = "lb-down",
         /// The database is down.
         DbDown = "db-down",
         /// Dead app servers still take requests.
@@ -183,7 +187,7 @@ impl RowId {
     pub fn kind(self) -> RowKind {
         use RowId as R;
         match self {
-            R::AppDown | R::DbDown => RowKind::Outage,
+            R::RegionDown | R::LbDown | R::AppDown | R::DbDown => RowKind::Outage,
             R::Stale | R::ReplicationLag => RowKind::Consistency,
             R::DataLoss | R::Exposed | R::CdnPoisoning | R::LbSpof => RowKind::Safety,
             R::AppCpu
@@ -235,6 +239,8 @@ impl RowId {
             | R::RetryStorm
             | R::RateLimited
             | R::LbSpof
+            | R::LbDown
+            | R::RegionDown
             | R::Errors => None,
         }
     }

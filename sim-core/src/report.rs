@@ -119,6 +119,9 @@ pub struct Sample {
     pub app_down: u32,
     /// Database primaries out of service: failing over to a replica or being restored.
     pub primaries_down: u32,
+    /// Load balancers out of service in front of the app servers (the drawn region's): its standby taking over,
+    /// or a single one being replaced. Requests through it fail meanwhile.
+    pub lb_down: u32,
 }
 
 /// Request counts over a window: offered = served + rejected + in flight.
@@ -227,6 +230,8 @@ pub struct Summary {
     pub app_down: u32,
     /// Database primaries out of service at the end (or the moment summarised).
     pub primaries_down: u32,
+    /// Load balancers out of service at the end (or the moment summarised).
+    pub lb_down: u32,
     /// What the internet can reach: the entry points (load balancer or the single server, CDN) and any tier
     /// opened to it by mistake ("database").
     pub internet_exposed: Vec<Component>,
@@ -351,6 +356,7 @@ impl Summary {
             writes_lost: f(last.writes_lost),
             app_down: last.app_down,
             primaries_down: last.primaries_down,
+            lb_down: last.lb_down,
             internet_exposed: exposed,
             counts,
             measured_window_s: Span { from: f(window.from), to: f(window.to) },

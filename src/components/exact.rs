@@ -77,8 +77,8 @@ fn status_view(exact: Exact, sim: Sim, status: Status) -> AnyView {
             <p role="status">
                 {format!(
                     "Stopped at {} of {}. The charts show what was simulated. ",
-                    crate::components::playback::clock(at),
-                    crate::components::playback::clock(sim.scenario.with_untracked(|s| s.duration_s))
+                    crate::format::clock(at),
+                    crate::format::clock(sim.scenario.with_untracked(|s| s.duration_s))
                 )}
                 <button type="button" on:click=move |_| exact.run(sim.scenario.with_untracked(sim_core::query::to_query), sim.sample_every())>
                     "Run it again"

@@ -40,7 +40,7 @@ pub fn Metrics(
     };
     view! {
         <section class="panel metrics" aria-labelledby="metrics-heading">
-            <h2 id="metrics-heading">{move || format!("At {}", crate::components::playback::clock(cursor.get()))}</h2>
+            <h2 id="metrics-heading">{move || format!("At {}", crate::format::clock(cursor.get()))}</h2>
             <dl>
                 {figure("offered", "Offered", Signal::derive(move || format::rps(now.with(|s| s.offered_rps))))}
                 {figure("served", "Answered", Signal::derive(move || format::rps(now.with(|s| s.served_rps))))}

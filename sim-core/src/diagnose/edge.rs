@@ -38,6 +38,35 @@ fn farthest_rtt_ms(s: &Scenario) -> f64 {
         * 1e3
 }
 
+/// The load balancer is out: every request through it fails until its standby takes over or it is replaced.
+pub(super) const LB_DOWN: Check = Check {
+    id: RowId::LbDown,
+    symptom: "Every page fails at once",
+    component: "Load balancer down",
+    metric: "Load balancers out of service",
+    threshold: 1.0,
+    trips: Trips::AtOrAbove,
+    remedy: "Run a pair: the standby takes over in seconds, where a lone one takes minutes to replace",
+    value: |cx| cx.summary.lb_down as f64,
+    fix: |cx| (!cx.a.resilience.lb_ha).then_some(Fix::LbPair),
+};
+
+/// A region is dark: its users fail until geo-DNS moves them to the next nearest region, which then carries them.
+pub(super) const REGION_DOWN: Check = Check {
+    id: RowId::RegionDown,
+    symptom: "A continent's users all fail, then get slower",
+    component: "Region dark",
+    metric: "Regions out of service",
+    threshold: 1.0,
+    trips: Trips::AtOrAbove,
+    remedy: "Run several regions behind geo-DNS with health checks (users move in about a minute) and room to take a neighbour's users",
+    value: |cx| cx.a.regions.clamp(1, 3).saturating_sub(cx.summary.regions) as f64,
+    fix: |cx| {
+        let scales_out = cx.scenario.has_load_balancer() && cx.a.db_separate;
+        (scales_out && cx.a.regions < 2).then_some(Fix::Regions { to: 2 })
+    },
+};
+
 /// A lone load balancer is a single point of failure.
 pub(super) const LB_SPOF: Check = Check {
     id: RowId::LbSpof,

@@ -36,7 +36,9 @@ pub const CACHE_TARGET: f64 = 0.80;
 
 /// The table, in its order of checks: seed 001's rows first, then one per component.
 static CHECKS: &[Check] = &[
-    // Incidents: something is down right now.
+    // Incidents: something is down right now, the widest first (a dark region takes its primaries with it).
+    edge::REGION_DOWN,
+    edge::LB_DOWN,
     db::DOWN,
     app::DEAD,
     // Seed 001's table.
@@ -108,7 +110,7 @@ pub fn first_fix(rows: &[Row]) -> Option<&Row> {
 
 /// Rows that mean something is down right now: while one is live it is the headline, fix or not — a dead
 /// database, not the static files it stops, is what a class should be looking at.
-pub const INCIDENTS: [RowId; 2] = [RowId::DbDown, RowId::AppDown];
+pub const INCIDENTS: [RowId; 4] = [RowId::RegionDown, RowId::LbDown, RowId::DbDown, RowId::AppDown];
 
 /// The row a page leads with, the bottleneck: a live outage, else the first live capacity row with a fix, else the
 /// first live capacity row. Stale reads and unsafe set-ups are never the bottleneck: see [`warnings`].
@@ -185,6 +187,30 @@ mod tests {
         let r = diagnose(&s, &crate::fluid::summary_of(&crate::model::Topology::new(&s), &sample));
         let h = headline(&r).expect("a headline during the outage");
         assert_eq!(h.id.kind(), RowKind::Outage, "{h:?}");
+    }
+
+    /// The headline `at` seconds into `query` with `fault` at 60 s (the moment's summary, as the page reads it).
+    fn headline_during(query: &str, fault: crate::scenario::FaultKind, at: f64) -> Option<(RowId, Option<Fix>)> {
+        let mut s = crate::query::parse(query).scenario;
+        s.faults = vec![crate::scenario::Fault { at_s: 60.0, kind: fault }];
+        s.duration_s = 600.0;
+        let series = run(&s, FluidOptions { dt: 1.0, sample_every: 1.0 }).series;
+        let sample = series.iter().find(|p| p.t_s >= at).unwrap();
+        let r = diagnose(&s, &crate::fluid::summary_of(&crate::model::Topology::new(&s), sample));
+        headline(&r).map(|h| (h.id, h.fix))
+    }
+
+    #[test]
+    fn the_headline_names_the_dead_load_balancer_or_dark_region_not_the_errors_they_cause() {
+        use crate::scenario::FaultKind as F;
+        // Every request fails while the lone load balancer is replaced: the cause, with the pair as its fix.
+        assert_eq!(headline_during("v=1&stage=5&users=20000&lb_ha=0", F::KillLoadBalancer, 65.0), Some((RowId::LbDown, Some(Fix::LbPair))));
+        assert_eq!(headline_during("v=1&stage=5&users=20000&lb_ha=1", F::KillLoadBalancer, 62.0).map(|h| h.0), Some(RowId::LbDown));
+        // After the pair's takeover the row is quiet again.
+        assert_ne!(headline_during("v=1&stage=5&users=20000&lb_ha=1", F::KillLoadBalancer, 70.0).map(|h| h.0), Some(RowId::LbDown));
+        // A dark region takes its primaries with it: the region is the headline, not the database it holds.
+        assert_eq!(headline_during("v=1&stage=11&users=100000", F::RegionOutage, 70.0).map(|h| h.0), Some(RowId::RegionDown));
+        assert_eq!(headline_during("v=1&stage=11&users=100000", F::RegionOutage, 200.0).map(|h| h.0), Some(RowId::RegionDown));
     }
 
     #[test]

@@ -152,6 +152,7 @@ impl Fluid {
             wrong_user_rps: finite(f.wrong_user),
             app_down: f.app.iter().filter(|x| x.2).count() as u32,
             primaries_down: self.primaries_down(),
+            lb_down: u32::from(self.topo.has_lb() && self.t < self.lb_down_until),
             writes_lost: finite(self.writes_lost),
         }
     }

@@ -50,10 +50,11 @@ pub fn region_dark<C: Clock>(down_at: Option<C>, now: C) -> Option<bool> {
     (now >= at && now < at + C::secs(REGION_OUTAGE_S)).then(|| now >= at + C::secs(REGION_FAILOVER_S))
 }
 
-/// When the region outage in force at `t` began: the latest region outage among the scenario's (time-ordered)
-/// faults that has begun by `t`, as the engines apply them. Pair it with [`region_dark`].
-pub fn region_down_at(faults: &[crate::scenario::Fault], t: f64) -> Option<f64> {
-    faults.iter().filter(|f| f.kind == crate::scenario::FaultKind::RegionOutage && f.at_s <= t).map(|f| f.at_s).next_back()
+/// When the latest fault of `kind` among the scenario's (time-ordered) faults that has begun by `t` began, as the
+/// engines apply them: the region outage in force (pair it with [`region_dark`]), the load balancer or primary
+/// that died last, so a page can count down to its recovery.
+pub fn latest_begun(faults: &[crate::scenario::Fault], kind: crate::scenario::FaultKind, t: f64) -> Option<f64> {
+    faults.iter().filter(|f| f.kind == kind && f.at_s <= t).map(|f| f.at_s).next_back()
 }
 
 #[cfg(test)]
@@ -83,9 +84,9 @@ mod tests {
             Fault { at_s: 60.0, kind: FaultKind::KillAppServer },
             Fault { at_s: 3_000.0, kind: FaultKind::RegionOutage },
         ];
-        assert_eq!(region_down_at(&faults, 49.0), None);
-        assert_eq!(region_down_at(&faults, 50.0), Some(50.0), "from the second it is due");
-        assert_eq!(region_down_at(&faults, 2_999.0), Some(50.0));
-        assert_eq!(region_down_at(&faults, 4_000.0), Some(3_000.0), "the latest one begun");
+        assert_eq!(latest_begun(&faults, FaultKind::RegionOutage, 49.0), None);
+        assert_eq!(latest_begun(&faults, FaultKind::RegionOutage, 50.0), Some(50.0), "from the second it is due");
+        assert_eq!(latest_begun(&faults, FaultKind::RegionOutage, 2_999.0), Some(50.0));
+        assert_eq!(latest_begun(&faults, FaultKind::RegionOutage, 4_000.0), Some(3_000.0), "the latest one begun");
     }
 }

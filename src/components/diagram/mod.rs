@@ -4,8 +4,9 @@
 //! (hidden when the user prefers reduced motion).
 use leptos::prelude::*;
 use sim_core::ids::Tier;
+use sim_core::policy::outage;
 use sim_core::report::Sample;
-use sim_core::scenario::Scenario;
+use sim_core::scenario::{FaultKind, Scenario};
 
 use crate::format;
 use crate::state::Sim;
@@ -209,20 +210,32 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
         nodes.push(cdn);
     }
     if scenario.has_load_balancer() {
+        let lb_down = sample.lb_down > 0;
         let lb = Node {
             tier: "lb",
             label: if a.resilience.lb_ha { "LB pair".into() } else { "Load balancer".into() },
-            detail: match a.lb_algorithm {
-                sim_core::scenario::LbAlgorithm::RoundRobin => "round-robin",
-                sim_core::scenario::LbAlgorithm::LeastConnections => "least connections",
-            }
-            .to_owned(),
+            detail: if lb_down {
+                // Counted down from the death the engines act on: the pair's standby takes over, or a lone one
+                // is replaced.
+                let left = recovery_left(scenario, FaultKind::KillLoadBalancer, sample.t_s, outage::lb_down_s(a.resilience.lb_ha));
+                if a.resilience.lb_ha {
+                    format!("down · standby in {}", format::countdown(left))
+                } else {
+                    format!("down · replaced in {}", format::countdown(left))
+                }
+            } else {
+                match a.lb_algorithm {
+                    sim_core::scenario::LbAlgorithm::RoundRobin => "round-robin",
+                    sim_core::scenario::LbAlgorithm::LeastConnections => "least connections",
+                }
+                .to_owned()
+            },
             x: 180.0,
             y: 160.0,
             w: 120.0,
             h: 60.0,
-            health: Health::Neutral,
-            bottleneck: false,
+            health: if lb_down { Health::Down } else { Health::Neutral },
+            bottleneck: lb_down,
         };
         edges.push(Edge { from: entry, to: left(&lb), rps: sample.edges.origin * regional, labelled: true, via: Vec::new() });
         entry = right(&lb);
@@ -242,33 +255,60 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
     let per_server = sample.edges.origin * regional / up.max(1) as f64;
     // A rolling deploy takes one server out at a time: drawn as restarting, not as dead.
     let deploying = scenario.faults.iter().any(|f| {
-        f.kind == sim_core::scenario::FaultKind::Deploy
+        f.kind == FaultKind::Deploy
             && sample.t_s >= f.at_s
             && sample.t_s < f.at_s + sim_core::scenario::DEPLOY_RESTART_S * total.max(1) as f64
     });
     let gone = if deploying { "restarting (deploy)" } else { "down" };
-    let mut app_rows = Vec::new();
-    for i in 0..shown {
-        let rest = total - (shown - 1);
-        let (label, down) = if i == shown - 1 && total > shown {
-            (format!("App servers {}–{}", i + 1, total), false)
-        } else if single && i == 0 {
-            (if total > 1 { "Server 1: app + Postgres".to_owned() } else { "Server: app + Postgres".to_owned() }, i >= up)
+    // Each box: its label, whether it is down, whether it stands for several servers, and its first server's index.
+    // With more servers than
+    // boxes, the ones out get a box of their own at the end (not hidden in the box for the rest), as long as the
+    // first boxes can be up.
+    let out = total - up;
+    let boxes: Vec<(String, bool, bool, usize)> = if total > shown && out > 0 && up >= shown - 1 {
+        let mut b: Vec<_> = (1..shown - 1).map(|k| (format!("App server {k}"), false, false, k - 1)).collect();
+        let k = shown - 1;
+        b.push(if up > k {
+            (format!("App servers {k}–{up}"), false, true, k - 1)
         } else {
-            (format!("App server {}", i + 1), i >= up)
-        };
-        let _ = rest;
+            (format!("App server {up}"), false, false, k - 1)
+        });
+        b.push(if out == 1 {
+            (format!("App server {total}"), true, false, up)
+        } else {
+            (format!("App servers {}–{total}", up + 1), true, true, up)
+        });
+        b
+    } else {
+        (0..shown)
+            .map(|i| {
+                if i == shown - 1 && total > shown {
+                    (format!("App servers {}–{}", i + 1, total), false, true, i)
+                } else if single && i == 0 {
+                    let label = if total > 1 { "Server 1: app + Postgres" } else { "Server: app + Postgres" };
+                    (label.to_owned(), i >= up, false, i)
+                } else {
+                    (format!("App server {}", i + 1), i >= up, false, i)
+                }
+            })
+            .collect()
+    };
+    // A dead server stays in the pool until the load balancer's health checks notice it.
+    let noticed_in = outage::latest_begun(&scenario.faults, FaultKind::KillAppServer, sample.t_s)
+        .map_or(0.0, |at| sim_core::policy::health::detected_at(at, a.health_check_s) - sample.t_s);
+    let mut app_rows = Vec::new();
+    for (i, (label, down, several, first)) in boxes.into_iter().enumerate() {
         let health = if down { Health::Down } else { Health::of(app_util) };
         let node = Node {
             tier: Tier::App.name(),
             label,
-            detail: if down && i < up + dead {
-                "down · still sent requests".into()
+            detail: if down && first < up + dead {
+                format!("down · still sent requests · out in {}", format::countdown(noticed_in))
             } else if down {
                 gone.into()
-            } else if i == shown - 1 && total > shown && up < total {
+            } else if several && up < total && out > 0 && i == shown - 1 {
                 // The box that stands for the rest says how many of them are out.
-                format!("{} {} · CPU {}", total - up, if deploying { "restarting" } else { "down" }, format::pct(app_util))
+                format!("{} {} · CPU {}", out, if deploying { "restarting" } else { "down" }, format::pct(app_util))
             } else {
                 cpu_detail(sample, Tier::App, a.app_size.name)
             },
@@ -332,10 +372,19 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
             tier: Tier::DbPrimary.name(),
             label: if a.shards > 1 { format!("Postgres ×{} shards", a.shards) } else { "Postgres primary".into() },
             detail: if sample.primaries_down > 0 {
+                // A region outage takes the primaries with it: a replica elsewhere is promoted when geo-DNS moves
+                // the users; otherwise the primary's own death, failed over or restored.
+                let region = outage::latest_begun(&scenario.faults, FaultKind::RegionOutage, sample.t_s)
+                    .filter(|&at| outage::region_dark(Some(at), sample.t_s).is_some());
+                let left = match region {
+                    Some(at) if a.regions > 1 => at + sim_core::scenario::REGION_FAILOVER_S - sample.t_s,
+                    Some(at) => at + sim_core::scenario::REGION_OUTAGE_S - sample.t_s,
+                    None => recovery_left(scenario, FaultKind::KillDbPrimary, sample.t_s, outage::db_down_s(a.replicas > 0)),
+                };
                 if a.replicas > 0 {
-                    "down · promoting a replica".to_owned()
+                    format!("down · promoting a replica: {}", format::countdown(left))
                 } else {
-                    "down · restoring from backup".to_owned()
+                    format!("down · restoring: {}", format::countdown(left))
                 }
             } else if a.ops.db_public {
                 "open to the internet".to_owned()
@@ -514,10 +563,15 @@ fn region_frames(nodes: &[Node], scenario: &Scenario, t: f64) -> Vec<Region> {
 /// Height of a region's card.
 pub const CARD_H: f64 = 62.0;
 
+/// Seconds until what the latest fault of `kind` (begun by `t`) broke is back, `lasts` seconds after it.
+fn recovery_left(scenario: &Scenario, kind: FaultKind, t: f64, lasts: f64) -> f64 {
+    outage::latest_begun(&scenario.faults, kind, t).map_or(0.0, |at| at + lasts - t)
+}
+
 /// Every region at simulated second `t`, from the scenario's faults.
 fn regions_at(scenario: &Scenario, t: f64) -> Vec<sim_core::policy::geo_dns::RegionNow> {
-    use sim_core::policy::{geo_dns, outage};
-    let dark = outage::region_dark(outage::region_down_at(&scenario.faults, t), t);
+    use sim_core::policy::geo_dns;
+    let dark = outage::region_dark(outage::latest_begun(&scenario.faults, FaultKind::RegionOutage, t), t);
     geo_dns::regions_now(scenario.traffic.worldwide, scenario.arch.regions as usize, dark)
 }
 
@@ -541,8 +595,8 @@ fn drawn_share(scenario: &Scenario, t: f64) -> f64 {
 /// the same routing the engines use. The drawn region is the busiest one up (of equals the later, as the
 /// request-level engine picks); its stack is the drawing above, so its card says so.
 pub fn region_cards(nodes: &[Node], scenario: &Scenario, t: f64) -> Vec<Region> {
-    use sim_core::policy::{geo_dns, outage};
-    let down_at = outage::region_down_at(&scenario.faults, t);
+    use sim_core::policy::geo_dns;
+    let down_at = outage::latest_begun(&scenario.faults, FaultKind::RegionOutage, t);
     let now = regions_at(scenario, t);
     let drawn = drawn_region(&now);
     // The small stack: the drawn stack's kinds of box, in order; writes go to the primaries' region only.
@@ -1072,7 +1126,7 @@ mod tests {
         use sim_core::des::trace::{NodeKind, Outcome};
         let mut s = Scenario::stage(6).with_users(2_000);
         s.duration_s = 120.0;
-        s.faults = vec![sim_core::scenario::Fault { kind: sim_core::scenario::FaultKind::KillAppServer, at_s: 30.0 }];
+        s.faults = vec![sim_core::scenario::Fault { kind: FaultKind::KillAppServer, at_s: 30.0 }];
         let traces = run(&s, DesOptions { sample_every: 10.0, warmup_fraction: 0.1, traces_per_s: 10 }).traces;
         let l = layout(&s, &steady_state(&s).series[0], None);
         let centre =
@@ -1214,7 +1268,7 @@ mod tests {
         // A region outage at 100 s: the first region is dark and its users fail until geo-DNS moves them (60 s),
         // then they go to the nearest other region, whose replica became the primary.
         let mut s = s;
-        s.faults.push(sim_core::scenario::Fault { at_s: 100.0, kind: sim_core::scenario::FaultKind::RegionOutage });
+        s.faults.push(sim_core::scenario::Fault { at_s: 100.0, kind: FaultKind::RegionOutage });
         sample.t_s = 120.0;
         let l = layout(&s, &sample, None);
         let cards = &l.regions[1..];
@@ -1249,5 +1303,44 @@ mod tests {
         };
         assert_eq!(marked(true), vec![Health::Down]);
         assert!(!marked(false).is_empty() && !marked(false).contains(&Health::Down));
+    }
+
+    /// The journey's stage `step` with `fault` at 60 s, run by the aggregate engine: its sample at second `t`.
+    fn faulted(step: usize, fault: FaultKind, t: f64, edit: impl Fn(&mut Scenario)) -> (Scenario, Sample) {
+        let mut s = sim_core::journey::journey("scalesim").unwrap().stages[step - 1].scenario.clone();
+        edit(&mut s);
+        s.duration_s = 600.0;
+        s.faults = vec![sim_core::scenario::Fault { kind: fault, at_s: 60.0 }];
+        let r = sim_core::fluid::run(&s, sim_core::fluid::FluidOptions::default());
+        let sample = r.series.iter().find(|p| p.t_s >= t).unwrap().clone();
+        (s, sample)
+    }
+
+    #[test]
+    fn each_fault_is_drawn_at_its_node_with_the_time_to_recovery() {
+        // A dead app server among twelve: a box of its own, down, still sent requests until the health checks
+        // notice (a check every 10 s, three failures: out at 90 s).
+        let (s, sample) = faulted(5, FaultKind::KillAppServer, 62.0, |_| {});
+        let l = layout(&s, &sample, None);
+        let dead: Vec<&Node> = l.nodes.iter().filter(|n| n.health == Health::Down).collect();
+        assert_eq!(dead.len(), 1, "{:?}", l.nodes.iter().map(|n| (&n.label, &n.detail)).collect::<Vec<_>>());
+        let left = sim_core::policy::health::detected_at(60.0, s.arch.health_check_s) - sample.t_s;
+        assert_eq!(dead[0].label, format!("App server {}", s.arch.app_servers));
+        assert_eq!(dead[0].detail, format!("down · still sent requests · out in {}", format::countdown(left)));
+        assert!(l.nodes.iter().any(|n| n.label.starts_with("App servers 3–")), "the rest stand together");
+        // A lone load balancer: down, the bottleneck, replaced in five minutes.
+        let (s, sample) = faulted(5, FaultKind::KillLoadBalancer, 65.0, |s| s.arch.resilience.lb_ha = false);
+        let lb = layout(&s, &sample, None).nodes.into_iter().find(|n| n.tier == "lb").unwrap();
+        assert_eq!((lb.health, lb.bottleneck), (Health::Down, true));
+        assert_eq!(lb.detail, format!("down · replaced in {}", format::countdown(60.0 + 300.0 - sample.t_s)));
+        // A pair: the standby within five seconds.
+        let (s, sample) = faulted(5, FaultKind::KillLoadBalancer, 62.0, |s| s.arch.resilience.lb_ha = true);
+        let lb = layout(&s, &sample, None).nodes.into_iter().find(|n| n.tier == "lb").unwrap();
+        assert!(lb.detail.starts_with("down · standby in "), "{}", lb.detail);
+        // The primary: a replica promoted within 30 s.
+        let (s, sample) = faulted(6, FaultKind::KillDbPrimary, 65.0, |_| {});
+        let db = layout(&s, &sample, None).nodes.into_iter().find(|n| n.tier == Tier::DbPrimary.name()).unwrap();
+        assert_eq!(db.health, Health::Down);
+        assert_eq!(db.detail, format!("down · promoting a replica: {}", format::countdown(90.0 - sample.t_s)));
     }
 }

@@ -944,6 +944,7 @@ impl System {
             wrong_user_rps: per_s(w.wrong_user),
             app_down,
             primaries_down,
+            lb_down: u32::from(self.topo.has_lb() && core.now < region.lb_down_until),
             writes_lost: finite(self.writes_lost),
         }
     }
