@@ -1177,6 +1177,20 @@ pub fn row(topo: &Topology, sample: &Sample, summary: &Summary, row: &Row) -> Ex
                     crate::policy::outage::REGION_OUTAGE_S / 60.0
                 ))
         }
+        R::DownstreamDown => {
+            let jobs = if a.jobs.share > 0.0 { 1.0 } else { 0.0 };
+            Explanation::new("Downstream services out", "out", "{out} × {jobs}", "circuit-breaker")
+                .step("out", "the slow jobs' downstream service down now", summary.downstream_down as f64, Unit::Count)
+                .step("jobs", "saves with a slow job to run", jobs, Unit::Count)
+                .gives(summary.downstream_down as f64 * jobs, Unit::Count, row.value)
+                .noted(if !a.jobs.queued {
+                    "Run inline, each save waits on the dead service and fails."
+                } else if a.resilience.circuit_breaker {
+                    "Behind the queue, the breaker stops the calls; jobs wait and run when it is back."
+                } else {
+                    "Behind the queue, users carry on; the jobs fail, back off and retry until it is back."
+                })
+        }
         R::AppDown => Explanation::new("Dead servers in the pool", "dead", "{d}", "health-check")
             .step("d", "dead servers the health checks have not yet removed", summary.app_down as f64, Unit::Count)
             .gives(summary.app_down as f64, Unit::Count, row.value)

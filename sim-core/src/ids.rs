@@ -96,6 +96,8 @@ named!(
         DbDown = "db-down",
         /// Dead app servers still take requests.
         AppDown = "app-down",
+        /// The slow jobs' downstream service is down.
+        DownstreamDown = "downstream-down",
         /// App servers' CPU.
         AppCpu = "app-cpu",
         /// Reads on the primary.
@@ -187,7 +189,7 @@ impl RowId {
     pub fn kind(self) -> RowKind {
         use RowId as R;
         match self {
-            R::RegionDown | R::LbDown | R::AppDown | R::DbDown => RowKind::Outage,
+            R::RegionDown | R::LbDown | R::AppDown | R::DbDown | R::DownstreamDown => RowKind::Outage,
             R::Stale | R::ReplicationLag => RowKind::Consistency,
             R::DataLoss | R::Exposed | R::CdnPoisoning | R::LbSpof => RowKind::Safety,
             R::AppCpu
@@ -223,7 +225,7 @@ impl RowId {
         match self {
             R::AppCpu | R::Periodic | R::AsgMax | R::Sessions | R::AppDown => Some(Tier::App),
             R::DbReads | R::DbWrites | R::HotShard | R::Pool | R::DbDown | R::Batch | R::DataLoss | R::Exposed => Some(Tier::DbPrimary),
-            R::QueueDepth => Some(Tier::Workers),
+            R::QueueDepth | R::DownstreamDown => Some(Tier::Workers),
             R::Services | R::FanOut => Some(Tier::Services),
             R::Redis => Some(Tier::Redis),
             R::ReplicationLag | R::CacheMiss => Some(Tier::Replica),

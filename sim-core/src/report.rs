@@ -122,6 +122,9 @@ pub struct Sample {
     /// Load balancers out of service in front of the app servers (the drawn region's): its standby taking over,
     /// or a single one being replaced. Requests through it fail meanwhile.
     pub lb_down: u32,
+    /// The slow jobs' downstream service out (1) or not (0): jobs calling it fail and retry, saves that run their
+    /// job inline fail.
+    pub downstream_down: u32,
 }
 
 /// Request counts over a window: offered = served + rejected + in flight.
@@ -232,6 +235,8 @@ pub struct Summary {
     pub primaries_down: u32,
     /// Load balancers out of service at the end (or the moment summarised).
     pub lb_down: u32,
+    /// The slow jobs' downstream service out at the end (or the moment summarised): 1 or 0.
+    pub downstream_down: u32,
     /// What the internet can reach: the entry points (load balancer or the single server, CDN) and any tier
     /// opened to it by mistake ("database").
     pub internet_exposed: Vec<Component>,
@@ -357,6 +362,7 @@ impl Summary {
             app_down: last.app_down,
             primaries_down: last.primaries_down,
             lb_down: last.lb_down,
+            downstream_down: last.downstream_down,
             internet_exposed: exposed,
             counts,
             measured_window_s: Span { from: f(window.from), to: f(window.to) },

@@ -24,9 +24,16 @@ pub fn show_id_value(id: sim_core::ids::RowId, v: f64) -> String {
     match id {
         R::Distance | R::ReplicationLag => crate::format::ms(v),
         R::QueueDepth => crate::format::ms(v * 1e3),
-        R::Sessions | R::DeadLetters | R::LbSpof | R::DataLoss | R::Exposed | R::DbDown | R::AppDown | R::LbDown | R::RegionDown => {
-            crate::format::count(v)
-        }
+        R::Sessions
+        | R::DeadLetters
+        | R::LbSpof
+        | R::DataLoss
+        | R::Exposed
+        | R::DbDown
+        | R::AppDown
+        | R::LbDown
+        | R::RegionDown
+        | R::DownstreamDown => crate::format::count(v),
         R::HotShard => format!("{v:.1}×"),
         R::SlowJobs => crate::format::rps(v),
         _ => crate::format::pct(v),

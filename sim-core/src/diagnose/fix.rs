@@ -75,6 +75,8 @@ pub enum Fix {
     ReadYourWrites { ms: f64 },
     /// Hedge service calls: resend a call not answered within 10 ms, take the first answer.
     HedgeCalls,
+    /// A circuit breaker around the slow jobs' downstream service: stop calling it while it fails.
+    CircuitBreaker,
 }
 
 impl Fix {
@@ -122,6 +124,7 @@ impl Fix {
                 format!("Send a user's reads to the primary for {:.0} s after they write (read-your-writes)", ms / 1e3)
             }
             Fix::HedgeCalls => "Hedge service calls: resend one not back in 10 ms, take the first answer".into(),
+            Fix::CircuitBreaker => "Put a circuit breaker around the downstream service: stop calling it while it fails".into(),
         }
     }
 
@@ -194,6 +197,7 @@ impl Fix {
             Fix::InvalidateOnWrite => a.cache_invalidate = true,
             Fix::ReadYourWrites { ms } => a.read_your_writes_ms = ms,
             Fix::HedgeCalls => a.resilience.hedge = true,
+            Fix::CircuitBreaker => a.resilience.circuit_breaker = true,
         }
         s.repair();
         s

@@ -41,6 +41,7 @@ static CHECKS: &[Check] = &[
     edge::LB_DOWN,
     db::DOWN,
     app::DEAD,
+    queue::DOWNSTREAM_DOWN,
     // Seed 001's table.
     app::CPU,
     db::READS,
@@ -110,7 +111,7 @@ pub fn first_fix(rows: &[Row]) -> Option<&Row> {
 
 /// Rows that mean something is down right now: while one is live it is the headline, fix or not — a dead
 /// database, not the static files it stops, is what a class should be looking at.
-pub const INCIDENTS: [RowId; 4] = [RowId::RegionDown, RowId::LbDown, RowId::DbDown, RowId::AppDown];
+pub const INCIDENTS: [RowId; 5] = [RowId::RegionDown, RowId::LbDown, RowId::DbDown, RowId::AppDown, RowId::DownstreamDown];
 
 /// The row a page leads with, the bottleneck: a live outage, else the first live capacity row with a fix, else the
 /// first live capacity row. Stale reads and unsafe set-ups are never the bottleneck: see [`warnings`].
@@ -211,6 +212,13 @@ mod tests {
         // A dark region takes its primaries with it: the region is the headline, not the database it holds.
         assert_eq!(headline_during("v=1&stage=11&users=100000", F::RegionOutage, 70.0).map(|h| h.0), Some(RowId::RegionDown));
         assert_eq!(headline_during("v=1&stage=11&users=100000", F::RegionOutage, 200.0).map(|h| h.0), Some(RowId::RegionDown));
+        // The slow jobs' downstream service: named while it is down (jobs pile up behind the queue meanwhile),
+        // with a breaker as the fix behind a queue and the queue itself as the fix for jobs run inline.
+        let down = headline_during("v=1&stage=8&users=100000", F::DownstreamOutage, 120.0);
+        assert_eq!(down, Some((RowId::DownstreamDown, Some(Fix::CircuitBreaker))));
+        let inline = headline_during("v=1&stage=8&users=100000&queue=0", F::DownstreamOutage, 120.0);
+        assert_eq!(inline, Some((RowId::DownstreamDown, Some(Fix::AddQueue))));
+        assert_ne!(headline_during("v=1&stage=8&users=100000", F::DownstreamOutage, 400.0).map(|h| h.0), Some(RowId::DownstreamDown));
     }
 
     #[test]

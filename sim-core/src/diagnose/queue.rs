@@ -23,6 +23,26 @@ pub(super) const SLOW_JOBS: Check = Check {
     fix: |cx| (!cx.a.jobs.queued).then_some(Fix::AddQueue),
 };
 
+/// The service the slow jobs call (email, payments, previews) is down: behind a queue its jobs wait and retry
+/// while users carry on; run inline, every save that needs it fails.
+pub(super) const DOWNSTREAM_DOWN: Check = Check {
+    id: RowId::DownstreamDown,
+    symptom: "Emails and receipts stop; saves that wait on them fail",
+    component: "Downstream service down",
+    metric: "Downstream services out",
+    threshold: 1.0,
+    trips: Trips::AtOrAbove,
+    remedy: "Call it from a queue's workers with retries, and a circuit breaker so nothing waits on it while it is down",
+    value: |cx| if cx.a.jobs.share > 0.0 { cx.summary.downstream_down as f64 } else { 0.0 },
+    fix: |cx| {
+        if !cx.a.jobs.queued {
+            Some(Fix::AddQueue)
+        } else {
+            (!cx.a.resilience.circuit_breaker).then_some(Fix::CircuitBreaker)
+        }
+    },
+};
+
 /// Queued jobs wait too long for a worker.
 pub(super) const DEPTH: Check = Check {
     id: RowId::QueueDepth,

@@ -153,6 +153,7 @@ impl Fluid {
             app_down: f.app.iter().filter(|x| x.2).count() as u32,
             primaries_down: self.primaries_down(),
             lb_down: u32::from(self.topo.has_lb() && self.t < self.lb_down_until),
+            downstream_down: u32::from(self.t >= self.downstream_since && self.t < self.downstream_down_until),
             writes_lost: finite(self.writes_lost),
         }
     }

@@ -84,6 +84,7 @@ pub fn figures(s: &Summary) -> Vec<(String, f64)> {
     one("app_down", s.app_down as f64);
     one("primaries_down", s.primaries_down as f64);
     one("lb_down", s.lb_down as f64);
+    one("downstream_down", s.downstream_down as f64);
     one("counts.offered", s.counts.offered);
     one("counts.served", s.counts.served);
     one("counts.rejected", s.counts.rejected);
@@ -114,7 +115,9 @@ pub fn unit_of(metric: &str) -> (&'static str, Better) {
         "measured_window_s" => ("s", Better::Neither),
         "jobs_waiting_s" => ("s", Better::Lower),
         "instances" | "workers" | "shards" | "regions" => ("count", Better::Neither),
-        "sessions_lost" | "writes_lost" | "jobs_dead_lettered" | "app_down" | "primaries_down" | "lb_down" => ("count", Better::Lower),
+        "sessions_lost" | "writes_lost" | "jobs_dead_lettered" | "app_down" | "primaries_down" | "lb_down" | "downstream_down" => {
+            ("count", Better::Lower)
+        }
         h if h.starts_with("cost_usd") => ("USD", Better::Lower),
         h if h.ends_with("_rate") => ("share", Better::Lower),
         _ => ("count", Better::Neither),

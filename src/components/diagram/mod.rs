@@ -28,6 +28,8 @@ pub enum Health {
     Neutral,
     /// Misconfigured in a way that endangers data (a database open to the internet, a CDN caching private pages).
     Unsafe,
+    /// Up, but what it depends on is down (the queue while its downstream service fails).
+    Degraded,
 }
 
 impl Health {
@@ -49,6 +51,7 @@ impl Health {
             Health::Down => ("down", "down"),
             Health::Neutral => ("neutral", ""),
             Health::Unsafe => ("unsafe", "unsafe"),
+            Health::Degraded => ("degraded", "degraded"),
         }
     }
 }
@@ -219,9 +222,9 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
                 // is replaced.
                 let left = recovery_left(scenario, FaultKind::KillLoadBalancer, sample.t_s, outage::lb_down_s(a.resilience.lb_ha));
                 if a.resilience.lb_ha {
-                    format!("down · standby in {}", format::countdown(left))
+                    format!("standby in {}", format::countdown(left))
                 } else {
-                    format!("down · replaced in {}", format::countdown(left))
+                    format!("replaced in {}", format::countdown(left))
                 }
             } else {
                 match a.lb_algorithm {
@@ -303,7 +306,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
             tier: Tier::App.name(),
             label,
             detail: if down && first < up + dead {
-                format!("down · still sent requests · out in {}", format::countdown(noticed_in))
+                format!("still sent requests · out in {}", format::countdown(noticed_in))
             } else if down {
                 gone.into()
             } else if several && up < total && out > 0 && i == shown - 1 {
@@ -382,9 +385,9 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
                     None => recovery_left(scenario, FaultKind::KillDbPrimary, sample.t_s, outage::db_down_s(a.replicas > 0)),
                 };
                 if a.replicas > 0 {
-                    format!("down · promoting a replica: {}", format::countdown(left))
+                    format!("promoting a replica · {}", format::countdown(left))
                 } else {
-                    format!("down · restoring: {}", format::countdown(left))
+                    format!("restoring from backup · {}", format::countdown(left))
                 }
             } else if a.ops.db_public {
                 "open to the internet".to_owned()
@@ -441,15 +444,21 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
     }
     if a.jobs.queued && a.jobs.share > 0.0 {
         let u = util_of(sample, Tier::Workers);
+        let downstream_down = sample.downstream_down > 0;
         let node = Node {
             tier: Tier::Workers.name(),
             label: format!("Queue → {} workers", format::count(sample.jobs.workers as f64)),
-            detail: format!("depth {} · wait {}", format::count(sample.jobs.queue_depth), format::ms(sample.jobs.waiting_s * 1e3)),
+            // The downstream service the workers call is not drawn: while it is down the queue says so.
+            detail: if downstream_down {
+                format!("downstream down · depth {}", format::count(sample.jobs.queue_depth))
+            } else {
+                format!("depth {} · wait {}", format::count(sample.jobs.queue_depth), format::ms(sample.jobs.waiting_s * 1e3))
+            },
             x: 618.0,
             y: 262.0,
             w: 175.0,
             h: 56.0,
-            health: Health::of(u),
+            health: if downstream_down { Health::Degraded } else { Health::of(u) },
             bottleneck: mark(Tier::Workers),
         };
         let to = left(&node);
@@ -470,8 +479,9 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
         wires.push(((BUS_X, lo), (BUS_X, hi)));
     }
     if outage {
+        // An outage marks what is down (or, for a dead downstream service, the queue that stands for it).
         for n in &mut nodes {
-            n.bottleneck &= n.health == Health::Down;
+            n.bottleneck &= matches!(n.health, Health::Down | Health::Degraded);
         }
     }
     let mut layout = Layout { nodes, edges, wires, regions: Vec::new() };
@@ -1326,21 +1336,28 @@ mod tests {
         assert_eq!(dead.len(), 1, "{:?}", l.nodes.iter().map(|n| (&n.label, &n.detail)).collect::<Vec<_>>());
         let left = sim_core::policy::health::detected_at(60.0, s.arch.health_check_s) - sample.t_s;
         assert_eq!(dead[0].label, format!("App server {}", s.arch.app_servers));
-        assert_eq!(dead[0].detail, format!("down · still sent requests · out in {}", format::countdown(left)));
+        assert_eq!(dead[0].detail, format!("still sent requests · out in {}", format::countdown(left)));
         assert!(l.nodes.iter().any(|n| n.label.starts_with("App servers 3–")), "the rest stand together");
         // A lone load balancer: down, the bottleneck, replaced in five minutes.
         let (s, sample) = faulted(5, FaultKind::KillLoadBalancer, 65.0, |s| s.arch.resilience.lb_ha = false);
         let lb = layout(&s, &sample, None).nodes.into_iter().find(|n| n.tier == "lb").unwrap();
         assert_eq!((lb.health, lb.bottleneck), (Health::Down, true));
-        assert_eq!(lb.detail, format!("down · replaced in {}", format::countdown(60.0 + 300.0 - sample.t_s)));
+        assert_eq!(lb.detail, format!("replaced in {}", format::countdown(60.0 + 300.0 - sample.t_s)));
         // A pair: the standby within five seconds.
         let (s, sample) = faulted(5, FaultKind::KillLoadBalancer, 62.0, |s| s.arch.resilience.lb_ha = true);
         let lb = layout(&s, &sample, None).nodes.into_iter().find(|n| n.tier == "lb").unwrap();
-        assert!(lb.detail.starts_with("down · standby in "), "{}", lb.detail);
+        assert!(lb.detail.starts_with("standby in "), "{}", lb.detail);
         // The primary: a replica promoted within 30 s.
         let (s, sample) = faulted(6, FaultKind::KillDbPrimary, 65.0, |_| {});
         let db = layout(&s, &sample, None).nodes.into_iter().find(|n| n.tier == Tier::DbPrimary.name()).unwrap();
         assert_eq!(db.health, Health::Down);
-        assert_eq!(db.detail, format!("down · promoting a replica: {}", format::countdown(90.0 - sample.t_s)));
+        assert_eq!(db.detail, format!("promoting a replica · {}", format::countdown(90.0 - sample.t_s)));
+        // The downstream service the queue's workers call (not drawn): the queue says it is down, and an outage
+        // blamed on it marks the queue.
+        let (s, sample) = faulted(8, FaultKind::DownstreamOutage, 120.0, |_| {});
+        let l = layout(&s, &sample, Some(Blame { tier: Tier::Workers, outage: true }));
+        let queue = l.nodes.iter().find(|n| n.tier == Tier::Workers.name()).unwrap();
+        assert_eq!((queue.health, queue.bottleneck), (Health::Degraded, true));
+        assert!(queue.detail.starts_with("downstream down · depth "), "{}", queue.detail);
     }
 }

@@ -945,6 +945,7 @@ impl System {
             app_down,
             primaries_down,
             lb_down: u32::from(self.topo.has_lb() && core.now < region.lb_down_until),
+            downstream_down: u32::from(self.downstream_down(core.now)),
             writes_lost: finite(self.writes_lost),
         }
     }
