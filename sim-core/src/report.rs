@@ -328,7 +328,14 @@ impl Summary {
         if a.ops.db_public {
             exposed.push(Component::Database);
         }
-        let finite_map = |m: BTreeMap<Tier, f64>| m.into_iter().map(|(k, v)| (k, f(v))).collect();
+        // Inserted one by one, as below: collecting into a BTreeMap sorts first, a sort the page would carry.
+        let finite_map = |m: BTreeMap<Tier, f64>| {
+            let mut out = BTreeMap::new();
+            for (k, v) in m {
+                out.insert(k, f(v));
+            }
+            out
+        };
         Summary {
             engine: engine.to_owned(),
             offered_rps: f(measured.offered_rps),
