@@ -299,7 +299,10 @@ impl Fluid {
         // smooth them here.
         let ca2 = arrival_scv(a.lb_algorithm, n, topo.sticky());
         f.box_index = if topo.db_on_app { routed.iter().position(|&i| self.servers[i].died_at.is_none()) } else { None };
-        let regional = dynamic * route.busiest;
+        // Nothing gets past a dead load balancer: its requests fail at the door (the request-level engine refuses
+        // them there), so the app servers behind it idle until it is back.
+        let regional = if lb_down { 0.0 } else { dynamic * route.busiest };
+        let origin_static = if lb_down { 0.0 } else { f.origin_static };
         let job_cpu = if f.jobs_inline { regional * reach * wf * a.jobs.share } else { 0.0 };
         // (share, figures, server index) of the last stateless server computed.
         let mut shared: Option<(f64, StationOut, usize)> = None;
@@ -321,7 +324,7 @@ impl Fluid {
                 }
             }
             let loads = [
-                Load { rate: f.origin_static * route.busiest * share, service_s: topo.static_s },
+                Load { rate: origin_static * route.busiest * share, service_s: topo.static_s },
                 Load { rate: regional * share, service_s: topo.app_s },
                 Load { rate: job_cpu * share, service_s: a.jobs.cpu_ms / 1e3 },
                 Load { rate: primary_reads, service_s: topo.db_read_s },

@@ -143,3 +143,21 @@ fn an_outage_leads_the_table_while_it_lasts() {
         }
     }
 }
+
+#[test]
+fn a_dead_load_balancer_fails_every_request_and_the_servers_behind_it_idle_in_both_engines() {
+    // A lone load balancer dies at 60 s and is replaced in five minutes: everything fails at the door, so the app
+    // servers behind it get no work (they used to stay busy in the aggregate engine), and both engines say the load
+    // balancer is out.
+    let mut s = with_fault(Scenario::stage(5).with_users(20_000), FaultKind::KillLoadBalancer, 60.0, 600.0);
+    s.arch.resilience.lb_ha = false;
+    let app = |x: &Sample| x.tiers.iter().find(|t| t.name == Tier::App).unwrap().utilization;
+    for (engine, series) in both(&s) {
+        let (before, during, after) = (at(&series, 50.0), at(&series, 200.0), at(&series, 500.0));
+        assert!(app(before) > 0.1, "{engine}: app busy before ({:.3})", app(before));
+        assert!(app(during) < 0.01, "{engine}: app idle behind the dead load balancer ({:.3})", app(during));
+        assert!(during.error_rate > 0.99, "{engine}: every request fails ({:.3})", during.error_rate);
+        assert_eq!((before.lb_down, during.lb_down, after.lb_down), (0, 1, 0), "{engine}");
+        assert!(app(after) > 0.1 && after.error_rate < 0.01, "{engine}: back after the replacement");
+    }
+}

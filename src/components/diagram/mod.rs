@@ -255,7 +255,8 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
     let box_h = if shown > 2 { 52.0 } else { 64.0 };
     let top = 190.0 - (shown as f64 * (box_h + 12.0) - 12.0) / 2.0;
     let single = !a.db_separate;
-    let per_server = sample.edges.origin * regional / up.max(1) as f64;
+    // A dead load balancer passes nothing on: the arrows to the servers carry nothing until it is back.
+    let per_server = if sample.lb_down > 0 { 0.0 } else { sample.edges.origin * regional / up.max(1) as f64 };
     // A rolling deploy takes one server out at a time: drawn as restarting, not as dead.
     let deploying = scenario.faults.iter().any(|f| {
         f.kind == FaultKind::Deploy
@@ -1342,6 +1343,9 @@ mod tests {
         let (s, sample) = faulted(5, FaultKind::KillLoadBalancer, 65.0, |s| s.arch.resilience.lb_ha = false);
         let lb = layout(&s, &sample, None).nodes.into_iter().find(|n| n.tier == "lb").unwrap();
         assert_eq!((lb.health, lb.bottleneck), (Health::Down, true));
+        let l = layout(&s, &sample, None);
+        let lb_right = right(l.nodes.iter().find(|n| n.tier == "lb").unwrap());
+        assert!(l.edges.iter().filter(|e| e.from == lb_right).all(|e| e.rps == 0.0), "nothing passes a dead load balancer");
         assert_eq!(lb.detail, format!("replaced in {}", format::countdown(60.0 + 300.0 - sample.t_s)));
         // A pair: the standby within five seconds.
         let (s, sample) = faulted(5, FaultKind::KillLoadBalancer, 62.0, |s| s.arch.resilience.lb_ha = true);
