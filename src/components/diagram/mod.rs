@@ -451,7 +451,7 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
             label: format!("Queue → {} workers", format::count(sample.jobs.workers as f64)),
             // The downstream service the workers call is not drawn: while it is down the queue says so.
             detail: if downstream_down {
-                format!("downstream down · depth {}", format::count(sample.jobs.queue_depth))
+                format!("downstream down · {} queued", format::compact(sample.jobs.queue_depth))
             } else {
                 format!("depth {} · wait {}", format::count(sample.jobs.queue_depth), format::ms(sample.jobs.waiting_s * 1e3))
             },
@@ -635,7 +635,7 @@ pub fn region_cards(nodes: &[Node], scenario: &Scenario, t: f64) -> Vec<Region> 
             let detail = match region.dark {
                 Some(false) => {
                     let left = down_at.map_or(0.0, |at| at + sim_core::scenario::REGION_FAILOVER_S - t).max(0.0);
-                    format!("dark · users fail until DNS moves them ({left:.0} s)")
+                    format!("dark · users fail, moved in {}", format::countdown(left))
                 }
                 Some(true) => match moved_to {
                     Some(to) => format!("dark · its users moved to {to}"),
@@ -1283,7 +1283,7 @@ mod tests {
         sample.t_s = 120.0;
         let l = layout(&s, &sample, None);
         let cards = &l.regions[1..];
-        assert!(cards[0].down && cards[0].detail.contains("until DNS moves them (40 s)"), "{:?}", cards[0]);
+        assert!(cards[0].down && cards[0].detail == "dark · users fail, moved in 40 s", "{:?}", cards[0]);
         assert!(cards[0].stack.iter().all(|b| b.1), "every box of a dark region is down");
         assert!(cards[1].label.ends_with("Europe · primary"));
         assert!(!cards[0].drawn, "a dark region is not the one drawn");
@@ -1362,6 +1362,6 @@ mod tests {
         let l = layout(&s, &sample, Some(Blame { tier: Tier::Workers, outage: true }));
         let queue = l.nodes.iter().find(|n| n.tier == Tier::Workers.name()).unwrap();
         assert_eq!((queue.health, queue.bottleneck), (Health::Degraded, true));
-        assert!(queue.detail.starts_with("downstream down · depth "), "{}", queue.detail);
+        assert!(queue.detail.starts_with("downstream down · ") && queue.detail.ends_with(" queued"), "{}", queue.detail);
     }
 }
