@@ -51,7 +51,7 @@ test('the combined journey ends with shards, regions and services in the diagram
   await page.locator('.node[data-tier="dns"]', { hasText: '2 of 3 regions up' }).waitFor();
   await page.locator('.region.card.down', { hasText: /^Region 1 · North America/ }).waitFor();
   const label = await diagram.getAttribute('aria-label');
-  assert.match(label, /Region 1 · North America: dark · (users fail, moved in \d+ s|its users moved to Europe)/);
+  assert.match(label, /Region 1 · North America: dark · (users fail, moved in (\d+ min )?\d+ s|its users moved to Europe)/);
   assert.match(label, /Region 2 · Europe · primary: /);
   assert.ok(parseFloat(await metric(page, 'errors').textContent()) > 10);
   assert.deepEqual(page.problems, []);
