@@ -125,6 +125,8 @@ pub struct Sample {
     /// The slow jobs' downstream service out (1) or not (0): jobs calling it fail and retry, saves that run their
     /// job inline fail.
     pub downstream_down: u32,
+    /// App servers auto-scaling has launched that are still booting (not yet serving).
+    pub booting: u32,
 }
 
 /// Request counts over a window: offered = served + rejected + in flight.

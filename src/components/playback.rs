@@ -8,14 +8,15 @@ use crate::state::Sim;
 use crate::format::clock;
 
 /// What "Next event" watches in each series point: servers serving, dead servers still in the pool, primaries
-/// out, regions up, load balancers out, and whether more than 1 % of requests fail. A change in any of them is an
-/// event, so the button steps through what a fault sets off (the health checks' removal, a promotion, a restore,
-/// a DNS move, a standby's takeover, scaling), not only the faults themselves.
-pub type State = [u32; 6];
+/// out, regions up, load balancers out, servers booting, and whether more than 1 % of requests fail. A change in
+/// any of them is an event, so the button steps through what a fault sets off (the health checks' removal, a
+/// promotion, a restore, a DNS move, a standby's takeover, a scale-out decision and its servers serving), not
+/// only the faults themselves.
+pub type State = [u32; 7];
 
 /// The state of one series point.
 pub fn state_of(s: &sim_core::report::Sample) -> State {
-    [s.instances, s.app_down, s.primaries_down, s.regions_up, s.lb_down, u32::from(s.error_rate > 0.01)]
+    [s.instances, s.app_down, s.primaries_down, s.regions_up, s.lb_down, s.booting, u32::from(s.error_rate > 0.01)]
 }
 
 /// The next moment after `cursor` at which something changes: a scheduled fault, or a change of state between two
@@ -46,7 +47,8 @@ pub fn fault_name(kind: FaultKind) -> &'static str {
 
 /// A change of [`State`] in words: "servers serving 3 → 2, errors above 1 %".
 pub fn change_words(a: &State, b: &State) -> String {
-    const NAMES: [&str; 5] = ["servers serving", "dead servers in the pool", "database primaries out", "regions up", "load balancers out"];
+    const NAMES: [&str; 6] =
+        ["servers serving", "dead servers in the pool", "database primaries out", "regions up", "load balancers out", "servers booting"];
     let errors = NAMES.len();
     let mut parts: Vec<String> = (0..errors).filter(|&i| a[i] != b[i]).map(|i| format!("{} {} → {}", NAMES[i], a[i], b[i])).collect();
     if a[errors] != b[errors] {
@@ -203,7 +205,7 @@ mod tests {
 
     #[test]
     fn next_event_finds_faults_and_what_they_set_off() {
-        let p = |t: f64, serving: u32, dead: u32| (t, [serving, dead, 0, 1, 0, 0]);
+        let p = |t: f64, serving: u32, dead: u32| (t, [serving, dead, 0, 1, 0, 0, 0]);
         // A server dies at 10 s (still in the pool), the health checks take it out at 30 s.
         let points = [p(5.0, 3, 0), p(10.0, 3, 0), p(11.0, 2, 1), p(20.0, 2, 1), p(31.0, 2, 0), p(40.0, 2, 0)];
         assert_eq!(next_event(0.0, &[10.0], &points), Some(10.0));
@@ -214,7 +216,7 @@ mod tests {
 
     #[test]
     fn marks_name_each_fault_and_what_it_sets_off_in_time_order() {
-        let p = |t: f64, serving: u32, dead: u32, errors: u32| (t, [serving, dead, 0, 1, 0, errors]);
+        let p = |t: f64, serving: u32, dead: u32, errors: u32| (t, [serving, dead, 0, 1, 0, 0, errors]);
         // Scaling before the fault is not the fault's doing and is not marked.
         let points = [p(1.0, 2, 0, 0), p(5.0, 3, 0, 0), p(10.0, 3, 0, 0), p(11.0, 2, 1, 1), p(31.0, 2, 0, 0)];
         let faults = [Fault { at_s: 10.0, kind: FaultKind::KillAppServer }];

@@ -154,6 +154,7 @@ impl Fluid {
             primaries_down: self.primaries_down(),
             lb_down: u32::from(self.topo.has_lb() && self.t < self.lb_down_until),
             downstream_down: u32::from(self.t >= self.downstream_since && self.t < self.downstream_down_until),
+            booting: self.servers.iter().filter(|s| s.ready_at > self.t).count() as u32,
             writes_lost: finite(self.writes_lost),
         }
     }

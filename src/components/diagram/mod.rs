@@ -300,6 +300,8 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
     // A dead server stays in the pool until the load balancer's health checks notice it.
     let noticed_in = outage::latest_begun(&scenario.faults, FaultKind::KillAppServer, sample.t_s)
         .map_or(0.0, |at| sim_core::policy::health::detected_at(at, a.health_check_s) - sample.t_s);
+    let last_up = boxes.iter().rposition(|b| !b.1);
+    let last_up = last_up.unwrap_or(usize::MAX);
     let mut app_rows = Vec::new();
     for (i, (label, down, several, first)) in boxes.into_iter().enumerate() {
         let health = if down { Health::Down } else { Health::of(app_util) };
@@ -313,6 +315,9 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
             } else if several && up < total && out > 0 && i == shown - 1 {
                 // The box that stands for the rest says how many of them are out.
                 format!("{} {} · CPU {}", out, if deploying { "restarting" } else { "down" }, format::pct(app_util))
+            } else if sample.booting > 0 && i == last_up {
+                // Auto-scaling's new servers take no traffic until they have booted.
+                format!("+{} booting · CPU {}", sample.booting, format::pct(app_util))
             } else {
                 cpu_detail(sample, Tier::App, a.app_size.name)
             },
@@ -1363,5 +1368,15 @@ mod tests {
         let queue = l.nodes.iter().find(|n| n.tier == Tier::Workers.name()).unwrap();
         assert_eq!((queue.health, queue.bottleneck), (Health::Degraded, true));
         assert!(queue.detail.starts_with("downstream down · ") && queue.detail.ends_with(" queued"), "{}", queue.detail);
+        // A spike on the auto-scaling stage: the servers it launches are drawn booting until they serve.
+        let mut s = sim_core::journey::journey("scalesim").unwrap().stages[8].scenario.clone();
+        assert!(s.arch.autoscaling.enabled);
+        s.duration_s = 900.0;
+        s.faults = vec![sim_core::scenario::Fault { kind: FaultKind::TrafficSpike, at_s: 60.0 }];
+        let series = sim_core::fluid::run(&s, sim_core::fluid::FluidOptions::default()).series;
+        let booting = series.iter().find(|p| p.booting > 0).expect("auto-scaling launches servers in the spike");
+        let l = layout(&s, booting, None);
+        let want = format!("+{} booting · ", booting.booting);
+        assert!(l.nodes.iter().any(|n| n.detail.starts_with(&want)), "{:?}", l.nodes.iter().map(|n| &n.detail).collect::<Vec<_>>());
     }
 }

@@ -946,6 +946,7 @@ impl System {
             primaries_down,
             lb_down: u32::from(self.topo.has_lb() && core.now < region.lb_down_until),
             downstream_down: u32::from(self.downstream_down(core.now)),
+            booting: region.booting.len() as u32,
             writes_lost: finite(self.writes_lost),
         }
     }
