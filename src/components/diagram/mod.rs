@@ -436,7 +436,13 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
             let node = Node {
                 tier: Tier::Replica.name(),
                 label,
-                detail: format!("CPU {} · lag {}", format::pct(u), format::ms(sample.replication_lag_ms)),
+                // Past the lag limit the app stops reading from a replica (the reads go to the primary): its CPU
+                // idles while its replay thread still cannot keep up.
+                detail: if sample.replication_lag_ms > a.replica_max_lag_ms {
+                    format!("lag {} · not serving", format::ms(sample.replication_lag_ms))
+                } else {
+                    format!("CPU {} · lag {}", format::pct(u), format::ms(sample.replication_lag_ms))
+                },
                 x: 805.0,
                 y: 120.0 + i as f64 * 70.0,
                 w: 130.0,
@@ -1378,5 +1384,9 @@ mod tests {
         let l = layout(&s, booting, None);
         let want = format!("+{} booting · ", booting.booting);
         assert!(l.nodes.iter().any(|n| n.detail.starts_with(&want)), "{:?}", l.nodes.iter().map(|n| &n.detail).collect::<Vec<_>>());
+        // Its replicas fall minutes behind in the spike: past the lag limit they serve no reads, and say so.
+        let behind = series.iter().find(|p| p.replication_lag_ms > s.arch.replica_max_lag_ms).expect("replicas fall behind");
+        let replica = layout(&s, behind, None).nodes.into_iter().find(|n| n.tier == Tier::Replica.name()).unwrap();
+        assert!(replica.detail.ends_with(" · not serving"), "{}", replica.detail);
     }
 }
