@@ -23,15 +23,15 @@ test('every stage of the journey at phone and desktop sizes', async () => {
 
 /** Each fault on a stage that has what it breaks, and the moment to look at (seconds). */
 const FAULTS = [
-  ['kill_app', 5, 65, /down|Outage/],
+  ['kill_app', 5, 65, /^Outage: Dead app server.*App server 12 \(still sent requests · out in \d+ s\), down/],
   ['deploy', 5, 62, /restarting/],
-  ['kill_lb', 5, 65, /Load balancer|down|Outage/],
+  ['kill_lb', 5, 65, /^Outage: Load balancer down.*Load balancer \(replaced in /],
   ['spike', 6, 90, /Bottleneck|spike/i],
   ['flush_cache', 6, 62, /Redis \(CPU [^)]*hit (\d|[1-6]\d) %/],
-  ['kill_db', 6, 65, /promoting|down|Outage/],
+  ['kill_db', 6, 65, /^Outage: Database primary down.*Postgres primary \(promoting a replica · \d+ s\), down/],
   ['write_burst', 6, 120, /lag|Replica|Bottleneck|Consistency/],
-  ['downstream', 8, 120, /job|Job|queue|Queue|Bottleneck/],
-  ['kill_region', 11, 70, /region|Region/],
+  ['downstream', 8, 120, /^Outage: Downstream service down.*Queue → [\d,]+ workers \(downstream down · /],
+  ['kill_region', 11, 70, /^Outage: Region dark.*Region 1 · North America: dark · /],
 ];
 
 test('each fault at its worst moment', async () => {

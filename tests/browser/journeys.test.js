@@ -64,6 +64,12 @@ test('a single load balancer is a live single point of failure until it becomes 
   await page.waitForFunction(() => document.querySelector('tr[data-row="lb-spof"]').classList.contains('live'));
   await page.getByRole('button', { name: 'Kill the load balancer' }).click();
   await page.waitForFunction(() => document.querySelector('[data-metric="errors"]').textContent === '100 %');
+  // The headline names the cause, not the errors it causes; the diagram draws it down with the time to its
+  // replacement, and the servers behind it idle.
+  await page.locator('#bottleneck-status', { hasText: /^Outage: Load balancer down/ }).waitFor();
+  const label = await page.getByRole('img', { name: /^Architecture:/ }).getAttribute('aria-label');
+  assert.match(label, /Load balancer \(replaced in \d+ min \d+ s\), down, the bottleneck/);
+  assert.match(label, /App server 1 \(CPU 0 %/);
   await row.getByRole('button').click();
   await page.waitForURL(/lb_ha=1/);
   // The pair's standby takes over within 5 s; a single one needs 5 minutes to be replaced.
