@@ -1179,7 +1179,7 @@ pub fn row(topo: &Topology, sample: &Sample, summary: &Summary, row: &Row) -> Ex
         }
         R::DownstreamDown => {
             let jobs = if a.jobs.share > 0.0 { 1.0 } else { 0.0 };
-            Explanation::new("Downstream services out", "out", "{out} × {jobs}", "circuit-breaker")
+            Explanation::new("Downstream services out", "down", "{out} × {jobs}", "circuit-breaker")
                 .step("out", "the slow jobs' downstream service down now", summary.downstream_down as f64, Unit::Count)
                 .step("jobs", "saves with a slow job to run", jobs, Unit::Count)
                 .gives(summary.downstream_down as f64 * jobs, Unit::Count, row.value)
