@@ -142,8 +142,10 @@ fn verdict(exact: &Figures, aggregate: &Figures) -> AnyView {
         {bursty.then(|| view! {
             <p class="hint">
                 "Stale reads come in bursts: one write to a popular key makes every read of it stale until its cached \
-                 copy expires, so a few minutes of requests can land well above or below the long-run share. Lengthen \
-                 the run to compare them."
+                 copy expires. Much of the average the aggregate engine gives comes from rare writes to the most \
+                 popular keys, so one run usually lands under it and now and then far over it — at stage 6, \
+                 twenty-minute runs with different seeds measured from half to twice it. Runs with other seeds \
+                 (seed= in the link) show the spread."
             </p>
         })}
     }
