@@ -436,10 +436,12 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
             let node = Node {
                 tier: Tier::Replica.name(),
                 label,
-                // Past the lag limit the app stops reading from a replica (the reads go to the primary): its CPU
-                // idles while its replay thread still cannot keep up.
+                // Past the lag limit the app stops reading from a replica (the reads go to the primary): it gets no
+                // reads while its replay thread still cannot keep up.
                 detail: if sample.replication_lag_ms > a.replica_max_lag_ms {
-                    format!("lag {} · not serving", format::ms(sample.replication_lag_ms))
+                    let lag_s = sample.replication_lag_ms / 1e3;
+                    let lag = if lag_s >= 10.0 { format!("{lag_s:.0} s") } else { format::ms(sample.replication_lag_ms) };
+                    format!("lag {lag} · no reads")
                 } else {
                     format!("CPU {} · lag {}", format::pct(u), format::ms(sample.replication_lag_ms))
                 },
@@ -1387,6 +1389,6 @@ mod tests {
         // Its replicas fall minutes behind in the spike: past the lag limit they serve no reads, and say so.
         let behind = series.iter().find(|p| p.replication_lag_ms > s.arch.replica_max_lag_ms).expect("replicas fall behind");
         let replica = layout(&s, behind, None).nodes.into_iter().find(|n| n.tier == Tier::Replica.name()).unwrap();
-        assert!(replica.detail.ends_with(" · not serving"), "{}", replica.detail);
+        assert!(replica.detail.ends_with(" · no reads"), "{}", replica.detail);
     }
 }
