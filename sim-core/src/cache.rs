@@ -145,6 +145,27 @@ impl Popularity {
         (self.ttl_hit_ratio(read_rate, ttl) * stale).clamp(0.0, 1.0)
     }
 
+    /// Standard deviation of the stale-read share that one run of `duration_s` seconds measures around
+    /// [`Popularity::ttl_stale_share`]. Stale reads come in episodes: a write to key i (rate ω = W / N) that finds
+    /// a copy cached (probability hᵢ) turns the reads of that copy's remaining life stale — a Poisson number with
+    /// mean λᵢT/2 and second moment λᵢT/2 + λᵢ²T²/3, the remaining life being uniform over [0, T]. Episodes are
+    /// independent, so the stale count over D seconds has variance D·Σ ω hᵢ (λᵢT/2 + λᵢ²T²/3) (compound Poisson),
+    /// and the share the square root of it over the D·R reads. The hottest keys' rare episodes dominate: a run's
+    /// share is usually under the average and now and then far over it.
+    pub fn ttl_stale_spread(&self, read_rate: f64, write_rate: f64, ttl: f64, duration_s: f64) -> f64 {
+        let (r, t, d) = (read_rate.max(0.0), ttl.max(0.0), duration_s.max(0.0));
+        if r <= 0.0 || t <= 0.0 || d <= 0.0 {
+            return 0.0;
+        }
+        let omega = write_rate.max(0.0) / self.keys.max(1) as f64;
+        // Σ over keys of ω hᵢ (λᵢT/2 + λᵢ²T²/3), as a popularity-weighted sum (each term divided by its pᵢ).
+        let per_key = |p: f64| {
+            let x = p * r * t;
+            omega * x / (1.0 + x) * (x / 2.0 + x * x / 3.0) / p
+        };
+        libm::sqrt(d * self.weighted_sum(per_key)) / (d * r)
+    }
+
     /// Expected number of keys held in a no-refresh TTL cache (Σ hᵢ): what its memory must hold.
     pub fn ttl_keys_held(&self, read_rate: f64, ttl: f64) -> f64 {
         let x = (read_rate * ttl).max(0.0);
@@ -272,6 +293,17 @@ mod tests {
         // With one key, h = λT / (1 + λT).
         let pop = Popularity::new(0.0, 1);
         assert!((pop.ttl_hit_ratio(2.0, 3.0) - 6.0 / 7.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_runs_stale_spread_shrinks_with_its_length_and_vanishes_without_writes() {
+        let pop = Popularity::new(0.99, 20_000);
+        assert_eq!(pop.ttl_stale_spread(70.0, 0.0, 60.0, 1_000.0), 0.0);
+        let short = pop.ttl_stale_spread(70.0, 7.0, 60.0, 1_000.0);
+        let long = pop.ttl_stale_spread(70.0, 7.0, 60.0, 4_000.0);
+        assert!((short / long - 2.0).abs() < 1e-9, "1/√D: {short} vs {long}");
+        // Hot keys make it wide: more than a quarter of the share itself over a thousand seconds here.
+        assert!(short > 0.25 * pop.ttl_stale_share(70.0, 7.0, 60.0), "{short}");
     }
 
     #[test]

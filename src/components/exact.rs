@@ -108,15 +108,34 @@ fn status_view(exact: Exact, sim: Sim, status: Status) -> AnyView {
     }
 }
 
+/// When the stale-read shares are further apart than the engines promise yet within what one run this long strays
+/// by chance (twice the spread the aggregate engine predicts), what to say instead of a difference.
+pub fn stale_within_chance(exact: &Figures, aggregate: &Figures) -> Option<String> {
+    use sim_core::agreement::{stale_tolerance, STALE_RATE};
+    let (e, a) = (exact.stale_read_rate, aggregate.stale_read_rate);
+    (!STALE_RATE.holds(a, e) && stale_tolerance(aggregate).holds(a, e)).then(|| {
+        format!(
+            "Stale reads {} exact · {} aggregate: within chance. Much of the average comes from rare writes to the \
+             most popular keys, so one run this long lands within ± {} of it about 95 % of the time — usually under \
+             it, now and then far over.",
+            format::pct(e),
+            format::pct(a),
+            format::pct(2.0 * aggregate.stale_spread)
+        )
+    })
+}
+
 /// Both answers where the engines differ by more than promised, or a sentence saying they agree.
 fn verdict(exact: &Figures, aggregate: &Figures) -> AnyView {
     let diffs = differences(exact, aggregate);
+    let chance = stale_within_chance(exact, aggregate).map(|line| view! { <p class="hint">{line}</p> });
     if diffs.is_empty() {
         return view! {
             <p class="agree">
                 "Both engines agree within what the tests promise: p99 within 10 %, mean latency within 5 %, \
                  errors, cache hits and stale reads close."
             </p>
+            {chance}
         }
         .into_any();
     }
@@ -137,17 +156,33 @@ fn verdict(exact: &Figures, aggregate: &Figures) -> AnyView {
     view! {
         <p>"The engines differ here by more than the tests allow:"</p>
         <ul class="differences" aria-label="Where the engines differ">{items}</ul>
-        // Measured: stage 6 at 2,000 users gives 0.44 % over 5 minutes and 1.04 % over 20 against the aggregate
-        // engine's long-run 0.78 %.
+        {chance}
         {bursty.then(|| view! {
             <p class="hint">
                 "Stale reads come in bursts: one write to a popular key makes every read of it stale until its cached \
-                 copy expires. Much of the average the aggregate engine gives comes from rare writes to the most \
-                 popular keys, so one run usually lands under it and now and then far over it — at stage 6, \
-                 twenty-minute runs with different seeds measured from half to twice it. Runs with other seeds \
-                 (seed= in the link) show the spread."
+                 copy expires. The gap here is wider than one run strays by chance (twice the spread the aggregate \
+                 engine works out for a run this long); runs with other seeds (seed= in the link) show the spread."
             </p>
         })}
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stale_gap_within_chance_is_explained_not_listed() {
+        // Stage 6, 2,000 users: one five-minute run measured 0.44 % against the aggregate's 0.78 %.
+        let exact = Figures { stale_read_rate: 0.0044, ..Figures::default() };
+        let aggregate = |spread: f64| Figures { stale_read_rate: 0.0078, stale_spread: spread, ..Figures::default() };
+        let note = stale_within_chance(&exact, &aggregate(0.0036)).expect("within twice the spread");
+        assert!(note.contains("within ± 0.7 %"), "{note}");
+        assert!(differences(&exact, &aggregate(0.0036)).is_empty());
+        // Beyond twice the spread it is a difference, listed; a close pair needs no word.
+        assert_eq!(stale_within_chance(&exact, &aggregate(0.001)), None);
+        assert_eq!(differences(&exact, &aggregate(0.001)).len(), 1);
+        assert_eq!(stale_within_chance(&Figures { stale_read_rate: 0.0077, ..exact }, &aggregate(0.0)), None);
+    }
 }

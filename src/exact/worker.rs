@@ -86,10 +86,14 @@ async fn run(scope: &mut ReactorScope<ToWorker, FromWorker>, job: Job) -> Result
         scope.send(FromWorker::Traces { id, traces: last }).await.map_err(|_| ())?;
     }
     let aggregate = sim_core::fluid::run(&scenario, sim_core::results::FLUID).summary;
+    // How far one run as long as this one strays from the aggregate's stale-read share by chance.
+    let window = report.report.summary.measured_window_s;
+    let topo = sim_core::model::Topology::new(&scenario);
+    let stale_spread = sim_core::agreement::stale_spread(&topo, &aggregate, window.to - window.from);
     let done = FromWorker::Done {
         id,
         exact: Figures::of(&report.report.summary),
-        aggregate: Figures::of(&aggregate),
+        aggregate: Figures { stale_spread, ..Figures::of(&aggregate) },
         events: report.events,
         wall_ms,
     };
