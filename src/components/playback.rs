@@ -111,10 +111,18 @@ pub fn Playback(
 ) -> impl IntoView {
     let sim = expect_context::<Sim>();
     let duration = Memo::new(move |_| sim.scenario.with(|s| s.duration_s));
+    // The next event after the cursor, kept up to date so the button can say when there is none left (it used
+    // to do nothing after the last one, which read as stuck).
+    let next = Memo::new(move |_| {
+        let cursor = sim.cursor.get();
+        let faults: Vec<f64> = sim.scenario.with(|s| s.faults.iter().map(|f| f.at_s).collect());
+        sim.series.with(|s| {
+            let points: Vec<(f64, State)> = s.iter().map(|x| (x.t_s, state_of(x))).collect();
+            next_event(cursor, &faults, &points)
+        })
+    });
     let jump = move |_| {
-        let faults: Vec<f64> = sim.scenario.with_untracked(|s| s.faults.iter().map(|f| f.at_s).collect());
-        let points: Vec<(f64, State)> = sim.series.with_untracked(|s| s.iter().map(|x| (x.t_s, state_of(x))).collect());
-        if let Some(t) = next_event(sim.cursor.get_untracked(), &faults, &points) {
+        if let Some(t) = next.get_untracked() {
             sim.cursor.set(t);
         }
     };
@@ -125,7 +133,14 @@ pub fn Playback(
                 <button type="button" on:click=move |_| sim.playing.update(|p| *p = !*p) aria-pressed=move || sim.playing.get().to_string()>
                     {move || if sim.playing.get() { "Pause" } else { "Play" }}
                 </button>
-                <button type="button" on:click=jump>"Next event"</button>
+                <button
+                    type="button"
+                    on:click=jump
+                    disabled=move || next.with(Option::is_none)
+                    title=move || next.get().map_or_else(|| "No more events in this run".to_owned(), |t| format!("Next: {}", clock(t)))
+                >
+                    "Next event"
+                </button>
                 <label for="speed">"Speed"</label>
                 <select id="speed" prop:value=move || sim.speed.get().to_string() on:change=move |ev| sim.speed.set(sim_core::decimal::parse(&event_target_value(&ev)).unwrap_or(10.0))>
                     {[1.0, 10.0, 60.0, 600.0, 3600.0]

@@ -194,6 +194,11 @@ test('"Next event" steps past the first fault through what it sets off', async (
   // The fault, the first second it shows, and the health checks taking the dead server out of the pool.
   assert.equal(times[0], '1 min 00 s');
   assert.equal(new Set(times).size, 3, times.join(', '));
+  // Past the last event the button says there is none left instead of doing nothing.
+  const next = page.getByRole('button', { name: 'Next event' });
+  for (let i = 0; i < 10 && !(await next.isDisabled()); i++) await next.click();
+  assert.ok(await next.isDisabled(), 'disabled after the last event');
+  assert.equal(await next.getAttribute('title'), 'No more events in this run');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
