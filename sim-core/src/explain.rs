@@ -1097,8 +1097,8 @@ pub fn row(topo: &Topology, sample: &Sample, summary: &Summary, row: &Row) -> Ex
                 .step("s", "share of requests that are static files", t.static_share, Unit::Share)
                 .step("h", "CDN hit ratio", if a.cdn { summary.cdn_hit_rate } else { 0.0 }, Unit::Share)
                 .gives(t.static_share * if a.cdn { 1.0 - summary.cdn_hit_rate } else { 1.0 }, Unit::Share, row.value),
-            app >= 0.5,
-            "This row counts only while app CPU is at least half busy.",
+            app >= crate::diagnose::BUSY,
+            "This row counts only while app CPU is at least 60 % busy (what the diagram calls busy).",
         ),
         R::Distance => {
             let (far, region, rtt) = farthest(topo);

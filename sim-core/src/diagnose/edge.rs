@@ -90,7 +90,8 @@ pub(super) const STATIC: Check = Check {
     trips: Trips::AtOrAbove,
     remedy: "Serve static assets from a CDN",
     value: |cx| {
-        if cx.app >= 0.5 {
+        // Only once the servers are busy: static files on an idle origin cost nothing anyone feels.
+        if cx.app >= super::BUSY {
             cx.t.static_share * if cx.a.cdn { 1.0 - cx.summary.cdn_hit_rate } else { 1.0 }
         } else {
             0.0

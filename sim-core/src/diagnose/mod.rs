@@ -31,6 +31,8 @@ pub use fix::Fix;
 
 /// Utilisation past which a tier counts as saturated.
 pub const SATURATED: f64 = 0.80;
+/// Utilisation past which a tier counts as busy (the diagram's amber): where waste on it starts to matter.
+pub const BUSY: f64 = 0.60;
 /// Cache hit ratio below which the cache is not doing its job (seed 001: aim above 80 %).
 pub const CACHE_TARGET: f64 = 0.80;
 

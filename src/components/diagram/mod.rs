@@ -34,9 +34,9 @@ pub enum Health {
 
 impl Health {
     fn of(util: f64) -> Health {
-        if util >= 0.8 {
+        if util >= sim_core::diagnose::SATURATED {
             Health::Saturated
-        } else if util >= 0.6 {
+        } else if util >= sim_core::diagnose::BUSY {
             Health::Busy
         } else {
             Health::Ok
