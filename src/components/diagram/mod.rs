@@ -121,7 +121,7 @@ pub struct Region {
     pub h: f64,
     /// First line, "Region 2 · Europe · primary" ("" for the frame around the stack).
     pub label: String,
-    /// Second line: its state and share of the users ("up · 30 % of users", "dark · DNS moves its users in 40 s").
+    /// Second line: its state and share of the users ("up · 30 % of users", "dark · users fail, moved in 40 s").
     pub detail: String,
     /// The card's small stack: each box's name and whether it is down.
     pub stack: Vec<(&'static str, bool)>,
@@ -265,9 +265,8 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
     });
     let gone = if deploying { "restarting (deploy)" } else { "down" };
     // Each box: its label, whether it is down, whether it stands for several servers, and its first server's index.
-    // With more servers than
-    // boxes, the ones out get a box of their own at the end (not hidden in the box for the rest), as long as the
-    // first boxes can be up.
+    // With more servers than boxes, the ones out get a box of their own at the end (not hidden in the box for the
+    // rest), as long as the first boxes can be up.
     let out = total - up;
     let boxes: Vec<(String, bool, bool, usize)> = if total > shown && out > 0 && up >= shown - 1 {
         let mut b: Vec<_> = (1..shown - 1).map(|k| (format!("App server {k}"), false, false, k - 1)).collect();
