@@ -264,56 +264,29 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
             && sample.t_s < f.at_s + sim_core::scenario::DEPLOY_RESTART_S * total.max(1) as f64
     });
     let gone = if deploying { "restarting (deploy)" } else { "down" };
-    // Each box: its label, whether it is down, whether it stands for several servers, and its first server's index.
-    // With more servers than boxes, the ones out get a box of their own at the end (not hidden in the box for the
-    // rest), as long as the first boxes can be up.
-    let out = total - up;
-    let boxes: Vec<(String, bool, bool, usize)> = if total > shown && out > 0 && up >= shown - 1 {
-        let mut b: Vec<_> = (1..shown - 1).map(|k| (format!("App server {k}"), false, false, k - 1)).collect();
-        let k = shown - 1;
-        b.push(if up > k {
-            (format!("App servers {k}–{up}"), false, true, k - 1)
-        } else {
-            (format!("App server {up}"), false, false, k - 1)
-        });
-        b.push(if out == 1 {
-            (format!("App server {total}"), true, false, up)
-        } else {
-            (format!("App servers {}–{total}", up + 1), true, true, up)
-        });
-        b
-    } else {
-        (0..shown)
-            .map(|i| {
-                if i == shown - 1 && total > shown {
-                    (format!("App servers {}–{}", i + 1, total), false, true, i)
-                } else if single && i == 0 {
-                    let label = if total > 1 { "Server 1: app + Postgres" } else { "Server: app + Postgres" };
-                    (label.to_owned(), i >= up, false, i)
-                } else {
-                    (format!("App server {}", i + 1), i >= up, false, i)
-                }
-            })
-            .collect()
-    };
+    // A rolling deploy restarts the servers in order, one every 30 s (as the engines do): which one is out now.
+    let rolling = outage::latest_begun(&scenario.faults, FaultKind::Deploy, sample.t_s)
+        .filter(|_| deploying && scenario.has_load_balancer())
+        .map(|at| ((sample.t_s - at) / sim_core::scenario::DEPLOY_RESTART_S).floor() as usize);
+    let boxes = app_boxes(AppFleet { total, shown, up, single, rolling });
     // A dead server stays in the pool until the load balancer's health checks notice it.
     let noticed_in = outage::latest_begun(&scenario.faults, FaultKind::KillAppServer, sample.t_s)
         .map_or(0.0, |at| sim_core::policy::health::detected_at(at, a.health_check_s) - sample.t_s);
-    let last_up = boxes.iter().rposition(|b| !b.1);
-    let last_up = last_up.unwrap_or(usize::MAX);
+    let last_up = boxes.iter().rposition(|b| !b.down).unwrap_or(usize::MAX);
+    let first_up = boxes.iter().position(|b| !b.down);
     let mut app_rows = Vec::new();
-    for (i, (label, down, several, first)) in boxes.into_iter().enumerate() {
+    for (i, AppBox { label, down, out_inside, first }) in boxes.into_iter().enumerate() {
         let health = if down { Health::Down } else { Health::of(app_util) };
         let node = Node {
             tier: Tier::App.name(),
             label,
-            detail: if down && first < up + dead {
+            detail: if down && first >= up && first < up + dead {
                 format!("still sent requests · out in {}", format::countdown(noticed_in))
             } else if down {
                 gone.into()
-            } else if several && up < total && out > 0 && i == shown - 1 {
+            } else if out_inside > 0 {
                 // The box that stands for the rest says how many of them are out.
-                format!("{} {} · CPU {}", out, if deploying { "restarting" } else { "down" }, format::pct(app_util))
+                format!("{} {} · CPU {}", out_inside, if deploying { "restarting" } else { "down" }, format::pct(app_util))
             } else if sample.booting > 0 && i == last_up {
                 // Auto-scaling's new servers take no traffic until they have booted.
                 format!("+{} booting · CPU {}", sample.booting, format::pct(app_util))
@@ -327,7 +300,9 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
             health,
             bottleneck: mark(Tier::App) && down == outage,
         };
-        edges.push(Edge { from: entry, to: left(&node), rps: if down { 0.0 } else { per_server }, labelled: i == 0, via: Vec::new() });
+        // The fan's rate is printed on the first arrow that carries it.
+        let labelled = Some(i) == first_up;
+        edges.push(Edge { from: entry, to: left(&node), rps: if down { 0.0 } else { per_server }, labelled, via: Vec::new() });
         if !down {
             app_rows.push(right(&node).1);
         }
@@ -589,6 +564,82 @@ pub const CARD_H: f64 = 62.0;
 /// Seconds until what the latest fault of `kind` (begun by `t`) broke is back, `lasts` seconds after it.
 fn recovery_left(scenario: &Scenario, kind: FaultKind, t: f64, lasts: f64) -> f64 {
     outage::latest_begun(&scenario.faults, kind, t).map_or(0.0, |at| at + lasts - t)
+}
+
+/// The app tier as the diagram counts it: servers in all, boxes to draw, servers serving, whether the first box is
+/// the single box with the database, and which server a rolling deploy has out.
+#[derive(Clone, Copy, Debug)]
+struct AppFleet {
+    total: usize,
+    shown: usize,
+    up: usize,
+    single: bool,
+    rolling: Option<usize>,
+}
+
+/// One app box: its label, whether it is down, how many servers out it stands for (a box for several), and the
+/// index of its first server.
+#[derive(Clone, Debug, PartialEq)]
+struct AppBox {
+    label: String,
+    down: bool,
+    out_inside: usize,
+    first: usize,
+}
+
+/// The app boxes: the first servers one by one and the last box for the rest. A rolling deploy's server is drawn
+/// restarting where it is in the order (the box for the rest says so once the roll reaches it); other servers out
+/// (dead, or scaled away) get a box of their own at the end rather than hiding in the box for the rest, as long as
+/// the first boxes can be up.
+fn app_boxes(f: AppFleet) -> Vec<AppBox> {
+    let AppFleet { total, shown, up, single, rolling } = f;
+    let one = |label: String, down: bool, first: usize| AppBox { label, down, out_inside: 0, first };
+    let rest = |from: usize, out_inside: usize| AppBox {
+        label: format!("App servers {}–{total}", from + 1),
+        down: false,
+        out_inside,
+        first: from,
+    };
+    let out = total - up;
+    if let Some(k) = rolling.filter(|&k| k < total) {
+        return (0..shown)
+            .map(|i| {
+                if i == shown - 1 && total > shown {
+                    rest(i, usize::from(k >= i))
+                } else {
+                    one(format!("App server {}", i + 1), i == k, i)
+                }
+            })
+            .collect();
+    }
+    if total > shown && out > 0 && up + 1 >= shown {
+        let mut b: Vec<AppBox> = (1..shown - 1).map(|k| one(format!("App server {k}"), false, k - 1)).collect();
+        let k = shown - 1;
+        b.push(if up > k {
+            AppBox { label: format!("App servers {k}–{up}"), down: false, out_inside: 0, first: k - 1 }
+        } else {
+            one(format!("App server {up}"), false, k - 1)
+        });
+        b.push(if out == 1 {
+            one(format!("App server {total}"), true, up)
+        } else {
+            AppBox { label: format!("App servers {}–{total}", up + 1), down: true, out_inside: 0, first: up }
+        });
+        return b;
+    }
+    (0..shown)
+        .map(|i| {
+            if i == shown - 1 && total > shown {
+                // The servers out that are not drawn one by one above.
+                rest(i, out.saturating_sub((shown - 1).saturating_sub(up)))
+            } else if single && i == 0 {
+                let label = if total > 1 { "Server 1: app + Postgres" } else { "Server: app + Postgres" };
+                one(label.to_owned(), i >= up, i)
+            } else {
+                one(format!("App server {}", i + 1), i >= up, i)
+            }
+        })
+        .collect()
 }
 
 /// Every region at simulated second `t`, from the scenario's faults.
@@ -1389,5 +1440,26 @@ mod tests {
         let behind = series.iter().find(|p| p.replication_lag_ms > s.arch.replica_max_lag_ms).expect("replicas fall behind");
         let replica = layout(&s, behind, None).nodes.into_iter().find(|n| n.tier == Tier::Replica.name()).unwrap();
         assert!(replica.detail.ends_with(" · no reads"), "{}", replica.detail);
+    }
+
+    #[test]
+    fn app_boxes_show_a_rolling_deploy_moving_down_the_list_and_dead_servers_on_their_own() {
+        let fleet = |up: usize, rolling: Option<usize>| AppFleet { total: 12, shown: 4, up, single: false, rolling };
+        let down = |b: &[AppBox]| b.iter().filter(|b| b.down).map(|b| b.label.clone()).collect::<Vec<_>>();
+        // The roll restarts server 1, then 2, then 3, then the rest, in the engines' order.
+        for k in 0..3 {
+            assert_eq!(down(&app_boxes(fleet(11, Some(k)))), vec![format!("App server {}", k + 1)]);
+        }
+        let later = app_boxes(fleet(11, Some(7)));
+        assert!(down(&later).is_empty());
+        assert_eq!((later[3].label.as_str(), later[3].out_inside), ("App servers 4–12", 1));
+        // A dead server: a box of its own at the end, the rest together.
+        let dead = app_boxes(fleet(11, None));
+        assert_eq!(down(&dead), vec!["App server 12".to_owned()]);
+        assert_eq!(dead[2].label, "App servers 3–11");
+        // Most of them out: the first boxes show who is down, the last counts the others out, not all of them.
+        let most = app_boxes(fleet(2, None));
+        assert_eq!(down(&most), vec!["App server 3".to_owned()]);
+        assert_eq!(most[3].out_inside, 9);
     }
 }
