@@ -217,14 +217,14 @@ pub fn App() -> impl IntoView {
     let instances = Memo::new(move |_| with_a(&|s| charts::instances::spec(s, width)));
     let cost = Memo::new(move |_| with_a(&|s| charts::cost::spec(s, width)));
     // The faults and what they set off, marked on every chart and the timeline; the run's span for the time axes.
-    // Without faults nothing is marked and the series is not read, so a slider move costs nothing here.
+    // Each series point's state, worked out once per series for the marks and Next event.
+    let states = Memo::new(move |_| sim.series.with(|s| s.iter().map(|x| (x.t_s, components::playback::state_of(x))).collect::<Vec<_>>()));
     let marks = Memo::new(move |_| {
         let faults = sim.scenario.with(|s| s.faults.clone());
         if faults.is_empty() {
             return Vec::new();
         }
-        let points: Vec<_> = sim.series.with(|s| s.iter().map(|x| (x.t_s, components::playback::state_of(x))).collect());
-        components::playback::marks(&faults, &points)
+        states.with(|points| components::playback::marks(&faults, points))
     });
     let span = Memo::new(move |_| (0.0, sim.scenario.with(|s| s.duration_s)));
     let cursor = sim.cursor;
@@ -258,7 +258,7 @@ pub fn App() -> impl IntoView {
                 {show("diagram").then(|| view! { <Diagram/> })}
                 // The table right under the diagram: applying a fix keeps the diagram it changes in view.
                 {show("table").then(|| view! { <Bottlenecks rows=sim.rows scenario=sim.scenario/> })}
-                {show("playback").then(|| view! { <Playback marks=marks/> })}
+                {show("playback").then(|| view! { <Playback marks=marks states=states/> })}
                 {show("faults").then(|| view! { <Faults scenario=sim.scenario cursor=sim.cursor/> })}
                 {show("metrics").then(|| {
                     let steady = sim.steady;

@@ -22,9 +22,9 @@ pub fn state_of(s: &sim_core::report::Sample) -> State {
 /// The next moment after `cursor` at which something changes: a scheduled fault, or a change of state between two
 /// series points. Moments within half a second of the cursor are the present, not the next event (the cursor
 /// sits on a series point that the timeline may round).
-pub fn next_event(cursor: f64, faults: &[f64], points: &[(f64, State)]) -> Option<f64> {
+pub fn next_event(cursor: f64, faults: impl IntoIterator<Item = f64>, points: &[(f64, State)]) -> Option<f64> {
     let after = cursor + 0.5;
-    let fault = faults.iter().copied().filter(|&t| t > after).fold(f64::INFINITY, f64::min);
+    let fault = faults.into_iter().filter(|&t| t > after).fold(f64::INFINITY, f64::min);
     let change = points.windows(2).find(|w| w[1].0 > after && w[1].1 != w[0].1).map_or(f64::INFINITY, |w| w[1].0);
     let t = fault.min(change);
     t.is_finite().then_some(t)
@@ -108,18 +108,18 @@ pub fn Playback(
     /// The faults and what they set off, marked on the timeline.
     #[prop(into)]
     marks: Signal<Vec<Mark>>,
+    /// Each series point's time and [`State`].
+    #[prop(into)]
+    states: Signal<Vec<(f64, State)>>,
 ) -> impl IntoView {
     let sim = expect_context::<Sim>();
     let duration = Memo::new(move |_| sim.scenario.with(|s| s.duration_s));
     // The next event after the cursor, kept up to date so the button can say when there is none left (it used
     // to do nothing after the last one, which read as stuck).
+    // A scan per cursor move, nothing allocated: the states are worked out once per series.
     let next = Memo::new(move |_| {
         let cursor = sim.cursor.get();
-        let faults: Vec<f64> = sim.scenario.with(|s| s.faults.iter().map(|f| f.at_s).collect());
-        sim.series.with(|s| {
-            let points: Vec<(f64, State)> = s.iter().map(|x| (x.t_s, state_of(x))).collect();
-            next_event(cursor, &faults, &points)
-        })
+        sim.scenario.with(|s| states.with(|points| next_event(cursor, s.faults.iter().map(|f| f.at_s), points)))
     });
     let jump = move |_| {
         if let Some(t) = next.get_untracked() {
@@ -223,10 +223,10 @@ mod tests {
         let p = |t: f64, serving: u32, dead: u32| (t, [serving, dead, 0, 1, 0, 0, 0]);
         // A server dies at 10 s (still in the pool), the health checks take it out at 30 s.
         let points = [p(5.0, 3, 0), p(10.0, 3, 0), p(11.0, 2, 1), p(20.0, 2, 1), p(31.0, 2, 0), p(40.0, 2, 0)];
-        assert_eq!(next_event(0.0, &[10.0], &points), Some(10.0));
-        assert_eq!(next_event(10.0, &[10.0], &points), Some(11.0));
-        assert_eq!(next_event(11.0, &[10.0], &points), Some(31.0), "past the first second after the fault");
-        assert_eq!(next_event(30.8, &[10.0], &points), None, "within half a second is now");
+        assert_eq!(next_event(0.0, [10.0], &points), Some(10.0));
+        assert_eq!(next_event(10.0, [10.0], &points), Some(11.0));
+        assert_eq!(next_event(11.0, [10.0], &points), Some(31.0), "past the first second after the fault");
+        assert_eq!(next_event(30.8, [10.0], &points), None, "within half a second is now");
     }
 
     #[test]

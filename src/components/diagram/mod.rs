@@ -179,7 +179,9 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
     let mut nodes = Vec::new();
     let mut edges = Vec::new();
     let mark = |tier: Tier| bottleneck == Some(tier);
-    let regional = drawn_share(scenario, sample.t_s);
+    // With several regions: each one now, worked out once for the arrows' share and the cards.
+    let regions_now = if a.regions > 1 { regions_at(scenario, sample.t_s) } else { Vec::new() };
+    let regional = drawn_share(&regions_now);
     let users = Node {
         tier: "users",
         label: "Users".into(),
@@ -476,7 +478,10 @@ pub fn layout(scenario: &Scenario, sample: &Sample, blame: Option<Blame>) -> Lay
     if a.regions > 1 {
         geo_dns_in_front(&mut layout, sample, a.regions);
     }
-    layout.regions = region_frames(&layout.nodes, scenario, sample.t_s);
+    if !regions_now.is_empty() {
+        let cards = region_cards(&layout.nodes, &regions_now, scenario, sample.t_s);
+        layout.regions = region_frames(&layout.nodes, cards);
+    }
     close_empty_entry_column(&mut layout);
     layout
 }
@@ -491,22 +496,7 @@ fn geo_dns_in_front(l: &mut Layout, sample: &Sample, regions: u32) {
     let Some(users) = l.nodes.iter().find(|n| n.tier == "users").cloned() else { return };
     let from_users = right(&users);
     let cdn_in = l.nodes.iter().find(|n| n.tier == "cdn").map(left);
-    let moved = |p: &mut (f64, f64)| {
-        if p.0 > users.x + users.w {
-            p.0 += DNS_COLUMN;
-        }
-    };
-    for n in l.nodes.iter_mut().filter(|n| n.tier != "users") {
-        n.x += DNS_COLUMN;
-    }
-    for e in &mut l.edges {
-        moved(&mut e.to);
-        moved(&mut e.from);
-    }
-    for w in &mut l.wires {
-        moved(&mut w.0);
-        moved(&mut w.1);
-    }
+    shift_right_of(l, users.x + users.w, DNS_COLUMN);
     let dns = Node {
         tier: "dns",
         label: "geo-DNS".into(),
@@ -528,34 +518,33 @@ fn geo_dns_in_front(l: &mut Layout, sample: &Sample, regions: u32) {
 }
 
 /// With several regions, each runs the whole stack behind its load balancer; the drawing shows the busiest one in
-/// full inside a frame, and a card per region under it has that region's own small stack, its share of the users
-/// and its state at `t` (up, standing by, dark until geo-DNS moves its users, dark with its users moved).
-fn region_frames(nodes: &[Node], scenario: &Scenario, t: f64) -> Vec<Region> {
-    let regions = scenario.arch.regions as usize;
-    if regions < 2 {
+/// full inside a frame around `nodes`' stack, and under it, in a row, the `cards` ([`region_cards`]).
+fn region_frames(nodes: &[Node], cards: Vec<Region>) -> Vec<Region> {
+    let Some(frame) = frame_around(nodes) else { return Vec::new() };
+    if cards.is_empty() {
         return Vec::new();
     }
+    let gap = 8.0;
+    let card_w = (frame.w - gap * (cards.len() - 1) as f64) / cards.len() as f64;
+    let (y, x) = (frame.y + frame.h + 6.0, frame.x);
+    let placed = cards.into_iter().enumerate().map(|(i, c)| Region { x: x + i as f64 * (card_w + gap), y, w: card_w, h: CARD_H, ..c });
+    std::iter::once(frame).chain(placed).collect()
+}
+
+/// The dashed frame around the stack a region runs (every box but the users, the CDN and geo-DNS).
+pub fn frame_around(nodes: &[Node]) -> Option<Region> {
     let stack = nodes.iter().filter(|n| !matches!(n.tier, "users" | "cdn" | "dns"));
     let (x0, y0, x1, y1) = stack.fold((f64::INFINITY, f64::INFINITY, 0.0f64, 0.0f64), |(x0, y0, x1, y1), n| {
         (x0.min(n.x), y0.min(n.y), x1.max(n.x + n.w), y1.max(n.y + n.h))
     });
-    if !x0.is_finite() {
-        return Vec::new();
-    }
-    let frame = Region {
+    x0.is_finite().then(|| Region {
         x: x0 - 8.0,
         y: y0 - 8.0,
         w: (x1 + 4.0).min(VIEW.0 - 1.0) - (x0 - 8.0),
         h: y1 - y0 + 16.0,
         drawn: true,
         ..Region::default()
-    };
-    let cards = region_cards(nodes, scenario, t);
-    let gap = 8.0;
-    let card_w = (frame.w - gap * (cards.len() - 1) as f64) / cards.len() as f64;
-    let (y, x) = (frame.y + frame.h + 6.0, frame.x);
-    let placed = cards.into_iter().enumerate().map(|(i, c)| Region { x: x + i as f64 * (card_w + gap), y, w: card_w, h: CARD_H, ..c });
-    std::iter::once(frame).chain(placed).collect()
+    })
 }
 
 /// Height of a region's card.
@@ -654,25 +643,23 @@ fn drawn_region(now: &[sim_core::policy::geo_dns::RegionNow]) -> Option<usize> {
     (0..now.len()).filter(|&r| now[r].dark.is_none()).max_by(|&p, &q| now[p].share.total_cmp(&now[q].share))
 }
 
-/// The share of the users whose requests the drawn stack carries: the drawn region's with several regions, else
-/// everyone. The arrows inside the region's frame carry that share of the system's rates; those to the primaries
-/// carry every region's writes.
-fn drawn_share(scenario: &Scenario, t: f64) -> f64 {
-    if scenario.arch.regions < 2 {
+/// The share of the users whose requests the drawn stack carries: the drawn region's with several regions (`now`),
+/// else everyone. The arrows inside the region's frame carry that share of the system's rates; those to the
+/// primaries carry every region's writes.
+fn drawn_share(now: &[sim_core::policy::geo_dns::RegionNow]) -> f64 {
+    if now.is_empty() {
         return 1.0;
     }
-    let now = regions_at(scenario, t);
-    drawn_region(&now).map_or(0.0, |r| now[r].share)
+    drawn_region(now).map_or(0.0, |r| now[r].share)
 }
 
-/// What each region's card says at `t` (positions left to the caller): by [`sim_core::policy::geo_dns::regions_now`],
-/// the same routing the engines use. The drawn region is the busiest one up (of equals the later, as the
+/// What each region's card says at `t` (positions left to the caller), from the regions `now` ([`regions_at`]:
+/// the same routing the engines use). The drawn region is the busiest one up (of equals the later, as the
 /// request-level engine picks); its stack is the drawing above, so its card says so.
-pub fn region_cards(nodes: &[Node], scenario: &Scenario, t: f64) -> Vec<Region> {
+fn region_cards(nodes: &[Node], now: &[sim_core::policy::geo_dns::RegionNow], scenario: &Scenario, t: f64) -> Vec<Region> {
     use sim_core::policy::geo_dns;
     let down_at = outage::latest_begun(&scenario.faults, FaultKind::RegionOutage, t);
-    let now = regions_at(scenario, t);
-    let drawn = drawn_region(&now);
+    let drawn = drawn_region(now);
     // The small stack: the drawn stack's kinds of box, in order; writes go to the primaries' region only.
     let mut kinds: Vec<&'static str> = Vec::new();
     for n in nodes {
@@ -734,28 +721,31 @@ fn close_empty_entry_column(l: &mut Layout) {
     if occupied {
         return;
     }
-    let shift = |p: &mut (f64, f64)| {
-        if p.0 >= APP_X {
-            p.0 -= ENTRY_COLUMN;
+    shift_right_of(l, APP_X - 1.0, -ENTRY_COLUMN);
+}
+
+/// Moves everything that starts right of `beyond` (boxes, arrow and wire points, region frames) by `dx`: how a
+/// column is opened (geo-DNS) or closed (an empty entry column).
+fn shift_right_of(l: &mut Layout, beyond: f64, dx: f64) {
+    let shift = |x: &mut f64| {
+        if *x > beyond {
+            *x += dx;
         }
     };
     for n in &mut l.nodes {
-        if n.x >= APP_X {
-            n.x -= ENTRY_COLUMN;
-        }
+        shift(&mut n.x);
     }
     for e in &mut l.edges {
-        shift(&mut e.from);
-        shift(&mut e.to);
+        for p in std::iter::once(&mut e.from).chain(std::iter::once(&mut e.to)).chain(e.via.iter_mut()) {
+            shift(&mut p.0);
+        }
     }
     for w in &mut l.wires {
-        shift(&mut w.0);
-        shift(&mut w.1);
+        shift(&mut w.0 .0);
+        shift(&mut w.1 .0);
     }
     for r in &mut l.regions {
-        if r.x >= APP_X {
-            r.x -= ENTRY_COLUMN;
-        }
+        shift(&mut r.x);
     }
 }
 
@@ -802,7 +792,7 @@ pub fn Diagram() -> impl IntoView {
         sim.now.with(|sample| {
             let wide = layout(&s, sample, blame);
             if narrow.get() {
-                vertical::vertical(&wide, &s, sample.t_s)
+                vertical::vertical(&wide)
             } else {
                 wide
             }
@@ -1232,7 +1222,7 @@ mod tests {
             let s = Scenario::stage(n).with_users(20_000);
             let sample = steady_state(&s).series[0].clone();
             let wide = layout(&s, &sample, Some(Blame { tier: Tier::App, outage: false }));
-            let phone = vertical::vertical(&wide, &s, sample.t_s);
+            let phone = vertical::vertical(&wide);
             for (l, (w, h)) in [(&wide, VIEW), (&phone, (vertical::WIDTH, f64::INFINITY))] {
                 for a in &l.nodes {
                     assert!(a.x >= 0.0 && a.y >= 0.0 && a.x + a.w <= w && a.y + a.h <= h, "stage {n}: {a:?} outside");

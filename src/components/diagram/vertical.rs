@@ -3,8 +3,6 @@
 //! side two to a row. Arrows run straight down and across the gaps (down the spine between the two columns to
 //! reach or leave a lower row), so none crosses a box; the app tier's bus runs across under the app servers.
 //! Pure, so it is tested natively like the wide layout it is made from.
-use sim_core::scenario::Scenario;
-
 use super::{Edge, Layout, Node, Region};
 
 /// Width of the coordinate space: two boxes and their margins, drawn at about one pixel per unit on a phone.
@@ -19,9 +17,9 @@ const BAND_GAP: f64 = 46.0;
 /// other backends).
 const SAME_COLUMN: f64 = 40.0;
 
-/// The phone layout of `wide`, drawn for `scenario` at simulated second `t`. Region frames and cards are laid
-/// out again around the new stack, the cards one under another.
-pub fn vertical(wide: &Layout, scenario: &Scenario, t: f64) -> Layout {
+/// The phone layout of `wide`. Its region frame is drawn again around the new stack and its cards moved under it,
+/// one under another.
+pub fn vertical(wide: &Layout) -> Layout {
     // Columns of the wide drawing, left to right, each with its boxes top to bottom.
     let mut order: Vec<usize> = (0..wide.nodes.len()).collect();
     order.sort_by(|&a, &b| wide.nodes[a].x.total_cmp(&wide.nodes[b].x));
@@ -167,7 +165,7 @@ pub fn vertical(wide: &Layout, scenario: &Scenario, t: f64) -> Layout {
             wires.push(((lo, bus_y), (hi, bus_y)));
         }
     }
-    let regions = frames(&nodes, scenario, t);
+    let regions = frames(&nodes, &wide.regions);
     Layout { nodes, edges, wires, regions }
 }
 
@@ -177,17 +175,13 @@ const SIDE: f64 = 5.0;
 /// The middle of the gap between a band's two columns, down which arrows reach and leave its lower rows.
 const SPINE: f64 = MARGIN + BOX_W + COL_GAP / 2.0;
 
-/// The region frame around the stack and the cards under it, one a row (side by side they would not fit).
-fn frames(nodes: &[Node], scenario: &Scenario, t: f64) -> Vec<Region> {
-    let mut out = super::region_frames(nodes, scenario, t);
-    if out.len() < 2 {
-        return out;
-    }
-    let frame = out[0].clone();
+/// The region frame around the stack and the wide drawing's cards under it, one a row (side by side they would
+/// not fit).
+fn frames(nodes: &[Node], wide: &[Region]) -> Vec<Region> {
+    let cards = wide.iter().filter(|r| !r.label.is_empty());
+    let Some(frame) = super::frame_around(nodes).filter(|_| wide.len() > 1) else { return Vec::new() };
     let (x, w) = (MARGIN - 6.0, WIDTH - 2.0 * (MARGIN - 6.0));
-    out[0] = Region { x, w, ..frame.clone() };
-    for (i, tab) in out.iter_mut().skip(1).enumerate() {
-        (tab.x, tab.w, tab.y) = (x, w, frame.y + frame.h + 6.0 + i as f64 * (super::CARD_H + 6.0));
-    }
-    out
+    let below = frame.y + frame.h + 6.0;
+    let placed = cards.enumerate().map(|(i, c)| Region { x, w, y: below + i as f64 * (super::CARD_H + 6.0), ..c.clone() });
+    std::iter::once(Region { x, w, ..frame }).chain(placed).collect()
 }

@@ -106,8 +106,12 @@ impl System {
     }
 
     /// Request `id` from geography `geo` goes to region `rg`: the trip there (`region`, with a write's detour),
-    /// the load balancer's hop (`lb`), and the slow job's fixed time (`job`), shown when the job runs.
+    /// the load balancer's hop (`lb`).
     pub(super) fn trace_arrival(&mut self, core: &Core, id: u32, (geo, rg): (usize, usize), (region, lb): (u64, u64)) {
+        // Every request comes through here: the routing question is asked only of a traced one.
+        if core.requests[id as usize].aux & TRACED == 0 {
+            return;
+        }
         let moved = crate::policy::geo_dns::serving(geo, self.regions.len(), None) != Some(rg);
         let has_lb = self.topo.has_lb();
         let now = core.now;
